@@ -1,0 +1,79 @@
+package fsmeta
+
+import (
+	"errors"
+	"sync/atomic"
+	"time"
+
+	"github.com/fsmeta/fsmeta/core/meta"
+	"github.com/fsmeta/fsmeta/core/tree"
+)
+
+// Options configure Open. The zero value is not valid: set InMemory (the only
+// mode until the durable Raft log lands) or Dir.
+type Options struct {
+	// InMemory runs the engine without a log: nothing survives Close. For
+	// tests and benchmarks.
+	InMemory bool
+	// Dir is the data directory of the durable engine (the Raft log).
+	Dir string
+	// Capacity is the space statfs reports, in bytes (default 1 PiB).
+	Capacity uint64
+	// MaxInodes is the inode count statfs reports as the limit, and past which
+	// creates fail with ENOSPC (default 2^40).
+	MaxInodes uint64
+	// ArenaMaxBytes is the most memory the namespace may use (default 32 GiB,
+	// also the addressing limit). Past it, changes fail with ENOSPC.
+	ArenaMaxBytes uint64
+	// Clock returns the time stamped on changes, in ns since the epoch
+	// (default time.Now). Tests set it for reproducible results.
+	Clock func() int64
+}
+
+// DB is an open metadata engine. It is safe for concurrent use.
+type DB struct {
+	t      *tree.Tree
+	clock  func() int64
+	closed atomic.Bool
+}
+
+// Open opens an engine.
+func Open(opts Options) (*DB, error) {
+	if !opts.InMemory {
+		if opts.Dir == "" {
+			return nil, errors.New("fsmeta: Options: set InMemory or Dir")
+		}
+		return nil, errors.New("fsmeta: the durable engine (Options.Dir) is not available in this build; use InMemory")
+	}
+	t, err := tree.New(tree.Options{
+		Capacity:      opts.Capacity,
+		MaxInodes:     opts.MaxInodes,
+		ArenaMaxBytes: opts.ArenaMaxBytes,
+	})
+	if err != nil {
+		return nil, err
+	}
+	db := &DB{t: t, clock: opts.Clock}
+	if db.clock == nil {
+		db.clock = func() int64 { return time.Now().UnixNano() }
+	}
+	return db, nil
+}
+
+// Close releases the engine's memory. Operations after Close return ErrClosed;
+// a second Close returns nil.
+func (db *DB) Close() error {
+	if !db.closed.CompareAndSwap(false, true) {
+		return nil
+	}
+	return db.t.Close()
+}
+
+func (db *DB) now() int64 { return db.clock() }
+
+func caller(c *Caller) *Caller {
+	if c == nil {
+		return meta.RootCaller
+	}
+	return c
+}

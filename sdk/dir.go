@@ -1,0 +1,81 @@
+package fsmeta
+
+import "github.com/fsmeta/fsmeta/core/tree"
+
+// DirIter walks a directory listing in batches; see ReadDir for the order and
+// the guarantees under concurrent change. Not safe for concurrent use.
+type DirIter struct {
+	db     *DB
+	c      *Caller
+	ino    Ino
+	plus   bool
+	cursor uint64
+	buf    []DirEntry
+	pos    int
+	done   bool
+	closed bool
+	err    error
+}
+
+// OpenDir starts a listing of directory ino (read permission is checked
+// now). plus asks for attributes with every entry.
+func (db *DB) OpenDir(c *Caller, ino Ino, plus bool) (*DirIter, error) {
+	it := &DirIter{db: db, c: caller(c), ino: ino, plus: plus}
+	if err := it.fill(); err != nil {
+		return nil, err
+	}
+	return it, nil
+}
+
+func (it *DirIter) fill() error {
+	ents, next, e := it.db.t.ReadDir(it.c, it.ino, it.cursor, 512, it.plus, it.buf[:0])
+	if err := it.db.wrap("readdir", it.ino, "", e); err != nil {
+		return err
+	}
+	it.buf, it.pos, it.cursor = ents, 0, next
+	it.done = next == 0
+	return nil
+}
+
+// Next returns the next entry, or false at the end or on an error (see Err).
+func (it *DirIter) Next() (DirEntry, bool) {
+	if it.closed {
+		it.err = ErrClosed
+		return DirEntry{}, false
+	}
+	for it.pos >= len(it.buf) {
+		if it.done || it.err != nil {
+			return DirEntry{}, false
+		}
+		if it.err = it.fill(); it.err != nil {
+			return DirEntry{}, false
+		}
+	}
+	it.pos++
+	return it.buf[it.pos-1], true
+}
+
+// Err returns the error that stopped Next, if any.
+func (it *DirIter) Err() error { return it.err }
+
+// Close ends the listing; Next afterwards returns false and Err ErrClosed.
+func (it *DirIter) Close() error {
+	it.closed = true
+	it.buf = nil
+	return nil
+}
+
+// Stats are counts and memory figures of the engine.
+type Stats = tree.Stats
+
+// Stats returns the engine's counts and memory accounting.
+func (db *DB) Stats() Stats { return db.t.Stats() }
+
+// Fsck checks every invariant of the engine's state (DESIGN.md invariant 7)
+// and returns nil, or an error listing what is wrong.
+func (db *DB) Fsck() error {
+	if db.closed.Load() {
+		return ErrClosed
+	}
+	return db.t.Fsck()
+}

@@ -1,0 +1,268 @@
+package fsmeta
+
+import "github.com/fsmeta/fsmeta/core/meta"
+
+func (db *DB) wrap(op string, ino Ino, name string, e Errno) error {
+	if e == meta.EClosed {
+		return ErrClosed
+	}
+	return wrap(op, ino, name, e)
+}
+
+// Lookup finds name in directory parent and returns its attributes.
+// Needs search (x) permission on parent. "." is parent itself, ".." its parent
+// (the root's parent is the root).
+// Errors: ENOENT (parent or name missing), ENOTDIR (parent not a directory),
+// EACCES, ENAMETOOLONG, EINVAL (bad name).
+func (db *DB) Lookup(c *Caller, parent Ino, name string) (Attr, error) {
+	a, e := db.t.Lookup(caller(c), parent, name)
+	return a, db.wrap("lookup", parent, name, e)
+}
+
+// GetAttr returns the attributes of ino. No permission is needed.
+// Errors: ENOENT.
+func (db *DB) GetAttr(c *Caller, ino Ino) (Attr, error) {
+	a, e := db.t.GetAttr(caller(c), ino)
+	return a, db.wrap("getattr", ino, "", e)
+}
+
+// SetAttr changes the attributes named by mask (meta.SetMode, SetUid, ...)
+// to the values in in, sets ctime to now, and returns the new attributes.
+// Rules (Linux's): chmod only by the owner or root; a non-root owner who is
+// not in the file's group loses S_ISGID. chown of uid only by root; the owner
+// may change the gid to a group they belong to; a chown by non-root clears
+// S_ISUID and S_ISGID (S_ISGID only when group-exec is set) of non-directories.
+// Size needs write permission and a regular file (EISDIR for a directory,
+// EINVAL otherwise); it truncates or extends (holes). Times set to "now" need
+// ownership or write permission; times set to a value need ownership.
+// SetCtime and SetFlags are root only. FlagImmutable forbids every change
+// but to flags (EPERM); FlagAppend forbids shrinking the size (EPERM).
+// Errors: ENOENT, EPERM, EACCES, EINVAL (unknown mask bits, mode bits outside
+// 07777), EFBIG (size over meta.MaxFileSize).
+func (db *DB) SetAttr(c *Caller, ino Ino, mask uint32, in SetAttrIn) (Attr, error) {
+	a, e := db.t.SetAttr(caller(c), db.now(), ino, mask, &in)
+	return a, db.wrap("setattr", ino, "", e)
+}
+
+// Chmod is SetAttr with SetMode.
+func (db *DB) Chmod(c *Caller, ino Ino, mode uint32) (Attr, error) {
+	return db.SetAttr(c, ino, meta.SetMode, SetAttrIn{Mode: mode})
+}
+
+// Chown is SetAttr with SetUid and SetGid.
+func (db *DB) Chown(c *Caller, ino Ino, uid, gid uint32) (Attr, error) {
+	return db.SetAttr(c, ino, meta.SetUid|meta.SetGid, SetAttrIn{Uid: uid, Gid: gid})
+}
+
+// Truncate is SetAttr with SetSize.
+func (db *DB) Truncate(c *Caller, ino Ino, size uint64) (Attr, error) {
+	return db.SetAttr(c, ino, meta.SetSize, SetAttrIn{Size: size})
+}
+
+// Access checks mask (meta.R_OK|W_OK|X_OK, or F_OK) for the caller on ino.
+// Root passes R and W always, X when any x bit is set or ino is a directory.
+// Errors: ENOENT, EACCES, EINVAL (mask bits beyond 7).
+func (db *DB) Access(c *Caller, ino Ino, mask uint32) error {
+	return db.wrap("access", ino, "", db.t.Access(caller(c), ino, mask))
+}
+
+// Mknod creates a node of any type but directory and symlink in parent: the
+// type comes from mode's S_IFMT bits (S_IFREG, S_IFIFO, S_IFSOCK, S_IFCHR,
+// S_IFBLK; 0 means S_IFREG), the permissions from mode &^ umask. rdev is kept
+// for devices. Needs write and search permission on parent. A setgid parent
+// gives its gid to the new node. Sets parent's mtime and ctime.
+// Errors: ENOENT, ENOTDIR, EACCES, EEXIST, EINVAL (bad name or type),
+// ENAMETOOLONG, ENOSPC, EPERM (parent immutable).
+func (db *DB) Mknod(c *Caller, parent Ino, name string, mode, rdev uint32) (Attr, error) {
+	a, e := db.t.Mknod(caller(c), db.now(), parent, name, mode, rdev)
+	return a, db.wrap("mknod", parent, name, e)
+}
+
+// Create creates an empty regular file (Mknod with S_IFREG).
+func (db *DB) Create(c *Caller, parent Ino, name string, mode uint32) (Attr, error) {
+	a, e := db.t.Mknod(caller(c), db.now(), parent, name, meta.S_IFREG|(mode&meta.ModePerm), 0)
+	return a, db.wrap("create", parent, name, e)
+}
+
+// Mkdir creates a directory. A setgid parent passes on its gid and S_ISGID.
+// Errors as Mknod, plus EMLINK never (subdirectory counts are unbounded).
+func (db *DB) Mkdir(c *Caller, parent Ino, name string, mode uint32) (Attr, error) {
+	a, e := db.t.Mkdir(caller(c), db.now(), parent, name, mode)
+	return a, db.wrap("mkdir", parent, name, e)
+}
+
+// Symlink creates a symbolic link to target (1 to 4095 bytes, no NUL; EINVAL
+// for empty or NUL, ENAMETOOLONG for longer). Mode is 0777.
+func (db *DB) Symlink(c *Caller, parent Ino, name, target string) (Attr, error) {
+	a, e := db.t.Symlink(caller(c), db.now(), parent, name, target)
+	return a, db.wrap("symlink", parent, name, e)
+}
+
+// Readlink returns a symlink's target. Errors: ENOENT, EINVAL (not a symlink).
+func (db *DB) Readlink(c *Caller, ino Ino) (string, error) {
+	s, e := db.t.Readlink(caller(c), ino)
+	return s, db.wrap("readlink", ino, "", e)
+}
+
+// Link adds the name newName in newParent for the existing inode ino (a hard
+// link) and returns ino's attributes (nlink + 1, ctime now).
+// Errors: ENOENT, ENOTDIR, EACCES, EEXIST, EPERM (ino is a directory, or
+// immutable/append-only), EMLINK (meta.MaxLinks), EINVAL, ENAMETOOLONG.
+func (db *DB) Link(c *Caller, ino Ino, newParent Ino, newName string) (Attr, error) {
+	a, e := db.t.Link(caller(c), db.now(), ino, newParent, newName)
+	return a, db.wrap("link", newParent, newName, e)
+}
+
+// Unlink removes a non-directory name. The inode goes when its last link goes
+// and it is not open; an open one lives on until the last Close.
+// Sticky parent: only the owner of the entry or of parent, or root, may remove
+// (EPERM). Errors: ENOENT, ENOTDIR, EACCES, EPERM, EISDIR, EINVAL.
+func (db *DB) Unlink(c *Caller, parent Ino, name string) error {
+	return db.wrap("unlink", parent, name, db.t.Unlink(caller(c), db.now(), parent, name))
+}
+
+// Rmdir removes an empty directory. Errors: ENOENT, ENOTDIR (name is not a
+// directory), ENOTEMPTY, EACCES, EPERM (sticky), EINVAL ("." or "..").
+func (db *DB) Rmdir(c *Caller, parent Ino, name string) error {
+	return db.wrap("rmdir", parent, name, db.t.Rmdir(caller(c), db.now(), parent, name))
+}
+
+// Rename moves parent/name to newParent/newName, replacing the target if it
+// exists (flags 0), failing if it exists (meta.RenameNoReplace: EEXIST), or
+// swapping the two (meta.RenameExchange: both must exist). POSIX rules:
+// renaming onto the same inode succeeds and does nothing; a directory onto a
+// non-directory is ENOTDIR, a non-directory onto a directory EISDIR, a
+// directory onto a non-empty directory ENOTEMPTY; moving a directory into its
+// own subtree is EINVAL; both flags together, or unknown flags, EINVAL. Needs
+// write and search permission on both parents, the sticky rules on the moved
+// and the replaced entry, and write permission on a directory that changes
+// parent. Sets ctime of the moved inode and mtime/ctime of both parents.
+func (db *DB) Rename(c *Caller, parent Ino, name string, newParent Ino, newName string, flags uint32) error {
+	return db.wrap("rename", parent, name, db.t.Rename(caller(c), db.now(), parent, name, newParent, newName, flags))
+}
+
+// ReadDir lists directory ino from cursor (0 to start) and returns at most
+// max entries (max <= 0: 1000) and the cursor of the next call, 0 at the end.
+// "." and ".." are not listed. Entries come in a stable order (by a hash of
+// the name); a listing resumed from a cursor returns every entry that existed
+// throughout exactly once, whatever changed in between. plus fills Attr.
+// Needs read permission. Errors: ENOENT, ENOTDIR, EACCES.
+func (db *DB) ReadDir(c *Caller, ino Ino, cursor uint64, max int, plus bool) ([]DirEntry, uint64, error) {
+	if max <= 0 {
+		max = 1000
+	}
+	ents, next, e := db.t.ReadDir(caller(c), ino, cursor, max, plus, nil)
+	return ents, next, db.wrap("readdir", ino, "", e)
+}
+
+// StatFS returns capacity and usage.
+func (db *DB) StatFS(c *Caller) (StatFS, error) {
+	s, e := db.t.StatFS(caller(c))
+	return s, db.wrap("statfs", meta.RootIno, "", e)
+}
+
+// GetXattr returns the value of an extended attribute. Names need a namespace
+// prefix: "user." (read permission), "trusted." and "security." (root only;
+// others get ENODATA), "system." is EOPNOTSUPP. Errors: ENOENT, ENODATA,
+// EACCES, EOPNOTSUPP, ERANGE (name over 255 bytes), EINVAL (empty name).
+func (db *DB) GetXattr(c *Caller, ino Ino, name string) ([]byte, error) {
+	v, e := db.t.GetXattr(caller(c), ino, name)
+	return v, db.wrap("getxattr", ino, name, e)
+}
+
+// SetXattr sets an extended attribute (flags meta.XattrCreate: EEXIST if it
+// exists; meta.XattrReplace: ENODATA if not). "user." needs write permission
+// and a regular file or directory (EPERM otherwise); "trusted."/"security."
+// need root (EPERM). Values up to 64 KiB (E2BIG), all of an inode's names and
+// values up to 1 MiB (ENOSPC). Sets ctime.
+func (db *DB) SetXattr(c *Caller, ino Ino, name string, value []byte, flags uint32) error {
+	return db.wrap("setxattr", ino, name, db.t.SetXattr(caller(c), db.now(), ino, name, value, flags))
+}
+
+// ListXattr returns the names of ino's extended attributes the caller may
+// see (trusted.* and security.* only for root), sorted.
+func (db *DB) ListXattr(c *Caller, ino Ino) ([]string, error) {
+	v, e := db.t.ListXattr(caller(c), ino)
+	return v, db.wrap("listxattr", ino, "", e)
+}
+
+// RemoveXattr removes an extended attribute (ENODATA if absent). Sets ctime.
+func (db *DB) RemoveXattr(c *Caller, ino Ino, name string) error {
+	return db.wrap("removexattr", ino, name, db.t.RemoveXattr(caller(c), db.now(), ino, name))
+}
+
+// Fallocate reserves (mode 0: extends the size to off+length), punches a hole
+// (meta.FallocPunchHole|FallocKeepSize: a hole slice over the range) or zeroes
+// a range (meta.FallocZeroRange) of a regular file. Needs write permission.
+// Errors: ENOENT, EACCES, EISDIR, EINVAL (bad mode, length 0), EFBIG, EPERM.
+func (db *DB) Fallocate(c *Caller, ino Ino, mode uint32, off, length uint64) (Attr, error) {
+	a, e := db.t.Fallocate(caller(c), db.now(), ino, mode, off, length)
+	return a, db.wrap("fallocate", ino, "", e)
+}
+
+// Open checks the access that flags ask for (meta.O_RDONLY, O_WRONLY, O_RDWR,
+// with O_TRUNC: truncate to 0) and counts the open. An open file whose last
+// name is removed keeps its inode and slices until the last Close.
+// Errors: ENOENT, EACCES, EISDIR (write access to a directory), EPERM.
+func (db *DB) Open(c *Caller, ino Ino, flags uint32) (Attr, error) {
+	a, e := db.t.Open(caller(c), db.now(), ino, flags)
+	return a, db.wrap("open", ino, "", e)
+}
+
+// Close ends an Open. Errors: ENOENT, EBADF (not open).
+func (db *DB) CloseFile(c *Caller, ino Ino) error {
+	return db.wrap("close", ino, "", db.t.Release(caller(c), ino))
+}
+
+// NewSliceID reserves n (>= 1) consecutive slice ids and returns the first.
+func (db *DB) NewSliceID(c *Caller, n uint32) (uint64, error) {
+	id, e := db.t.NewSliceID(caller(c), n)
+	return id, db.wrap("newslice", 0, "", e)
+}
+
+// WriteSlice places slice s at s.Pos of chunk index chunk of regular file ino
+// (a later slice covers earlier ones), extends the size to cover it, and sets
+// mtime and ctime. Needs no permission (the caller opened the file for
+// writing). Errors: ENOENT, EISDIR, EINVAL (s.Off+s.Len > s.Size,
+// s.Pos+s.Len > meta.ChunkSize, Len 0), EFBIG, EPERM (immutable).
+func (db *DB) WriteSlice(c *Caller, ino Ino, chunk uint32, s Slice) (Attr, error) {
+	a, e := db.t.WriteSlice(caller(c), db.now(), ino, chunk, s)
+	return a, db.wrap("write", ino, "", e)
+}
+
+// ReadChunk returns the slices of chunk index chunk in write order (later
+// ones cover earlier ones), clipped to the file size. An empty list is a hole.
+// Errors: ENOENT, EISDIR, EINVAL (not a regular file).
+func (db *DB) ReadChunk(c *Caller, ino Ino, chunk uint32) ([]Slice, error) {
+	s, e := db.t.ReadChunk(caller(c), ino, chunk)
+	return s, db.wrap("read", ino, "", e)
+}
+
+// CompactChunk rewrites a chunk's slice list. With replaced empty it drops
+// every slice that later slices cover entirely. Otherwise, if the chunk's
+// list still begins with replaced, those slices are replaced by with (a new
+// slice holding their visible bytes at with.Pos); if not, EAGAIN (the chunk
+// changed: read it again). Returns the slices no longer referenced.
+func (db *DB) CompactChunk(c *Caller, ino Ino, chunk uint32, replaced []Slice, with Slice) ([]Slice, error) {
+	s, e := db.t.CompactChunk(caller(c), ino, chunk, replaced, with)
+	return s, db.wrap("compact", ino, "", e)
+}
+
+// Resolve walks path ("/a/b/c" or "a/b/c", from the root; empty components
+// and "." are skipped, ".." goes up) and returns the attributes of its end.
+// Symlinks in the middle are followed (ELOOP after meta.MaxSymlinks); the
+// last component is followed when followLast. Needs search permission on
+// every directory walked. Errors: ENOENT, ENOTDIR, EACCES, ELOOP,
+// ENAMETOOLONG (path over 4096 bytes or a component over 255).
+func (db *DB) Resolve(c *Caller, path string, followLast bool) (Attr, error) {
+	a, e := db.t.Resolve(caller(c), path, followLast)
+	return a, db.wrap("resolve", meta.RootIno, path, e)
+}
+
+// MkdirAll creates every missing directory of path (like mkdir -p) with mode
+// and returns the last one's attributes. An existing non-directory in the way
+// is ENOTDIR (EEXIST for the last component).
+func (db *DB) MkdirAll(c *Caller, path string, mode uint32) (Attr, error) {
+	a, e := db.t.MkdirAll(caller(c), db.now(), path, mode)
+	return a, db.wrap("mkdirall", meta.RootIno, path, e)
+}
