@@ -1,0 +1,37 @@
+//go:build !race && !fsmeta_heaparena
+
+package arena
+
+import (
+	"unsafe"
+
+	"golang.org/x/sys/unix"
+)
+
+const defaultMax = MaxBytes
+
+type region interface {
+	base() unsafe.Pointer
+	commit(off, n uint64) error
+	discard(off, n uint64)
+	release() error
+	reusedDirty() bool
+}
+
+type mmapRegion struct{ b []byte }
+
+func reserve(n uint64) (region, error) {
+	b, err := unix.Mmap(-1, 0, int(n), unix.PROT_NONE, unix.MAP_PRIVATE|unix.MAP_ANONYMOUS|unix.MAP_NORESERVE)
+	if err != nil {
+		return nil, err
+	}
+	return &mmapRegion{b: b}, nil
+}
+
+func (m *mmapRegion) base() unsafe.Pointer { return unsafe.Pointer(&m.b[0]) }
+func (m *mmapRegion) commit(off, n uint64) error {
+	return unix.Mprotect(m.b[off:off+n], unix.PROT_READ|unix.PROT_WRITE)
+}
+func (m *mmapRegion) discard(off, n uint64) { _ = unix.Madvise(m.b[off:off+n], unix.MADV_DONTNEED) }
+func (m *mmapRegion) release() error        { return unix.Munmap(m.b) }
+func (m *mmapRegion) reusedDirty() bool     { return false }
