@@ -1,0 +1,322 @@
+package tree
+
+import (
+	"encoding/binary"
+	"fmt"
+	"strings"
+
+	"github.com/fsmeta/fsmeta/core/arena"
+	. "github.com/fsmeta/fsmeta/core/meta"
+)
+
+// FsckError lists what fsck found wrong.
+type FsckError struct {
+	Problems []string
+	More     int // problems not listed
+}
+
+func (e *FsckError) Error() string {
+	s := fmt.Sprintf("fsck: %d problem(s): %s", len(e.Problems)+e.More, strings.Join(e.Problems, "; "))
+	if e.More > 0 {
+		s += fmt.Sprintf("; and %d more", e.More)
+	}
+	return s
+}
+
+type fsck struct {
+	t        *Tree
+	problems []string
+	more     int
+	seen     map[Ino]uint32 // entries naming each inode
+	own      map[Ino]bool   // inodes whose node record is an entry
+	want     [arena.NumPurposes]uint64
+	counts   counts
+	used     uint64
+	maxSlice uint64
+}
+
+func (f *fsck) bad(format string, args ...any) {
+	if len(f.problems) >= 50 {
+		f.more++
+		return
+	}
+	f.problems = append(f.problems, fmt.Sprintf(format, args...))
+}
+
+// Fsck checks every invariant of DESIGN.md (invariant 7) and returns nil or
+// an *FsckError. It holds the read lock for the whole walk.
+func (t *Tree) Fsck() error {
+	s, ok := t.rlock()
+	if !ok {
+		return fmt.Errorf("fsck: tree is closed")
+	}
+	defer t.mu.runlock(s)
+	f := &fsck{t: t, seen: map[Ino]uint32{}, own: map[Ino]bool{}}
+	f.walk()
+	f.inodes()
+	f.accounting()
+	if len(f.problems) == 0 {
+		return nil
+	}
+	return &FsckError{Problems: f.problems, More: f.more}
+}
+
+// walk visits the tree from the root, checking every directory's index.
+func (f *fsck) walk() {
+	t := f.t
+	root := t.getNode(RootIno)
+	if root == nil {
+		f.bad("no root inode")
+		return
+	}
+	if root.u1 != uint64(RootIno) || !isDir(t.mode(root)) {
+		f.bad("root is not a directory whose parent is itself")
+	}
+	f.seen[RootIno] = 1
+	queue := []Ino{RootIno}
+	for len(queue) > 0 {
+		ino := queue[0]
+		queue = queue[1:]
+		dir := t.getNode(ino)
+		d := t.dirHdr(dir)
+		var n, subdirs uint32
+		nb := uint64(0)
+		if d.buckets != 0 {
+			nb = 1 << d.logb
+			f.want[arena.PBuckets] += arena.ClassSize(4 << d.logb)
+		}
+		f.want[arena.PDirIndex] += arena.ClassSize(dirHdrSize)
+		var last uint64
+		for b := uint64(0); b < nb; b++ {
+			for r := *t.bucketSlot(d, b); r != 0; r = t.ent(r).next {
+				e := t.ent(r)
+				name := e.name()
+				h := hashBytes(name)
+				if bucketOf(h, d.logb) != b || h < last {
+					f.bad("dir %d: entry %q out of hash order", ino, name)
+				}
+				last = h
+				n++
+				if checkName(string(name)) != 0 {
+					f.bad("dir %d: invalid name %q", ino, name)
+				}
+				child := Ino(e.ino)
+				node := t.entNode(r)
+				if node == nil {
+					f.bad("dir %d: entry %q names missing inode %d", ino, name, child)
+					continue
+				}
+				if e.isLink() {
+					f.want[arena.PLink] += arena.ClassSize(e.size())
+					f.counts.links++
+				} else {
+					if t.nodeRef(child) != r {
+						f.bad("dir %d: node record of %q is not the inode table's", ino, name)
+					}
+					if e.flags&fDetached != 0 {
+						f.bad("dir %d: entry %q is marked detached", ino, name)
+					}
+					f.own[child] = true
+				}
+				f.counts.entries++
+				f.seen[child]++
+				if isDir(t.mode(node)) {
+					if e.isLink() {
+						f.bad("dir %d: hard link %q to directory %d", ino, name, child)
+					}
+					if f.seen[child] > 1 {
+						f.bad("directory %d has more than one entry", child)
+						continue
+					}
+					if Ino(node.u1) != ino {
+						f.bad("directory %d: parent %d, but it is listed in %d", child, node.u1, ino)
+					}
+					subdirs++
+					queue = append(queue, child)
+				}
+			}
+		}
+		if n != d.count {
+			f.bad("dir %d: index counts %d entries, chains hold %d", ino, d.count, n)
+		}
+		if uint64(subdirs) != dir.size {
+			f.bad("dir %d: counts %d subdirectories, has %d", ino, dir.size, subdirs)
+		}
+	}
+}
+
+// inodes checks every inode of the table: reachable or held open, link
+// counts, data maps, xattrs, counters.
+func (f *fsck) inodes() {
+	t := f.t
+	live := 0
+	for p, pg := range t.pages {
+		if pg.ref == 0 {
+			if pg.live != 0 {
+				f.bad("inode page %d: no memory but %d live inodes", p, pg.live)
+			}
+			continue
+		}
+		f.want[arena.PInodeTable] += arena.ClassSize(pageBytes)
+		var n uint32
+		for i := 0; i < pageSlots; i++ {
+			ino := Ino(uint64(p)<<pageShift | uint64(i))
+			r := t.nodeRef(ino)
+			if r == 0 {
+				continue
+			}
+			n++
+			live++
+			f.inode(ino, t.node(r))
+		}
+		if n != pg.live {
+			f.bad("inode page %d: counts %d live inodes, holds %d", p, pg.live, n)
+		}
+	}
+	for ino := range t.opens {
+		if t.getNode(ino) == nil {
+			f.bad("open count for missing inode %d", ino)
+		}
+	}
+	for ino := range t.xattrs {
+		if h := t.getNode(ino); h == nil || h.flags&fXattr == 0 {
+			f.bad("xattrs for missing or unmarked inode %d", ino)
+		}
+	}
+	if f.maxSlice >= t.nextSlice {
+		f.bad("slice id %d in use, counter at %d", f.maxSlice, t.nextSlice)
+	}
+	c := t.counts
+	if c.inodes != uint64(live) || c != f.counts {
+		f.bad("counters %+v, state has %+v (inodes %d)", c, f.counts, live)
+	}
+	if t.usedSpace != f.used {
+		f.bad("used space %d, files add up to %d", t.usedSpace, f.used)
+	}
+}
+
+func (f *fsck) inode(ino Ino, h *nodeHdr) {
+	t := f.t
+	if Ino(h.ino) != ino {
+		f.bad("inode table slot %d holds inode %d", ino, h.ino)
+		return
+	}
+	if ino >= t.nextIno {
+		f.bad("inode %d in use, counter at %d", ino, t.nextIno)
+	}
+	if int(h.attr) >= len(t.attrs) {
+		f.bad("inode %d: attribute id %d out of range", ino, h.attr)
+		return
+	}
+	f.want[arena.PNode] += arena.ClassSize(recSize(false, int(h.namelen)))
+	mode := t.mode(h)
+	f.counts.inodes++
+	switch mode & S_IFMT {
+	case S_IFREG:
+		f.counts.files++
+	case S_IFDIR:
+		f.counts.dirs++
+	case S_IFLNK:
+		f.counts.symlinks++
+	default:
+		f.counts.others++
+	}
+	entries := f.seen[ino]
+	if isDir(mode) {
+		if entries != 1 {
+			f.bad("directory %d is not reachable exactly once (%d entries)", ino, entries)
+		}
+		return
+	}
+	if uint32(h.nlink) != entries {
+		f.bad("inode %d: nlink %d, %d entries", ino, h.nlink, entries)
+	}
+	detached := h.flags&fDetached != 0
+	if entries == 0 {
+		if t.opens[ino] == 0 {
+			f.bad("inode %d: no entry and not open", ino)
+		}
+		f.counts.orphans++
+	}
+	if !detached && !f.own[ino] {
+		f.bad("inode %d: record neither in a directory nor detached", ino)
+	}
+	switch mode & S_IFMT {
+	case S_IFREG:
+		f.used += align4k(h.size)
+		f.file(ino, h)
+	case S_IFLNK:
+		f.want[arena.PSymlink] += arena.ClassSize(int(h.size))
+		if h.size == 0 || h.size > MaxSymlink {
+			f.bad("symlink %d: target length %d", ino, h.size)
+		}
+	}
+	if h.flags&fXattr != 0 {
+		f.xattrs(ino)
+	}
+}
+
+func (f *fsck) file(ino Ino, h *nodeHdr) {
+	t := f.t
+	if h.flags&fCompact != 0 {
+		if h.u0 != 0 || h.size == 0 || h.size > ChunkSize || h.u1 == 0 {
+			f.bad("file %d: bad compact form (size %d, id %d)", ino, h.size, h.u1)
+		}
+		f.maxSlice = max(f.maxSlice, h.u1)
+		return
+	}
+	ct, ents := t.chunkTable(h)
+	if ct == nil {
+		return
+	}
+	f.want[arena.PChunks] += arena.ClassSize(ctHdrSize + int(ct.cap)*chunkEntSize)
+	if ct.n == 0 || ct.n > ct.cap {
+		f.bad("file %d: chunk table with %d/%d chunks", ino, ct.n, ct.cap)
+	}
+	for i := range ents {
+		ce := &ents[i]
+		if i > 0 && ents[i-1].idx >= ce.idx {
+			f.bad("file %d: chunks out of order", ino)
+		}
+		if ce.n == 0 || ce.n > ce.cap {
+			f.bad("file %d chunk %d: %d/%d slices", ino, ce.idx, ce.n, ce.cap)
+		}
+		f.want[arena.PChunks] += arena.ClassSize(int(ce.cap) * sliceRecSize)
+		for _, s := range t.sliceList(ce) {
+			end := uint64(ce.idx)*ChunkSize + uint64(s.pos) + uint64(s.len)
+			if checkSlice(s.slice()) != 0 || end > h.size {
+				f.bad("file %d chunk %d: bad slice %+v (size %d)", ino, ce.idx, s, h.size)
+			}
+			f.maxSlice = max(f.maxSlice, s.id)
+		}
+	}
+}
+
+func (f *fsck) xattrs(ino Ino) {
+	t := f.t
+	r, ok := t.xattrs[ino]
+	if !ok {
+		f.bad("inode %d: marked with xattrs, has none", ino)
+		return
+	}
+	n := binary.LittleEndian.Uint32(t.a.Bytes(r, 4))
+	f.want[arena.PXattr] += arena.ClassSize(int(n))
+	list := t.xattrList(ino)
+	if len(list) == 0 {
+		f.bad("inode %d: empty xattr blob", ino)
+	}
+	for i := 1; i < len(list); i++ {
+		if string(list[i-1].name) >= string(list[i].name) {
+			f.bad("inode %d: xattrs out of order", ino)
+		}
+	}
+}
+
+func (f *fsck) accounting() {
+	got := f.t.a.Stats().ByPurpose
+	for p := arena.Purpose(0); p < arena.NumPurposes; p++ {
+		if got[p] != f.want[p] {
+			f.bad("arena accounting for %s: %d bytes, live objects take %d", p, got[p], f.want[p])
+		}
+	}
+}

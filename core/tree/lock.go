@@ -1,0 +1,65 @@
+package tree
+
+import (
+	"math/rand/v2"
+	"runtime"
+	"sync"
+	"sync/atomic"
+)
+
+// rwlock is a reader-writer lock whose readers do not share a cache line:
+// each reader counts itself in one of many padded slots chosen at random,
+// then checks that no writer is in; a writer announces itself, then waits
+// until every slot is empty. Readers therefore scale across cores (a
+// sync.RWMutex makes every reader write the same counter), and the single
+// writer pays a scan of the slots, which is small next to a change. See
+// doc.go for the measurements.
+type rwlock struct {
+	writer atomic.Int32
+	wmu    sync.Mutex
+	slots  [lockSlots]paddedCounter
+}
+
+const lockSlots = 32
+
+type paddedCounter struct {
+	n atomic.Int32
+	_ [124]byte
+}
+
+// rlock takes the read lock and returns the slot to pass to runlock.
+func (l *rwlock) rlock() uint32 {
+	i := rand.Uint32() % lockSlots
+	for {
+		l.slots[i].n.Add(1)
+		if l.writer.Load() == 0 {
+			return i
+		}
+		l.slots[i].n.Add(-1)
+		for spins := 0; l.writer.Load() != 0; spins++ {
+			if spins < 64 {
+				continue
+			}
+			runtime.Gosched()
+		}
+	}
+}
+
+func (l *rwlock) runlock(i uint32) { l.slots[i].n.Add(-1) }
+
+func (l *rwlock) lock() {
+	l.wmu.Lock()
+	l.writer.Store(1)
+	for i := range l.slots {
+		for spins := 0; l.slots[i].n.Load() != 0; spins++ {
+			if spins >= 64 {
+				runtime.Gosched()
+			}
+		}
+	}
+}
+
+func (l *rwlock) unlock() {
+	l.writer.Store(0)
+	l.wmu.Unlock()
+}

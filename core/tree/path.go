@@ -1,0 +1,135 @@
+package tree
+
+import (
+	"strings"
+
+	"github.com/fsmeta/fsmeta/core/arena"
+	. "github.com/fsmeta/fsmeta/core/meta"
+)
+
+// Resolve walks path from the root (see docs/semantics.md).
+func (t *Tree) Resolve(c *Caller, path string, followLast bool) (Attr, Errno) {
+	if len(path) > MaxPath {
+		return Attr{}, ENAMETOOLONG
+	}
+	s, ok := t.rlock()
+	if !ok {
+		return Attr{}, EClosed
+	}
+	defer t.mu.runlock(s)
+	h, e := t.walk(c, path, followLast)
+	if e != 0 {
+		return Attr{}, e
+	}
+	return t.attrOf(h), 0
+}
+
+// walk resolves path; the caller holds a lock.
+func (t *Tree) walk(c *Caller, path string, followLast bool) (*nodeHdr, Errno) {
+	links := 0
+	cur := t.getNode(RootIno)
+	var comps []string // components still to walk, in order
+	comps = appendComps(comps[:0], path)
+	for len(comps) > 0 {
+		name := comps[0]
+		comps = comps[1:]
+		if !isDir(t.mode(cur)) {
+			return nil, ENOTDIR
+		}
+		if e := t.may(c, cur, X_OK); e != 0 {
+			return nil, e
+		}
+		if name == ".." {
+			cur = t.getNode(Ino(cur.u1))
+			continue
+		}
+		if len(name) > MaxName {
+			return nil, ENAMETOOLONG
+		}
+		r, _ := t.find(cur, name)
+		if r == 0 {
+			return nil, ENOENT
+		}
+		next := t.entNode(r)
+		if t.mode(next)&S_IFMT == S_IFLNK && (len(comps) > 0 || followLast) {
+			links++
+			if links > MaxSymlinks {
+				return nil, ELOOP
+			}
+			target := string(t.a.Bytes(arena.Ref(next.u0), int(next.size)))
+			rest := comps
+			comps = appendComps(nil, target)
+			comps = append(comps, rest...)
+			if strings.HasPrefix(target, "/") {
+				cur = t.getNode(RootIno)
+			}
+			continue
+		}
+		cur = next
+	}
+	return cur, 0
+}
+
+func appendComps(out []string, path string) []string {
+	for _, p := range strings.Split(path, "/") {
+		if p != "" && p != "." {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// MkdirAll creates every missing directory of path (see docs/semantics.md).
+func (t *Tree) MkdirAll(c *Caller, now int64, path string, mode uint32) (Attr, Errno) {
+	if len(path) > MaxPath {
+		return Attr{}, ENAMETOOLONG
+	}
+	if !t.wlock() {
+		return Attr{}, EClosed
+	}
+	defer t.mu.unlock()
+	cur := t.getNode(RootIno)
+	comps := appendComps(nil, path)
+	for i, name := range comps {
+		if name == ".." {
+			if e := t.may(c, cur, X_OK); e != 0 {
+				return Attr{}, e
+			}
+			cur = t.getNode(Ino(cur.u1))
+			continue
+		}
+		if e := checkName(name); e != 0 {
+			return Attr{}, e
+		}
+		if e := t.may(c, cur, X_OK); e != 0 {
+			return Attr{}, e
+		}
+		r, _ := t.find(cur, name)
+		if r != 0 {
+			next := t.entNode(r)
+			if t.mode(next)&S_IFMT == S_IFLNK {
+				// follow it like Resolve would
+				rest := strings.Join(comps[:i+1], "/")
+				h, e := t.walk(c, rest, true)
+				if e != 0 {
+					return Attr{}, e
+				}
+				next = h
+			}
+			if !isDir(t.mode(next)) {
+				if i == len(comps)-1 {
+					return Attr{}, EEXIST
+				}
+				return Attr{}, ENOTDIR
+			}
+			cur = next
+			continue
+		}
+		h, e := t.createLocked(c, now, Ino(cur.ino), name, S_IFDIR|mode&ModePerm, 0, "")
+		if e != 0 {
+			return Attr{}, e
+		}
+		cur = h
+	}
+	return t.attrOf(cur), 0
+}

@@ -1,0 +1,235 @@
+package tree
+
+import (
+	"github.com/fsmeta/fsmeta/core/arena"
+	. "github.com/fsmeta/fsmeta/core/meta"
+)
+
+func (t *Tree) Rename(c *Caller, now int64, parent Ino, name string, newParent Ino, newName string, flags uint32) Errno {
+	if flags&^(RenameNoReplace|RenameExchange) != 0 || flags == RenameNoReplace|RenameExchange {
+		return EINVAL
+	}
+	if e := checkName(name); e != 0 {
+		return e
+	}
+	if e := checkName(newName); e != 0 {
+		return e
+	}
+	if !t.wlock() {
+		return EClosed
+	}
+	defer t.mu.unlock()
+	sd, e := t.dirOf(parent)
+	if e != 0 {
+		return e
+	}
+	dd, e := t.dirOf(newParent)
+	if e != 0 {
+		return e
+	}
+	if e := t.may(c, sd, W_OK|X_OK); e != 0 {
+		return e
+	}
+	if e := t.may(c, dd, W_OK|X_OK); e != 0 {
+		return e
+	}
+	if immutable(sd) || immutable(dd) || appendOnly(sd) {
+		return EPERM
+	}
+	sr, _ := t.find(sd, name)
+	if sr == 0 {
+		return ENOENT
+	}
+	sh := t.entNode(sr)
+	if e := t.sticky(c, sd, sh); e != 0 {
+		return e
+	}
+	if pinned(sh) {
+		return EPERM
+	}
+	dr, _ := t.find(dd, newName)
+	var dh *nodeHdr
+	if dr != 0 {
+		dh = t.entNode(dr)
+	}
+	exchange := flags&RenameExchange != 0
+	switch {
+	case dr != 0 && flags&RenameNoReplace != 0:
+		return EEXIST
+	case dr == 0 && exchange:
+		return ENOENT
+	case dh != nil && dh.ino == sh.ino:
+		return 0
+	}
+	sDir := isDir(t.mode(sh))
+	dDir := dh != nil && isDir(t.mode(dh))
+	if sDir && t.within(dd, Ino(sh.ino)) {
+		return EINVAL
+	}
+	if exchange && dDir && t.within(sd, Ino(dh.ino)) {
+		return EINVAL
+	}
+	if dh != nil {
+		if e := t.sticky(c, dd, dh); e != 0 {
+			return e
+		}
+		if pinned(dh) || appendOnly(dd) {
+			return EPERM
+		}
+		if !exchange {
+			switch {
+			case sDir && !dDir:
+				return ENOTDIR
+			case !sDir && dDir:
+				return EISDIR
+			case dDir && t.dirHdr(dh).count > 0:
+				return ENOTEMPTY
+			}
+		}
+	}
+	if parent != newParent {
+		if sDir {
+			if e := t.may(c, sh, W_OK); e != 0 {
+				return e
+			}
+		}
+		if exchange && dDir {
+			if e := t.may(c, dh, W_OK); e != 0 {
+				return e
+			}
+		}
+	}
+	if exchange {
+		return t.exchange(now, sd, dd, sr, dr, name, newName)
+	}
+	return t.move(now, sd, dd, sr, dr, name, newName)
+}
+
+// within reports whether directory d is anc or lies inside anc's subtree.
+func (t *Tree) within(d *nodeHdr, anc Ino) bool {
+	for {
+		if Ino(d.ino) == anc {
+			return true
+		}
+		if Ino(d.ino) == RootIno {
+			return false
+		}
+		d = t.getNode(Ino(d.u1))
+	}
+}
+
+// renamed prepares entry r to carry newName: r itself when the name fits
+// its size class, else a new record (header copied, not yet linked).
+func (t *Tree) renamed(r arena.Ref, newName string) (arena.Ref, Errno) {
+	e := t.ent(r)
+	link := e.isLink()
+	if arena.ClassSize(e.size()) == arena.ClassSize(recSize(link, len(newName))) {
+		return r, 0
+	}
+	nr, err := t.a.Alloc(recSize(link, len(newName)), recPurpose(link))
+	if err != nil {
+		return 0, ENOSPC
+	}
+	return nr, 0
+}
+
+// setName gives entry r (out of any chain) newName in record nr (from
+// renamed) and returns nr. A moved node record is re-pointed in the inode
+// table.
+func (t *Tree) setName(r, nr arena.Ref, newName string) arena.Ref {
+	e := t.ent(r)
+	link := e.isLink()
+	hdr := nodeHdrSize
+	if link {
+		hdr = linkHdrSize
+	}
+	if nr != r {
+		copy(t.a.Bytes(nr, hdr), t.a.Bytes(r, hdr))
+		t.a.Free(r, e.size(), recPurpose(link))
+		e = t.ent(nr)
+		if !link {
+			t.setSlot(Ino(e.ino), nr)
+		}
+	}
+	e.namelen = uint8(len(newName))
+	copy(e.name(), newName)
+	return nr
+}
+
+func (t *Tree) move(now int64, sd, dd *nodeHdr, sr, dr arena.Ref, name, newName string) Errno {
+	nr, e := t.renamed(sr, newName)
+	if e != 0 {
+		return e
+	}
+	if !t.prepareInsert(dd) {
+		if nr != sr {
+			t.a.Free(nr, recSize(t.ent(sr).isLink(), len(newName)), recPurpose(t.ent(sr).isLink()))
+		}
+		return ENOSPC
+	}
+	ino := Ino(t.ent(sr).ino)
+	if dr != 0 { // replace the target
+		dh := t.entNode(dr)
+		_, dprev := t.find(dd, newName)
+		if isDir(t.mode(dh)) {
+			t.removeDir(dd, dh, dr, dprev)
+		} else {
+			t.removeEnt(dd, dr, dprev)
+			t.dropLink(dh, now)
+		}
+	}
+	_, sprev := t.find(sd, name)
+	t.unlinkEnt(sd, sr, sprev)
+	nr = t.setName(sr, nr, newName)
+	t.insert(dd, nr)
+	sh := t.getNode(ino)
+	if isDir(t.mode(sh)) && sd != dd {
+		sd.size--
+		dd.size++
+		sh.u1 = dd.ino
+	}
+	sh.ctime = now
+	sd.mtime, sd.ctime = now, now
+	dd.mtime, dd.ctime = now, now
+	return 0
+}
+
+func (t *Tree) exchange(now int64, sd, dd *nodeHdr, sr, dr arena.Ref, name, newName string) Errno {
+	nsr, e := t.renamed(sr, newName)
+	if e != 0 {
+		return e
+	}
+	ndr, e := t.renamed(dr, name)
+	if e != 0 {
+		if nsr != sr {
+			t.a.Free(nsr, recSize(t.ent(sr).isLink(), len(newName)), recPurpose(t.ent(sr).isLink()))
+		}
+		return e
+	}
+	sIno, dIno := Ino(t.ent(sr).ino), Ino(t.ent(dr).ino)
+	_, sprev := t.find(sd, name)
+	t.unlinkEnt(sd, sr, sprev)
+	_, dprev := t.find(dd, newName)
+	t.unlinkEnt(dd, dr, dprev)
+	nsr = t.setName(sr, nsr, newName)
+	ndr = t.setName(dr, ndr, name)
+	t.insert(dd, nsr)
+	t.insert(sd, ndr)
+	sh, dh := t.getNode(sIno), t.getNode(dIno)
+	if sd != dd {
+		if isDir(t.mode(sh)) {
+			sd.size--
+			dd.size++
+			sh.u1 = dd.ino
+		}
+		if isDir(t.mode(dh)) {
+			dd.size--
+			sd.size++
+			dh.u1 = sd.ino
+		}
+	}
+	sh.ctime, dh.ctime = now, now
+	sd.mtime, sd.ctime = now, now
+	dd.mtime, dd.ctime = now, now
+	return 0
+}

@@ -1,0 +1,199 @@
+package tree
+
+import (
+	"fmt"
+
+	"github.com/fsmeta/fsmeta/core/arena"
+	. "github.com/fsmeta/fsmeta/core/meta"
+)
+
+// Options configure a Tree.
+type Options struct {
+	Capacity      uint64 // bytes statfs reports (default 1 PiB)
+	MaxInodes     uint64 // inode limit (default 2^40)
+	ArenaMaxBytes uint64 // memory limit (default: arena's)
+	RootTime      int64  // times of the root directory
+}
+
+// Tree is the namespace. Its methods are safe for concurrent use: reads
+// share a read lock, changes take the write lock (doc.go).
+type Tree struct {
+	mu     rwlock
+	a      *arena.Arena
+	closed bool
+	opts   Options
+
+	pages   []inodePage
+	attrs   []attrTriple
+	attrIdx map[attrTriple]uint32
+	opens   map[Ino]uint32    // open counts (only non-zero)
+	xattrs  map[Ino]arena.Ref // xattr blobs
+
+	nextIno   Ino    // next inode number to hand out
+	nextSlice uint64 // next slice id to hand out
+	usedSpace uint64
+	counts    counts
+}
+
+type counts struct {
+	inodes, files, dirs, symlinks, others, entries, links, orphans uint64
+}
+
+// Stats are counts and memory accounting of a Tree.
+type Stats struct {
+	Inodes   uint64 // live inodes (including unlinked open files)
+	Files    uint64 // regular files
+	Dirs     uint64 // directories (including the root)
+	Symlinks uint64
+	Others   uint64 // fifos, sockets, devices
+	Entries  uint64 // directory entries (names), the root not counted
+	Links    uint64 // entries that are extra hard links
+	Orphans  uint64 // unlinked inodes kept by opens
+	OpenFiles uint64 // inodes with a non-zero open count
+	NextIno   uint64
+	NextSlice uint64
+	AttrDict  uint64 // distinct (mode, uid, gid) triples
+	Arena     arena.Stats
+}
+
+// New makes a tree holding only the root directory (mode 0755, uid 0).
+func New(o Options) (*Tree, error) {
+	if o.Capacity == 0 {
+		o.Capacity = 1 << 50
+	}
+	if o.MaxInodes == 0 {
+		o.MaxInodes = 1 << 40
+	}
+	a, err := arena.New(o.ArenaMaxBytes)
+	if err != nil {
+		return nil, err
+	}
+	t := &Tree{a: a, opts: o, attrIdx: map[attrTriple]uint32{}, opens: map[Ino]uint32{},
+		xattrs: map[Ino]arena.Ref{}, nextIno: RootIno, nextSlice: 1}
+	r, e := t.newNode(RootIno, "", S_IFDIR|0o755, 0, 0, o.RootTime)
+	if e != 0 {
+		a.Close()
+		return nil, fmt.Errorf("tree: cannot create the root: %v", e)
+	}
+	t.node(r).flags |= fDetached
+	t.node(r).u1 = uint64(RootIno)
+	t.nextIno = RootIno + 1
+	return t, nil
+}
+
+// Close frees the tree's memory. Calls after Close return EClosed.
+func (t *Tree) Close() error {
+	t.mu.lock()
+	defer t.mu.unlock()
+	if t.closed {
+		return nil
+	}
+	t.closed = true
+	return t.a.Close()
+}
+
+// Stats returns counts and the arena's accounting.
+func (t *Tree) Stats() Stats {
+	s := t.mu.rlock()
+	defer t.mu.runlock(s)
+	if t.closed {
+		return Stats{}
+	}
+	c := t.counts
+	return Stats{Inodes: c.inodes, Files: c.files, Dirs: c.dirs, Symlinks: c.symlinks, Others: c.others,
+		Entries: c.entries, Links: c.links, Orphans: c.orphans, OpenFiles: uint64(len(t.opens)),
+		NextIno: uint64(t.nextIno), NextSlice: t.nextSlice, AttrDict: uint64(len(t.attrs)), Arena: t.a.Stats()}
+}
+
+func (t *Tree) countType(mode uint32, d int64) {
+	c := &t.counts
+	c.inodes += uint64(d)
+	switch mode & S_IFMT {
+	case S_IFREG:
+		c.files += uint64(d)
+	case S_IFDIR:
+		c.dirs += uint64(d)
+	case S_IFLNK:
+		c.symlinks += uint64(d)
+	default:
+		c.others += uint64(d)
+	}
+}
+
+// newNode allocates a node record for ino with name and puts it in the
+// inode table (not in any directory). On ENOSPC nothing is changed.
+func (t *Tree) newNode(ino Ino, name string, mode, uid, gid uint32, now int64) (arena.Ref, Errno) {
+	if !t.ensureSlot(ino) {
+		return 0, ENOSPC
+	}
+	r, err := t.a.Alloc(recSize(false, len(name)), arena.PNode)
+	if err != nil {
+		return 0, ENOSPC
+	}
+	h := t.node(r)
+	h.ino = uint64(ino)
+	h.namelen = uint8(len(name))
+	copy(h.name(), name)
+	h.nlink = 1
+	h.attr = t.attrID(attrTriple{mode: uint16(mode), uid: uid, gid: gid})
+	h.atime, h.mtime, h.ctime = now, now, now
+	if isDir(mode) {
+		d, err := t.a.Alloc(dirHdrSize, arena.PDirIndex)
+		if err != nil {
+			t.a.Free(r, recSize(false, len(name)), arena.PNode)
+			return 0, ENOSPC
+		}
+		h.u0 = uint32(d)
+		h.nlink = 0
+	}
+	t.setSlot(ino, r)
+	t.countType(mode, 1)
+	return r, 0
+}
+
+// freeNode deletes a node record and everything it owns. The node must be
+// in no chain.
+func (t *Tree) freeNode(h *nodeHdr) {
+	ino := Ino(h.ino)
+	mode := t.mode(h)
+	switch mode & S_IFMT {
+	case S_IFDIR:
+		d := t.dirHdr(h)
+		if d.buckets != 0 {
+			t.a.Free(d.buckets, 4<<d.logb, arena.PBuckets)
+		}
+		t.a.Free(arena.Ref(h.u0), dirHdrSize, arena.PDirIndex)
+	case S_IFREG:
+		t.usedSpace -= align4k(h.size)
+		t.freeChunks(h)
+	case S_IFLNK:
+		t.a.Free(arena.Ref(h.u0), int(h.size), arena.PSymlink)
+	}
+	if h.flags&fXattr != 0 {
+		t.freeXattrs(ino)
+	}
+	r := t.nodeRef(ino)
+	t.setSlot(ino, 0)
+	t.countType(mode, -1)
+	t.a.Free(r, recSize(false, int(h.namelen)), arena.PNode)
+}
+
+func align4k(n uint64) uint64 { return (n + 4095) &^ 4095 }
+
+func (t *Tree) rlock() (uint32, bool) {
+	s := t.mu.rlock()
+	if t.closed {
+		t.mu.runlock(s)
+		return 0, false
+	}
+	return s, true
+}
+
+func (t *Tree) wlock() bool {
+	t.mu.lock()
+	if t.closed {
+		t.mu.unlock()
+		return false
+	}
+	return true
+}

@@ -1,0 +1,241 @@
+package tree
+
+import (
+	"encoding/binary"
+	"sort"
+	"strings"
+
+	"github.com/fsmeta/fsmeta/core/arena"
+	. "github.com/fsmeta/fsmeta/core/meta"
+)
+
+// Extended attributes of an inode live in one arena blob, found through the
+// integer map Tree.xattrs (most inodes have none; fXattr marks those that do):
+//
+//	0 total u32  bytes of the blob
+//	4 entries, sorted by name: namelen u8, vallen u32, name, value
+
+type xattr struct {
+	name, value []byte
+}
+
+func (t *Tree) xattrList(ino Ino) []xattr {
+	r, ok := t.xattrs[ino]
+	if !ok {
+		return nil
+	}
+	n := binary.LittleEndian.Uint32(t.a.Bytes(r, 4))
+	b := t.a.Bytes(r, int(n))[4:]
+	var out []xattr
+	for len(b) > 0 {
+		nl, vl := int(b[0]), int(binary.LittleEndian.Uint32(b[1:5]))
+		out = append(out, xattr{b[5 : 5+nl], b[5+nl : 5+nl+vl]})
+		b = b[5+nl+vl:]
+	}
+	return out
+}
+
+func (t *Tree) freeXattrs(ino Ino) {
+	if r, ok := t.xattrs[ino]; ok {
+		n := binary.LittleEndian.Uint32(t.a.Bytes(r, 4))
+		t.a.Free(r, int(n), arena.PXattr)
+		delete(t.xattrs, ino)
+	}
+}
+
+// storeXattrs replaces ino's blob with list (copied); ENOSPC changes nothing.
+func (t *Tree) storeXattrs(h *nodeHdr, list []xattr) Errno {
+	ino := Ino(h.ino)
+	if len(list) == 0 {
+		t.freeXattrs(ino)
+		h.flags &^= fXattr
+		return 0
+	}
+	n := 4
+	for _, x := range list {
+		n += 5 + len(x.name) + len(x.value)
+	}
+	r, err := t.a.Alloc(n, arena.PXattr)
+	if err != nil {
+		return ENOSPC
+	}
+	b := t.a.Bytes(r, n)
+	binary.LittleEndian.PutUint32(b, uint32(n))
+	p := 4
+	for _, x := range list {
+		b[p] = byte(len(x.name))
+		binary.LittleEndian.PutUint32(b[p+1:], uint32(len(x.value)))
+		p += 5
+		p += copy(b[p:], x.name)
+		p += copy(b[p:], x.value)
+	}
+	t.freeXattrs(ino)
+	t.xattrs[ino] = r
+	h.flags |= fXattr
+	return 0
+}
+
+// xattrNS checks an xattr name and returns its namespace prefix.
+func xattrNS(name string) (string, Errno) {
+	switch {
+	case name == "":
+		return "", EINVAL
+	case len(name) > MaxXattrName:
+		return "", ERANGE
+	}
+	for _, ns := range []string{"user.", "trusted.", "security."} {
+		if strings.HasPrefix(name, ns) {
+			return ns, 0
+		}
+	}
+	return "", EOPNOTSUPP
+}
+
+func (t *Tree) GetXattr(c *Caller, ino Ino, name string) ([]byte, Errno) {
+	ns, e := xattrNS(name)
+	if e != 0 {
+		return nil, e
+	}
+	s, ok := t.rlock()
+	if !ok {
+		return nil, EClosed
+	}
+	defer t.mu.runlock(s)
+	h := t.getNode(ino)
+	if h == nil {
+		return nil, ENOENT
+	}
+	if ns == "user." {
+		if e := t.may(c, h, R_OK); e != 0 {
+			return nil, e
+		}
+	} else if c.Uid != 0 {
+		return nil, ENODATA
+	}
+	for _, x := range t.xattrList(ino) {
+		if string(x.name) == name {
+			return append([]byte{}, x.value...), 0
+		}
+	}
+	return nil, ENODATA
+}
+
+func (t *Tree) ListXattr(c *Caller, ino Ino) ([]string, Errno) {
+	s, ok := t.rlock()
+	if !ok {
+		return nil, EClosed
+	}
+	defer t.mu.runlock(s)
+	h := t.getNode(ino)
+	if h == nil {
+		return nil, ENOENT
+	}
+	if e := t.may(c, h, R_OK); e != 0 {
+		return nil, e
+	}
+	var out []string
+	for _, x := range t.xattrList(ino) {
+		if c.Uid == 0 || strings.HasPrefix(string(x.name), "user.") {
+			out = append(out, string(x.name))
+		}
+	}
+	return out, 0
+}
+
+// checkXattrWrite applies the permission rules of set and remove.
+func (t *Tree) checkXattrWrite(c *Caller, h *nodeHdr, ns string) Errno {
+	if ns == "user." {
+		if e := t.may(c, h, W_OK); e != 0 {
+			return e
+		}
+		if m := t.mode(h) & S_IFMT; m != S_IFREG && m != S_IFDIR {
+			return EPERM
+		}
+	} else if c.Uid != 0 {
+		return EPERM
+	}
+	if pinned(h) {
+		return EPERM
+	}
+	return 0
+}
+
+func (t *Tree) SetXattr(c *Caller, now int64, ino Ino, name string, value []byte, flags uint32) Errno {
+	ns, e := xattrNS(name)
+	if e != 0 {
+		return e
+	}
+	if flags&^(XattrCreate|XattrReplace) != 0 || flags == XattrCreate|XattrReplace {
+		return EINVAL
+	}
+	if len(value) > MaxXattrSize {
+		return E2BIG
+	}
+	if !t.wlock() {
+		return EClosed
+	}
+	defer t.mu.unlock()
+	h := t.getNode(ino)
+	if h == nil {
+		return ENOENT
+	}
+	if e := t.checkXattrWrite(c, h, ns); e != 0 {
+		return e
+	}
+	list := t.xattrList(ino)
+	i := sort.Search(len(list), func(i int) bool { return string(list[i].name) >= name })
+	exists := i < len(list) && string(list[i].name) == name
+	switch {
+	case exists && flags&XattrCreate != 0:
+		return EEXIST
+	case !exists && flags&XattrReplace != 0:
+		return ENODATA
+	}
+	nx := xattr{[]byte(name), value}
+	if exists {
+		list[i] = nx
+	} else {
+		list = append(list[:i], append([]xattr{nx}, list[i:]...)...)
+	}
+	total := 0
+	for _, x := range list {
+		total += len(x.name) + len(x.value)
+	}
+	if total > MaxXattrAll {
+		return ENOSPC
+	}
+	if e := t.storeXattrs(h, list); e != 0 {
+		return e
+	}
+	h.ctime = now
+	return 0
+}
+
+func (t *Tree) RemoveXattr(c *Caller, now int64, ino Ino, name string) Errno {
+	ns, e := xattrNS(name)
+	if e != 0 {
+		return e
+	}
+	if !t.wlock() {
+		return EClosed
+	}
+	defer t.mu.unlock()
+	h := t.getNode(ino)
+	if h == nil {
+		return ENOENT
+	}
+	if e := t.checkXattrWrite(c, h, ns); e != 0 {
+		return e
+	}
+	list := t.xattrList(ino)
+	for i := range list {
+		if string(list[i].name) == name {
+			if e := t.storeXattrs(h, append(list[:i:i], list[i+1:]...)); e != 0 {
+				return e
+			}
+			h.ctime = now
+			return 0
+		}
+	}
+	return ENODATA
+}
