@@ -2,6 +2,7 @@ package fsmeta
 
 import (
 	"errors"
+	"fmt"
 	"sync/atomic"
 	"time"
 
@@ -45,19 +46,20 @@ func Open(opts Options) (*DB, error) {
 		}
 		return nil, errors.New("fsmeta: the durable engine (Options.Dir) is not available in this build; use InMemory")
 	}
+	clock := opts.Clock
+	if clock == nil {
+		clock = func() int64 { return time.Now().UnixNano() }
+	}
 	t, err := tree.New(tree.Options{
 		Capacity:      opts.Capacity,
 		MaxInodes:     opts.MaxInodes,
 		ArenaMaxBytes: opts.ArenaMaxBytes,
+		RootTime:      clock(),
 	})
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("fsmeta: %w", err)
 	}
-	db := &DB{t: t, clock: opts.Clock}
-	if db.clock == nil {
-		db.clock = func() int64 { return time.Now().UnixNano() }
-	}
-	return db, nil
+	return &DB{t: t, clock: clock}, nil
 }
 
 // Close releases the engine's memory. Operations after Close return ErrClosed;

@@ -8,19 +8,22 @@ import (
 )
 
 // File data map. A regular file is in one of three forms:
+//
 //   - empty: no slices (u0 = 0, no fCompact);
+//
 //   - compact: fCompact set, u1 = the id of one slice that covers the whole
 //     file (Pos 0, Off 0, Len = Size = file size <= 64 MiB); nothing else is
 //     stored;
+//
 //   - chunk table: u0 = ref of a table of chunks sorted by index, each with
 //     its own slice list in write order.
 //
-//	chunk table                       slice list (cap records)
-//	 0 n    u32  chunks in use          0 pos  u32
-//	 4 cap  u32                         4 size u32
-//	 8 [cap] chunkEnt:                  8 off  u32
-//	     idx u32, n u32, cap u32,      12 len  u32
-//	     slices ref                    16 id   u64
+//     chunk table                       slice list (cap records)
+//     0 n    u32  chunks in use          0 pos  u32
+//     4 cap  u32                         4 size u32
+//     8 [cap] chunkEnt:                  8 off  u32
+//     idx u32, n u32, cap u32,      12 len  u32
+//     slices ref                    16 id   u64
 const (
 	ctHdrSize    = 8
 	chunkEntSize = 16
@@ -57,7 +60,9 @@ func (t *Tree) sliceList(ce *chunkEnt) []sliceRec {
 	return unsafe.Slice((*sliceRec)(t.a.Ptr(ce.slices)), ce.cap)[:ce.n]
 }
 
-func toRec(s Slice) sliceRec { return sliceRec{pos: s.Pos, size: s.Size, off: s.Off, len: s.Len, id: s.ID} }
+func toRec(s Slice) sliceRec {
+	return sliceRec{pos: s.Pos, size: s.Size, off: s.Off, len: s.Len, id: s.ID}
+}
 func (r sliceRec) slice() Slice {
 	return Slice{Pos: r.pos, ID: r.id, Size: r.size, Off: r.off, Len: r.len}
 }

@@ -41,14 +41,14 @@ type counts struct {
 
 // Stats are counts and memory accounting of a Tree.
 type Stats struct {
-	Inodes   uint64 // live inodes (including unlinked open files)
-	Files    uint64 // regular files
-	Dirs     uint64 // directories (including the root)
-	Symlinks uint64
-	Others   uint64 // fifos, sockets, devices
-	Entries  uint64 // directory entries (names), the root not counted
-	Links    uint64 // entries that are extra hard links
-	Orphans  uint64 // unlinked inodes kept by opens
+	Inodes    uint64 // live inodes (including unlinked open files)
+	Files     uint64 // regular files
+	Dirs      uint64 // directories (including the root)
+	Symlinks  uint64
+	Others    uint64 // fifos, sockets, devices
+	Entries   uint64 // directory entries (names), the root not counted
+	Links     uint64 // entries that are extra hard links
+	Orphans   uint64 // unlinked inodes kept by opens
 	OpenFiles uint64 // inodes with a non-zero open count
 	NextIno   uint64
 	NextSlice uint64
