@@ -325,8 +325,16 @@ func (t *Tree) WriteSlice(c *Caller, now int64, ino Ino, chunk uint32, s Slice) 
 		t.setSize(h, end)
 	}
 	t.normalize(h)
+	t.sawSlice(s.ID)
 	h.mtime, h.ctime = now, now
 	return t.attrOf(h), 0
+}
+
+// sawSlice keeps the slice counter above every id in use, whoever chose it.
+func (t *Tree) sawSlice(id uint64) {
+	if id >= t.nextSlice {
+		t.nextSlice = id + 1
+	}
 }
 
 // slicesOf returns chunk idx's slices as stored (the compact form expanded).
@@ -448,6 +456,7 @@ func (t *Tree) CompactChunk(c *Caller, ino Ino, chunk uint32, replaced []Slice, 
 		}
 		dropped = append(dropped, replaced...)
 		keep = append([]Slice{with}, cur[len(replaced):]...)
+		t.sawSlice(with.ID)
 	}
 	if e := t.setChunk(h, chunk, keep); e != 0 {
 		return nil, e
