@@ -12,14 +12,42 @@ import (
 // buckets are in hash order and doubling the array splits each bucket into
 // two neighbours: a listing in hash order survives any resize, and its cursor
 // is just the next hash to return. Chains are kept sorted by hash.
+//
+// Resizing is incremental, so that a directory of 10M entries never stalls
+// an operation for the whole rehash: a resize allocates the new array and
+// marks the directory as migrating; from then on every change to the
+// directory moves a few buckets, in hash order, from the old array to the
+// new one. Entries whose hash is below the migration boundary live in the
+// new array, the others in the old one; lookups, inserts, removals and
+// listings follow the same rule. The migration state lives in the Go map
+// Tree.migs (integers only), consulted only when the header's flag is set.
 type dirHdr struct {
-	count   uint32    // entries
-	buckets arena.Ref // 0 while the directory is empty
-	logb    uint8
-	_       [7]byte
+	count     uint32    // entries
+	buckets   arena.Ref // 0 while the directory has never had an entry
+	logb      uint8
+	migrating uint8
+	_         [6]byte
 }
 
-const dirHdrSize = 16
+const (
+	dirHdrSize   = 16
+	migrateSteps = 4 // coarse buckets moved per change while migrating
+)
+
+// migration is a directory's resize in progress: buckets [0, next) of the
+// coarser of the two arrays have moved to the new array (dirHdr.buckets).
+type migration struct {
+	old     arena.Ref
+	oldLogb uint8
+	next    uint64
+}
+
+func (m *migration) coarse(newLogb uint8) uint8 { return min(m.oldLogb, newLogb) }
+
+// inNew reports whether hash h lives in the new array.
+func (m *migration) inNew(h uint64, newLogb uint8) bool {
+	return bucketOf(h, m.coarse(newLogb)) < m.next
+}
 
 func hashName(name string) uint64 { return xxhash.Sum64String(name) }
 
@@ -27,9 +55,11 @@ func hashBytes(name []byte) uint64 { return xxhash.Sum64(name) }
 
 func (t *Tree) dirHdr(dir *nodeHdr) *dirHdr { return (*dirHdr)(t.a.Ptr(arena.Ref(dir.u0))) }
 
-func (t *Tree) bucketSlot(d *dirHdr, i uint64) *arena.Ref {
-	return (*arena.Ref)(unsafe.Add(t.a.Ptr(d.buckets), i*4))
+func (t *Tree) slotIn(arr arena.Ref, i uint64) *arena.Ref {
+	return (*arena.Ref)(unsafe.Add(t.a.Ptr(arr), i*4))
 }
+
+func (t *Tree) bucketSlot(d *dirHdr, i uint64) *arena.Ref { return t.slotIn(d.buckets, i) }
 
 func bucketOf(h uint64, logb uint8) uint64 {
 	if logb == 0 {
@@ -38,15 +68,25 @@ func bucketOf(h uint64, logb uint8) uint64 {
 	return h >> (64 - logb)
 }
 
+// head returns the chain head slot for hash h in dir.
+func (t *Tree) head(dir *nodeHdr, d *dirHdr, h uint64) *arena.Ref {
+	if d.migrating != 0 {
+		m := t.migs[dir.ino]
+		if !m.inNew(h, d.logb) {
+			return t.slotIn(m.old, bucketOf(h, m.oldLogb))
+		}
+	}
+	return t.bucketSlot(d, bucketOf(h, d.logb))
+}
+
 // find returns the entry named name in dir and its predecessor in the chain
 // (0 if it heads the chain).
 func (t *Tree) find(dir *nodeHdr, name string) (ent, prev arena.Ref) {
 	d := t.dirHdr(dir)
-	if d.buckets == 0 {
+	if d.count == 0 {
 		return 0, 0
 	}
-	h := hashName(name)
-	r := *t.bucketSlot(d, bucketOf(h, d.logb))
+	r := *t.head(dir, d, hashName(name))
 	for r != 0 {
 		e := t.ent(r)
 		if int(e.namelen) == len(name) && string(e.name()) == name {
@@ -72,19 +112,12 @@ func (t *Tree) prepareInsert(dir *nodeHdr) bool {
 	return true
 }
 
-// insert links record r (whose name is set) into dir. It never fails: when
-// the bucket array cannot grow, the chains just get longer.
+// insert links record r (whose name is set) into dir. It cannot fail (see
+// prepareInsert): when the array cannot grow, chains just get longer.
 func (t *Tree) insert(dir *nodeHdr, r arena.Ref) {
 	d := t.dirHdr(dir)
-	t.chainInsert(d, r, hashBytes(t.ent(r).name()))
-	d.count++
-	if uint64(d.count) > uint64(1)<<d.logb && d.logb < 31 {
-		t.resize(d, d.logb+1)
-	}
-}
-
-func (t *Tree) chainInsert(d *dirHdr, r arena.Ref, h uint64) {
-	slot := t.bucketSlot(d, bucketOf(h, d.logb))
+	h := hashBytes(t.ent(r).name())
+	slot := t.head(dir, d, h)
 	for *slot != 0 {
 		e := t.ent(*slot)
 		if hashBytes(e.name()) > h {
@@ -94,78 +127,147 @@ func (t *Tree) chainInsert(d *dirHdr, r arena.Ref, h uint64) {
 	}
 	t.ent(r).next = *slot
 	*slot = r
+	d.count++
+	t.maintain(dir, d)
 }
 
-// unlink removes entry r (whose predecessor is prev) from dir's chains.
+// unlinkEnt removes entry r (whose predecessor is prev) from dir's chains.
+// An emptied directory keeps its bucket array, so that an insert after a
+// removal in the same operation cannot fail.
 func (t *Tree) unlinkEnt(dir *nodeHdr, r, prev arena.Ref) {
 	d := t.dirHdr(dir)
 	e := t.ent(r)
 	if prev != 0 {
 		t.ent(prev).next = e.next
 	} else {
-		*t.bucketSlot(d, bucketOf(hashBytes(e.name()), d.logb)) = e.next
+		*t.head(dir, d, hashBytes(e.name())) = e.next
 	}
 	e.next = 0
 	d.count--
-	// An emptied directory keeps its smallest bucket array, so that an
-	// insert after a removal in the same operation cannot fail.
-	if d.logb > 1 && uint64(d.count)*4 < uint64(1)<<d.logb {
-		t.resize(d, d.logb-1)
+	t.maintain(dir, d)
+}
+
+// maintain advances a migration, or starts one when the load calls for it.
+func (t *Tree) maintain(dir *nodeHdr, d *dirHdr) {
+	if d.migrating != 0 {
+		t.migrate(dir, d, migrateSteps)
+		return
+	}
+	n := uint64(1) << d.logb
+	switch {
+	case uint64(d.count) > n && d.logb < 31:
+		t.startResize(dir, d, d.logb+1)
+	case d.logb > 1 && uint64(d.count)*4 < n:
+		t.startResize(dir, d, d.logb-1)
 	}
 }
 
-// resize rebuilds the bucket array with 2^logb buckets (keeps the old one if
-// memory runs out).
-func (t *Tree) resize(d *dirHdr, logb uint8) {
+// startResize begins moving dir's entries into an array of 2^logb buckets
+// (nothing happens if memory runs out: the old array stays).
+func (t *Tree) startResize(dir *nodeHdr, d *dirHdr, logb uint8) {
 	nb, err := t.a.Alloc(4<<logb, arena.PBuckets)
 	if err != nil {
 		return
 	}
-	old, oldLogb := d.buckets, d.logb
-	d.buckets, d.logb = nb, logb
-	n := uint64(1) << oldLogb
-	// Walk old buckets in order: entries come out in hash order and their new
-	// bucket numbers never decrease, so appending at one tail keeps every
-	// chain sorted.
-	var tail arena.Ref
-	tailBucket := ^uint64(0)
-	for i := uint64(0); i < n; i++ {
-		r := *(*arena.Ref)(unsafe.Add(t.a.Ptr(old), i*4))
-		for r != 0 {
-			e := t.ent(r)
-			next := e.next
-			b := bucketOf(hashBytes(e.name()), logb)
-			e.next = 0
-			if b == tailBucket {
-				t.ent(tail).next = r
-			} else {
-				*t.bucketSlot(d, b) = r
-				tailBucket = b
+	t.migs[dir.ino] = &migration{old: d.buckets, oldLogb: d.logb}
+	d.buckets, d.logb, d.migrating = nb, logb, 1
+	t.migrate(dir, d, migrateSteps)
+}
+
+// migrate moves up to steps coarse buckets to the new array and finishes
+// the migration when none is left.
+func (t *Tree) migrate(dir *nodeHdr, d *dirHdr, steps int) {
+	m := t.migs[dir.ino]
+	coarse := m.coarse(d.logb)
+	total := uint64(1) << coarse
+	for ; steps > 0 && m.next < total; steps-- {
+		oshift, nshift := m.oldLogb-coarse, d.logb-coarse
+		// Old buckets in order give entries in hash order, and their new
+		// bucket numbers never decrease: appending at one tail keeps every
+		// chain sorted.
+		var tail arena.Ref
+		tailBucket := ^uint64(0)
+		for ob := m.next << oshift; ob < (m.next+1)<<oshift; ob++ {
+			src := t.slotIn(m.old, ob)
+			r := *src
+			*src = 0
+			for r != 0 {
+				e := t.ent(r)
+				next := e.next
+				e.next = 0
+				b := bucketOf(hashBytes(e.name()), d.logb)
+				if b == tailBucket {
+					t.ent(tail).next = r
+				} else {
+					*t.bucketSlot(d, b) = r
+					tailBucket = b
+				}
+				tail = r
+				r = next
 			}
-			tail = r
-			r = next
 		}
+		_ = nshift
+		m.next++
 	}
-	t.a.Free(old, 4<<oldLogb, arena.PBuckets)
+	if m.next == total {
+		t.a.Free(m.old, 4<<m.oldLogb, arena.PBuckets)
+		delete(t.migs, dir.ino)
+		d.migrating = 0
+	}
+}
+
+// freeIndex releases dir's bucket arrays (the directory is empty).
+func (t *Tree) freeIndex(dir *nodeHdr) {
+	d := t.dirHdr(dir)
+	if d.migrating != 0 {
+		m := t.migs[dir.ino]
+		t.a.Free(m.old, 4<<m.oldLogb, arena.PBuckets)
+		delete(t.migs, dir.ino)
+	}
+	if d.buckets != 0 {
+		t.a.Free(d.buckets, 4<<d.logb, arena.PBuckets)
+	}
+	t.a.Free(arena.Ref(dir.u0), dirHdrSize, arena.PDirIndex)
+}
+
+// span is a run of buckets [lo, hi) of one array; a directory's spans, in
+// order, hold its entries in hash order.
+type span struct {
+	arr    arena.Ref
+	logb   uint8
+	lo, hi uint64
+}
+
+func (t *Tree) spans(dir *nodeHdr) []span {
+	d := t.dirHdr(dir)
+	if d.buckets == 0 {
+		return nil
+	}
+	if d.migrating == 0 {
+		return []span{{d.buckets, d.logb, 0, 1 << d.logb}}
+	}
+	m := t.migs[dir.ino]
+	coarse := m.coarse(d.logb)
+	return []span{
+		{d.buckets, d.logb, 0, m.next << (d.logb - coarse)},
+		{m.old, m.oldLogb, m.next << (m.oldLogb - coarse), 1 << m.oldLogb},
+	}
 }
 
 // scan calls fn for every entry of dir with hash >= from, in hash order,
 // until fn returns false.
 func (t *Tree) scan(dir *nodeHdr, from uint64, fn func(r arena.Ref, e *entHdr, h uint64) bool) {
-	d := t.dirHdr(dir)
-	if d.buckets == 0 {
-		return
-	}
-	n := uint64(1) << d.logb
-	for i := bucketOf(from, d.logb); i < n; i++ {
-		for r := *t.bucketSlot(d, i); r != 0; {
-			e := t.ent(r)
-			next := e.next
-			h := hashBytes(e.name())
-			if h >= from && !fn(r, e, h) {
-				return
+	for _, sp := range t.spans(dir) {
+		for i := max(sp.lo, bucketOf(from, sp.logb)); i < sp.hi; i++ {
+			for r := *t.slotIn(sp.arr, i); r != 0; {
+				e := t.ent(r)
+				next := e.next
+				h := hashBytes(e.name())
+				if h >= from && !fn(r, e, h) {
+					return
+				}
+				r = next
 			}
-			r = next
 		}
 	}
 }

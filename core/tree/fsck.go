@@ -80,59 +80,30 @@ func (f *fsck) walk() {
 		dir := t.getNode(ino)
 		d := t.dirHdr(dir)
 		var n, subdirs uint32
-		nb := uint64(0)
+		f.want[arena.PDirIndex] += arena.ClassSize(dirHdrSize)
 		if d.buckets != 0 {
-			nb = 1 << d.logb
 			f.want[arena.PBuckets] += arena.ClassSize(4 << d.logb)
 		}
-		f.want[arena.PDirIndex] += arena.ClassSize(dirHdrSize)
+		if d.migrating != 0 {
+			m := t.migs[dir.ino]
+			if m == nil {
+				f.bad("dir %d: migrating without a migration", ino)
+				continue
+			}
+			f.want[arena.PBuckets] += arena.ClassSize(4 << m.oldLogb)
+		}
 		var last uint64
-		for b := uint64(0); b < nb; b++ {
-			for r := *t.bucketSlot(d, b); r != 0; r = t.ent(r).next {
-				e := t.ent(r)
-				name := e.name()
-				h := hashBytes(name)
-				if bucketOf(h, d.logb) != b || h < last {
-					f.bad("dir %d: entry %q out of hash order", ino, name)
-				}
-				last = h
-				n++
-				if checkName(string(name)) != 0 {
-					f.bad("dir %d: invalid name %q", ino, name)
-				}
-				child := Ino(e.ino)
-				node := t.entNode(r)
-				if node == nil {
-					f.bad("dir %d: entry %q names missing inode %d", ino, name, child)
-					continue
-				}
-				if e.isLink() {
-					f.want[arena.PLink] += arena.ClassSize(e.size())
-					f.counts.links++
-				} else {
-					if t.nodeRef(child) != r {
-						f.bad("dir %d: node record of %q is not the inode table's", ino, name)
+		for _, sp := range t.spans(dir) {
+			for b := sp.lo; b < sp.hi; b++ {
+				for r := *t.slotIn(sp.arr, b); r != 0; r = t.ent(r).next {
+					e := t.ent(r)
+					h := hashBytes(e.name())
+					if bucketOf(h, sp.logb) != b || h < last {
+						f.bad("dir %d: entry %q out of hash order", ino, e.name())
 					}
-					if e.flags&fDetached != 0 {
-						f.bad("dir %d: entry %q is marked detached", ino, name)
-					}
-					f.own[child] = true
-				}
-				f.counts.entries++
-				f.seen[child]++
-				if isDir(t.mode(node)) {
-					if e.isLink() {
-						f.bad("dir %d: hard link %q to directory %d", ino, name, child)
-					}
-					if f.seen[child] > 1 {
-						f.bad("directory %d has more than one entry", child)
-						continue
-					}
-					if Ino(node.u1) != ino {
-						f.bad("directory %d: parent %d, but it is listed in %d", child, node.u1, ino)
-					}
-					subdirs++
-					queue = append(queue, child)
+					last = h
+					n++
+					f.entry(ino, r, e, &subdirs, &queue)
 				}
 			}
 		}
@@ -142,6 +113,49 @@ func (f *fsck) walk() {
 		if uint64(subdirs) != dir.size {
 			f.bad("dir %d: counts %d subdirectories, has %d", ino, dir.size, subdirs)
 		}
+	}
+}
+
+// entry checks one directory entry (record r) of directory ino.
+func (f *fsck) entry(ino Ino, r arena.Ref, e *entHdr, subdirs *uint32, queue *[]Ino) {
+	t := f.t
+	name := e.name()
+	if checkName(string(name)) != 0 {
+		f.bad("dir %d: invalid name %q", ino, name)
+	}
+	child := Ino(e.ino)
+	node := t.entNode(r)
+	if node == nil {
+		f.bad("dir %d: entry %q names missing inode %d", ino, name, child)
+		return
+	}
+	if e.isLink() {
+		f.want[arena.PLink] += arena.ClassSize(e.size())
+		f.counts.links++
+	} else {
+		if t.nodeRef(child) != r {
+			f.bad("dir %d: node record of %q is not the inode table's", ino, name)
+		}
+		if e.flags&fDetached != 0 {
+			f.bad("dir %d: entry %q is marked detached", ino, name)
+		}
+		f.own[child] = true
+	}
+	f.counts.entries++
+	f.seen[child]++
+	if isDir(t.mode(node)) {
+		if e.isLink() {
+			f.bad("dir %d: hard link %q to directory %d", ino, name, child)
+		}
+		if f.seen[child] > 1 {
+			f.bad("directory %d has more than one entry", child)
+			return
+		}
+		if Ino(node.u1) != ino {
+			f.bad("directory %d: parent %d, but it is listed in %d", child, node.u1, ino)
+		}
+		*subdirs++
+		*queue = append(*queue, child)
 	}
 }
 

@@ -26,8 +26,9 @@ type Tree struct {
 	pages   []inodePage
 	attrs   []attrTriple
 	attrIdx map[attrTriple]uint32
-	opens   map[Ino]uint32    // open counts (only non-zero)
-	xattrs  map[Ino]arena.Ref // xattr blobs
+	opens   map[Ino]uint32        // open counts (only non-zero)
+	xattrs  map[Ino]arena.Ref     // xattr blobs
+	migs    map[uint64]*migration // directories being resized
 
 	nextIno   Ino    // next inode number to hand out
 	nextSlice uint64 // next slice id to hand out
@@ -69,7 +70,7 @@ func New(o Options) (*Tree, error) {
 		return nil, err
 	}
 	t := &Tree{a: a, opts: o, attrIdx: map[attrTriple]uint32{}, opens: map[Ino]uint32{},
-		xattrs: map[Ino]arena.Ref{}, nextIno: RootIno, nextSlice: 1}
+		xattrs: map[Ino]arena.Ref{}, migs: map[uint64]*migration{}, nextIno: RootIno, nextSlice: 1}
 	r, e := t.newNode(RootIno, "", S_IFDIR|0o755, 0, 0, o.RootTime)
 	if e != 0 {
 		a.Close()
@@ -158,11 +159,7 @@ func (t *Tree) freeNode(h *nodeHdr) {
 	mode := t.mode(h)
 	switch mode & S_IFMT {
 	case S_IFDIR:
-		d := t.dirHdr(h)
-		if d.buckets != 0 {
-			t.a.Free(d.buckets, 4<<d.logb, arena.PBuckets)
-		}
-		t.a.Free(arena.Ref(h.u0), dirHdrSize, arena.PDirIndex)
+		t.freeIndex(h)
 	case S_IFREG:
 		t.usedSpace -= align4k(h.size)
 		t.freeChunks(h)
