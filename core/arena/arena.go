@@ -32,7 +32,6 @@ type Purpose uint8
 const (
 	PNode Purpose = iota
 	PLink
-	PDirIndex
 	PBuckets
 	PInodeTable
 	PChunks
@@ -42,7 +41,7 @@ const (
 	NumPurposes
 )
 
-var purposeNames = [NumPurposes]string{"nodes", "links", "dir_index", "dir_buckets", "inode_table", "chunks", "symlinks", "xattrs", "other"}
+var purposeNames = [NumPurposes]string{"nodes", "links", "dir_buckets", "inode_table", "chunks", "symlinks", "xattrs", "other"}
 
 func (p Purpose) String() string {
 	if p < NumPurposes {

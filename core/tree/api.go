@@ -490,7 +490,7 @@ func (t *Tree) Rmdir(c *Caller, now int64, parent Ino, name string) Errno {
 	if pinned(h) {
 		return EPERM
 	}
-	if t.dirHdr(h).count > 0 {
+	if h.count() > 0 {
 		return ENOTEMPTY
 	}
 	t.removeDir(dir, h, r, prev)

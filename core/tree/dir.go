@@ -21,16 +21,7 @@ import (
 // new array, the others in the old one; lookups, inserts, removals and
 // listings follow the same rule. The migration state lives in the Go map
 // Tree.migs (integers only), consulted only when the header's flag is set.
-type dirHdr struct {
-	count     uint32    // entries
-	buckets   arena.Ref // 0 while the directory has never had an entry
-	logb      uint8
-	migrating uint8
-	_         [6]byte
-}
-
 const (
-	dirHdrSize   = 16
 	migrateSteps = 4 // coarse buckets moved per change while migrating
 )
 
@@ -53,13 +44,29 @@ func hashName(name string) uint64 { return xxhash.Sum64String(name) }
 
 func hashBytes(name []byte) uint64 { return xxhash.Sum64(name) }
 
-func (t *Tree) dirHdr(dir *nodeHdr) *dirHdr { return (*dirHdr)(t.a.Ptr(arena.Ref(dir.u0))) }
+// A directory keeps its index state in its node record, so a lookup costs
+// no extra memory access: u0 is the bucket array, the low byte of nlink its
+// log2 size and the high byte the migrating flag, the size field holds the
+// subdirectory count (low 32 bits) and the entry count (high 32 bits).
+func (h *nodeHdr) count() uint32      { return uint32(h.size >> 32) }
+func (h *nodeHdr) addCount(d int64)   { h.size += uint64(d) << 32 }
+func (h *nodeHdr) subdirs() uint32    { return uint32(h.size) }
+func (h *nodeHdr) buckets() arena.Ref { return arena.Ref(h.u0) }
+func (h *nodeHdr) logb() uint8        { return uint8(h.nlink) }
+func (h *nodeHdr) migrating() bool    { return h.nlink>>8 != 0 }
+func (h *nodeHdr) setIndex(b arena.Ref, logb uint8, migrating bool) {
+	h.u0 = uint32(b)
+	h.nlink = uint16(logb)
+	if migrating {
+		h.nlink |= 1 << 8
+	}
+}
 
 func (t *Tree) slotIn(arr arena.Ref, i uint64) *arena.Ref {
 	return (*arena.Ref)(unsafe.Add(t.a.Ptr(arr), i*4))
 }
 
-func (t *Tree) bucketSlot(d *dirHdr, i uint64) *arena.Ref { return t.slotIn(d.buckets, i) }
+func (t *Tree) bucketSlot(dir *nodeHdr, i uint64) *arena.Ref { return t.slotIn(dir.buckets(), i) }
 
 func bucketOf(h uint64, logb uint8) uint64 {
 	if logb == 0 {
@@ -69,24 +76,23 @@ func bucketOf(h uint64, logb uint8) uint64 {
 }
 
 // head returns the chain head slot for hash h in dir.
-func (t *Tree) head(dir *nodeHdr, d *dirHdr, h uint64) *arena.Ref {
-	if d.migrating != 0 {
+func (t *Tree) head(dir *nodeHdr, h uint64) *arena.Ref {
+	if dir.migrating() {
 		m := t.migs[dir.ino]
-		if !m.inNew(h, d.logb) {
+		if !m.inNew(h, dir.logb()) {
 			return t.slotIn(m.old, bucketOf(h, m.oldLogb))
 		}
 	}
-	return t.bucketSlot(d, bucketOf(h, d.logb))
+	return t.bucketSlot(dir, bucketOf(h, dir.logb()))
 }
 
 // find returns the entry named name in dir and its predecessor in the chain
 // (0 if it heads the chain).
 func (t *Tree) find(dir *nodeHdr, name string) (ent, prev arena.Ref) {
-	d := t.dirHdr(dir)
-	if d.count == 0 {
+	if dir.count() == 0 {
 		return 0, 0
 	}
-	r := *t.head(dir, d, hashName(name))
+	r := *t.head(dir, hashName(name))
 	for r != 0 {
 		e := t.ent(r)
 		if int(e.namelen) == len(name) && string(e.name()) == name {
@@ -100,24 +106,22 @@ func (t *Tree) find(dir *nodeHdr, name string) (ent, prev arena.Ref) {
 // prepareInsert makes sure dir has a bucket array, so that insert cannot
 // fail; operations call it before they change anything.
 func (t *Tree) prepareInsert(dir *nodeHdr) bool {
-	d := t.dirHdr(dir)
-	if d.buckets != 0 {
+	if dir.buckets() != 0 {
 		return true
 	}
 	b, err := t.a.Alloc(8, arena.PBuckets)
 	if err != nil {
 		return false
 	}
-	d.buckets, d.logb = b, 1
+	dir.setIndex(b, 1, false)
 	return true
 }
 
 // insert links record r (whose name is set) into dir. It cannot fail (see
 // prepareInsert): when the array cannot grow, chains just get longer.
 func (t *Tree) insert(dir *nodeHdr, r arena.Ref) {
-	d := t.dirHdr(dir)
 	h := hashBytes(t.ent(r).name())
-	slot := t.head(dir, d, h)
+	slot := t.head(dir, h)
 	for *slot != 0 {
 		e := t.ent(*slot)
 		if hashBytes(e.name()) > h {
@@ -127,61 +131,62 @@ func (t *Tree) insert(dir *nodeHdr, r arena.Ref) {
 	}
 	t.ent(r).next = *slot
 	*slot = r
-	d.count++
-	t.maintain(dir, d)
+	dir.addCount(1)
+	t.maintain(dir)
 }
 
 // unlinkEnt removes entry r (whose predecessor is prev) from dir's chains.
 // An emptied directory keeps its bucket array, so that an insert after a
 // removal in the same operation cannot fail.
 func (t *Tree) unlinkEnt(dir *nodeHdr, r, prev arena.Ref) {
-	d := t.dirHdr(dir)
 	e := t.ent(r)
 	if prev != 0 {
 		t.ent(prev).next = e.next
 	} else {
-		*t.head(dir, d, hashBytes(e.name())) = e.next
+		*t.head(dir, hashBytes(e.name())) = e.next
 	}
 	e.next = 0
-	d.count--
-	t.maintain(dir, d)
+	dir.addCount(-1)
+	t.maintain(dir)
 }
 
 // maintain advances a migration, or starts one when the load calls for it.
-func (t *Tree) maintain(dir *nodeHdr, d *dirHdr) {
-	if d.migrating != 0 {
-		t.migrate(dir, d, migrateSteps)
+func (t *Tree) maintain(dir *nodeHdr) {
+	if dir.migrating() {
+		t.migrate(dir, migrateSteps)
 		return
 	}
-	n := uint64(1) << d.logb
+	logb := dir.logb()
+	n := uint64(1) << logb
 	switch {
-	case uint64(d.count) > n && d.logb < 31:
-		t.startResize(dir, d, d.logb+1)
-	case d.logb > 1 && uint64(d.count)*4 < n:
-		t.startResize(dir, d, d.logb-1)
+	case uint64(dir.count()) > n && logb < 31:
+		t.startResize(dir, logb+1)
+	case logb > 1 && uint64(dir.count())*4 < n:
+		t.startResize(dir, logb-1)
 	}
 }
 
 // startResize begins moving dir's entries into an array of 2^logb buckets
 // (nothing happens if memory runs out: the old array stays).
-func (t *Tree) startResize(dir *nodeHdr, d *dirHdr, logb uint8) {
+func (t *Tree) startResize(dir *nodeHdr, logb uint8) {
 	nb, err := t.a.Alloc(4<<logb, arena.PBuckets)
 	if err != nil {
 		return
 	}
-	t.migs[dir.ino] = &migration{old: d.buckets, oldLogb: d.logb}
-	d.buckets, d.logb, d.migrating = nb, logb, 1
-	t.migrate(dir, d, migrateSteps)
+	t.migs[dir.ino] = &migration{old: dir.buckets(), oldLogb: dir.logb()}
+	dir.setIndex(nb, logb, true)
+	t.migrate(dir, migrateSteps)
 }
 
 // migrate moves up to steps coarse buckets to the new array and finishes
 // the migration when none is left.
-func (t *Tree) migrate(dir *nodeHdr, d *dirHdr, steps int) {
+func (t *Tree) migrate(dir *nodeHdr, steps int) {
 	m := t.migs[dir.ino]
-	coarse := m.coarse(d.logb)
+	logb := dir.logb()
+	coarse := m.coarse(logb)
 	total := uint64(1) << coarse
 	for ; steps > 0 && m.next < total; steps-- {
-		oshift, nshift := m.oldLogb-coarse, d.logb-coarse
+		oshift := m.oldLogb - coarse
 		// Old buckets in order give entries in hash order, and their new
 		// bucket numbers never decrease: appending at one tail keeps every
 		// chain sorted.
@@ -195,39 +200,37 @@ func (t *Tree) migrate(dir *nodeHdr, d *dirHdr, steps int) {
 				e := t.ent(r)
 				next := e.next
 				e.next = 0
-				b := bucketOf(hashBytes(e.name()), d.logb)
+				b := bucketOf(hashBytes(e.name()), logb)
 				if b == tailBucket {
 					t.ent(tail).next = r
 				} else {
-					*t.bucketSlot(d, b) = r
+					*t.bucketSlot(dir, b) = r
 					tailBucket = b
 				}
 				tail = r
 				r = next
 			}
 		}
-		_ = nshift
 		m.next++
 	}
 	if m.next == total {
 		t.a.Free(m.old, 4<<m.oldLogb, arena.PBuckets)
 		delete(t.migs, dir.ino)
-		d.migrating = 0
+		dir.setIndex(dir.buckets(), logb, false)
 	}
 }
 
 // freeIndex releases dir's bucket arrays (the directory is empty).
 func (t *Tree) freeIndex(dir *nodeHdr) {
-	d := t.dirHdr(dir)
-	if d.migrating != 0 {
+	if dir.migrating() {
 		m := t.migs[dir.ino]
 		t.a.Free(m.old, 4<<m.oldLogb, arena.PBuckets)
 		delete(t.migs, dir.ino)
 	}
-	if d.buckets != 0 {
-		t.a.Free(d.buckets, 4<<d.logb, arena.PBuckets)
+	if dir.buckets() != 0 {
+		t.a.Free(dir.buckets(), 4<<dir.logb(), arena.PBuckets)
 	}
-	t.a.Free(arena.Ref(dir.u0), dirHdrSize, arena.PDirIndex)
+	dir.setIndex(0, 0, false)
 }
 
 // span is a run of buckets [lo, hi) of one array; a directory's spans, in
@@ -239,17 +242,17 @@ type span struct {
 }
 
 func (t *Tree) spans(dir *nodeHdr) []span {
-	d := t.dirHdr(dir)
-	if d.buckets == 0 {
+	b, logb := dir.buckets(), dir.logb()
+	if b == 0 {
 		return nil
 	}
-	if d.migrating == 0 {
-		return []span{{d.buckets, d.logb, 0, 1 << d.logb}}
+	if !dir.migrating() {
+		return []span{{b, logb, 0, 1 << logb}}
 	}
 	m := t.migs[dir.ino]
-	coarse := m.coarse(d.logb)
+	coarse := m.coarse(logb)
 	return []span{
-		{d.buckets, d.logb, 0, m.next << (d.logb - coarse)},
+		{b, logb, 0, m.next << (logb - coarse)},
 		{m.old, m.oldLogb, m.next << (m.oldLogb - coarse), 1 << m.oldLogb},
 	}
 }

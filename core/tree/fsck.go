@@ -78,13 +78,11 @@ func (f *fsck) walk() {
 		ino := queue[0]
 		queue = queue[1:]
 		dir := t.getNode(ino)
-		d := t.dirHdr(dir)
 		var n, subdirs uint32
-		f.want[arena.PDirIndex] += arena.ClassSize(dirHdrSize)
-		if d.buckets != 0 {
-			f.want[arena.PBuckets] += arena.ClassSize(4 << d.logb)
+		if dir.buckets() != 0 {
+			f.want[arena.PBuckets] += arena.ClassSize(4 << dir.logb())
 		}
-		if d.migrating != 0 {
+		if dir.migrating() {
 			m := t.migs[dir.ino]
 			if m == nil {
 				f.bad("dir %d: migrating without a migration", ino)
@@ -107,11 +105,11 @@ func (f *fsck) walk() {
 				}
 			}
 		}
-		if n != d.count {
-			f.bad("dir %d: index counts %d entries, chains hold %d", ino, d.count, n)
+		if n != dir.count() {
+			f.bad("dir %d: index counts %d entries, chains hold %d", ino, dir.count(), n)
 		}
-		if uint64(subdirs) != dir.size {
-			f.bad("dir %d: counts %d subdirectories, has %d", ino, dir.size, subdirs)
+		if subdirs != dir.subdirs() {
+			f.bad("dir %d: counts %d subdirectories, has %d", ino, dir.subdirs(), subdirs)
 		}
 	}
 }

@@ -17,13 +17,13 @@ import (
 //	 8 next     ref  hash-chain successor     8 next     ref
 //	12 flags    u8                           12 flags    u8 (fLink)
 //	13 namelen  u8                           13 namelen  u8
-//	14 nlink    u16  non-directories         14 -        u16
+//	14 nlink    u16  dir: index size/state   14 -        u16
 //	16 attr     u32  (mode,uid,gid) dict id  16 name ...
-//	20 u0       u32  dir: index ref; file: chunk table ref;
+//	20 u0       u32  dir: bucket array; file: chunk table ref;
 //	                 symlink: target ref; device: rdev
 //	24 u1       u64  dir: parent ino; file: compact slice id
 //	32 size     u64  file: size; symlink: target length;
-//	                 dir: number of subdirectories
+//	                 dir: subdirectories | entries<<32
 //	40 atime    i64
 //	48 mtime    i64
 //	56 ctime    i64
@@ -129,7 +129,7 @@ func (t *Tree) attrOf(h *nodeHdr) Attr {
 		Size: h.size, Atime: h.atime, Mtime: h.mtime, Ctime: h.ctime, Nlink: uint32(h.nlink)}
 	switch a.Mode & S_IFMT {
 	case S_IFDIR:
-		a.Nlink = 2 + uint32(h.size)
+		a.Nlink = 2 + h.subdirs()
 		a.Size = 4096
 	case S_IFCHR, S_IFBLK:
 		a.Rdev = h.u0

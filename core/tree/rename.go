@@ -82,7 +82,7 @@ func (t *Tree) Rename(c *Caller, now int64, parent Ino, name string, newParent I
 				return ENOTDIR
 			case !sDir && dDir:
 				return EISDIR
-			case dDir && t.dirHdr(dh).count > 0:
+			case dDir && dh.count() > 0:
 				return ENOTEMPTY
 			}
 		}

@@ -139,13 +139,7 @@ func (t *Tree) newNode(ino Ino, name string, mode, uid, gid uint32, now int64) (
 	h.attr = t.attrID(attrTriple{mode: uint16(mode), uid: uid, gid: gid})
 	h.atime, h.mtime, h.ctime = now, now, now
 	if isDir(mode) {
-		d, err := t.a.Alloc(dirHdrSize, arena.PDirIndex)
-		if err != nil {
-			t.a.Free(r, recSize(false, len(name)), arena.PNode)
-			return 0, ENOSPC
-		}
-		h.u0 = uint32(d)
-		h.nlink = 0
+		h.nlink = 0 // directories: index state (dir.go)
 	}
 	t.setSlot(ino, r)
 	t.countType(mode, 1)
