@@ -1,0 +1,775 @@
+package main
+
+/*
+#include <stddef.h>
+#include <stdint.h>
+#include "fsmeta.h"
+#include "shim.h"
+*/
+import "C"
+
+import (
+	"errors"
+	"fmt"
+	"sync"
+	"unsafe"
+
+	fsmeta "github.com/fsmeta/fsmeta/sdk"
+)
+
+// Every export: a named result rc, `defer catch(name, &rc)` first, C types
+// only, and the C name of the function it serves (fsmeta.c) in messages.
+
+func badHandle(fn string, h uint64) C.int {
+	if h == 0 {
+		setError(fn + ": the handle is NULL")
+	} else {
+		setError(fmt.Sprintf("%s: bad handle %#x (unknown, closed, or of the other kind)", fn, h))
+	}
+	return C.FSMETA_EBADHANDLE
+}
+
+// begin looks up the database of h and converts ctx into *cb.
+func begin(fn string, h C.uint64_t, ctx *C.fsmeta_ctx, cb *fsmeta.Caller) (*fsmeta.DB, *fsmeta.Caller, C.int) {
+	e := handles.get(uint64(h), kindDB)
+	if e == nil {
+		return nil, nil, badHandle(fn, uint64(h))
+	}
+	c, err := goCaller(ctx, cb)
+	if err != nil {
+		return nil, nil, fail(fn, err)
+	}
+	return e.db, c, 0
+}
+
+func done(fn string, err error) C.int {
+	if err != nil {
+		return fail(fn, err)
+	}
+	return 0
+}
+
+func nullArg(fn, what string) C.int {
+	return fail(fn, errf(C.FSMETA_EINVAL, "%s is NULL", what))
+}
+
+// ---- open, close -------------------------------------------------------------
+
+//export fsmetago_open
+func fsmetago_open(dbOut *C.uint64_t, opts *C.fsmeta_options) (rc C.int) {
+	const fn = "fsmeta_open"
+	defer catch(fn, &rc)
+	if dbOut == nil {
+		return nullArg(fn, "db_out")
+	}
+	if opts == nil {
+		return nullArg(fn, "opts")
+	}
+	if opts.version < 1 || opts.version > C.FSMETA_OPTIONS_VERSION {
+		return fail(fn, errf(C.FSMETA_EVERSION, "fsmeta_options.version is %d (this library knows 1 to %d; use FSMETA_OPTIONS_INIT)",
+			uint(opts.version), C.FSMETA_OPTIONS_VERSION))
+	}
+	o := fsmeta.Options{
+		InMemory:      opts.in_memory != 0,
+		Capacity:      uint64(opts.capacity),
+		MaxInodes:     uint64(opts.max_inodes),
+		ArenaMaxBytes: uint64(opts.arena_max_bytes),
+	}
+	if opts.dir != nil {
+		o.Dir = C.GoString(opts.dir)
+	}
+	if !o.InMemory && o.Dir == "" {
+		return fail(fn, errf(C.FSMETA_EINVAL, "fsmeta_options: set in_memory or dir"))
+	}
+	db, err := fsmeta.Open(o)
+	if err != nil {
+		return fail(fn, err)
+	}
+	h, ok := handles.add(kindDB, &entry{db: db})
+	if !ok {
+		_ = db.Close()
+		return fail(fn, errf(C.FSMETA_EMFILE, "too many open handles"))
+	}
+	*dbOut = C.uint64_t(h)
+	return 0
+}
+
+//export fsmetago_close
+func fsmetago_close(h C.uint64_t) (rc C.int) {
+	const fn = "fsmeta_close"
+	defer catch(fn, &rc)
+	e := handles.remove(uint64(h), kindDB)
+	if e == nil {
+		return badHandle(fn, uint64(h))
+	}
+	return done(fn, e.db.Close())
+}
+
+//export fsmetago_handle_count
+func fsmetago_handle_count() C.uint64_t {
+	return C.uint64_t(handles.count())
+}
+
+// ---- attributes ---------------------------------------------------------------
+
+//export fsmetago_lookup
+func fsmetago_lookup(out *C.fsmeta_attr, h C.uint64_t, ctx *C.fsmeta_ctx, parent C.uint64_t, name *C.char, nameLen C.size_t) (rc C.int) {
+	const fn = "fsmeta_lookup"
+	defer catch(fn, &rc)
+	var cb fsmeta.Caller
+	db, c, st := begin(fn, h, ctx, &cb)
+	if st != 0 {
+		return st
+	}
+	n, err := goString(name, nameLen, "name")
+	if err != nil {
+		return fail(fn, err)
+	}
+	a, err := db.Lookup(c, fsmeta.Ino(parent), n)
+	if err != nil {
+		return fail(fn, err)
+	}
+	putAttr(out, &a)
+	return 0
+}
+
+//export fsmetago_getattr
+func fsmetago_getattr(out *C.fsmeta_attr, h C.uint64_t, ctx *C.fsmeta_ctx, ino C.uint64_t) (rc C.int) {
+	const fn = "fsmeta_getattr"
+	defer catch(fn, &rc)
+	var cb fsmeta.Caller
+	db, c, st := begin(fn, h, ctx, &cb)
+	if st != 0 {
+		return st
+	}
+	a, err := db.GetAttr(c, fsmeta.Ino(ino))
+	if err != nil {
+		return fail(fn, err)
+	}
+	putAttr(out, &a)
+	return 0
+}
+
+//export fsmetago_setattr
+func fsmetago_setattr(out *C.fsmeta_attr, h C.uint64_t, ctx *C.fsmeta_ctx, ino C.uint64_t, mask C.uint32_t, in *C.fsmeta_setattr_in) (rc C.int) {
+	const fn = "fsmeta_setattr"
+	defer catch(fn, &rc)
+	var cb fsmeta.Caller
+	db, c, st := begin(fn, h, ctx, &cb)
+	if st != 0 {
+		return st
+	}
+	var v fsmeta.SetAttrIn
+	if in != nil {
+		v = fsmeta.SetAttrIn{Mode: uint32(in.mode), Uid: uint32(in.uid), Gid: uint32(in.gid), Flags: uint32(in.flags),
+			Size: uint64(in.size), Atime: int64(in.atime_ns), Mtime: int64(in.mtime_ns), Ctime: int64(in.ctime_ns)}
+	} else if mask != 0 {
+		return nullArg(fn, "in")
+	}
+	a, err := db.SetAttr(c, fsmeta.Ino(ino), uint32(mask), v)
+	if err != nil {
+		return fail(fn, err)
+	}
+	putAttr(out, &a)
+	return 0
+}
+
+//export fsmetago_access
+func fsmetago_access(h C.uint64_t, ctx *C.fsmeta_ctx, ino C.uint64_t, mask C.uint32_t) (rc C.int) {
+	const fn = "fsmeta_access"
+	defer catch(fn, &rc)
+	var cb fsmeta.Caller
+	db, c, st := begin(fn, h, ctx, &cb)
+	if st != 0 {
+		return st
+	}
+	return done(fn, db.Access(c, fsmeta.Ino(ino), uint32(mask)))
+}
+
+// ---- creating and removing ------------------------------------------------------
+
+// created finishes the operations that return the new inode's attributes.
+func created(fn string, out *C.fsmeta_attr, a fsmeta.Attr, err error) C.int {
+	if err != nil {
+		return fail(fn, err)
+	}
+	putAttr(out, &a)
+	return 0
+}
+
+//export fsmetago_mknod
+func fsmetago_mknod(out *C.fsmeta_attr, h C.uint64_t, ctx *C.fsmeta_ctx, parent C.uint64_t, name *C.char, nameLen C.size_t, mode, rdev C.uint32_t) (rc C.int) {
+	const fn = "fsmeta_mknod"
+	defer catch(fn, &rc)
+	var cb fsmeta.Caller
+	db, c, st := begin(fn, h, ctx, &cb)
+	if st != 0 {
+		return st
+	}
+	n, err := goString(name, nameLen, "name")
+	if err != nil {
+		return fail(fn, err)
+	}
+	a, err := db.Mknod(c, fsmeta.Ino(parent), n, uint32(mode), uint32(rdev))
+	return created(fn, out, a, err)
+}
+
+//export fsmetago_create
+func fsmetago_create(out *C.fsmeta_attr, h C.uint64_t, ctx *C.fsmeta_ctx, parent C.uint64_t, name *C.char, nameLen C.size_t, mode C.uint32_t) (rc C.int) {
+	const fn = "fsmeta_create"
+	defer catch(fn, &rc)
+	var cb fsmeta.Caller
+	db, c, st := begin(fn, h, ctx, &cb)
+	if st != 0 {
+		return st
+	}
+	n, err := goString(name, nameLen, "name")
+	if err != nil {
+		return fail(fn, err)
+	}
+	a, err := db.Create(c, fsmeta.Ino(parent), n, uint32(mode))
+	return created(fn, out, a, err)
+}
+
+//export fsmetago_mkdir
+func fsmetago_mkdir(out *C.fsmeta_attr, h C.uint64_t, ctx *C.fsmeta_ctx, parent C.uint64_t, name *C.char, nameLen C.size_t, mode C.uint32_t) (rc C.int) {
+	const fn = "fsmeta_mkdir"
+	defer catch(fn, &rc)
+	var cb fsmeta.Caller
+	db, c, st := begin(fn, h, ctx, &cb)
+	if st != 0 {
+		return st
+	}
+	n, err := goString(name, nameLen, "name")
+	if err != nil {
+		return fail(fn, err)
+	}
+	a, err := db.Mkdir(c, fsmeta.Ino(parent), n, uint32(mode))
+	return created(fn, out, a, err)
+}
+
+//export fsmetago_symlink
+func fsmetago_symlink(out *C.fsmeta_attr, h C.uint64_t, ctx *C.fsmeta_ctx, parent C.uint64_t, name *C.char, nameLen C.size_t, target *C.char, targetLen C.size_t) (rc C.int) {
+	const fn = "fsmeta_symlink"
+	defer catch(fn, &rc)
+	var cb fsmeta.Caller
+	db, c, st := begin(fn, h, ctx, &cb)
+	if st != 0 {
+		return st
+	}
+	n, err := goString(name, nameLen, "name")
+	if err != nil {
+		return fail(fn, err)
+	}
+	t, err := goString(target, targetLen, "target")
+	if err != nil {
+		return fail(fn, err)
+	}
+	a, err := db.Symlink(c, fsmeta.Ino(parent), n, t)
+	return created(fn, out, a, err)
+}
+
+//export fsmetago_readlink
+func fsmetago_readlink(buf *C.char, bufSize C.size_t, lenOut *C.size_t, h C.uint64_t, ctx *C.fsmeta_ctx, ino C.uint64_t) (rc C.int) {
+	const fn = "fsmeta_readlink"
+	defer catch(fn, &rc)
+	var cb fsmeta.Caller
+	db, c, st := begin(fn, h, ctx, &cb)
+	if st != 0 {
+		return st
+	}
+	if lenOut == nil {
+		return nullArg(fn, "len_out")
+	}
+	t, err := db.Readlink(c, fsmeta.Ino(ino))
+	if err != nil {
+		return fail(fn, err)
+	}
+	return done(fn, putBytes(buf, bufSize, lenOut, t))
+}
+
+//export fsmetago_link
+func fsmetago_link(out *C.fsmeta_attr, h C.uint64_t, ctx *C.fsmeta_ctx, ino, newParent C.uint64_t, newName *C.char, newNameLen C.size_t) (rc C.int) {
+	const fn = "fsmeta_link"
+	defer catch(fn, &rc)
+	var cb fsmeta.Caller
+	db, c, st := begin(fn, h, ctx, &cb)
+	if st != 0 {
+		return st
+	}
+	n, err := goString(newName, newNameLen, "new_name")
+	if err != nil {
+		return fail(fn, err)
+	}
+	a, err := db.Link(c, fsmeta.Ino(ino), fsmeta.Ino(newParent), n)
+	return created(fn, out, a, err)
+}
+
+//export fsmetago_unlink
+func fsmetago_unlink(h C.uint64_t, ctx *C.fsmeta_ctx, parent C.uint64_t, name *C.char, nameLen C.size_t) (rc C.int) {
+	const fn = "fsmeta_unlink"
+	defer catch(fn, &rc)
+	var cb fsmeta.Caller
+	db, c, st := begin(fn, h, ctx, &cb)
+	if st != 0 {
+		return st
+	}
+	n, err := goString(name, nameLen, "name")
+	if err != nil {
+		return fail(fn, err)
+	}
+	return done(fn, db.Unlink(c, fsmeta.Ino(parent), n))
+}
+
+//export fsmetago_rmdir
+func fsmetago_rmdir(h C.uint64_t, ctx *C.fsmeta_ctx, parent C.uint64_t, name *C.char, nameLen C.size_t) (rc C.int) {
+	const fn = "fsmeta_rmdir"
+	defer catch(fn, &rc)
+	var cb fsmeta.Caller
+	db, c, st := begin(fn, h, ctx, &cb)
+	if st != 0 {
+		return st
+	}
+	n, err := goString(name, nameLen, "name")
+	if err != nil {
+		return fail(fn, err)
+	}
+	return done(fn, db.Rmdir(c, fsmeta.Ino(parent), n))
+}
+
+//export fsmetago_rename
+func fsmetago_rename(h C.uint64_t, ctx *C.fsmeta_ctx, parent C.uint64_t, name *C.char, nameLen C.size_t, newParent C.uint64_t, newName *C.char, newNameLen C.size_t, flags C.uint32_t) (rc C.int) {
+	const fn = "fsmeta_rename"
+	defer catch(fn, &rc)
+	var cb fsmeta.Caller
+	db, c, st := begin(fn, h, ctx, &cb)
+	if st != 0 {
+		return st
+	}
+	n, err := goString(name, nameLen, "name")
+	if err != nil {
+		return fail(fn, err)
+	}
+	nn, err := goString(newName, newNameLen, "new_name")
+	if err != nil {
+		return fail(fn, err)
+	}
+	return done(fn, db.Rename(c, fsmeta.Ino(parent), n, fsmeta.Ino(newParent), nn, uint32(flags)))
+}
+
+// ---- directories ---------------------------------------------------------------
+
+// dirStream is a listing behind a fsmeta_dir handle. DirIter is not safe for
+// concurrent use; mu serializes the C callers.
+type dirStream struct {
+	mu     sync.Mutex
+	it     *fsmeta.DirIter
+	closed bool
+}
+
+//export fsmetago_dir_open
+func fsmetago_dir_open(dirOut *C.uint64_t, h C.uint64_t, ctx *C.fsmeta_ctx, ino C.uint64_t, flags C.uint32_t) (rc C.int) {
+	const fn = "fsmeta_dir_open"
+	defer catch(fn, &rc)
+	cb := new(fsmeta.Caller) // the iterator keeps it
+	db, c, st := begin(fn, h, ctx, cb)
+	if st != 0 {
+		return st
+	}
+	if dirOut == nil {
+		return nullArg(fn, "dir_out")
+	}
+	if flags&^C.FSMETA_DIR_PLUS != 0 {
+		return fail(fn, errf(C.FSMETA_EINVAL, "unknown flags %#x", uint32(flags)))
+	}
+	it, err := db.OpenDir(c, fsmeta.Ino(ino), flags&C.FSMETA_DIR_PLUS != 0)
+	if err != nil {
+		return fail(fn, err)
+	}
+	d, ok := handles.add(kindDir, &entry{dir: &dirStream{it: it}})
+	if !ok {
+		_ = it.Close()
+		return fail(fn, errf(C.FSMETA_EMFILE, "too many open handles"))
+	}
+	*dirOut = C.uint64_t(d)
+	return 0
+}
+
+//export fsmetago_dir_next
+func fsmetago_dir_next(out *C.fsmeta_dirent, h C.uint64_t) (rc C.int) {
+	const fn = "fsmeta_dir_next"
+	defer catch(fn, &rc)
+	e := handles.get(uint64(h), kindDir)
+	if e == nil {
+		return badHandle(fn, uint64(h))
+	}
+	if out == nil {
+		return nullArg(fn, "ent_out")
+	}
+	d := e.dir
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.closed {
+		return badHandle(fn, uint64(h))
+	}
+	de, ok := d.it.Next()
+	if !ok {
+		if err := d.it.Err(); err != nil {
+			return fail(fn, err)
+		}
+		return C.FSMETA_ITEROVER
+	}
+	out.ino = C.uint64_t(de.Ino)
+	out._type = C.uint32_t(de.Type)
+	putAttr(&out.attr, &de.Attr)
+	name := unsafe.Slice((*byte)(unsafe.Pointer(&out.name[0])), len(out.name))
+	n := copy(name[:len(name)-1], de.Name)
+	name[n] = 0
+	out.name_len = C.uint32_t(n)
+	return 0
+}
+
+//export fsmetago_dir_close
+func fsmetago_dir_close(h C.uint64_t) (rc C.int) {
+	const fn = "fsmeta_dir_close"
+	defer catch(fn, &rc)
+	e := handles.remove(uint64(h), kindDir)
+	if e == nil {
+		return badHandle(fn, uint64(h))
+	}
+	d := e.dir
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.closed = true
+	return done(fn, d.it.Close())
+}
+
+// ---- file system ---------------------------------------------------------------
+
+//export fsmetago_statfs
+func fsmetago_statfs(out *C.fsmeta_statfs_info, h C.uint64_t, ctx *C.fsmeta_ctx) (rc C.int) {
+	const fn = "fsmeta_statfs"
+	defer catch(fn, &rc)
+	var cb fsmeta.Caller
+	db, c, st := begin(fn, h, ctx, &cb)
+	if st != 0 {
+		return st
+	}
+	if out == nil {
+		return nullArg(fn, "out")
+	}
+	s, err := db.StatFS(c)
+	if err != nil {
+		return fail(fn, err)
+	}
+	*out = C.fsmeta_statfs_info{total_space: C.uint64_t(s.TotalSpace), avail_space: C.uint64_t(s.AvailSpace),
+		used_space: C.uint64_t(s.UsedSpace), inodes: C.uint64_t(s.Inodes), avail_inodes: C.uint64_t(s.AvailInodes)}
+	return 0
+}
+
+// ---- extended attributes ---------------------------------------------------------
+
+//export fsmetago_getxattr
+func fsmetago_getxattr(buf *C.char, bufSize C.size_t, lenOut *C.size_t, h C.uint64_t, ctx *C.fsmeta_ctx, ino C.uint64_t, name *C.char, nameLen C.size_t) (rc C.int) {
+	const fn = "fsmeta_getxattr"
+	defer catch(fn, &rc)
+	var cb fsmeta.Caller
+	db, c, st := begin(fn, h, ctx, &cb)
+	if st != 0 {
+		return st
+	}
+	if lenOut == nil {
+		return nullArg(fn, "len_out")
+	}
+	n, err := goString(name, nameLen, "name")
+	if err != nil {
+		return fail(fn, err)
+	}
+	v, err := db.GetXattr(c, fsmeta.Ino(ino), n)
+	if err != nil {
+		return fail(fn, err)
+	}
+	return done(fn, putBytes(buf, bufSize, lenOut, unsafe.String(unsafe.SliceData(v), len(v))))
+}
+
+//export fsmetago_setxattr
+func fsmetago_setxattr(h C.uint64_t, ctx *C.fsmeta_ctx, ino C.uint64_t, name *C.char, nameLen C.size_t, value *C.char, valueLen C.size_t, flags C.uint32_t) (rc C.int) {
+	const fn = "fsmeta_setxattr"
+	defer catch(fn, &rc)
+	var cb fsmeta.Caller
+	db, c, st := begin(fn, h, ctx, &cb)
+	if st != 0 {
+		return st
+	}
+	n, err := goString(name, nameLen, "name")
+	if err != nil {
+		return fail(fn, err)
+	}
+	v, err := goString(value, valueLen, "value")
+	if err != nil {
+		return fail(fn, err)
+	}
+	return done(fn, db.SetXattr(c, fsmeta.Ino(ino), n, []byte(v), uint32(flags)))
+}
+
+//export fsmetago_listxattr
+func fsmetago_listxattr(out *C.fsmeta_buf, h C.uint64_t, ctx *C.fsmeta_ctx, ino C.uint64_t) (rc C.int) {
+	const fn = "fsmeta_listxattr"
+	defer catch(fn, &rc)
+	var cb fsmeta.Caller
+	db, c, st := begin(fn, h, ctx, &cb)
+	if st != 0 {
+		return st
+	}
+	if out == nil {
+		return nullArg(fn, "buf_out")
+	}
+	*out = C.fsmeta_buf{}
+	names, err := db.ListXattr(c, fsmeta.Ino(ino))
+	if err != nil {
+		return fail(fn, err)
+	}
+	return done(fn, putNames(out, names))
+}
+
+//export fsmetago_removexattr
+func fsmetago_removexattr(h C.uint64_t, ctx *C.fsmeta_ctx, ino C.uint64_t, name *C.char, nameLen C.size_t) (rc C.int) {
+	const fn = "fsmeta_removexattr"
+	defer catch(fn, &rc)
+	var cb fsmeta.Caller
+	db, c, st := begin(fn, h, ctx, &cb)
+	if st != 0 {
+		return st
+	}
+	n, err := goString(name, nameLen, "name")
+	if err != nil {
+		return fail(fn, err)
+	}
+	return done(fn, db.RemoveXattr(c, fsmeta.Ino(ino), n))
+}
+
+// ---- files and their data ----------------------------------------------------------
+
+//export fsmetago_fallocate
+func fsmetago_fallocate(out *C.fsmeta_attr, h C.uint64_t, ctx *C.fsmeta_ctx, ino C.uint64_t, mode C.uint32_t, offset, length C.uint64_t) (rc C.int) {
+	const fn = "fsmeta_fallocate"
+	defer catch(fn, &rc)
+	var cb fsmeta.Caller
+	db, c, st := begin(fn, h, ctx, &cb)
+	if st != 0 {
+		return st
+	}
+	a, err := db.Fallocate(c, fsmeta.Ino(ino), uint32(mode), uint64(offset), uint64(length))
+	return created(fn, out, a, err)
+}
+
+//export fsmetago_file_open
+func fsmetago_file_open(out *C.fsmeta_attr, h C.uint64_t, ctx *C.fsmeta_ctx, ino C.uint64_t, flags C.uint32_t) (rc C.int) {
+	const fn = "fsmeta_file_open"
+	defer catch(fn, &rc)
+	var cb fsmeta.Caller
+	db, c, st := begin(fn, h, ctx, &cb)
+	if st != 0 {
+		return st
+	}
+	a, err := db.Open(c, fsmeta.Ino(ino), uint32(flags))
+	return created(fn, out, a, err)
+}
+
+//export fsmetago_file_release
+func fsmetago_file_release(h C.uint64_t, ctx *C.fsmeta_ctx, ino C.uint64_t) (rc C.int) {
+	const fn = "fsmeta_file_release"
+	defer catch(fn, &rc)
+	var cb fsmeta.Caller
+	db, c, st := begin(fn, h, ctx, &cb)
+	if st != 0 {
+		return st
+	}
+	return done(fn, db.CloseFile(c, fsmeta.Ino(ino)))
+}
+
+//export fsmetago_new_slice_id
+func fsmetago_new_slice_id(idOut *C.uint64_t, h C.uint64_t, ctx *C.fsmeta_ctx, n C.uint32_t) (rc C.int) {
+	const fn = "fsmeta_new_slice_id"
+	defer catch(fn, &rc)
+	var cb fsmeta.Caller
+	db, c, st := begin(fn, h, ctx, &cb)
+	if st != 0 {
+		return st
+	}
+	if idOut == nil {
+		return nullArg(fn, "id_out")
+	}
+	id, err := db.NewSliceID(c, uint32(n))
+	if err != nil {
+		return fail(fn, err)
+	}
+	*idOut = C.uint64_t(id)
+	return 0
+}
+
+//export fsmetago_write_slice
+func fsmetago_write_slice(out *C.fsmeta_attr, h C.uint64_t, ctx *C.fsmeta_ctx, ino C.uint64_t, chunk C.uint32_t, slice *C.fsmeta_slice) (rc C.int) {
+	const fn = "fsmeta_write_slice"
+	defer catch(fn, &rc)
+	var cb fsmeta.Caller
+	db, c, st := begin(fn, h, ctx, &cb)
+	if st != 0 {
+		return st
+	}
+	if slice == nil {
+		return nullArg(fn, "slice")
+	}
+	a, err := db.WriteSlice(c, fsmeta.Ino(ino), uint32(chunk), goSlice(slice))
+	return created(fn, out, a, err)
+}
+
+//export fsmetago_read_chunk
+func fsmetago_read_chunk(out *C.fsmeta_buf, h C.uint64_t, ctx *C.fsmeta_ctx, ino C.uint64_t, chunk C.uint32_t) (rc C.int) {
+	const fn = "fsmeta_read_chunk"
+	defer catch(fn, &rc)
+	var cb fsmeta.Caller
+	db, c, st := begin(fn, h, ctx, &cb)
+	if st != 0 {
+		return st
+	}
+	if out == nil {
+		return nullArg(fn, "buf_out")
+	}
+	*out = C.fsmeta_buf{}
+	ss, err := db.ReadChunk(c, fsmeta.Ino(ino), uint32(chunk))
+	if err != nil {
+		return fail(fn, err)
+	}
+	return done(fn, putSlices(out, ss))
+}
+
+//export fsmetago_compact_chunk
+func fsmetago_compact_chunk(out *C.fsmeta_buf, h C.uint64_t, ctx *C.fsmeta_ctx, ino C.uint64_t, chunk C.uint32_t, replaced *C.fsmeta_slice, replacedCount C.size_t, with *C.fsmeta_slice) (rc C.int) {
+	const fn = "fsmeta_compact_chunk"
+	defer catch(fn, &rc)
+	var cb fsmeta.Caller
+	db, c, st := begin(fn, h, ctx, &cb)
+	if st != 0 {
+		return st
+	}
+	if out != nil {
+		*out = C.fsmeta_buf{}
+	}
+	var rs []fsmeta.Slice
+	var w fsmeta.Slice
+	if replacedCount > 0 {
+		if replaced == nil {
+			return fail(fn, errf(C.FSMETA_EINVAL, "replaced is NULL but replaced_count is %d", uint64(replacedCount)))
+		}
+		if replacedCount > maxArg/C.size_t(unsafe.Sizeof(C.fsmeta_slice{})) {
+			return fail(fn, errf(C.FSMETA_EINVAL, "replaced_count %d is too large", uint64(replacedCount)))
+		}
+		if with == nil {
+			return nullArg(fn, "with")
+		}
+		rs = make([]fsmeta.Slice, int(replacedCount))
+		for i, s := range unsafe.Slice(replaced, int(replacedCount)) {
+			rs[i] = goSlice(&s)
+		}
+		w = goSlice(with)
+	}
+	dropped, err := db.CompactChunk(c, fsmeta.Ino(ino), uint32(chunk), rs, w)
+	if err != nil {
+		return fail(fn, err)
+	}
+	return done(fn, putSlices(out, dropped))
+}
+
+// ---- paths -----------------------------------------------------------------------
+
+//export fsmetago_resolve
+func fsmetago_resolve(out *C.fsmeta_attr, h C.uint64_t, ctx *C.fsmeta_ctx, path *C.char, pathLen C.size_t, flags C.uint32_t) (rc C.int) {
+	const fn = "fsmeta_resolve"
+	defer catch(fn, &rc)
+	var cb fsmeta.Caller
+	db, c, st := begin(fn, h, ctx, &cb)
+	if st != 0 {
+		return st
+	}
+	if flags&^C.FSMETA_RESOLVE_FOLLOW != 0 {
+		return fail(fn, errf(C.FSMETA_EINVAL, "unknown flags %#x", uint32(flags)))
+	}
+	p, err := goString(path, pathLen, "path")
+	if err != nil {
+		return fail(fn, err)
+	}
+	a, err := db.Resolve(c, p, flags&C.FSMETA_RESOLVE_FOLLOW != 0)
+	return created(fn, out, a, err)
+}
+
+//export fsmetago_mkdir_all
+func fsmetago_mkdir_all(out *C.fsmeta_attr, h C.uint64_t, ctx *C.fsmeta_ctx, path *C.char, pathLen C.size_t, mode C.uint32_t) (rc C.int) {
+	const fn = "fsmeta_mkdir_all"
+	defer catch(fn, &rc)
+	var cb fsmeta.Caller
+	db, c, st := begin(fn, h, ctx, &cb)
+	if st != 0 {
+		return st
+	}
+	p, err := goString(path, pathLen, "path")
+	if err != nil {
+		return fail(fn, err)
+	}
+	a, err := db.MkdirAll(c, p, uint32(mode))
+	return created(fn, out, a, err)
+}
+
+// ---- checking and statistics ----------------------------------------------------------
+
+//export fsmetago_fsck
+func fsmetago_fsck(out *C.fsmeta_buf, h C.uint64_t) (rc C.int) {
+	const fn = "fsmeta_fsck"
+	defer catch(fn, &rc)
+	e := handles.get(uint64(h), kindDB)
+	if e == nil {
+		return badHandle(fn, uint64(h))
+	}
+	if out != nil {
+		*out = C.fsmeta_buf{}
+	}
+	err := e.db.Fsck()
+	if err == nil {
+		return 0
+	}
+	if errors.Is(err, fsmeta.ErrClosed) {
+		return fail(fn, err)
+	}
+	if out != nil {
+		if err := putText(out, err.Error()); err != nil {
+			return fail(fn, err)
+		}
+	}
+	return fail(fn, &statusErr{st: C.FSMETA_ECORRUPT, msg: err.Error()})
+}
+
+//export fsmetago_stats
+func fsmetago_stats(out *C.fsmeta_stats_info, h C.uint64_t) (rc C.int) {
+	const fn = "fsmeta_stats"
+	defer catch(fn, &rc)
+	e := handles.get(uint64(h), kindDB)
+	if e == nil {
+		return badHandle(fn, uint64(h))
+	}
+	if out == nil {
+		return nullArg(fn, "out")
+	}
+	if out.version < 1 || out.version > C.FSMETA_STATS_VERSION {
+		return fail(fn, errf(C.FSMETA_EVERSION, "fsmeta_stats_info.version is %d (this library knows 1 to %d; use FSMETA_STATS_INFO_INIT)",
+			uint(out.version), C.FSMETA_STATS_VERSION))
+	}
+	s := e.db.Stats()
+	*out = C.fsmeta_stats_info{version: out.version,
+		inodes: C.uint64_t(s.Inodes), files: C.uint64_t(s.Files), dirs: C.uint64_t(s.Dirs),
+		symlinks: C.uint64_t(s.Symlinks), others: C.uint64_t(s.Others), entries: C.uint64_t(s.Entries),
+		links: C.uint64_t(s.Links), orphans: C.uint64_t(s.Orphans), open_files: C.uint64_t(s.OpenFiles),
+		next_ino: C.uint64_t(s.NextIno), next_slice: C.uint64_t(s.NextSlice), attr_dict: C.uint64_t(s.AttrDict),
+		arena_reserved: C.uint64_t(s.Arena.Reserved), arena_committed: C.uint64_t(s.Arena.Committed),
+		arena_slabs: C.uint64_t(s.Arena.Slabs), arena_in_use: C.uint64_t(s.Arena.InUse)}
+	return 0
+}

@@ -1,0 +1,188 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"sync/atomic"
+	"time"
+
+	"github.com/fsmeta/fsmeta/core/arena"
+	"github.com/fsmeta/fsmeta/internal/workload"
+	fsmeta "github.com/fsmeta/fsmeta/sdk"
+)
+
+func purposeName(i int) string { return arena.PurposeName(i) }
+
+// source says where a namespace comes from and which engine holds it: the
+// flags that bench, load and fsck share.
+type source struct {
+	files    int64
+	paths    string
+	seed     uint64
+	mode     string
+	dir      string
+	onError  string
+	arenaMax uint64
+	maxShown int // bad lines printed before going quiet
+
+	// While loading, the engine's clock is frozen: every time a load
+	// stamps is then overwritten by an explicit SetAttr, and reading the
+	// clock for every change is a sixth of a load's time on some machines.
+	bulk    atomic.Bool
+	bulkNow int64
+}
+
+// clock is the engine's clock: frozen while loading, time.Now otherwise.
+func (s *source) clock() int64 {
+	if s.bulk.Load() {
+		return s.bulkNow
+	}
+	return time.Now().UnixNano()
+}
+
+func (s *source) register(fs *flag.FlagSet, defFiles int64, withFiles bool) {
+	if withFiles {
+		fs.Int64Var(&s.files, "files", defFiles, "build a synthetic namespace of `N` files (deterministic from -seed); ignored with -paths")
+	}
+	fs.StringVar(&s.paths, "paths", "", "build the namespace from the listing in `FILE` ('-' for stdin): bare paths and/or find -printf lines (see BENCH.md)")
+	fs.Uint64Var(&s.seed, "seed", 1, "seed of the synthetic namespace and of synthesized attributes")
+	fs.StringVar(&s.mode, "mode", "memory", "engine `mode`: memory (no log) or durable (Raft log in -dir)")
+	fs.StringVar(&s.dir, "dir", "", "data `DIR`ectory of the durable engine (-mode durable)")
+	fs.StringVar(&s.onError, "on-error", "skip", "`action` on a malformed listing line: stop (the load), or skip (the line); every bad line is reported with its number")
+	fs.Uint64Var(&s.arenaMax, "arena-max", 0, "most `bytes` the namespace may use (0: the engine's default, 32 GiB)")
+	s.maxShown = 20
+}
+
+func (s *source) validate() error {
+	switch s.mode {
+	case "memory":
+		if s.dir != "" {
+			return usagef("-dir is for -mode durable")
+		}
+	case "durable":
+		if s.dir == "" {
+			return usagef("-mode durable needs -dir DIR")
+		}
+	default:
+		return usagef("-mode %q: want memory or durable", s.mode)
+	}
+	switch s.onError {
+	case "stop", "skip":
+	default:
+		return usagef("-on-error %q: want stop or skip", s.onError)
+	}
+	if s.files < 0 {
+		return usagef("-files %d: want N >= 0", s.files)
+	}
+	return nil
+}
+
+// open opens the engine the flags ask for.
+func (s *source) open() (*fsmeta.DB, error) {
+	if s.mode == "durable" {
+		db, err := fsmeta.Open(fsmeta.Options{Dir: s.dir, ArenaMaxBytes: s.arenaMax, Clock: s.clock})
+		if err != nil {
+			return nil, fmt.Errorf("-mode durable: %w\n(durable mode comes with the Raft log in a later issue; use -mode memory for now)", err)
+		}
+		return db, nil
+	}
+	return fsmeta.Open(fsmeta.Options{InMemory: true, ArenaMaxBytes: s.arenaMax, Clock: s.clock})
+}
+
+// loaded is a namespace built into an engine.
+type loaded struct {
+	db       *fsmeta.DB
+	ns       workload.Namespace
+	workload string // "synthetic" or "paths"
+	stats    workload.LoadStats
+}
+
+// measure measures memory (measureMemory) without the bench's own
+// bookkeeping of a synthetic namespace where it can be rebuilt afterwards.
+func (l *loaded) measure(entries int64) (memReport, time.Duration) {
+	if r, ok := l.ns.(interface {
+		Release()
+		Restore()
+	}); ok {
+		r.Release()
+		defer r.Restore()
+	}
+	return measureMemory(l.db, entries)
+}
+
+// build opens the engine and builds the namespace into it, showing progress
+// on stderr when it is a terminal and reporting bad listing lines there.
+func (s *source) build(stderr io.Writer) (*loaded, error) {
+	db, err := s.open()
+	if err != nil {
+		return nil, err
+	}
+	l := &loaded{db: db}
+	s.bulkNow = time.Now().UnixNano()
+	s.bulk.Store(true)
+	defer s.bulk.Store(false)
+	var entries atomic.Int64
+	if s.paths == "" {
+		l.workload = "synthetic"
+		syn := workload.NewSynth(s.seed, s.files)
+		p := startProgress(stderr, "loading", &entries, s.files+int64(syn.NumDirs()-1), nil, 0)
+		ns, st, err := workload.LoadSynth(db, syn, &entries)
+		p.Stop()
+		if err != nil {
+			db.Close()
+			return nil, err
+		}
+		l.ns, l.stats = ns, st
+		return l, nil
+	}
+	l.workload = "paths"
+	var r io.Reader = os.Stdin
+	var size int64
+	if s.paths != "-" {
+		f, err := os.Open(s.paths)
+		if err != nil {
+			db.Close()
+			return nil, err
+		}
+		defer f.Close()
+		if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() {
+			size = fi.Size()
+		}
+		r = f
+	}
+	var bytes atomic.Int64
+	shown := 0
+	clear := ""
+	if isTerminal(stderr) {
+		clear = "\r\x1b[K" // over the progress line
+	}
+	o := workload.ListingOptions{Seed: s.seed, Progress: &entries, BytesRead: &bytes,
+		OnError: func(le *workload.LineError) bool {
+			if shown < s.maxShown {
+				fmt.Fprintf(stderr, "%s%s: %v\n", clear, s.paths, le)
+			} else if shown == s.maxShown {
+				fmt.Fprintf(stderr, "%s%s: further bad lines are counted, not shown\n", clear, s.paths)
+			}
+			shown++
+			return s.onError == "skip"
+		}}
+	p := startProgress(stderr, "loading "+s.paths, &entries, 0, &bytes, size)
+	ns, st, err := workload.LoadListing(db, r, o)
+	p.Stop()
+	if err != nil {
+		db.Close()
+		var le *workload.LineError
+		if errors.As(err, &le) {
+			return nil, fmt.Errorf("%s: stopped at line %d (-on-error stop)", s.paths, le.Line)
+		}
+		return nil, fmt.Errorf("%s: %w", s.paths, err)
+	}
+	if st.BadLines > 0 {
+		fmt.Fprintf(stderr, "%s: %d bad lines skipped\n", s.paths, st.BadLines)
+	}
+	l.ns, l.stats = ns, st
+	return l, nil
+}

@@ -1,0 +1,245 @@
+// Package model is the reference implementation of docs/semantics.md that the
+// property tests compare the engine with. It is written for clarity, not
+// speed: plain Go maps and structs, every check spelled out in the order the
+// contract lists it, so that its errnos can be compared with the engine's one
+// by one.
+//
+// The operations have the signatures of core/tree's (a *meta.Caller, the
+// operation's time for changes, and a meta.Errno result). A Model is not safe
+// for concurrent use.
+package model
+
+import (
+	"strings"
+
+	. "github.com/fsmeta/fsmeta/core/meta"
+)
+
+// Options configure a Model like tree.Options configure the engine.
+type Options struct {
+	Capacity  uint64 // bytes statfs reports (default 1 PiB)
+	MaxInodes uint64 // inode limit (default 2^40)
+	RootTime  int64  // times of the root directory
+}
+
+// Node is one inode.
+type Node struct {
+	Ino   Ino
+	Mode  uint32 // type | permission bits
+	Nlink uint32 // non-directories: number of names (0: unlinked but open)
+	Uid   uint32
+	Gid   uint32
+	Rdev  uint32
+	Flags uint32 // FlagImmutable | FlagAppend
+	Size  uint64 // regular files: length; symlinks: target length
+	Atime int64
+	Mtime int64
+	Ctime int64
+
+	Target  string             // symlinks
+	Parent  Ino                // directories: the directory holding it (root: itself)
+	Entries map[string]Ino     // directories
+	Chunks  map[uint32][]Slice // regular files: chunk index -> slices in write order
+	Xattrs  map[string][]byte  // extended attributes
+	Opens   uint32             // open count
+}
+
+func (n *Node) isDir() bool     { return n.Mode&S_IFMT == S_IFDIR }
+func (n *Node) isRegular() bool { return n.Mode&S_IFMT == S_IFREG }
+func (n *Node) isSymlink() bool { return n.Mode&S_IFMT == S_IFLNK }
+
+// Model is the whole namespace.
+type Model struct {
+	opts      Options
+	nodes     map[Ino]*Node
+	nextIno   Ino
+	nextSlice uint64
+}
+
+// New returns a namespace holding only the root directory (mode 0755, uid 0,
+// gid 0, times o.RootTime), as tree.New does.
+func New(o Options) *Model {
+	if o.Capacity == 0 {
+		o.Capacity = 1 << 50
+	}
+	if o.MaxInodes == 0 {
+		o.MaxInodes = 1 << 40
+	}
+	m := &Model{opts: o, nodes: map[Ino]*Node{}, nextIno: RootIno + 1, nextSlice: 1}
+	m.nodes[RootIno] = &Node{Ino: RootIno, Mode: S_IFDIR | 0o755, Atime: o.RootTime, Mtime: o.RootTime,
+		Ctime: o.RootTime, Parent: RootIno, Entries: map[string]Ino{}}
+	return m
+}
+
+// attrOf builds what getattr returns for n.
+func (m *Model) attrOf(n *Node) Attr {
+	a := Attr{Ino: n.Ino, Mode: n.Mode, Nlink: n.Nlink, Uid: n.Uid, Gid: n.Gid, Flags: n.Flags,
+		Size: n.Size, Atime: n.Atime, Mtime: n.Mtime, Ctime: n.Ctime}
+	switch n.Mode & S_IFMT {
+	case S_IFDIR:
+		a.Size = 4096
+		a.Nlink = 2 + uint32(subdirs(m, n))
+	case S_IFCHR, S_IFBLK:
+		a.Rdev = n.Rdev
+	}
+	return a
+}
+
+// subdirs counts the directories among dir's entries.
+func subdirs(m *Model, dir *Node) int {
+	k := 0
+	for _, ino := range dir.Entries {
+		if m.nodes[ino].isDir() {
+			k++
+		}
+	}
+	return k
+}
+
+// ---- the common rules of docs/semantics.md ----
+
+// checkName is the name check of every name an operation creates, removes or renames.
+func checkName(name string) Errno {
+	switch {
+	case name == "":
+		return EINVAL
+	case len(name) > MaxName:
+		return ENAMETOOLONG
+	case strings.ContainsAny(name, "/\x00"):
+		return EINVAL
+	case name == "." || name == "..":
+		return EINVAL
+	}
+	return 0
+}
+
+// node returns the live inode ino, or ENOENT.
+func (m *Model) node(ino Ino) (*Node, Errno) {
+	n, ok := m.nodes[ino]
+	if !ok {
+		return nil, ENOENT
+	}
+	return n, 0
+}
+
+// dirOf returns directory ino: ENOENT if missing, ENOTDIR if not a directory.
+func (m *Model) dirOf(ino Ino) (*Node, Errno) {
+	n, e := m.node(ino)
+	if e != 0 {
+		return nil, e
+	}
+	if !n.isDir() {
+		return nil, ENOTDIR
+	}
+	return n, 0
+}
+
+// may is the permission check: mask is a set of R_OK, W_OK, X_OK.
+func may(c *Caller, n *Node, mask uint32) Errno {
+	if c.Uid == 0 {
+		if mask&X_OK != 0 && !n.isDir() && n.Mode&0o111 == 0 {
+			return EACCES
+		}
+		return 0
+	}
+	var bits uint32
+	switch {
+	case c.Uid == n.Uid:
+		bits = n.Mode >> 6 & 7
+	case c.InGroup(n.Gid):
+		bits = n.Mode >> 3 & 7
+	default:
+		bits = n.Mode & 7
+	}
+	if bits&mask != mask {
+		return EACCES
+	}
+	return 0
+}
+
+// sticky is the check of removing or replacing node from dir.
+func sticky(c *Caller, dir, n *Node) Errno {
+	if dir.Mode&S_ISVTX != 0 && c.Uid != 0 && c.Uid != dir.Uid && c.Uid != n.Uid {
+		return EPERM
+	}
+	return 0
+}
+
+func immutable(n *Node) bool         { return n.Flags&FlagImmutable != 0 }
+func appendOnly(n *Node) bool        { return n.Flags&FlagAppend != 0 }
+func immutableOrAppend(n *Node) bool { return n.Flags&(FlagImmutable|FlagAppend) != 0 }
+
+// ---- removal ----
+
+// dropLink removes one name of non-directory n: it is deleted when no name
+// and no open is left, otherwise its ctime is now.
+func (m *Model) dropLink(n *Node, now int64) {
+	n.Nlink--
+	if n.Nlink == 0 && n.Opens == 0 {
+		delete(m.nodes, n.Ino)
+		return
+	}
+	n.Ctime = now
+}
+
+// dropDir deletes the (empty) directory n, whose name is already gone. An
+// open directory is deleted all the same; its open count goes with it.
+func (m *Model) dropDir(n *Node) {
+	delete(m.nodes, n.Ino)
+}
+
+// ---- slices ----
+
+func align4k(n uint64) uint64 { return (n + 4095) &^ 4095 }
+
+// clipList returns the slices of chunk idx clipped to size; the ones wholly
+// beyond it are left out.
+func clipList(list []Slice, idx uint32, size uint64) []Slice {
+	base := uint64(idx) * ChunkSize
+	var out []Slice
+	for _, s := range list {
+		start := base + uint64(s.Pos)
+		if start >= size {
+			continue
+		}
+		if start+uint64(s.Len) > size {
+			s.Len = uint32(size - start)
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+// clipChunks clips every chunk of n to its size.
+func clipChunks(n *Node) {
+	for idx, list := range n.Chunks {
+		if out := clipList(list, idx, n.Size); len(out) > 0 {
+			n.Chunks[idx] = out
+		} else {
+			delete(n.Chunks, idx)
+		}
+	}
+}
+
+// badSlice is WriteSlice's argument check (EINVAL).
+func badSlice(s Slice) bool {
+	return s.Len == 0 || uint64(s.Off)+uint64(s.Len) > uint64(s.Size) ||
+		uint64(s.Pos)+uint64(s.Len) > ChunkSize
+}
+
+// ---- introspection for tests ----
+
+// NextIno returns the inode number the next creation gets.
+func (m *Model) NextIno() Ino { return m.nextIno }
+
+// NextSlice returns the slice id the next NewSliceID returns.
+func (m *Model) NextSlice() uint64 { return m.nextSlice }
+
+// Options returns the options in force (defaults filled in).
+func (m *Model) Options() Options { return m.opts }
+
+// Node returns inode ino (nil if it does not exist). The caller must not change it.
+func (m *Model) Node(ino Ino) *Node { return m.nodes[ino] }
+
+// Len returns the number of live inodes.
+func (m *Model) Len() int { return len(m.nodes) }

