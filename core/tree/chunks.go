@@ -15,28 +15,23 @@ import (
 //     file (Pos 0, Off 0, Len = Size = file size <= 64 MiB); nothing else is
 //     stored;
 //
-//   - chunk table: u0 = ref of a table of chunks sorted by index, each with
-//     its own slice list in write order.
+//   - blob: u0 = ref of one object holding every chunk and slice, sized
+//     exactly (rounded to its size class); a change that does not fit its
+//     class writes a new blob.
 //
-//     chunk table                       slice list (cap records)
-//     0 n    u32  chunks in use          0 pos  u32
-//     4 cap  u32                         4 size u32
-//     8 [cap] chunkEnt:                  8 off  u32
-//     idx u32, n u32, cap u32,      12 len  u32
-//     slices ref                    16 id   u64
+//     0           nchunks u32
+//     4           nslices u32
+//     8           nchunks x {idx u32, first u32}  sorted by idx; chunk k's slices
+//     are [first_k, first_k+1)
+//     8+8*nchunks nslices x {pos u32, size u32, off u32, len u32, id u64}
 const (
-	ctHdrSize    = 8
-	chunkEntSize = 16
+	blobHdrSize  = 8
+	chunkDirSize = 8
 	sliceRecSize = 24
 )
 
-type ctHdr struct {
-	n, cap uint32
-}
-
-type chunkEnt struct {
-	idx, n, cap uint32
-	slices      arena.Ref
+type chunkDir struct {
+	idx, first uint32
 }
 
 type sliceRec struct {
@@ -44,20 +39,27 @@ type sliceRec struct {
 	id                  uint64
 }
 
-func (t *Tree) chunkTable(h *nodeHdr) (*ctHdr, []chunkEnt) {
+func blobSize(nc, ns int) int { return blobHdrSize + nc*chunkDirSize + ns*sliceRecSize }
+
+// blob returns h's chunk directory and slices (views into arena memory).
+func (t *Tree) blob(h *nodeHdr) ([]chunkDir, []sliceRec) {
 	if h.u0 == 0 {
 		return nil, nil
 	}
 	p := t.a.Ptr(arena.Ref(h.u0))
-	ct := (*ctHdr)(p)
-	return ct, unsafe.Slice((*chunkEnt)(unsafe.Add(p, ctHdrSize)), ct.cap)[:ct.n]
+	nc, ns := *(*uint32)(p), *(*uint32)(unsafe.Add(p, 4))
+	dir := unsafe.Slice((*chunkDir)(unsafe.Add(p, blobHdrSize)), nc)
+	sl := unsafe.Slice((*sliceRec)(unsafe.Add(p, blobHdrSize+int(nc)*chunkDirSize)), ns)
+	return dir, sl
 }
 
-func (t *Tree) sliceList(ce *chunkEnt) []sliceRec {
-	if ce.slices == 0 {
-		return nil
+// chunkSlices returns the slices of chunk k of the directory.
+func chunkSlices(dir []chunkDir, sl []sliceRec, k int) []sliceRec {
+	end := uint32(len(sl))
+	if k+1 < len(dir) {
+		end = dir[k+1].first
 	}
-	return unsafe.Slice((*sliceRec)(t.a.Ptr(ce.slices)), ce.cap)[:ce.n]
+	return sl[dir[k].first:end]
 }
 
 func toRec(s Slice) sliceRec {
@@ -67,15 +69,72 @@ func (r sliceRec) slice() Slice {
 	return Slice{Pos: r.pos, ID: r.id, Size: r.size, Off: r.off, Len: r.len}
 }
 
-// expand turns the compact form into a chunk table (ENOSPC changes nothing).
+// chunkView is one chunk while a blob is rebuilt.
+type chunkView struct {
+	idx uint32
+	ss  []sliceRec
+}
+
+// views returns h's chunks (the compact form expanded), aliasing the blob.
+func (t *Tree) views(h *nodeHdr) []chunkView {
+	if h.flags&fCompact != 0 {
+		sz := uint32(h.size)
+		return []chunkView{{0, []sliceRec{{pos: 0, size: sz, off: 0, len: sz, id: h.u1}}}}
+	}
+	dir, sl := t.blob(h)
+	out := make([]chunkView, len(dir))
+	for k := range dir {
+		out[k] = chunkView{dir[k].idx, chunkSlices(dir, sl, k)}
+	}
+	return out
+}
+
+// store writes cs (sorted, possibly aliasing the old blob) as h's data map:
+// a new exact blob, then the old one is freed. Empty chunks are left out.
+// ENOSPC changes nothing.
+func (t *Tree) store(h *nodeHdr, cs []chunkView) Errno {
+	nc, ns := 0, 0
+	for _, c := range cs {
+		if len(c.ss) > 0 {
+			nc++
+			ns += len(c.ss)
+		}
+	}
+	var nr arena.Ref
+	if nc > 0 {
+		var err error
+		if nr, err = t.a.Alloc(blobSize(nc, ns), arena.PChunks); err != nil {
+			return ENOSPC
+		}
+		p := t.a.Ptr(nr)
+		*(*uint32)(p), *(*uint32)(unsafe.Add(p, 4)) = uint32(nc), uint32(ns)
+		dir := unsafe.Slice((*chunkDir)(unsafe.Add(p, blobHdrSize)), nc)
+		sl := unsafe.Slice((*sliceRec)(unsafe.Add(p, blobHdrSize+nc*chunkDirSize)), ns)
+		k, n := 0, 0
+		for _, c := range cs {
+			if len(c.ss) == 0 {
+				continue
+			}
+			dir[k] = chunkDir{c.idx, uint32(n)}
+			n += copy(sl[n:], c.ss)
+			k++
+		}
+	}
+	t.freeChunks(h)
+	h.u0 = uint32(nr)
+	return 0
+}
+
+// expand turns the compact form into a blob (ENOSPC changes nothing).
 func (t *Tree) expand(h *nodeHdr) Errno {
 	if h.flags&fCompact == 0 {
 		return 0
 	}
-	id, size := h.u1, uint32(h.size)
+	cs := t.views(h)
 	h.flags &^= fCompact
+	id := h.u1
 	h.u1 = 0
-	if e := t.appendSlice(h, 0, sliceRec{pos: 0, size: size, off: 0, len: size, id: id}); e != 0 {
+	if e := t.store(h, cs); e != 0 {
 		h.flags |= fCompact
 		h.u1 = id
 		return e
@@ -83,134 +142,60 @@ func (t *Tree) expand(h *nodeHdr) Errno {
 	return 0
 }
 
-// findChunk returns chunk idx of h's table, or nil.
-func (t *Tree) findChunk(h *nodeHdr, idx uint32) *chunkEnt {
-	_, ents := t.chunkTable(h)
-	lo, hi := 0, len(ents)
-	for lo < hi {
-		m := (lo + hi) / 2
-		if ents[m].idx < idx {
-			lo = m + 1
-		} else {
-			hi = m
-		}
-	}
-	if lo < len(ents) && ents[lo].idx == idx {
-		return &ents[lo]
-	}
-	return nil
-}
-
 // appendSlice adds s at the end of chunk idx's list, creating the chunk.
+// Appending to the last chunk happens in place when the blob's size class
+// has room.
 func (t *Tree) appendSlice(h *nodeHdr, idx uint32, s sliceRec) Errno {
-	ce := t.findChunk(h, idx)
-	if ce == nil {
-		var e Errno
-		if ce, e = t.addChunk(h, idx); e != 0 {
-			return e
-		}
+	if e := t.expand(h); e != 0 {
+		return e
 	}
-	if ce.n == ce.cap {
-		ncap := ce.cap * 2
-		if ncap == 0 {
-			ncap = 1
-		}
-		nr, err := t.a.Alloc(int(ncap)*sliceRecSize, arena.PChunks)
-		if err != nil {
-			if ce.n == 0 {
-				t.dropChunk(h, idx)
-			}
-			return ENOSPC
-		}
-		if ce.slices != 0 {
-			copy(t.a.Bytes(nr, int(ce.n)*sliceRecSize), t.a.Bytes(ce.slices, int(ce.n)*sliceRecSize))
-			t.a.Free(ce.slices, int(ce.cap)*sliceRecSize, arena.PChunks)
-		}
-		ce.slices, ce.cap = nr, ncap
+	dir, sl := t.blob(h)
+	nc, ns := len(dir), len(sl)
+	if nc > 0 && dir[nc-1].idx == idx && arena.ClassSize(blobSize(nc, ns+1)) == arena.ClassSize(blobSize(nc, ns)) {
+		p := t.a.Ptr(arena.Ref(h.u0))
+		*(*uint32)(unsafe.Add(p, 4)) = uint32(ns + 1)
+		_, sl = t.blob(h)
+		sl[ns] = s
+		return 0
 	}
-	ce.n++
-	t.sliceList(ce)[ce.n-1] = s
-	return 0
+	cs := t.views(h)
+	k := 0
+	for k < len(cs) && cs[k].idx < idx {
+		k++
+	}
+	if k < len(cs) && cs[k].idx == idx {
+		ss := make([]sliceRec, len(cs[k].ss)+1)
+		copy(ss, cs[k].ss)
+		ss[len(ss)-1] = s
+		cs[k].ss = ss
+	} else {
+		cs = append(cs, chunkView{})
+		copy(cs[k+1:], cs[k:])
+		cs[k] = chunkView{idx, []sliceRec{s}}
+	}
+	return t.store(h, cs)
 }
 
-// addChunk inserts an empty chunk idx into h's table (growing it).
-func (t *Tree) addChunk(h *nodeHdr, idx uint32) (*chunkEnt, Errno) {
-	ct, ents := t.chunkTable(h)
-	if ct == nil || ct.n == ct.cap {
-		var n, ocap uint32
-		if ct != nil {
-			n, ocap = ct.n, ct.cap
-		}
-		ncap := ocap * 2
-		if ncap == 0 {
-			ncap = 1
-		}
-		nr, err := t.a.Alloc(ctHdrSize+int(ncap)*chunkEntSize, arena.PChunks)
-		if err != nil {
-			return nil, ENOSPC
-		}
-		if ct != nil {
-			copy(t.a.Bytes(nr, ctHdrSize+int(n)*chunkEntSize), t.a.Bytes(arena.Ref(h.u0), ctHdrSize+int(n)*chunkEntSize))
-			t.a.Free(arena.Ref(h.u0), ctHdrSize+int(ocap)*chunkEntSize, arena.PChunks)
-		}
-		h.u0 = uint32(nr)
-		ct = (*ctHdr)(t.a.Ptr(nr))
-		ct.n, ct.cap = n, ncap
-		_, ents = t.chunkTable(h)
-	}
-	i := 0
-	for i < len(ents) && ents[i].idx < idx {
-		i++
-	}
-	ct.n++
-	_, ents = t.chunkTable(h)
-	copy(ents[i+1:], ents[i:])
-	ents[i] = chunkEnt{idx: idx}
-	return &ents[i], 0
-}
-
-// dropChunk removes chunk idx and its slices; an empty table is freed.
-func (t *Tree) dropChunk(h *nodeHdr, idx uint32) {
-	ct, ents := t.chunkTable(h)
-	for i := range ents {
-		if ents[i].idx != idx {
-			continue
-		}
-		if ents[i].slices != 0 {
-			t.a.Free(ents[i].slices, int(ents[i].cap)*sliceRecSize, arena.PChunks)
-		}
-		copy(ents[i:], ents[i+1:])
-		ct.n--
-		break
-	}
-	if ct.n == 0 {
-		t.a.Free(arena.Ref(h.u0), ctHdrSize+int(ct.cap)*chunkEntSize, arena.PChunks)
-		h.u0 = 0
-	}
-}
-
-// freeChunks releases every slice structure of h.
+// freeChunks releases h's data map.
 func (t *Tree) freeChunks(h *nodeHdr) {
-	ct, ents := t.chunkTable(h)
-	if ct != nil {
-		for i := range ents {
-			if ents[i].slices != 0 {
-				t.a.Free(ents[i].slices, int(ents[i].cap)*sliceRecSize, arena.PChunks)
-			}
-		}
-		t.a.Free(arena.Ref(h.u0), ctHdrSize+int(ct.cap)*chunkEntSize, arena.PChunks)
+	if h.u0 != 0 {
+		dir, sl := t.blob(h)
+		t.a.Free(arena.Ref(h.u0), blobSize(len(dir), len(sl)), arena.PChunks)
 	}
-	h.u0, h.u1 = 0, 0
-	h.flags &^= fCompact
+	h.u0 = 0
+	if h.flags&fCompact != 0 {
+		h.flags &^= fCompact
+		h.u1 = 0
+	}
 }
 
-// normalize returns a table holding one whole-file slice to the compact form.
+// normalize returns a blob holding one whole-file slice to the compact form.
 func (t *Tree) normalize(h *nodeHdr) {
-	ct, ents := t.chunkTable(h)
-	if ct == nil || ct.n != 1 || ents[0].idx != 0 || ents[0].n != 1 {
+	dir, sl := t.blob(h)
+	if len(dir) != 1 || dir[0].idx != 0 || len(sl) != 1 {
 		return
 	}
-	s := t.sliceList(&ents[0])[0]
+	s := sl[0]
 	if s.pos != 0 || s.off != 0 || s.id == 0 || uint64(s.len) != h.size || s.size != s.len {
 		return
 	}
@@ -229,41 +214,41 @@ func (t *Tree) truncate(h *nodeHdr, size uint64) Errno {
 	if size == h.size {
 		return 0
 	}
-	if e := t.expand(h); e != 0 {
-		return e
-	}
-	if size < h.size {
+	if size < h.size && (h.u0 != 0 || h.flags&fCompact != 0) {
 		last := uint32(size / ChunkSize)
 		rem := uint32(size % ChunkSize)
-		_, ents := t.chunkTable(h)
-		var drop []uint32
-		for i := range ents {
-			ce := &ents[i]
-			switch {
-			case ce.idx > last || (ce.idx == last && rem == 0):
-				drop = append(drop, ce.idx)
-			case ce.idx == last:
-				ss := t.sliceList(ce)
-				k := 0
-				for _, s := range ss {
+		var cs []chunkView
+		for _, c := range t.views(h) {
+			if c.idx > last || (c.idx == last && rem == 0) {
+				continue
+			}
+			if c.idx == last {
+				var ss []sliceRec
+				for _, s := range c.ss {
 					if s.pos >= rem {
 						continue
 					}
 					if s.pos+s.len > rem {
 						s.len = rem - s.pos
 					}
-					ss[k] = s
-					k++
+					ss = append(ss, s)
 				}
-				ce.n = uint32(k)
-				if k == 0 {
-					drop = append(drop, ce.idx)
-				}
+				c.ss = ss
 			}
+			cs = append(cs, c)
 		}
-		for _, idx := range drop {
-			t.dropChunk(h, idx)
+		compact, id := h.flags&fCompact != 0, h.u1
+		h.flags &^= fCompact
+		h.u1 = 0
+		if e := t.store(h, cs); e != 0 {
+			if compact {
+				h.flags |= fCompact
+				h.u1 = id
+			}
+			return e
 		}
+	} else if e := t.expand(h); e != 0 {
+		return e
 	}
 	t.setSize(h, size)
 	t.normalize(h)
@@ -313,13 +298,8 @@ func (t *Tree) WriteSlice(c *Caller, now int64, ino Ino, chunk uint32, s Slice) 
 	if h.u0 == 0 && h.flags&fCompact == 0 && h.size == 0 && chunk == 0 && s.Pos == 0 && s.Off == 0 && s.Len == s.Size && s.ID != 0 {
 		h.flags |= fCompact
 		h.u1 = s.ID
-	} else {
-		if e := t.expand(h); e != 0 {
-			return Attr{}, e
-		}
-		if e := t.appendSlice(h, chunk, toRec(s)); e != 0 {
-			return Attr{}, e
-		}
+	} else if e := t.appendSlice(h, chunk, toRec(s)); e != 0 {
+		return Attr{}, e
 	}
 	if end > h.size {
 		t.setSize(h, end)
@@ -345,11 +325,20 @@ func (t *Tree) slicesOf(h *nodeHdr, idx uint32) []Slice {
 		}
 		return []Slice{{Pos: 0, ID: h.u1, Size: uint32(h.size), Off: 0, Len: uint32(h.size)}}
 	}
-	ce := t.findChunk(h, idx)
-	if ce == nil {
+	dir, sl := t.blob(h)
+	lo, hi := 0, len(dir)
+	for lo < hi {
+		m := (lo + hi) / 2
+		if dir[m].idx < idx {
+			lo = m + 1
+		} else {
+			hi = m
+		}
+	}
+	if lo == len(dir) || dir[lo].idx != idx {
 		return nil
 	}
-	ss := t.sliceList(ce)
+	ss := chunkSlices(dir, sl, lo)
 	out := make([]Slice, len(ss))
 	for i, s := range ss {
 		out[i] = s.slice()
@@ -468,25 +457,31 @@ func (t *Tree) CompactChunk(c *Caller, ino Ino, chunk uint32, replaced []Slice, 
 // setChunk replaces chunk idx's list with ss (ENOSPC changes nothing
 // visible).
 func (t *Tree) setChunk(h *nodeHdr, idx uint32, ss []Slice) Errno {
-	if e := t.expand(h); e != 0 {
+	recs := make([]sliceRec, len(ss))
+	for i, s := range ss {
+		recs[i] = toRec(s)
+	}
+	cs := t.views(h)
+	k := 0
+	for k < len(cs) && cs[k].idx < idx {
+		k++
+	}
+	if k < len(cs) && cs[k].idx == idx {
+		cs[k].ss = recs
+	} else {
+		cs = append(cs, chunkView{})
+		copy(cs[k+1:], cs[k:])
+		cs[k] = chunkView{idx, recs}
+	}
+	wasCompact, id := h.flags&fCompact != 0, h.u1
+	h.flags &^= fCompact
+	h.u1 = 0
+	if e := t.store(h, cs); e != 0 {
+		if wasCompact {
+			h.flags |= fCompact
+			h.u1 = id
+		}
 		return e
-	}
-	ce := t.findChunk(h, idx)
-	if ce != nil && uint32(len(ss)) <= ce.cap && len(ss) > 0 {
-		list := unsafe.Slice((*sliceRec)(t.a.Ptr(ce.slices)), ce.cap)
-		for i, s := range ss {
-			list[i] = toRec(s)
-		}
-		ce.n = uint32(len(ss))
-		return 0
-	}
-	if ce != nil {
-		t.dropChunk(h, idx)
-	}
-	for _, s := range ss {
-		if e := t.appendSlice(h, idx, toRec(s)); e != 0 {
-			return e
-		}
 	}
 	return 0
 }
@@ -543,9 +538,6 @@ func (t *Tree) Fallocate(c *Caller, now int64, ino Ino, mode uint32, off, length
 
 // writeHole writes hole slices over [off, end) of h (end <= size).
 func (t *Tree) writeHole(h *nodeHdr, off, end uint64) Errno {
-	if e := t.expand(h); e != 0 {
-		return e
-	}
 	for off < end {
 		idx := uint32(off / ChunkSize)
 		pos := uint32(off % ChunkSize)

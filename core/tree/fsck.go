@@ -233,6 +233,9 @@ func (f *fsck) inode(ino Ino, h *nodeHdr) {
 	default:
 		f.counts.others++
 	}
+	if h.flags&fXattr != 0 {
+		f.xattrs(ino)
+	}
 	entries := f.seen[ino]
 	if isDir(mode) {
 		if entries != 1 {
@@ -263,9 +266,6 @@ func (f *fsck) inode(ino Ino, h *nodeHdr) {
 			f.bad("symlink %d: target length %d", ino, h.size)
 		}
 	}
-	if h.flags&fXattr != 0 {
-		f.xattrs(ino)
-	}
 }
 
 func (f *fsck) file(ino Ino, h *nodeHdr) {
@@ -277,27 +277,27 @@ func (f *fsck) file(ino Ino, h *nodeHdr) {
 		f.maxSlice = max(f.maxSlice, h.u1)
 		return
 	}
-	ct, ents := t.chunkTable(h)
-	if ct == nil {
+	dir, sl := t.blob(h)
+	if h.u0 == 0 {
 		return
 	}
-	f.want[arena.PChunks] += arena.ClassSize(ctHdrSize + int(ct.cap)*chunkEntSize)
-	if ct.n == 0 || ct.n > ct.cap {
-		f.bad("file %d: chunk table with %d/%d chunks", ino, ct.n, ct.cap)
+	f.want[arena.PChunks] += arena.ClassSize(blobSize(len(dir), len(sl)))
+	if len(dir) == 0 || len(sl) < len(dir) {
+		f.bad("file %d: data map with %d chunks, %d slices", ino, len(dir), len(sl))
+		return
 	}
-	for i := range ents {
-		ce := &ents[i]
-		if i > 0 && ents[i-1].idx >= ce.idx {
+	for k := range dir {
+		if k > 0 && dir[k-1].idx >= dir[k].idx {
 			f.bad("file %d: chunks out of order", ino)
 		}
-		if ce.n == 0 || ce.n > ce.cap {
-			f.bad("file %d chunk %d: %d/%d slices", ino, ce.idx, ce.n, ce.cap)
+		if dir[k].first >= uint32(len(sl)) || (k > 0 && dir[k].first <= dir[k-1].first) || (k == 0 && dir[k].first != 0) {
+			f.bad("file %d: chunk %d has no slices", ino, dir[k].idx)
+			return
 		}
-		f.want[arena.PChunks] += arena.ClassSize(int(ce.cap) * sliceRecSize)
-		for _, s := range t.sliceList(ce) {
-			end := uint64(ce.idx)*ChunkSize + uint64(s.pos) + uint64(s.len)
+		for _, s := range chunkSlices(dir, sl, k) {
+			end := uint64(dir[k].idx)*ChunkSize + uint64(s.pos) + uint64(s.len)
 			if checkSlice(s.slice()) != 0 || end > h.size {
-				f.bad("file %d chunk %d: bad slice %+v (size %d)", ino, ce.idx, s, h.size)
+				f.bad("file %d chunk %d: bad slice %+v (size %d)", ino, dir[k].idx, s, h.size)
 			}
 			f.maxSlice = max(f.maxSlice, s.id)
 		}

@@ -1,6 +1,8 @@
 package tree
 
 import (
+	"unsafe"
+
 	"github.com/fsmeta/fsmeta/core/arena"
 	. "github.com/fsmeta/fsmeta/core/meta"
 )
@@ -9,6 +11,11 @@ import (
 // hashes are >= cursor, in hash order, and returns the cursor of the next
 // call (the hash of the first entry not returned), or 0 at the end. Entries
 // with one hash are never split between calls.
+//
+// It works in two passes: the first collects the entries' refs from the
+// chains (hashing only where the cursor or the batch boundary needs it), the
+// second reads the records, whose loads do not depend on each other, and
+// copies all names into one buffer (one allocation per batch).
 func (t *Tree) ReadDir(c *Caller, ino Ino, cursor uint64, max int, plus bool, out []DirEntry) ([]DirEntry, uint64, Errno) {
 	s, ok := t.rlock()
 	if !ok {
@@ -22,22 +29,81 @@ func (t *Tree) ReadDir(c *Caller, ino Ino, cursor uint64, max int, plus bool, ou
 	if e := t.may(c, dir, R_OK); e != 0 {
 		return out, 0, e
 	}
-	var next, last uint64
-	n := 0
-	t.scan(dir, cursor, func(r arena.Ref, e *entHdr, h uint64) bool {
-		if n >= max && h != last {
-			next = h
-			return false
+	refs, next := t.collect(dir, cursor, max)
+	total := 0
+	for _, r := range refs {
+		total += int(t.ent(r).namelen)
+	}
+	buf := make([]byte, total)
+	off := 0
+	for _, r := range refs {
+		e := t.ent(r)
+		n := copy(buf[off:], e.name())
+		var name string
+		if n > 0 {
+			name = unsafe.String(&buf[off], n)
 		}
+		off += n
 		nh := t.entNode(r)
-		de := DirEntry{Name: string(e.name()), Ino: Ino(e.ino), Type: t.mode(nh) & S_IFMT}
+		de := DirEntry{Name: name, Ino: Ino(e.ino), Type: t.mode(nh) & S_IFMT}
 		if plus {
 			de.Attr = t.attrOf(nh)
 		}
 		out = append(out, de)
-		n++
-		last = h
-		return true
-	})
+	}
+	t.putRefs(refs)
 	return out, next, 0
+}
+
+// collect returns the refs of up to max entries (more when hashes tie) with
+// hash >= from, in hash order, and the hash of the next entry (0: none).
+func (t *Tree) collect(dir *nodeHdr, from uint64, max int) ([]arena.Ref, uint64) {
+	refs := t.getRefs()
+	if max < 1 {
+		max = 1
+	}
+	var lastHash uint64
+	for _, sp := range t.spans(dir) {
+		first := bucketOf(from, sp.logb)
+		for i := maxU(sp.lo, first); i < sp.hi; i++ {
+			for r := *t.slotIn(sp.arr, i); r != 0; r = t.ent(r).next {
+				if i == first && hashBytes(t.ent(r).name()) < from {
+					continue
+				}
+				if len(refs) >= max {
+					if len(refs) == max {
+						lastHash = hashBytes(t.ent(refs[len(refs)-1]).name())
+					}
+					h := hashBytes(t.ent(r).name())
+					if h != lastHash {
+						return refs, h
+					}
+				}
+				refs = append(refs, r)
+			}
+		}
+	}
+	return refs, 0
+}
+
+func maxU(a, b uint64) uint64 {
+	if a > b {
+		return a
+	}
+	return b
+}
+
+// A small pool of ref slices for collect (readers run concurrently, so a
+// single scratch slice would race).
+func (t *Tree) getRefs() []arena.Ref {
+	if v := t.refPool.Get(); v != nil {
+		return (*v.(*[]arena.Ref))[:0]
+	}
+	return make([]arena.Ref, 0, 64)
+}
+
+func (t *Tree) putRefs(r []arena.Ref) {
+	if cap(r) <= 1<<16 {
+		t.refPool.Put(&r)
+	}
 }

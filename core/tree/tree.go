@@ -2,6 +2,7 @@ package tree
 
 import (
 	"fmt"
+	"sync"
 
 	"github.com/fsmeta/fsmeta/core/arena"
 	. "github.com/fsmeta/fsmeta/core/meta"
@@ -29,6 +30,7 @@ type Tree struct {
 	opens   map[Ino]uint32        // open counts (only non-zero)
 	xattrs  map[Ino]arena.Ref     // xattr blobs
 	migs    map[uint64]*migration // directories being resized
+	refPool sync.Pool             // scratch ref slices for ReadDir
 
 	nextIno   Ino    // next inode number to hand out
 	nextSlice uint64 // next slice id to hand out
