@@ -45,7 +45,7 @@ func (t *Tree) Lookup(c *Caller, parent Ino, name string) (Attr, Errno) {
 	case ".":
 		return t.attrOf(dir), 0
 	case "..":
-		return t.attrOf(t.getNode(Ino(dir.u1))), 0
+		return t.attrOf(t.getNode(dir.parent())), 0
 	}
 	r, _ := t.find(dir, name)
 	if r == 0 {
@@ -110,7 +110,7 @@ func (t *Tree) SetAttr(c *Caller, now int64, ino Ino, mask uint32, in *SetAttrIn
 			return Attr{}, e
 		}
 	}
-	tr := t.attrs[h.attr]
+	tr := t.triple(h)
 	mode, uid, gid := uint32(tr.mode), tr.uid, tr.gid
 	if mask&SetUid != 0 {
 		uid = in.Uid
@@ -130,7 +130,7 @@ func (t *Tree) SetAttr(c *Caller, now int64, ino Ino, mask uint32, in *SetAttrIn
 			mode &^= S_ISGID
 		}
 	}
-	h.attr = t.attrID(attrTriple{mode: uint16(mode), uid: uid, gid: gid})
+	t.setTriple(h, attrTriple{mode: uint16(mode), uid: uid, gid: gid})
 	switch {
 	case mask&SetAtimeNow != 0:
 		h.atime = now
@@ -164,7 +164,7 @@ func (t *Tree) SetAttr(c *Caller, now int64, ino Ino, mask uint32, in *SetAttrIn
 
 func (t *Tree) checkSetAttr(c *Caller, h *nodeHdr, mask uint32, in *SetAttrIn) Errno {
 	root := c.Uid == 0
-	tr := t.attrs[h.attr]
+	tr := t.triple(h)
 	owner := c.Uid == tr.uid
 	switch {
 	case mask&(SetFlags|SetCtime) != 0 && !root:
@@ -267,7 +267,7 @@ func (t *Tree) createLocked(c *Caller, now int64, parent Ino, name string, mode,
 	if r, _ := t.find(dir, name); r != 0 {
 		return nil, EEXIST
 	}
-	if t.counts.inodes >= t.opts.MaxInodes {
+	if t.counts.inodes >= t.opts.MaxInodes || t.nextIno > maxIno {
 		return nil, ENOSPC
 	}
 	typ := mode & S_IFMT
@@ -275,7 +275,7 @@ func (t *Tree) createLocked(c *Caller, now int64, parent Ino, name string, mode,
 	if typ == S_IFLNK {
 		perm = 0o777
 	}
-	dt := t.attrs[dir.attr]
+	dt := t.triple(dir)
 	gid := c.Gid
 	if dt.mode&S_ISGID != 0 {
 		gid = dt.gid
@@ -309,12 +309,12 @@ func (t *Tree) createLocked(c *Caller, now int64, parent Ino, name string, mode,
 	h := t.node(r)
 	switch typ {
 	case S_IFLNK:
-		h.u0, h.size = uint32(tref), uint64(len(target))
+		h.data, h.size = uint64(tref), uint64(len(target))
 	case S_IFCHR, S_IFBLK:
-		h.u0 = rdev
+		h.data = uint64(rdev)
 	case S_IFDIR:
-		h.u1 = uint64(dir.ino)
-		dir.size++
+		h.setParent(Ino(dir.ino))
+		dir.addSubdirs(1)
 	}
 	t.insert(dir, r)
 	t.counts.entries++
@@ -335,7 +335,7 @@ func (t *Tree) Readlink(c *Caller, ino Ino) (string, Errno) {
 	if t.mode(h)&S_IFMT != S_IFLNK {
 		return "", EINVAL
 	}
-	return string(t.a.Bytes(arena.Ref(h.u0), int(h.size))), 0
+	return string(t.a.Bytes(arena.Ref(h.data), int(h.size))), 0
 }
 
 func (t *Tree) Link(c *Caller, now int64, ino Ino, newParent Ino, newName string) (Attr, Errno) {
@@ -366,10 +366,10 @@ func (t *Tree) Link(c *Caller, now int64, ino Ino, newParent Ino, newName string
 	if r, _ := t.find(dir, newName); r != 0 {
 		return Attr{}, EEXIST
 	}
-	if h.nlink >= MaxLinks {
+	if t.nlink(h) >= MaxLinks {
 		return Attr{}, EMLINK
 	}
-	if h.nlink == 0 {
+	if t.nlink(h) == 0 {
 		return Attr{}, ENOENT
 	}
 	if !t.prepareInsert(dir) {
@@ -385,7 +385,7 @@ func (t *Tree) Link(c *Caller, now int64, ino Ino, newParent Ino, newName string
 	t.insert(dir, r)
 	t.counts.entries++
 	t.counts.links++
-	h.nlink++
+	t.setNlink(h, t.nlink(h)+1)
 	h.ctime = now
 	dir.mtime, dir.ctime = now, now
 	return t.attrOf(h), 0
@@ -408,9 +408,10 @@ func (t *Tree) removeEnt(dir *nodeHdr, r, prev arena.Ref) {
 // dropLink lowers a non-directory's link count after one of its entries
 // went, deleting it when no link and no open is left.
 func (t *Tree) dropLink(h *nodeHdr, now int64) {
-	h.nlink--
+	n := t.nlink(h) - 1
+	t.setNlink(h, n)
 	h.ctime = now
-	if h.nlink > 0 {
+	if n > 0 {
 		return
 	}
 	if t.opens[Ino(h.ino)] > 0 {
@@ -501,7 +502,7 @@ func (t *Tree) Rmdir(c *Caller, now int64, parent Ino, name string) Errno {
 // removeDir deletes the empty directory h (entry r in dir).
 func (t *Tree) removeDir(dir, h *nodeHdr, r, prev arena.Ref) {
 	t.removeEnt(dir, r, prev)
-	dir.size--
+	dir.addSubdirs(-1)
 	delete(t.opens, Ino(h.ino))
 	t.freeNode(h)
 }
@@ -584,7 +585,7 @@ func (t *Tree) Release(c *Caller, ino Ino) Errno {
 		return 0
 	}
 	delete(t.opens, ino)
-	if !isDir(t.mode(h)) && h.nlink == 0 {
+	if !isDir(t.mode(h)) && t.nlink(h) == 0 {
 		t.counts.orphans--
 		t.freeNode(h)
 	}

@@ -43,10 +43,10 @@ func blobSize(nc, ns int) int { return blobHdrSize + nc*chunkDirSize + ns*sliceR
 
 // blob returns h's chunk directory and slices (views into arena memory).
 func (t *Tree) blob(h *nodeHdr) ([]chunkDir, []sliceRec) {
-	if h.u0 == 0 {
+	if h.data == 0 || h.flags&fCompact != 0 {
 		return nil, nil
 	}
-	p := t.a.Ptr(arena.Ref(h.u0))
+	p := t.a.Ptr(arena.Ref(h.data))
 	nc, ns := *(*uint32)(p), *(*uint32)(unsafe.Add(p, 4))
 	dir := unsafe.Slice((*chunkDir)(unsafe.Add(p, blobHdrSize)), nc)
 	sl := unsafe.Slice((*sliceRec)(unsafe.Add(p, blobHdrSize+int(nc)*chunkDirSize)), ns)
@@ -79,7 +79,7 @@ type chunkView struct {
 func (t *Tree) views(h *nodeHdr) []chunkView {
 	if h.flags&fCompact != 0 {
 		sz := uint32(h.size)
-		return []chunkView{{0, []sliceRec{{pos: 0, size: sz, off: 0, len: sz, id: h.u1}}}}
+		return []chunkView{{0, []sliceRec{{pos: 0, size: sz, off: 0, len: sz, id: h.data}}}}
 	}
 	dir, sl := t.blob(h)
 	out := make([]chunkView, len(dir))
@@ -121,7 +121,7 @@ func (t *Tree) store(h *nodeHdr, cs []chunkView) Errno {
 		}
 	}
 	t.freeChunks(h)
-	h.u0 = uint32(nr)
+	h.data = uint64(nr)
 	return 0
 }
 
@@ -132,11 +132,11 @@ func (t *Tree) expand(h *nodeHdr) Errno {
 	}
 	cs := t.views(h)
 	h.flags &^= fCompact
-	id := h.u1
-	h.u1 = 0
+	id := h.data
+	h.data = 0
 	if e := t.store(h, cs); e != 0 {
 		h.flags |= fCompact
-		h.u1 = id
+		h.data = id
 		return e
 	}
 	return 0
@@ -152,7 +152,7 @@ func (t *Tree) appendSlice(h *nodeHdr, idx uint32, s sliceRec) Errno {
 	dir, sl := t.blob(h)
 	nc, ns := len(dir), len(sl)
 	if nc > 0 && dir[nc-1].idx == idx && arena.ClassSize(blobSize(nc, ns+1)) == arena.ClassSize(blobSize(nc, ns)) {
-		p := t.a.Ptr(arena.Ref(h.u0))
+		p := t.a.Ptr(arena.Ref(h.data))
 		*(*uint32)(unsafe.Add(p, 4)) = uint32(ns + 1)
 		_, sl = t.blob(h)
 		sl[ns] = s
@@ -178,15 +178,13 @@ func (t *Tree) appendSlice(h *nodeHdr, idx uint32, s sliceRec) Errno {
 
 // freeChunks releases h's data map.
 func (t *Tree) freeChunks(h *nodeHdr) {
-	if h.u0 != 0 {
-		dir, sl := t.blob(h)
-		t.a.Free(arena.Ref(h.u0), blobSize(len(dir), len(sl)), arena.PChunks)
-	}
-	h.u0 = 0
 	if h.flags&fCompact != 0 {
 		h.flags &^= fCompact
-		h.u1 = 0
+	} else if h.data != 0 {
+		dir, sl := t.blob(h)
+		t.a.Free(arena.Ref(h.data), blobSize(len(dir), len(sl)), arena.PChunks)
 	}
+	h.data = 0
 }
 
 // normalize returns a blob holding one whole-file slice to the compact form.
@@ -201,7 +199,7 @@ func (t *Tree) normalize(h *nodeHdr) {
 	}
 	t.freeChunks(h)
 	h.flags |= fCompact
-	h.u1 = s.id
+	h.data = s.id
 }
 
 func (t *Tree) setSize(h *nodeHdr, size uint64) {
@@ -214,7 +212,7 @@ func (t *Tree) truncate(h *nodeHdr, size uint64) Errno {
 	if size == h.size {
 		return 0
 	}
-	if size < h.size && (h.u0 != 0 || h.flags&fCompact != 0) {
+	if size < h.size && (h.data != 0 || h.flags&fCompact != 0) {
 		last := uint32(size / ChunkSize)
 		rem := uint32(size % ChunkSize)
 		var cs []chunkView
@@ -237,13 +235,15 @@ func (t *Tree) truncate(h *nodeHdr, size uint64) Errno {
 			}
 			cs = append(cs, c)
 		}
-		compact, id := h.flags&fCompact != 0, h.u1
-		h.flags &^= fCompact
-		h.u1 = 0
+		compact, id := h.flags&fCompact != 0, h.data
+		if compact { // cs holds the expanded slice: drop the compact form
+			h.flags &^= fCompact
+			h.data = 0
+		}
 		if e := t.store(h, cs); e != 0 {
 			if compact {
 				h.flags |= fCompact
-				h.u1 = id
+				h.data = id
 			}
 			return e
 		}
@@ -295,9 +295,9 @@ func (t *Tree) WriteSlice(c *Caller, now int64, ino Ino, chunk uint32, s Slice) 
 	if immutable(h) {
 		return Attr{}, EPERM
 	}
-	if h.u0 == 0 && h.flags&fCompact == 0 && h.size == 0 && chunk == 0 && s.Pos == 0 && s.Off == 0 && s.Len == s.Size && s.ID != 0 {
+	if h.data == 0 && h.flags&fCompact == 0 && h.size == 0 && chunk == 0 && s.Pos == 0 && s.Off == 0 && s.Len == s.Size && s.ID != 0 {
 		h.flags |= fCompact
-		h.u1 = s.ID
+		h.data = s.ID
 	} else if e := t.appendSlice(h, chunk, toRec(s)); e != 0 {
 		return Attr{}, e
 	}
@@ -323,7 +323,7 @@ func (t *Tree) slicesOf(h *nodeHdr, idx uint32) []Slice {
 		if idx != 0 || h.size == 0 {
 			return nil
 		}
-		return []Slice{{Pos: 0, ID: h.u1, Size: uint32(h.size), Off: 0, Len: uint32(h.size)}}
+		return []Slice{{Pos: 0, ID: h.data, Size: uint32(h.size), Off: 0, Len: uint32(h.size)}}
 	}
 	dir, sl := t.blob(h)
 	lo, hi := 0, len(dir)
@@ -473,13 +473,15 @@ func (t *Tree) setChunk(h *nodeHdr, idx uint32, ss []Slice) Errno {
 		copy(cs[k+1:], cs[k:])
 		cs[k] = chunkView{idx, recs}
 	}
-	wasCompact, id := h.flags&fCompact != 0, h.u1
-	h.flags &^= fCompact
-	h.u1 = 0
+	wasCompact, id := h.flags&fCompact != 0, h.data
+	if wasCompact {
+		h.flags &^= fCompact
+		h.data = 0
+	}
 	if e := t.store(h, cs); e != 0 {
 		if wasCompact {
 			h.flags |= fCompact
-			h.u1 = id
+			h.data = id
 		}
 		return e
 	}

@@ -7,8 +7,7 @@ import (
 	"github.com/fsmeta/fsmeta/core/arena"
 )
 
-// A directory's index: a header (u0 of the directory's node) and a
-// power-of-two array of chain heads. Entries go to bucket hash>>(64-logb), so
+// A directory's index: a power-of-two array of chain heads. Entries go to bucket hash>>(64-logb), so
 // buckets are in hash order and doubling the array splits each bucket into
 // two neighbours: a listing in hash order survives any resize, and its cursor
 // is just the next hash to return. Chains are kept sorted by hash.
@@ -43,24 +42,6 @@ func (m *migration) inNew(h uint64, newLogb uint8) bool {
 func hashName(name string) uint64 { return xxhash.Sum64String(name) }
 
 func hashBytes(name []byte) uint64 { return xxhash.Sum64(name) }
-
-// A directory keeps its index state in its node record, so a lookup costs
-// no extra memory access: u0 is the bucket array, the low byte of nlink its
-// log2 size and the high byte the migrating flag, the size field holds the
-// subdirectory count (low 32 bits) and the entry count (high 32 bits).
-func (h *nodeHdr) count() uint32      { return uint32(h.size >> 32) }
-func (h *nodeHdr) addCount(d int64)   { h.size += uint64(d) << 32 }
-func (h *nodeHdr) subdirs() uint32    { return uint32(h.size) }
-func (h *nodeHdr) buckets() arena.Ref { return arena.Ref(h.u0) }
-func (h *nodeHdr) logb() uint8        { return uint8(h.nlink) }
-func (h *nodeHdr) migrating() bool    { return h.nlink>>8 != 0 }
-func (h *nodeHdr) setIndex(b arena.Ref, logb uint8, migrating bool) {
-	h.u0 = uint32(b)
-	h.nlink = uint16(logb)
-	if migrating {
-		h.nlink |= 1 << 8
-	}
-}
 
 func (t *Tree) slotIn(arr arena.Ref, i uint64) *arena.Ref {
 	return (*arena.Ref)(unsafe.Add(t.a.Ptr(arr), i*4))
@@ -106,6 +87,9 @@ func (t *Tree) find(dir *nodeHdr, name string) (ent, prev arena.Ref) {
 // prepareInsert makes sure dir has a bucket array, so that insert cannot
 // fail; operations call it before they change anything.
 func (t *Tree) prepareInsert(dir *nodeHdr) bool {
+	if dir.count() >= maxDirEntries {
+		return false
+	}
 	if dir.buckets() != 0 {
 		return true
 	}

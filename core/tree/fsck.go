@@ -69,7 +69,7 @@ func (f *fsck) walk() {
 		f.bad("no root inode")
 		return
 	}
-	if root.u1 != uint64(RootIno) || !isDir(t.mode(root)) {
+	if root.parent() != RootIno || !isDir(t.mode(root)) {
 		f.bad("root is not a directory whose parent is itself")
 	}
 	f.seen[RootIno] = 1
@@ -149,8 +149,8 @@ func (f *fsck) entry(ino Ino, r arena.Ref, e *entHdr, subdirs *uint32, queue *[]
 			f.bad("directory %d has more than one entry", child)
 			return
 		}
-		if Ino(node.u1) != ino {
-			f.bad("directory %d: parent %d, but it is listed in %d", child, node.u1, ino)
+		if node.parent() != ino {
+			f.bad("directory %d: parent %d, but it is listed in %d", child, node.parent(), ino)
 		}
 		*subdirs++
 		*queue = append(*queue, child)
@@ -190,6 +190,16 @@ func (f *fsck) inodes() {
 			f.bad("open count for missing inode %d", ino)
 		}
 	}
+	for ino := range t.nlinks {
+		if h := t.getNode(ino); h == nil || h.flags&fNlink == 0 {
+			f.bad("link count kept for missing or unmarked inode %d", ino)
+		}
+	}
+	for ino := range t.wideAttrs {
+		if h := t.getNode(ino); h == nil || h.flags&fWideAttr == 0 {
+			f.bad("attribute id kept for missing or unmarked inode %d", ino)
+		}
+	}
 	for ino := range t.xattrs {
 		if h := t.getNode(ino); h == nil || h.flags&fXattr == 0 {
 			f.bad("xattrs for missing or unmarked inode %d", ino)
@@ -216,9 +226,13 @@ func (f *fsck) inode(ino Ino, h *nodeHdr) {
 	if ino >= t.nextIno {
 		f.bad("inode %d in use, counter at %d", ino, t.nextIno)
 	}
-	if int(h.attr) >= len(t.attrs) {
-		f.bad("inode %d: attribute id %d out of range", ino, h.attr)
+	if id, wide := t.wideAttrs[ino]; (h.attr == wideAttr) != (h.flags&fWideAttr != 0) || wide != (h.attr == wideAttr) ||
+		(h.attr != wideAttr && int(h.attr) >= len(t.attrs)) || (wide && int(id) >= len(t.attrs)) {
+		f.bad("inode %d: bad attribute id %d", ino, h.attr)
 		return
+	}
+	if n, ok := t.nlinks[ino]; ok != (h.flags&fNlink != 0) || (ok && n == 1) {
+		f.bad("inode %d: link count map and flag disagree", ino)
 	}
 	f.want[arena.PNode] += arena.ClassSize(recSize(false, int(h.namelen)))
 	mode := t.mode(h)
@@ -243,8 +257,8 @@ func (f *fsck) inode(ino Ino, h *nodeHdr) {
 		}
 		return
 	}
-	if uint32(h.nlink) != entries {
-		f.bad("inode %d: nlink %d, %d entries", ino, h.nlink, entries)
+	if t.nlink(h) != entries {
+		f.bad("inode %d: nlink %d, %d entries", ino, t.nlink(h), entries)
 	}
 	detached := h.flags&fDetached != 0
 	if entries == 0 {
@@ -271,14 +285,14 @@ func (f *fsck) inode(ino Ino, h *nodeHdr) {
 func (f *fsck) file(ino Ino, h *nodeHdr) {
 	t := f.t
 	if h.flags&fCompact != 0 {
-		if h.u0 != 0 || h.size == 0 || h.size > ChunkSize || h.u1 == 0 {
-			f.bad("file %d: bad compact form (size %d, id %d)", ino, h.size, h.u1)
+		if h.size == 0 || h.size > ChunkSize || h.data == 0 {
+			f.bad("file %d: bad compact form (size %d, id %d)", ino, h.size, h.data)
 		}
-		f.maxSlice = max(f.maxSlice, h.u1)
+		f.maxSlice = max(f.maxSlice, h.data)
 		return
 	}
 	dir, sl := t.blob(h)
-	if h.u0 == 0 {
+	if h.data == 0 {
 		return
 	}
 	f.want[arena.PChunks] += arena.ClassSize(blobSize(len(dir), len(sl)))

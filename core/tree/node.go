@@ -9,64 +9,75 @@ import (
 
 // Records in arena memory. A directory entry is either a node record (the
 // inode's attributes with its first name inline) or, for every further hard
-// link, a link record (a name and an inode number). Both begin with entHdr,
-// which is what a directory's hash chain walks.
+// link, a link record (a name and an inode number). Both begin with the
+// fields of entHdr, which is what a directory's hash chain walks.
 //
-//	node record (64 bytes + name)          link record (16 bytes + name)
-//	 0 ino      u64                          0 ino      u64
-//	 8 next     ref  hash-chain successor     8 next     ref
-//	12 flags    u8                           12 flags    u8 (fLink)
-//	13 namelen  u8                           13 namelen  u8
-//	14 nlink    u16  dir: index size/state   14 -        u16
-//	16 attr     u32  (mode,uid,gid) dict id  16 name ...
-//	20 u0       u32  dir: bucket array; file: chunk table ref;
-//	                 symlink: target ref; device: rdev
-//	24 u1       u64  dir: parent ino; file: compact slice id
-//	32 size     u64  file: size; symlink: target length;
-//	                 dir: subdirectories | entries<<32
-//	40 atime    i64
-//	48 mtime    i64
-//	56 ctime    i64
-//	64 name ...
+//	node record (58 bytes + name)            link record (14 bytes + name)
+//	 0 ino      u64                            0 ino      u64
+//	 8 next     ref  hash-chain successor       8 next     ref
+//	12 flags    u8                             12 flags    u8 (fLink)
+//	13 namelen  u8                             13 namelen  u8
+//	14 attr     u16  (mode,uid,gid) dict id    14 name ...
+//	16 size     u64  file: size; symlink: target length;
+//	                 dir: entries | subdirs<<29 | logb<<58 | migrating<<63
+//	24 data     u64  file: compact slice id or data-map ref; symlink:
+//	                 target ref; device: rdev; dir: parent ino | buckets<<48
+//	32 atime    i64
+//	40 mtime    i64
+//	48 ctime    i64
+//	56 ext      u16  dir: buckets>>16
+//	58 name ...
 //
-// A node whose own name was removed while other links (or opens) remain is
-// "detached": it stays in the inode table but in no chain.
+// Rare values live in integer maps beside the records, flagged in the
+// record: a link count other than 1 (fNlink: hard links, unlinked open
+// files) and a dictionary id above 65,534 (fWideAttr). A node whose own name
+// was removed while other links (or opens) remain is "detached": it stays in
+// the inode table but in no chain.
 type entHdr struct {
 	ino     uint64
 	next    arena.Ref
 	flags   uint8
 	namelen uint8
-	nlink   uint16
 }
 
 type nodeHdr struct {
-	entHdr
-	attr  uint32
-	u0    uint32
-	u1    uint64
-	size  uint64
-	atime int64
-	mtime int64
-	ctime int64
+	ino     uint64
+	next    arena.Ref
+	flags   uint8
+	namelen uint8
+	attr    uint16
+	size    uint64
+	data    uint64
+	atime   int64
+	mtime   int64
+	ctime   int64
+	ext     uint16
 }
 
 const (
-	nodeHdrSize = 64
-	linkHdrSize = 16
+	nodeHdrSize = 58
+	linkHdrSize = 14
+	wideAttr    = 0xFFFF
+	// MaxIno is the largest inode number a directory can record as parent.
+	maxIno = 1<<48 - 1
+	// maxDirEntries bounds a directory's entries (and subdirectories).
+	maxDirEntries = 1<<29 - 1
 )
 
 // record flags
 const (
 	fLink      = 0x01 // a link record
 	fDetached  = 0x02 // a node record in no chain
-	fCompact   = 0x04 // u1 is the slice id of the compact small-file form
+	fCompact   = 0x04 // data is the slice id of the compact small-file form
 	fImmutable = 0x08
 	fAppend    = 0x10
 	fXattr     = 0x20 // has extended attributes
+	fNlink     = 0x40 // link count in Tree.nlinks (not 1)
+	fWideAttr  = 0x80 // dictionary id in Tree.wideAttrs
 )
 
-var _ [nodeHdrSize - unsafe.Sizeof(nodeHdr{})]byte
-var _ [unsafe.Sizeof(nodeHdr{}) - nodeHdrSize]byte
+var _ [unsafe.Offsetof(nodeHdr{}.ext) - 56]byte
+var _ [56 - unsafe.Offsetof(nodeHdr{}.ext)]byte
 
 func (t *Tree) ent(r arena.Ref) *entHdr   { return (*entHdr)(t.a.Ptr(r)) }
 func (t *Tree) node(r arena.Ref) *nodeHdr { return (*nodeHdr)(t.a.Ptr(r)) }
@@ -105,7 +116,28 @@ type attrTriple struct {
 	gid  uint32
 }
 
-func (t *Tree) triple(h *nodeHdr) attrTriple { return t.attrs[h.attr] }
+func (t *Tree) triple(h *nodeHdr) attrTriple {
+	if h.attr == wideAttr {
+		return t.attrs[t.wideAttrs[Ino(h.ino)]]
+	}
+	return t.attrs[h.attr]
+}
+
+func (t *Tree) setTriple(h *nodeHdr, a attrTriple) {
+	id := t.attrID(a)
+	ino := Ino(h.ino)
+	if id < wideAttr {
+		h.attr = uint16(id)
+		if h.flags&fWideAttr != 0 {
+			h.flags &^= fWideAttr
+			delete(t.wideAttrs, ino)
+		}
+		return
+	}
+	h.attr = wideAttr
+	h.flags |= fWideAttr
+	t.wideAttrs[ino] = id
+}
 
 // attrID returns the dictionary id of a triple, adding it if new.
 func (t *Tree) attrID(a attrTriple) uint32 {
@@ -118,21 +150,75 @@ func (t *Tree) attrID(a attrTriple) uint32 {
 	return id
 }
 
-func (t *Tree) mode(h *nodeHdr) uint32 { return uint32(t.attrs[h.attr].mode) }
+func (t *Tree) mode(h *nodeHdr) uint32 { return uint32(t.triple(h).mode) }
+
+// nlink is a non-directory's link count.
+func (t *Tree) nlink(h *nodeHdr) uint32 {
+	if h.flags&fNlink != 0 {
+		return t.nlinks[Ino(h.ino)]
+	}
+	return 1
+}
+
+func (t *Tree) setNlink(h *nodeHdr, n uint32) {
+	ino := Ino(h.ino)
+	if n == 1 {
+		if h.flags&fNlink != 0 {
+			h.flags &^= fNlink
+			delete(t.nlinks, ino)
+		}
+		return
+	}
+	h.flags |= fNlink
+	t.nlinks[ino] = n
+}
 
 func isDir(mode uint32) bool { return mode&S_IFMT == S_IFDIR }
 
+// Directory fields packed into size and data (see the layout above).
+const (
+	cntBits  = 29
+	cntMask  = 1<<cntBits - 1
+	inoMask  = 1<<48 - 1
+	logShift = 58
+	migBit   = 1 << 63
+)
+
+func (h *nodeHdr) count() uint32      { return uint32(h.size & cntMask) }
+func (h *nodeHdr) subdirs() uint32    { return uint32(h.size >> cntBits & cntMask) }
+func (h *nodeHdr) logb() uint8        { return uint8(h.size >> logShift & 31) }
+func (h *nodeHdr) migrating() bool    { return h.size&migBit != 0 }
+func (h *nodeHdr) addCount(d int64)   { h.size += uint64(d) }
+func (h *nodeHdr) addSubdirs(d int64) { h.size += uint64(d) << cntBits }
+func (h *nodeHdr) parent() Ino        { return Ino(h.data & inoMask) }
+func (h *nodeHdr) setParent(p Ino)    { h.data = h.data&^inoMask | uint64(p) }
+func (h *nodeHdr) buckets() arena.Ref {
+	return arena.Ref(h.data>>48 | uint64(h.ext)<<16)
+}
+
+func (h *nodeHdr) setIndex(b arena.Ref, logb uint8, migrating bool) {
+	h.data = h.data&inoMask | uint64(b)<<48
+	h.ext = uint16(b >> 16)
+	h.size = h.size&^(31<<logShift|migBit) | uint64(logb)<<logShift
+	if migrating {
+		h.size |= migBit
+	}
+}
+
 // attrOf builds the Attr of a node record.
 func (t *Tree) attrOf(h *nodeHdr) Attr {
-	tr := t.attrs[h.attr]
+	tr := t.triple(h)
 	a := Attr{Ino: Ino(h.ino), Mode: uint32(tr.mode), Uid: tr.uid, Gid: tr.gid,
-		Size: h.size, Atime: h.atime, Mtime: h.mtime, Ctime: h.ctime, Nlink: uint32(h.nlink)}
+		Size: h.size, Atime: h.atime, Mtime: h.mtime, Ctime: h.ctime, Nlink: 1}
 	switch a.Mode & S_IFMT {
 	case S_IFDIR:
 		a.Nlink = 2 + h.subdirs()
 		a.Size = 4096
 	case S_IFCHR, S_IFBLK:
-		a.Rdev = h.u0
+		a.Rdev = uint32(h.data)
+	}
+	if h.flags&fNlink != 0 {
+		a.Nlink = t.nlinks[Ino(h.ino)]
 	}
 	if h.flags&fImmutable != 0 {
 		a.Flags |= FlagImmutable
@@ -142,3 +228,6 @@ func (t *Tree) attrOf(h *nodeHdr) Attr {
 	}
 	return a
 }
+
+// name returns a node record's name bytes.
+func (h *nodeHdr) name() []byte { return (*entHdr)(unsafe.Pointer(h)).name() }

@@ -40,7 +40,7 @@ func (t *Tree) walk(c *Caller, path string, followLast bool) (*nodeHdr, Errno) {
 			return nil, e
 		}
 		if name == ".." {
-			cur = t.getNode(Ino(cur.u1))
+			cur = t.getNode(cur.parent())
 			continue
 		}
 		if len(name) > MaxName {
@@ -56,7 +56,7 @@ func (t *Tree) walk(c *Caller, path string, followLast bool) (*nodeHdr, Errno) {
 			if links > MaxSymlinks {
 				return nil, ELOOP
 			}
-			target := string(t.a.Bytes(arena.Ref(next.u0), int(next.size)))
+			target := string(t.a.Bytes(arena.Ref(next.data), int(next.size)))
 			rest := comps
 			comps = appendComps(nil, target)
 			comps = append(comps, rest...)
@@ -95,7 +95,7 @@ func (t *Tree) MkdirAll(c *Caller, now int64, path string, mode uint32) (Attr, E
 			if e := t.may(c, cur, X_OK); e != 0 {
 				return Attr{}, e
 			}
-			cur = t.getNode(Ino(cur.u1))
+			cur = t.getNode(cur.parent())
 			continue
 		}
 		if e := checkName(name); e != 0 {

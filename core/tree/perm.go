@@ -23,7 +23,7 @@ func checkName(name string) Errno {
 
 // may checks the permission bits mask (R_OK|W_OK|X_OK) of node h for c.
 func (t *Tree) may(c *Caller, h *nodeHdr, mask uint32) Errno {
-	tr := t.attrs[h.attr]
+	tr := t.triple(h)
 	mode := uint32(tr.mode)
 	if c.Uid == 0 {
 		if mask&X_OK != 0 && !isDir(mode) && mode&0o111 == 0 {
@@ -48,8 +48,8 @@ func (t *Tree) may(c *Caller, h *nodeHdr, mask uint32) Errno {
 
 // sticky applies the sticky-directory rule to removing or replacing h in dir.
 func (t *Tree) sticky(c *Caller, dir, h *nodeHdr) Errno {
-	dt := t.attrs[dir.attr]
-	if dt.mode&S_ISVTX == 0 || c.Uid == 0 || c.Uid == dt.uid || c.Uid == t.attrs[h.attr].uid {
+	dt := t.triple(dir)
+	if dt.mode&S_ISVTX == 0 || c.Uid == 0 || c.Uid == dt.uid || c.Uid == t.triple(h).uid {
 		return 0
 	}
 	return EPERM

@@ -114,7 +114,7 @@ func (t *Tree) within(d *nodeHdr, anc Ino) bool {
 		if Ino(d.ino) == RootIno {
 			return false
 		}
-		d = t.getNode(Ino(d.u1))
+		d = t.getNode(d.parent())
 	}
 }
 
@@ -184,9 +184,9 @@ func (t *Tree) move(now int64, sd, dd *nodeHdr, sr, dr arena.Ref, name, newName 
 	t.insert(dd, nr)
 	sh := t.getNode(ino)
 	if isDir(t.mode(sh)) && sd != dd {
-		sd.size--
-		dd.size++
-		sh.u1 = dd.ino
+		sd.addSubdirs(-1)
+		dd.addSubdirs(1)
+		sh.setParent(Ino(dd.ino))
 	}
 	sh.ctime = now
 	sd.mtime, sd.ctime = now, now
@@ -218,14 +218,14 @@ func (t *Tree) exchange(now int64, sd, dd *nodeHdr, sr, dr arena.Ref, name, newN
 	sh, dh := t.getNode(sIno), t.getNode(dIno)
 	if sd != dd {
 		if isDir(t.mode(sh)) {
-			sd.size--
-			dd.size++
-			sh.u1 = dd.ino
+			sd.addSubdirs(-1)
+			dd.addSubdirs(1)
+			sh.setParent(Ino(dd.ino))
 		}
 		if isDir(t.mode(dh)) {
-			dd.size--
-			sd.size++
-			dh.u1 = sd.ino
+			dd.addSubdirs(-1)
+			sd.addSubdirs(1)
+			dh.setParent(Ino(sd.ino))
 		}
 	}
 	sh.ctime, dh.ctime = now, now

@@ -24,13 +24,15 @@ type Tree struct {
 	closed bool
 	opts   Options
 
-	pages   []inodePage
-	attrs   []attrTriple
-	attrIdx map[attrTriple]uint32
-	opens   map[Ino]uint32        // open counts (only non-zero)
-	xattrs  map[Ino]arena.Ref     // xattr blobs
-	migs    map[uint64]*migration // directories being resized
-	refPool sync.Pool             // scratch ref slices for ReadDir
+	pages     []inodePage
+	attrs     []attrTriple
+	attrIdx   map[attrTriple]uint32
+	opens     map[Ino]uint32        // open counts (only non-zero)
+	nlinks    map[Ino]uint32        // link counts other than 1 (fNlink)
+	wideAttrs map[Ino]uint32        // dictionary ids >= 65535 (fWideAttr)
+	xattrs    map[Ino]arena.Ref     // xattr blobs
+	migs      map[uint64]*migration // directories being resized
+	refPool   sync.Pool             // scratch ref slices for ReadDir
 
 	nextIno   Ino    // next inode number to hand out
 	nextSlice uint64 // next slice id to hand out
@@ -71,7 +73,7 @@ func New(o Options) (*Tree, error) {
 	if err != nil {
 		return nil, err
 	}
-	t := &Tree{a: a, opts: o, attrIdx: map[attrTriple]uint32{}, opens: map[Ino]uint32{},
+	t := &Tree{a: a, opts: o, attrIdx: map[attrTriple]uint32{}, opens: map[Ino]uint32{}, nlinks: map[Ino]uint32{}, wideAttrs: map[Ino]uint32{},
 		xattrs: map[Ino]arena.Ref{}, migs: map[uint64]*migration{}, nextIno: RootIno, nextSlice: 1}
 	r, e := t.newNode(RootIno, "", S_IFDIR|0o755, 0, 0, o.RootTime)
 	if e != 0 {
@@ -79,7 +81,7 @@ func New(o Options) (*Tree, error) {
 		return nil, fmt.Errorf("tree: cannot create the root: %v", e)
 	}
 	t.node(r).flags |= fDetached
-	t.node(r).u1 = uint64(RootIno)
+	t.node(r).setParent(RootIno)
 	t.nextIno = RootIno + 1
 	return t, nil
 }
@@ -137,12 +139,8 @@ func (t *Tree) newNode(ino Ino, name string, mode, uid, gid uint32, now int64) (
 	h.ino = uint64(ino)
 	h.namelen = uint8(len(name))
 	copy(h.name(), name)
-	h.nlink = 1
-	h.attr = t.attrID(attrTriple{mode: uint16(mode), uid: uid, gid: gid})
+	t.setTriple(h, attrTriple{mode: uint16(mode), uid: uid, gid: gid})
 	h.atime, h.mtime, h.ctime = now, now, now
-	if isDir(mode) {
-		h.nlink = 0 // directories: index state (dir.go)
-	}
 	t.setSlot(ino, r)
 	t.countType(mode, 1)
 	return r, 0
@@ -160,10 +158,16 @@ func (t *Tree) freeNode(h *nodeHdr) {
 		t.usedSpace -= align4k(h.size)
 		t.freeChunks(h)
 	case S_IFLNK:
-		t.a.Free(arena.Ref(h.u0), int(h.size), arena.PSymlink)
+		t.a.Free(arena.Ref(h.data), int(h.size), arena.PSymlink)
 	}
 	if h.flags&fXattr != 0 {
 		t.freeXattrs(ino)
+	}
+	if h.flags&fNlink != 0 {
+		delete(t.nlinks, ino)
+	}
+	if h.flags&fWideAttr != 0 {
+		delete(t.wideAttrs, ino)
 	}
 	r := t.nodeRef(ino)
 	t.setSlot(ino, 0)
