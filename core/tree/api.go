@@ -18,7 +18,7 @@ import (
 func (t *Tree) entNode(r arena.Ref) *nodeHdr {
 	e := t.ent(r)
 	if e.isLink() {
-		return t.getNode(Ino(e.ino))
+		return t.getNode(Ino(e.inum()))
 	}
 	return (*nodeHdr)(t.a.Ptr(r))
 }
@@ -313,7 +313,7 @@ func (t *Tree) createLocked(c *Caller, now int64, parent Ino, name string, mode,
 	case S_IFCHR, S_IFBLK:
 		h.data = uint64(rdev)
 	case S_IFDIR:
-		h.setParent(Ino(dir.ino))
+		h.setParent(Ino(dir.inum()))
 		dir.addSubdirs(1)
 	}
 	t.insert(dir, r)
@@ -380,7 +380,7 @@ func (t *Tree) Link(c *Caller, now int64, ino Ino, newParent Ino, newName string
 		return Attr{}, ENOSPC
 	}
 	l := t.ent(r)
-	l.ino, l.flags, l.namelen = uint64(ino), fLink, uint8(len(newName))
+	l.inoAttr, l.flags, l.namelen = uint64(ino), fLink, uint8(len(newName))
 	copy(l.name(), newName)
 	t.insert(dir, r)
 	t.counts.entries++
@@ -414,7 +414,7 @@ func (t *Tree) dropLink(h *nodeHdr, now int64) {
 	if n > 0 {
 		return
 	}
-	if t.opens[Ino(h.ino)] > 0 {
+	if t.opens[Ino(h.inum())] > 0 {
 		t.counts.orphans++
 		return
 	}
@@ -503,7 +503,7 @@ func (t *Tree) Rmdir(c *Caller, now int64, parent Ino, name string) Errno {
 func (t *Tree) removeDir(dir, h *nodeHdr, r, prev arena.Ref) {
 	t.removeEnt(dir, r, prev)
 	dir.addSubdirs(-1)
-	delete(t.opens, Ino(h.ino))
+	delete(t.opens, Ino(h.inum()))
 	t.freeNode(h)
 }
 

@@ -59,7 +59,7 @@ func bucketOf(h uint64, logb uint8) uint64 {
 // head returns the chain head slot for hash h in dir.
 func (t *Tree) head(dir *nodeHdr, h uint64) *arena.Ref {
 	if dir.migrating() {
-		m := t.migs[dir.ino]
+		m := t.migs[dir.inum()]
 		if !m.inNew(h, dir.logb()) {
 			return t.slotIn(m.old, bucketOf(h, m.oldLogb))
 		}
@@ -157,7 +157,7 @@ func (t *Tree) startResize(dir *nodeHdr, logb uint8) {
 	if err != nil {
 		return
 	}
-	t.migs[dir.ino] = &migration{old: dir.buckets(), oldLogb: dir.logb()}
+	t.migs[dir.inum()] = &migration{old: dir.buckets(), oldLogb: dir.logb()}
 	dir.setIndex(nb, logb, true)
 	t.migrate(dir, migrateSteps)
 }
@@ -165,7 +165,7 @@ func (t *Tree) startResize(dir *nodeHdr, logb uint8) {
 // migrate moves up to steps coarse buckets to the new array and finishes
 // the migration when none is left.
 func (t *Tree) migrate(dir *nodeHdr, steps int) {
-	m := t.migs[dir.ino]
+	m := t.migs[dir.inum()]
 	logb := dir.logb()
 	coarse := m.coarse(logb)
 	total := uint64(1) << coarse
@@ -199,7 +199,7 @@ func (t *Tree) migrate(dir *nodeHdr, steps int) {
 	}
 	if m.next == total {
 		t.a.Free(m.old, 4<<m.oldLogb, arena.PBuckets)
-		delete(t.migs, dir.ino)
+		delete(t.migs, dir.inum())
 		dir.setIndex(dir.buckets(), logb, false)
 	}
 }
@@ -207,9 +207,9 @@ func (t *Tree) migrate(dir *nodeHdr, steps int) {
 // freeIndex releases dir's bucket arrays (the directory is empty).
 func (t *Tree) freeIndex(dir *nodeHdr) {
 	if dir.migrating() {
-		m := t.migs[dir.ino]
+		m := t.migs[dir.inum()]
 		t.a.Free(m.old, 4<<m.oldLogb, arena.PBuckets)
-		delete(t.migs, dir.ino)
+		delete(t.migs, dir.inum())
 	}
 	if dir.buckets() != 0 {
 		t.a.Free(dir.buckets(), 4<<dir.logb(), arena.PBuckets)
@@ -233,7 +233,7 @@ func (t *Tree) spans(dir *nodeHdr) []span {
 	if !dir.migrating() {
 		return []span{{b, logb, 0, 1 << logb}}
 	}
-	m := t.migs[dir.ino]
+	m := t.migs[dir.inum()]
 	coarse := m.coarse(logb)
 	return []span{
 		{b, logb, 0, m.next << (logb - coarse)},

@@ -83,7 +83,7 @@ func (f *fsck) walk() {
 			f.want[arena.PBuckets] += arena.ClassSize(4 << dir.logb())
 		}
 		if dir.migrating() {
-			m := t.migs[dir.ino]
+			m := t.migs[dir.inum()]
 			if m == nil {
 				f.bad("dir %d: migrating without a migration", ino)
 				continue
@@ -121,7 +121,7 @@ func (f *fsck) entry(ino Ino, r arena.Ref, e *entHdr, subdirs *uint32, queue *[]
 	if checkName(string(name)) != 0 {
 		f.bad("dir %d: invalid name %q", ino, name)
 	}
-	child := Ino(e.ino)
+	child := Ino(e.inum())
 	node := t.entNode(r)
 	if node == nil {
 		f.bad("dir %d: entry %q names missing inode %d", ino, name, child)
@@ -219,16 +219,16 @@ func (f *fsck) inodes() {
 
 func (f *fsck) inode(ino Ino, h *nodeHdr) {
 	t := f.t
-	if Ino(h.ino) != ino {
-		f.bad("inode table slot %d holds inode %d", ino, h.ino)
+	if Ino(h.inum()) != ino {
+		f.bad("inode table slot %d holds inode %d", ino, h.inum())
 		return
 	}
 	if ino >= t.nextIno {
 		f.bad("inode %d in use, counter at %d", ino, t.nextIno)
 	}
-	if id, wide := t.wideAttrs[ino]; (h.attr == wideAttr) != (h.flags&fWideAttr != 0) || wide != (h.attr == wideAttr) ||
-		(h.attr != wideAttr && int(h.attr) >= len(t.attrs)) || (wide && int(id) >= len(t.attrs)) {
-		f.bad("inode %d: bad attribute id %d", ino, h.attr)
+	if id, wide := t.wideAttrs[ino]; (h.attr() == wideAttr) != (h.flags&fWideAttr != 0) || wide != (h.attr() == wideAttr) ||
+		(h.attr() != wideAttr && int(h.attr()) >= len(t.attrs)) || (wide && int(id) >= len(t.attrs)) {
+		f.bad("inode %d: bad attribute id %d", ino, h.attr())
 		return
 	}
 	if n, ok := t.nlinks[ino]; ok != (h.flags&fNlink != 0) || (ok && n == 1) {

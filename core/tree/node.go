@@ -12,12 +12,13 @@ import (
 // link, a link record (a name and an inode number). Both begin with the
 // fields of entHdr, which is what a directory's hash chain walks.
 //
-//	node record (58 bytes + name)            link record (14 bytes + name)
-//	 0 ino      u64                            0 ino      u64
-//	 8 next     ref  hash-chain successor       8 next     ref
-//	12 flags    u8                             12 flags    u8 (fLink)
-//	13 namelen  u8                             13 namelen  u8
-//	14 attr     u16  (mode,uid,gid) dict id    14 name ...
+//	node record (56 bytes + name)            link record (14 bytes + name)
+//	 0 ino      u48  | attr u16 << 48           0 ino      u64
+//	                 attr: (mode,uid,gid) id    8 next     ref
+//	 8 next     ref  hash-chain successor      12 flags    u8 (fLink)
+//	12 flags    u8                             13 namelen  u8
+//	13 namelen  u8                             14 name ...
+//	14 ext      u16  dir: buckets>>16
 //	16 size     u64  file: size; symlink: target length;
 //	                 dir: entries | subdirs<<29 | logb<<58 | migrating<<63
 //	24 data     u64  file: compact slice id or data-map ref; symlink:
@@ -25,8 +26,7 @@ import (
 //	32 atime    i64
 //	40 mtime    i64
 //	48 ctime    i64
-//	56 ext      u16  dir: buckets>>16
-//	58 name ...
+//	56 name ...
 //
 // Rare values live in integer maps beside the records, flagged in the
 // record: a link count other than 1 (fNlink: hard links, unlinked open
@@ -34,28 +34,34 @@ import (
 // was removed while other links (or opens) remain is "detached": it stays in
 // the inode table but in no chain.
 type entHdr struct {
-	ino     uint64
+	inoAttr uint64 // inode number; a node record keeps its attr id in the top 16 bits
 	next    arena.Ref
 	flags   uint8
 	namelen uint8
 }
 
 type nodeHdr struct {
-	ino     uint64
+	inoAttr uint64
 	next    arena.Ref
 	flags   uint8
 	namelen uint8
-	attr    uint16
+	ext     uint16
 	size    uint64
 	data    uint64
 	atime   int64
 	mtime   int64
 	ctime   int64
-	ext     uint16
+}
+
+func (e *entHdr) inum() uint64  { return e.inoAttr & inoMask }
+func (h *nodeHdr) inum() uint64 { return h.inoAttr & inoMask }
+func (h *nodeHdr) attr() uint16 { return uint16(h.inoAttr >> 48) }
+func (h *nodeHdr) setAttr(a uint16) {
+	h.inoAttr = h.inoAttr&inoMask | uint64(a)<<48
 }
 
 const (
-	nodeHdrSize = 58
+	nodeHdrSize = 56
 	linkHdrSize = 14
 	wideAttr    = 0xFFFF
 	// MaxIno is the largest inode number a directory can record as parent.
@@ -76,8 +82,8 @@ const (
 	fWideAttr  = 0x80 // dictionary id in Tree.wideAttrs
 )
 
-var _ [unsafe.Offsetof(nodeHdr{}.ext) - 56]byte
-var _ [56 - unsafe.Offsetof(nodeHdr{}.ext)]byte
+var _ [unsafe.Sizeof(nodeHdr{}) - nodeHdrSize]byte
+var _ [nodeHdrSize - unsafe.Sizeof(nodeHdr{})]byte
 
 func (t *Tree) ent(r arena.Ref) *entHdr   { return (*entHdr)(t.a.Ptr(r)) }
 func (t *Tree) node(r arena.Ref) *nodeHdr { return (*nodeHdr)(t.a.Ptr(r)) }
@@ -117,24 +123,24 @@ type attrTriple struct {
 }
 
 func (t *Tree) triple(h *nodeHdr) attrTriple {
-	if h.attr == wideAttr {
-		return t.attrs[t.wideAttrs[Ino(h.ino)]]
+	if a := h.attr(); a != wideAttr {
+		return t.attrs[a]
 	}
-	return t.attrs[h.attr]
+	return t.attrs[t.wideAttrs[Ino(h.inum())]]
 }
 
 func (t *Tree) setTriple(h *nodeHdr, a attrTriple) {
 	id := t.attrID(a)
-	ino := Ino(h.ino)
+	ino := Ino(h.inum())
 	if id < wideAttr {
-		h.attr = uint16(id)
+		h.setAttr(uint16(id))
 		if h.flags&fWideAttr != 0 {
 			h.flags &^= fWideAttr
 			delete(t.wideAttrs, ino)
 		}
 		return
 	}
-	h.attr = wideAttr
+	h.setAttr(wideAttr)
 	h.flags |= fWideAttr
 	t.wideAttrs[ino] = id
 }
@@ -155,13 +161,13 @@ func (t *Tree) mode(h *nodeHdr) uint32 { return uint32(t.triple(h).mode) }
 // nlink is a non-directory's link count.
 func (t *Tree) nlink(h *nodeHdr) uint32 {
 	if h.flags&fNlink != 0 {
-		return t.nlinks[Ino(h.ino)]
+		return t.nlinks[Ino(h.inum())]
 	}
 	return 1
 }
 
 func (t *Tree) setNlink(h *nodeHdr, n uint32) {
-	ino := Ino(h.ino)
+	ino := Ino(h.inum())
 	if n == 1 {
 		if h.flags&fNlink != 0 {
 			h.flags &^= fNlink
@@ -208,7 +214,7 @@ func (h *nodeHdr) setIndex(b arena.Ref, logb uint8, migrating bool) {
 // attrOf builds the Attr of a node record.
 func (t *Tree) attrOf(h *nodeHdr) Attr {
 	tr := t.triple(h)
-	a := Attr{Ino: Ino(h.ino), Mode: uint32(tr.mode), Uid: tr.uid, Gid: tr.gid,
+	a := Attr{Ino: Ino(h.inum()), Mode: uint32(tr.mode), Uid: tr.uid, Gid: tr.gid,
 		Size: h.size, Atime: h.atime, Mtime: h.mtime, Ctime: h.ctime, Nlink: 1}
 	switch a.Mode & S_IFMT {
 	case S_IFDIR:
@@ -218,7 +224,7 @@ func (t *Tree) attrOf(h *nodeHdr) Attr {
 		a.Rdev = uint32(h.data)
 	}
 	if h.flags&fNlink != 0 {
-		a.Nlink = t.nlinks[Ino(h.ino)]
+		a.Nlink = t.nlinks[Ino(h.inum())]
 	}
 	if h.flags&fImmutable != 0 {
 		a.Flags |= FlagImmutable

@@ -112,6 +112,9 @@ func (t *Tree) MkdirAll(c *Caller, now int64, path string, mode uint32) (Attr, E
 				rest := strings.Join(comps[:i+1], "/")
 				h, e := t.walk(c, rest, true)
 				if e != 0 {
+					if i == len(comps)-1 {
+						return Attr{}, EEXIST // something is there, if dangling
+					}
 					return Attr{}, e
 				}
 				next = h
@@ -125,7 +128,7 @@ func (t *Tree) MkdirAll(c *Caller, now int64, path string, mode uint32) (Attr, E
 			cur = next
 			continue
 		}
-		h, e := t.createLocked(c, now, Ino(cur.ino), name, S_IFDIR|mode&ModePerm, 0, "")
+		h, e := t.createLocked(c, now, Ino(cur.inum()), name, S_IFDIR|mode&ModePerm, 0, "")
 		if e != 0 {
 			return Attr{}, e
 		}

@@ -45,7 +45,7 @@ func (t *Tree) ReadDir(c *Caller, ino Ino, cursor uint64, max int, plus bool, ou
 		}
 		off += n
 		nh := t.entNode(r)
-		de := DirEntry{Name: name, Ino: Ino(e.ino), Type: t.mode(nh) & S_IFMT}
+		de := DirEntry{Name: name, Ino: Ino(e.inum()), Type: t.mode(nh) & S_IFMT}
 		if plus {
 			de.Attr = t.attrOf(nh)
 		}

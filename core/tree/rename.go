@@ -58,15 +58,15 @@ func (t *Tree) Rename(c *Caller, now int64, parent Ino, name string, newParent I
 		return EEXIST
 	case dr == 0 && exchange:
 		return ENOENT
-	case dh != nil && dh.ino == sh.ino:
+	case dh != nil && dh.inum() == sh.inum():
 		return 0
 	}
 	sDir := isDir(t.mode(sh))
 	dDir := dh != nil && isDir(t.mode(dh))
-	if sDir && t.within(dd, Ino(sh.ino)) {
+	if sDir && t.within(dd, Ino(sh.inum())) {
 		return EINVAL
 	}
-	if exchange && dDir && t.within(sd, Ino(dh.ino)) {
+	if exchange && dDir && t.within(sd, Ino(dh.inum())) {
 		return EINVAL
 	}
 	if dh != nil {
@@ -108,10 +108,10 @@ func (t *Tree) Rename(c *Caller, now int64, parent Ino, name string, newParent I
 // within reports whether directory d is anc or lies inside anc's subtree.
 func (t *Tree) within(d *nodeHdr, anc Ino) bool {
 	for {
-		if Ino(d.ino) == anc {
+		if Ino(d.inum()) == anc {
 			return true
 		}
-		if Ino(d.ino) == RootIno {
+		if Ino(d.inum()) == RootIno {
 			return false
 		}
 		d = t.getNode(d.parent())
@@ -148,7 +148,7 @@ func (t *Tree) setName(r, nr arena.Ref, newName string) arena.Ref {
 		t.a.Free(r, e.size(), recPurpose(link))
 		e = t.ent(nr)
 		if !link {
-			t.setSlot(Ino(e.ino), nr)
+			t.setSlot(Ino(e.inum()), nr)
 		}
 	}
 	e.namelen = uint8(len(newName))
@@ -167,7 +167,7 @@ func (t *Tree) move(now int64, sd, dd *nodeHdr, sr, dr arena.Ref, name, newName 
 		}
 		return ENOSPC
 	}
-	ino := Ino(t.ent(sr).ino)
+	ino := Ino(t.ent(sr).inum())
 	if dr != 0 { // replace the target
 		dh := t.entNode(dr)
 		_, dprev := t.find(dd, newName)
@@ -186,7 +186,7 @@ func (t *Tree) move(now int64, sd, dd *nodeHdr, sr, dr arena.Ref, name, newName 
 	if isDir(t.mode(sh)) && sd != dd {
 		sd.addSubdirs(-1)
 		dd.addSubdirs(1)
-		sh.setParent(Ino(dd.ino))
+		sh.setParent(Ino(dd.inum()))
 	}
 	sh.ctime = now
 	sd.mtime, sd.ctime = now, now
@@ -206,7 +206,7 @@ func (t *Tree) exchange(now int64, sd, dd *nodeHdr, sr, dr arena.Ref, name, newN
 		}
 		return e
 	}
-	sIno, dIno := Ino(t.ent(sr).ino), Ino(t.ent(dr).ino)
+	sIno, dIno := Ino(t.ent(sr).inum()), Ino(t.ent(dr).inum())
 	_, sprev := t.find(sd, name)
 	t.unlinkEnt(sd, sr, sprev)
 	_, dprev := t.find(dd, newName)
@@ -220,12 +220,12 @@ func (t *Tree) exchange(now int64, sd, dd *nodeHdr, sr, dr arena.Ref, name, newN
 		if isDir(t.mode(sh)) {
 			sd.addSubdirs(-1)
 			dd.addSubdirs(1)
-			sh.setParent(Ino(dd.ino))
+			sh.setParent(Ino(dd.inum()))
 		}
 		if isDir(t.mode(dh)) {
 			dd.addSubdirs(-1)
 			sd.addSubdirs(1)
-			dh.setParent(Ino(sd.ino))
+			dh.setParent(Ino(sd.inum()))
 		}
 	}
 	sh.ctime, dh.ctime = now, now

@@ -136,7 +136,7 @@ func (t *Tree) newNode(ino Ino, name string, mode, uid, gid uint32, now int64) (
 		return 0, ENOSPC
 	}
 	h := t.node(r)
-	h.ino = uint64(ino)
+	h.inoAttr = uint64(ino)
 	h.namelen = uint8(len(name))
 	copy(h.name(), name)
 	t.setTriple(h, attrTriple{mode: uint16(mode), uid: uid, gid: gid})
@@ -149,7 +149,7 @@ func (t *Tree) newNode(ino Ino, name string, mode, uid, gid uint32, now int64) (
 // freeNode deletes a node record and everything it owns. The node must be
 // in no chain.
 func (t *Tree) freeNode(h *nodeHdr) {
-	ino := Ino(h.ino)
+	ino := Ino(h.inum())
 	mode := t.mode(h)
 	switch mode & S_IFMT {
 	case S_IFDIR:

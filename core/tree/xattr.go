@@ -45,7 +45,7 @@ func (t *Tree) freeXattrs(ino Ino) {
 
 // storeXattrs replaces ino's blob with list (copied); ENOSPC changes nothing.
 func (t *Tree) storeXattrs(h *nodeHdr, list []xattr) Errno {
-	ino := Ino(h.ino)
+	ino := Ino(h.inum())
 	if len(list) == 0 {
 		t.freeXattrs(ino)
 		h.flags &^= fXattr
