@@ -39,18 +39,40 @@ type sliceRec struct {
 	id                  uint64
 }
 
+// blobSize is the size of a blob with nc stored directory entries.
 func blobSize(nc, ns int) int { return blobHdrSize + nc*chunkDirSize + ns*sliceRecSize }
 
-// blob returns h's chunk directory and slices (views into arena memory).
+// storedDir is how many directory entries a blob of these chunks stores.
+func storedDir(nc int, firstIdx uint32) int {
+	if nc == 1 && firstIdx == 0 {
+		return 0
+	}
+	return nc
+}
+
+// chunk0Dir is the directory of a blob that stores none (read only).
+var chunk0Dir = []chunkDir{{0, 0}}
+
+// blob returns h's chunk directory and slices (views into arena memory;
+// the directory may be the shared chunk0Dir: never write it) and the blob's
+// size in bytes.
 func (t *Tree) blob(h *nodeHdr) ([]chunkDir, []sliceRec) {
+	dir, sl, _ := t.blobN(h)
+	return dir, sl
+}
+
+func (t *Tree) blobN(h *nodeHdr) ([]chunkDir, []sliceRec, int) {
 	if h.data == 0 || h.flags&fCompact != 0 {
-		return nil, nil
+		return nil, nil, 0
 	}
 	p := t.a.Ptr(arena.Ref(h.data))
 	nc, ns := *(*uint32)(p), *(*uint32)(unsafe.Add(p, 4))
-	dir := unsafe.Slice((*chunkDir)(unsafe.Add(p, blobHdrSize)), nc)
+	dir := chunk0Dir
+	if nc > 0 {
+		dir = unsafe.Slice((*chunkDir)(unsafe.Add(p, blobHdrSize)), nc)
+	}
 	sl := unsafe.Slice((*sliceRec)(unsafe.Add(p, blobHdrSize+int(nc)*chunkDirSize)), ns)
-	return dir, sl
+	return dir, sl, blobSize(int(nc), int(ns))
 }
 
 // chunkSlices returns the slices of chunk k of the directory.
@@ -102,20 +124,30 @@ func (t *Tree) store(h *nodeHdr, cs []chunkView) Errno {
 	}
 	var nr arena.Ref
 	if nc > 0 {
+		var first uint32
+		for _, c := range cs {
+			if len(c.ss) > 0 {
+				first = c.idx
+				break
+			}
+		}
+		sd := storedDir(nc, first)
 		var err error
-		if nr, err = t.a.Alloc(blobSize(nc, ns), arena.PChunks); err != nil {
+		if nr, err = t.a.Alloc(blobSize(sd, ns), arena.PChunks); err != nil {
 			return ENOSPC
 		}
 		p := t.a.Ptr(nr)
-		*(*uint32)(p), *(*uint32)(unsafe.Add(p, 4)) = uint32(nc), uint32(ns)
-		dir := unsafe.Slice((*chunkDir)(unsafe.Add(p, blobHdrSize)), nc)
-		sl := unsafe.Slice((*sliceRec)(unsafe.Add(p, blobHdrSize+nc*chunkDirSize)), ns)
+		*(*uint32)(p), *(*uint32)(unsafe.Add(p, 4)) = uint32(sd), uint32(ns)
+		dir := unsafe.Slice((*chunkDir)(unsafe.Add(p, blobHdrSize)), sd)
+		sl := unsafe.Slice((*sliceRec)(unsafe.Add(p, blobHdrSize+sd*chunkDirSize)), ns)
 		k, n := 0, 0
 		for _, c := range cs {
 			if len(c.ss) == 0 {
 				continue
 			}
-			dir[k] = chunkDir{c.idx, uint32(n)}
+			if sd > 0 {
+				dir[k] = chunkDir{c.idx, uint32(n)}
+			}
 			n += copy(sl[n:], c.ss)
 			k++
 		}
@@ -149,9 +181,9 @@ func (t *Tree) appendSlice(h *nodeHdr, idx uint32, s sliceRec) Errno {
 	if e := t.expand(h); e != 0 {
 		return e
 	}
-	dir, sl := t.blob(h)
+	dir, sl, size := t.blobN(h)
 	nc, ns := len(dir), len(sl)
-	if nc > 0 && dir[nc-1].idx == idx && arena.ClassSize(blobSize(nc, ns+1)) == arena.ClassSize(blobSize(nc, ns)) {
+	if nc > 0 && dir[nc-1].idx == idx && arena.ClassSize(size+sliceRecSize) == arena.ClassSize(size) {
 		p := t.a.Ptr(arena.Ref(h.data))
 		*(*uint32)(unsafe.Add(p, 4)) = uint32(ns + 1)
 		_, sl = t.blob(h)
@@ -181,8 +213,8 @@ func (t *Tree) freeChunks(h *nodeHdr) {
 	if h.flags&fCompact != 0 {
 		h.flags &^= fCompact
 	} else if h.data != 0 {
-		dir, sl := t.blob(h)
-		t.a.Free(arena.Ref(h.data), blobSize(len(dir), len(sl)), arena.PChunks)
+		_, _, size := t.blobN(h)
+		t.a.Free(arena.Ref(h.data), size, arena.PChunks)
 	}
 	h.data = 0
 }

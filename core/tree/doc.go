@@ -56,9 +56,9 @@
 //
 //   - Records never move except on rename to a name of another size class;
 //     only the inode table and chains point at them.
-//   - Arena exhaustion gives ENOSPC before any change, except in MkdirAll
-//     (directories created before the failure stay, as with mkdir -p) and
-//     Fallocate over many chunks (the hole may be partly written).
+//   - Arena exhaustion gives ENOSPC before any change, except in Fallocate
+//     over many chunks (the hole may be partly written). MkdirAll undoes
+//     the directories it made when a later step fails.
 //   - Inode numbers are never reused; inode-table pages whose inodes are all
 //     gone are freed.
 package tree

@@ -291,11 +291,11 @@ func (f *fsck) file(ino Ino, h *nodeHdr) {
 		f.maxSlice = max(f.maxSlice, h.data)
 		return
 	}
-	dir, sl := t.blob(h)
+	dir, sl, size := t.blobN(h)
 	if h.data == 0 {
 		return
 	}
-	f.want[arena.PChunks] += arena.ClassSize(blobSize(len(dir), len(sl)))
+	f.want[arena.PChunks] += arena.ClassSize(size)
 	if len(dir) == 0 || len(sl) < len(dir) {
 		f.bad("file %d: data map with %d chunks, %d slices", ino, len(dir), len(sl))
 		return

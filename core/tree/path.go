@@ -88,21 +88,54 @@ func (t *Tree) MkdirAll(c *Caller, now int64, path string, mode uint32) (Attr, E
 		return Attr{}, EClosed
 	}
 	defer t.mu.unlock()
+	h, e := t.mkdirAll(c, now, path, mode)
+	if e != 0 {
+		return Attr{}, e
+	}
+	return t.attrOf(h), 0
+}
+
+// mkdirAll does MkdirAll under the write lock. On failure it removes the
+// directories it made and restores what they changed, so that the operation
+// applies entirely or not at all.
+func (t *Tree) mkdirAll(c *Caller, now int64, path string, mode uint32) (h *nodeHdr, e Errno) {
+	var made []Ino // directories created, in order
+	type times struct {
+		h    *nodeHdr
+		m, c int64
+	}
+	var touched []times // existing directories that got an entry, as they were
+	nextIno := t.nextIno
+	defer func() {
+		if e == 0 || len(made) == 0 {
+			return
+		}
+		for i := len(made) - 1; i >= 0; i-- {
+			d := t.getNode(made[i])
+			p := t.getNode(d.parent())
+			r, prev := t.find(p, string(d.name()))
+			t.removeDir(p, d, r, prev)
+		}
+		for i := len(touched) - 1; i >= 0; i-- {
+			touched[i].h.mtime, touched[i].h.ctime = touched[i].m, touched[i].c
+		}
+		t.nextIno = nextIno
+	}()
 	cur := t.getNode(RootIno)
 	comps := appendComps(nil, path)
 	for i, name := range comps {
 		if name == ".." {
 			if e := t.may(c, cur, X_OK); e != 0 {
-				return Attr{}, e
+				return nil, e
 			}
 			cur = t.getNode(cur.parent())
 			continue
 		}
 		if e := checkName(name); e != 0 {
-			return Attr{}, e
+			return nil, e
 		}
 		if e := t.may(c, cur, X_OK); e != 0 {
-			return Attr{}, e
+			return nil, e
 		}
 		r, _ := t.find(cur, name)
 		if r != 0 {
@@ -113,26 +146,30 @@ func (t *Tree) MkdirAll(c *Caller, now int64, path string, mode uint32) (Attr, E
 				h, e := t.walk(c, rest, true)
 				if e != 0 {
 					if i == len(comps)-1 {
-						return Attr{}, EEXIST // something is there, if dangling
+						return nil, EEXIST // something is there, if dangling
 					}
-					return Attr{}, e
+					return nil, e
 				}
 				next = h
 			}
 			if !isDir(t.mode(next)) {
 				if i == len(comps)-1 {
-					return Attr{}, EEXIST
+					return nil, EEXIST
 				}
-				return Attr{}, ENOTDIR
+				return nil, ENOTDIR
 			}
 			cur = next
 			continue
 		}
+		if len(made) == 0 || Ino(cur.inum()) != made[len(made)-1] {
+			touched = append(touched, times{cur, cur.mtime, cur.ctime})
+		}
 		h, e := t.createLocked(c, now, Ino(cur.inum()), name, S_IFDIR|mode&ModePerm, 0, "")
 		if e != 0 {
-			return Attr{}, e
+			return nil, e
 		}
+		made = append(made, Ino(h.inum()))
 		cur = h
 	}
-	return t.attrOf(cur), 0
+	return cur, 0
 }
