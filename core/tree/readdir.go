@@ -34,6 +34,11 @@ func (t *Tree) ReadDir(c *Caller, ino Ino, cursor uint64, max int, plus bool, ou
 	for _, r := range refs {
 		total += int(t.ent(r).namelen)
 	}
+	if need := len(out) + len(refs); cap(out) < need {
+		grown := make([]DirEntry, len(out), need)
+		copy(grown, out)
+		out = grown
+	}
 	buf := make([]byte, total)
 	off := 0
 	for _, r := range refs {
