@@ -31,6 +31,20 @@ func goString(p *C.char, n C.size_t, what string) (string, error) {
 	return string(unsafe.Slice((*byte)(unsafe.Pointer(p)), int(n))), nil
 }
 
+// goBytes copies n bytes at p into a Go slice. p may be NULL only when n is 0.
+func goBytes(p *C.char, n C.size_t, what string) ([]byte, error) {
+	if n == 0 {
+		return nil, nil
+	}
+	if p == nil {
+		return nil, errf(C.FSMETA_EINVAL, "%s is NULL but %s_len is %d", what, what, uint64(n))
+	}
+	if n > maxArg {
+		return nil, errf(C.FSMETA_EINVAL, "%s_len %d is too large", what, uint64(n))
+	}
+	return append([]byte(nil), unsafe.Slice((*byte)(unsafe.Pointer(p)), int(n))...), nil
+}
+
 // goCaller converts a fsmeta_ctx (NULL: root) into c and returns it (nil: root).
 // The groups are copied: the caller may free them after the call.
 func goCaller(ctx *C.fsmeta_ctx, c *fsmeta.Caller) (*fsmeta.Caller, error) {

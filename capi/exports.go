@@ -505,11 +505,11 @@ func fsmetago_setxattr(h C.uint64_t, ctx *C.fsmeta_ctx, ino C.uint64_t, name *C.
 	if err != nil {
 		return fail(fn, err)
 	}
-	v, err := goString(value, valueLen, "value")
+	v, err := goBytes(value, valueLen, "value")
 	if err != nil {
 		return fail(fn, err)
 	}
-	return done(fn, db.SetXattr(c, fsmeta.Ino(ino), n, []byte(v), uint32(flags)))
+	return done(fn, db.SetXattr(c, fsmeta.Ino(ino), n, v, uint32(flags)))
 }
 
 //export fsmetago_listxattr

@@ -442,6 +442,8 @@ int fsmeta_close(fsmeta_db *db);
  * fsmeta_handle_count - the number of live handles (databases and directory iterators) in the process.
  *
  * For leak checks: after every handle is closed it returns 0. Thread-safe; cannot fail.
+ * The process-wide handle table holds up to 16,777,215 handles (fewer when the environment variable
+ * FSMETA_MAX_HANDLES is set to a smaller number when the library loads); beyond, opens fail with -EMFILE.
  */
 uint64_t fsmeta_handle_count(void);
 

@@ -78,21 +78,24 @@ type propGen struct {
 	// bigXattrs makes some sequences pile big xattr values on the root.
 	bigXattrs bool
 	// wide makes some sequences grow big directories: many more names, and
-	// creations mostly in one directory.
-	wide bool
+	// creations mostly in one directory; huge makes that directory grow to
+	// thousands of entries (the engine resizes its index step by step).
+	wide, huge bool
 }
 
-func newPropGen(src propSource, m *model.Model) *propGen {
-	g := &propGen{src: src, m: m, cursors: map[meta.Ino]uint64{}}
+// newPropGen makes a generator and draws its profile; set m before use.
+func newPropGen(src propSource) *propGen {
+	g := &propGen{src: src, cursors: map[meta.Ino]uint64{}}
 	g.bigXattrs = g.pct(10)
 	g.wide = g.pct(10)
+	g.huge = g.wide && g.pct(30)
 	return g
 }
 
 // pct is true with probability p percent.
 func (g *propGen) pct(p int) bool { return g.src.intn(100) < p }
 
-func pick[T any](g *propGen, xs ...T) T { return xs[g.src.intn(len(xs))] }
+func propPick[T any](g *propGen, xs ...T) T { return xs[g.src.intn(len(xs))] }
 
 // The callers: root, and three users in a few group combinations.
 var propCallers = []meta.Caller{
@@ -106,7 +109,7 @@ var propCallers = []meta.Caller{
 	{Uid: 0, Gid: 1000, Groups: []uint32{100}},
 }
 
-// callerFor returns, now and then, a caller owning ino (or in its group),
+// callerFor sets, now and then, a caller owning ino (or in its group),
 // so that operations get past the permission checks more often.
 func (g *propGen) callerFor(op *propOp, ino meta.Ino) {
 	n := g.m.Node(ino)
@@ -144,16 +147,16 @@ func (g *propGen) caller() *meta.Caller {
 
 // Inode preferences.
 const (
-	anyIno = iota
-	dirIno
-	fileIno
-	linkIno
-	nondirIno
+	propAnyIno = iota
+	propDirIno
+	propFileIno
+	propLinkIno
+	propNondirIno
 )
 
 func (g *propGen) refresh() {
 	g.age++
-	if g.inos == nil || g.age >= 16 {
+	if g.inos == nil || g.age >= max(16, len(g.inos)/16) {
 		g.inos, g.age = g.m.Inos(), 0
 	}
 }
@@ -161,13 +164,13 @@ func (g *propGen) refresh() {
 func (g *propGen) matches(n *model.Node, pref int) bool {
 	t := n.Mode & meta.S_IFMT
 	switch pref {
-	case dirIno:
+	case propDirIno:
 		return t == meta.S_IFDIR
-	case fileIno:
+	case propFileIno:
 		return t == meta.S_IFREG
-	case linkIno:
+	case propLinkIno:
 		return t == meta.S_IFLNK
-	case nondirIno:
+	case propNondirIno:
 		return t != meta.S_IFDIR
 	}
 	return true
@@ -178,7 +181,7 @@ func (g *propGen) ino(pref int) meta.Ino {
 	g.refresh()
 	switch g.src.intn(50) {
 	case 0:
-		return pick(g, 0, g.m.NextIno(), g.m.NextIno()+7, 1<<40, ^meta.Ino(0))
+		return propPick(g, 0, g.m.NextIno(), g.m.NextIno()+7, 1<<40, ^meta.Ino(0))
 	case 1, 2:
 		return meta.Ino(1 + g.src.intn(int(g.m.NextIno())))
 	}
@@ -194,7 +197,7 @@ func (g *propGen) ino(pref int) meta.Ino {
 			}
 		}
 	}
-	if fallback == 0 || pref == dirIno {
+	if fallback == 0 || pref == propDirIno {
 		return meta.RootIno
 	}
 	return fallback
@@ -203,13 +206,13 @@ func (g *propGen) ino(pref int) meta.Ino {
 // dir returns a directory, mostly a live one, preferring ones with entries
 // when full.
 func (g *propGen) dir(full bool) meta.Ino {
-	if g.wide && g.pct(50) {
+	if g.wide && g.pct(50) || g.huge && g.pct(80) {
 		return meta.RootIno
 	}
-	d := g.ino(dirIno)
+	d := g.ino(propDirIno)
 	if full {
 		for try := 0; try < 4 && len(g.m.Names(d)) == 0; try++ {
-			d = g.ino(dirIno)
+			d = g.ino(propDirIno)
 		}
 	}
 	return d
@@ -225,7 +228,7 @@ var propBadNames = []string{"", strings.Repeat("n", 256), "x/y", "/", "x\x00y", 
 // existing percent, a bad one now and then, else one of the pool.
 func (g *propGen) name(dir meta.Ino, existing int) string {
 	if g.pct(3) {
-		return pick(g, propBadNames...)
+		return propPick(g, propBadNames...)
 	}
 	if g.pct(existing) {
 		if names := g.m.Names(dir); len(names) > 0 {
@@ -234,6 +237,9 @@ func (g *propGen) name(dir meta.Ino, existing int) string {
 	}
 	if g.pct(3) {
 		return propNames[len(propNames)-1]
+	}
+	if g.huge && g.pct(90) {
+		return fmt.Sprintf("h%04d", g.src.intn(10000))
 	}
 	if g.wide && g.pct(80) {
 		return fmt.Sprintf("w%03d", g.src.intn(400))
@@ -245,7 +251,7 @@ func (g *propGen) perm() uint32 {
 	if g.pct(15) {
 		return uint32(g.src.intn(0o10000))
 	}
-	return pick[uint32](g, 0o755, 0o644, 0o777, 0o700, 0o600, 0o1777, 0o2775, 0o4755, 0o2755, 0o000,
+	return propPick[uint32](g, 0o755, 0o644, 0o777, 0o700, 0o600, 0o1777, 0o2775, 0o4755, 0o2755, 0o000,
 		0o111, 0o666, 0o070, 0o007, 0o3777, 0o750)
 }
 
@@ -254,9 +260,9 @@ func (g *propGen) size() uint64 {
 	case 0:
 		return 0
 	case 1:
-		return pick[uint64](g, meta.ChunkSize, meta.ChunkSize-1, meta.ChunkSize+1, 2*meta.ChunkSize+7)
+		return propPick[uint64](g, meta.ChunkSize, meta.ChunkSize-1, meta.ChunkSize+1, 2*meta.ChunkSize+7)
 	case 2:
-		return pick[uint64](g, meta.MaxFileSize, meta.MaxFileSize+1, 1<<40, ^uint64(0))
+		return propPick[uint64](g, meta.MaxFileSize, meta.MaxFileSize+1, 1<<40, ^uint64(0))
 	case 3, 4:
 		return uint64(g.src.intn(3 * meta.ChunkSize))
 	default:
@@ -275,7 +281,7 @@ func (g *propGen) time() int64 {
 // names, ".", "..", empty ones and symlinks.
 func (g *propGen) path() string {
 	if g.pct(2) {
-		return pick(g, strings.Repeat("a/", 2049), "/"+strings.Repeat("n", 256), "")
+		return propPick(g, strings.Repeat("a/", 2049), "/"+strings.Repeat("n", 256), "")
 	}
 	var parts []string
 	dir := meta.RootIno
@@ -287,8 +293,12 @@ func (g *propGen) path() string {
 				dir = n.Parent
 			}
 		case 1:
-			parts = append(parts, pick(g, ".", ""))
+			parts = append(parts, propPick(g, ".", ""))
 		case 2:
+			if g.pct(10) {
+				parts = append(parts, propPick(g, "x\x00y", strings.Repeat("n", 256)))
+				continue
+			}
 			parts = append(parts, propNames[g.src.intn(len(propNames))])
 		default:
 			names := g.m.Names(dir)
@@ -424,6 +434,11 @@ func (g *propGen) chunk(ino meta.Ino) uint32 {
 // op makes the next operation.
 func (g *propGen) op() propOp {
 	op := propOp{c: g.caller()}
+	if g.huge && g.pct(30) {
+		op.kind, op.ino, op.mode = pCreate, meta.RootIno, 0o644
+		op.name = fmt.Sprintf("h%04d", g.src.intn(10000))
+		return op
+	}
 	k := g.src.intn(1000)
 	switch {
 	case k < 40:
@@ -431,16 +446,16 @@ func (g *propGen) op() propOp {
 		op.ino = g.dir(true)
 		op.name = g.name(op.ino, 75)
 		if g.pct(8) {
-			op.name = pick(g, ".", "..")
+			op.name = propPick(g, ".", "..")
 		}
 	case k < 70:
 		op.kind = pGetAttr
-		op.ino = g.ino(anyIno)
+		op.ino = g.ino(propAnyIno)
 	case k < 150:
 		g.setAttr(&op)
 	case k < 170:
 		op.kind = pAccess
-		op.ino = g.ino(anyIno)
+		op.ino = g.ino(propAnyIno)
 		op.mode = uint32(g.src.intn(8))
 		if g.pct(3) {
 			op.mode = 8 + uint32(g.src.intn(100))
@@ -449,7 +464,7 @@ func (g *propGen) op() propOp {
 		op.kind = pMknod
 		op.ino = g.dir(false)
 		op.name = g.name(op.ino, 15)
-		op.mode = pick[uint32](g, meta.S_IFREG, 0, meta.S_IFIFO, meta.S_IFSOCK, meta.S_IFCHR, meta.S_IFBLK,
+		op.mode = propPick[uint32](g, meta.S_IFREG, 0, meta.S_IFIFO, meta.S_IFSOCK, meta.S_IFCHR, meta.S_IFBLK,
 			meta.S_IFREG, meta.S_IFREG, meta.S_IFDIR, meta.S_IFLNK, 0o170000, 0o030000) | g.perm()
 		op.rdev = uint32(g.src.intn(1 << 20))
 	case k < 300:
@@ -472,12 +487,12 @@ func (g *propGen) op() propOp {
 		op.path = g.target()
 	case k < 410:
 		op.kind = pReadlink
-		op.ino = g.ino(linkIno)
+		op.ino = g.ino(propLinkIno)
 	case k < 450:
 		op.kind = pLink
-		op.ino = g.ino(nondirIno)
+		op.ino = g.ino(propNondirIno)
 		if g.pct(5) {
-			op.ino = g.ino(dirIno)
+			op.ino = g.ino(propDirIno)
 		}
 		op.ino2 = g.dir(false)
 		op.name2 = g.name(op.ino2, 20)
@@ -490,7 +505,7 @@ func (g *propGen) op() propOp {
 		op.ino = g.dir(true)
 		op.name = g.name(op.ino, 85)
 		if g.pct(70) {
-			op.name = g.entryOfType(op.ino, dirIno, op.name)
+			op.name = g.entryOfType(op.ino, propDirIno, op.name)
 		}
 	case k < 610:
 		op.kind = pRename
@@ -501,9 +516,9 @@ func (g *propGen) op() propOp {
 			op.ino2 = g.dir(false)
 		}
 		op.name2 = g.name(op.ino2, 50)
-		op.flags = pick[uint32](g, 0, 0, 0, 0, 0, meta.RenameNoReplace, meta.RenameExchange, meta.RenameExchange)
+		op.flags = propPick[uint32](g, 0, 0, 0, 0, 0, meta.RenameNoReplace, meta.RenameExchange, meta.RenameExchange)
 		if g.pct(3) {
-			op.flags = pick[uint32](g, 3, 4, 8)
+			op.flags = propPick[uint32](g, 3, 4, 8)
 		}
 	case k < 640:
 		g.readDir(&op)
@@ -511,11 +526,11 @@ func (g *propGen) op() propOp {
 		op.kind = pStatFS
 	case k < 670:
 		op.kind = pGetXattr
-		op.ino = g.ino(anyIno)
+		op.ino = g.ino(propAnyIno)
 		op.name = g.existingXattr(op.ino)
 	case k < 700:
 		op.kind = pSetXattr
-		op.ino = g.ino(anyIno)
+		op.ino = g.ino(propAnyIno)
 		op.name = g.xattrName()
 		if g.bigXattrs && g.pct(40) {
 			// Big values pile up on the root, one new name after the
@@ -524,23 +539,23 @@ func (g *propGen) op() propOp {
 			op.name = fmt.Sprintf("user.big%02d", len(g.m.Node(meta.RootIno).Xattrs)-g.src.intn(2))
 		}
 		op.value = g.xattrValue(op.name)
-		op.flags = pick[uint32](g, 0, 0, 0, meta.XattrCreate, meta.XattrReplace)
+		op.flags = propPick[uint32](g, 0, 0, 0, meta.XattrCreate, meta.XattrReplace)
 		if g.pct(3) {
-			op.flags = pick[uint32](g, 3, 4)
+			op.flags = propPick[uint32](g, 3, 4)
 		}
 	case k < 710:
 		op.kind = pListXattr
-		op.ino = g.ino(anyIno)
+		op.ino = g.ino(propAnyIno)
 	case k < 720:
 		op.kind = pRemoveXattr
-		op.ino = g.ino(anyIno)
+		op.ino = g.ino(propAnyIno)
 		op.name = g.existingXattr(op.ino)
 	case k < 745:
 		g.fallocate(&op)
 	case k < 790:
 		op.kind = pOpen
-		op.ino = g.ino(anyIno)
-		op.mode = pick[uint32](g, meta.O_RDONLY, meta.O_WRONLY, meta.O_RDWR, meta.O_RDONLY, meta.O_WRONLY)
+		op.ino = g.ino(propAnyIno)
+		op.mode = propPick[uint32](g, meta.O_RDONLY, meta.O_WRONLY, meta.O_RDWR, meta.O_RDONLY, meta.O_WRONLY)
 		switch g.src.intn(10) {
 		case 0:
 			op.mode |= meta.O_TRUNC
@@ -556,15 +571,18 @@ func (g *propGen) op() propOp {
 		op.ino = g.openIno()
 	case k < 845:
 		op.kind = pNewSliceID
-		op.n = pick[uint32](g, 1, 1, 2, 10, 0)
+		op.n = propPick[uint32](g, 1, 1, 2, 10, 0)
+		if g.pct(1) {
+			op.n = ^uint32(0)
+		}
 	case k < 920:
 		op.kind = pWriteSlice
-		op.ino = g.ino(fileIno)
+		op.ino = g.ino(propFileIno)
 		op.chunk = g.chunk(op.ino)
 		op.slice = g.slice()
 	case k < 945:
 		op.kind = pReadChunk
-		op.ino = g.ino(fileIno)
+		op.ino = g.ino(propFileIno)
 		op.chunk = g.chunk(op.ino)
 	case k < 965:
 		g.compact(&op)
@@ -632,7 +650,7 @@ func (g *propGen) openIno() meta.Ino {
 			return open[g.src.intn(len(open))]
 		}
 	}
-	return g.ino(anyIno)
+	return g.ino(propAnyIno)
 }
 
 var propSetMasks = []uint32{meta.SetMode, meta.SetUid, meta.SetGid, meta.SetSize, meta.SetAtime, meta.SetMtime,
@@ -640,7 +658,7 @@ var propSetMasks = []uint32{meta.SetMode, meta.SetUid, meta.SetGid, meta.SetSize
 
 func (g *propGen) setAttr(op *propOp) {
 	op.kind = pSetAttr
-	op.ino = g.ino(anyIno)
+	op.ino = g.ino(propAnyIno)
 	switch g.src.intn(40) {
 	case 0:
 		op.mode = 0
@@ -656,13 +674,13 @@ func (g *propGen) setAttr(op *propOp) {
 	in := &op.in
 	in.Mode = g.perm()
 	if g.pct(3) {
-		in.Mode |= pick[uint32](g, meta.S_IFREG, 0o10000)
+		in.Mode |= propPick[uint32](g, meta.S_IFREG, 0o10000)
 	}
-	in.Uid = pick[uint32](g, 0, 1000, 1001, 1002, op.c.Uid)
-	in.Gid = pick[uint32](g, 0, 100, 1000, 1001, 1002, op.c.Gid)
+	in.Uid = propPick[uint32](g, 0, 1000, 1001, 1002, op.c.Uid)
+	in.Gid = propPick[uint32](g, 0, 100, 1000, 1001, 1002, op.c.Gid)
 	in.Size = g.size()
 	in.Atime, in.Mtime, in.Ctime = g.time(), g.time(), g.time()
-	in.Flags = pick[uint32](g, 0, 0, 0, 0, meta.FlagImmutable, meta.FlagAppend, meta.FlagAppend, 3)
+	in.Flags = propPick[uint32](g, 0, 0, 0, 0, meta.FlagImmutable, meta.FlagAppend, meta.FlagAppend, 3)
 	if g.pct(2) {
 		in.Flags = 4
 	}
@@ -672,13 +690,13 @@ func (g *propGen) setAttr(op *propOp) {
 }
 
 func (g *propGen) readDir(op *propOp) {
-	op.kind = pick(g, pReadDir, pReadDir, pReadDir, pReadDirAll, pDirIter)
+	op.kind = propPick(g, pReadDir, pReadDir, pReadDir, pReadDirAll, pDirIter)
 	op.ino = g.dir(true)
 	if g.pct(5) {
-		op.ino = g.ino(anyIno)
+		op.ino = g.ino(propAnyIno)
 	}
 	op.plus = g.pct(50)
-	op.max = pick(g, 1, 1, 2, 3, 1000, 0, -1)
+	op.max = propPick(g, 1, 1, 2, 3, 1000, 0, -1)
 	if op.kind == pDirIter {
 		return
 	}
@@ -696,11 +714,11 @@ func (g *propGen) readDir(op *propOp) {
 
 func (g *propGen) fallocate(op *propOp) {
 	op.kind = pFallocate
-	op.ino = g.ino(fileIno)
-	op.mode = pick[uint32](g, 0, 0, meta.FallocKeepSize, meta.FallocPunchHole|meta.FallocKeepSize,
+	op.ino = g.ino(propFileIno)
+	op.mode = propPick[uint32](g, 0, 0, meta.FallocKeepSize, meta.FallocPunchHole|meta.FallocKeepSize,
 		meta.FallocPunchHole|meta.FallocKeepSize, meta.FallocZeroRange, meta.FallocZeroRange|meta.FallocKeepSize)
 	if g.pct(5) {
-		op.mode = pick[uint32](g, meta.FallocPunchHole, meta.FallocPunchHole|meta.FallocZeroRange|meta.FallocKeepSize,
+		op.mode = propPick[uint32](g, meta.FallocPunchHole, meta.FallocPunchHole|meta.FallocZeroRange|meta.FallocKeepSize,
 			0x04, 0x20, 0x08|meta.FallocKeepSize)
 	}
 	op.off = g.size()
@@ -716,7 +734,7 @@ func (g *propGen) fallocate(op *propOp) {
 	}
 	if op.off > meta.MaxFileSize && g.pct(50) {
 		// Most hole punches at a huge offset are EFBIG; keep some valid ones
-		// near the limit, short enough to stay cheap.
+		// near the limit, propShort enough to stay cheap.
 		op.off = meta.MaxFileSize - uint64(g.src.intn(1<<20))
 		op.len = uint64(1 + g.src.intn(1<<20))
 	}
@@ -724,7 +742,7 @@ func (g *propGen) fallocate(op *propOp) {
 
 func (g *propGen) compact(op *propOp) {
 	op.kind = pCompactChunk
-	op.ino = g.ino(fileIno)
+	op.ino = g.ino(propFileIno)
 	op.chunk = g.chunk(op.ino)
 	var list []meta.Slice
 	if n := g.m.Node(op.ino); n != nil && n.Mode&meta.S_IFMT == meta.S_IFREG {
@@ -750,12 +768,4 @@ func (g *propGen) compact(op *propOp) {
 	if g.pct(15) {
 		op.slice = g.slice()
 	}
-	if n := g.m.Node(op.ino); propTempNoCompactBeyond && n != nil { // TEMP
-		base := uint64(op.chunk) * meta.ChunkSize
-		if end := base + uint64(op.slice.Pos) + uint64(op.slice.Len); end > n.Size {
-			op.slice = cover
-		}
-	}
 }
-
-var propTempNoCompactBeyond = true

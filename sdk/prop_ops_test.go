@@ -12,7 +12,7 @@ import (
 )
 
 // The operations of the property tests: one propOp describes a call with all
-// its arguments; runEngine makes it through the SDK, runModel on the
+// its arguments; propRunEngine makes it through the SDK, propRunModel on the
 // reference model, and the two propResults are compared by sameResult.
 
 type propKind uint8
@@ -101,15 +101,15 @@ type propResult struct {
 	id     uint64
 }
 
-// short abbreviates long names in messages.
-func short(s string) string {
+// propShort abbreviates long names in messages.
+func propShort(s string) string {
 	if len(s) > 40 {
 		return fmt.Sprintf("%q...(%d bytes)", s[:16], len(s))
 	}
 	return fmt.Sprintf("%q", s)
 }
 
-func callerString(c *meta.Caller) string {
+func propCallerString(c *meta.Caller) string {
 	if c.Uid == 0 && c.Gid == 0 && len(c.Groups) == 0 {
 		return fmt.Sprintf("root/%04o", c.Umask)
 	}
@@ -120,7 +120,7 @@ func (op *propOp) String() string {
 	var a string
 	switch op.kind {
 	case pLookup, pUnlink, pRmdir:
-		a = fmt.Sprintf("%d, %s", op.ino, short(op.name))
+		a = fmt.Sprintf("%d, %s", op.ino, propShort(op.name))
 	case pGetAttr, pReadlink, pListXattr, pRelease:
 		a = fmt.Sprintf("%d", op.ino)
 	case pSetAttr:
@@ -128,23 +128,23 @@ func (op *propOp) String() string {
 	case pAccess:
 		a = fmt.Sprintf("%d, %#o", op.ino, op.mode)
 	case pMknod:
-		a = fmt.Sprintf("%d, %s, %#o, rdev %d", op.ino, short(op.name), op.mode, op.rdev)
+		a = fmt.Sprintf("%d, %s, %#o, rdev %d", op.ino, propShort(op.name), op.mode, op.rdev)
 	case pCreate, pMkdir:
-		a = fmt.Sprintf("%d, %s, %#o", op.ino, short(op.name), op.mode)
+		a = fmt.Sprintf("%d, %s, %#o", op.ino, propShort(op.name), op.mode)
 	case pSymlink:
-		a = fmt.Sprintf("%d, %s, target %s", op.ino, short(op.name), short(op.path))
+		a = fmt.Sprintf("%d, %s, target %s", op.ino, propShort(op.name), propShort(op.path))
 	case pLink:
-		a = fmt.Sprintf("ino %d, %d, %s", op.ino, op.ino2, short(op.name2))
+		a = fmt.Sprintf("ino %d, %d, %s", op.ino, op.ino2, propShort(op.name2))
 	case pRename:
-		a = fmt.Sprintf("%d, %s, %d, %s, flags %d", op.ino, short(op.name), op.ino2, short(op.name2), op.flags)
+		a = fmt.Sprintf("%d, %s, %d, %s, flags %d", op.ino, propShort(op.name), op.ino2, propShort(op.name2), op.flags)
 	case pReadDir, pReadDirAll:
 		a = fmt.Sprintf("%d, cursor %#x, max %d, plus %v", op.ino, op.cursor, op.max, op.plus)
 	case pDirIter:
 		a = fmt.Sprintf("%d, plus %v", op.ino, op.plus)
 	case pGetXattr, pRemoveXattr:
-		a = fmt.Sprintf("%d, %s", op.ino, short(op.name))
+		a = fmt.Sprintf("%d, %s", op.ino, propShort(op.name))
 	case pSetXattr:
-		a = fmt.Sprintf("%d, %s, %d bytes, flags %d", op.ino, short(op.name), len(op.value), op.flags)
+		a = fmt.Sprintf("%d, %s, %d bytes, flags %d", op.ino, propShort(op.name), len(op.value), op.flags)
 	case pFallocate:
 		a = fmt.Sprintf("%d, mode %#x, off %d, len %d", op.ino, op.mode, op.off, op.len)
 	case pOpen:
@@ -158,16 +158,16 @@ func (op *propOp) String() string {
 	case pCompactChunk:
 		a = fmt.Sprintf("%d, chunk %d, replaced %v, with %+v", op.ino, op.chunk, op.replaced, op.slice)
 	case pResolve:
-		a = fmt.Sprintf("%s, follow %v", short(op.path), op.plus)
+		a = fmt.Sprintf("%s, follow %v", propShort(op.path), op.plus)
 	case pMkdirAll:
-		a = fmt.Sprintf("%s, %#o", short(op.path), op.mode)
+		a = fmt.Sprintf("%s, %#o", propShort(op.path), op.mode)
 	}
-	return fmt.Sprintf("%s(%s, %s)", op.kind, callerString(op.c), a)
+	return fmt.Sprintf("%s(%s, %s)", op.kind, propCallerString(op.c), a)
 }
 
-// errnoOf turns an SDK error into its errno (EIO for an error without one, so
+// propErrno turns an SDK error into its errno (EIO for an error without one, so
 // that it never compares equal to success).
-func errnoOf(err error) meta.Errno {
+func propErrno(err error) meta.Errno {
 	if err == nil {
 		return 0
 	}
@@ -177,8 +177,8 @@ func errnoOf(err error) meta.Errno {
 	return meta.EIO
 }
 
-// runEngine makes the call through the SDK.
-func runEngine(db *fsmeta.DB, op *propOp) propResult {
+// propRunEngine makes the call through the SDK.
+func propRunEngine(db *fsmeta.DB, op *propOp) propResult {
 	var r propResult
 	var err error
 	c := op.c
@@ -269,12 +269,12 @@ func runEngine(db *fsmeta.DB, op *propOp) propResult {
 	case pMkdirAll:
 		r.attr, err = db.MkdirAll(c, op.path, op.mode)
 	}
-	r.errno = errnoOf(err)
+	r.errno = propErrno(err)
 	return r
 }
 
-// runModel makes the call on the model, at time now.
-func runModel(m *model.Model, now int64, op *propOp) propResult {
+// propRunModel makes the call on the model, at time now.
+func propRunModel(m *model.Model, now int64, op *propOp) propResult {
 	var r propResult
 	c := op.c
 	switch op.kind {
@@ -360,11 +360,11 @@ func propMax(max int) int {
 	return max
 }
 
-// sameResult compares the engine's result (got) with the model's (want) and
+// propSame compares the engine's result (got) with the model's (want) and
 // describes the difference, or returns "".
-func sameResult(op *propOp, got, want *propResult) string {
+func propSame(op *propOp, got, want *propResult) string {
 	if got.errno != want.errno {
-		return fmt.Sprintf("errno %s, model %s", errnoName(got.errno), errnoName(want.errno))
+		return fmt.Sprintf("errno %s, model %s", propErrnoName(got.errno), propErrnoName(want.errno))
 	}
 	if got.errno != 0 && op.kind != pReadDirAll {
 		return ""
@@ -377,10 +377,10 @@ func sameResult(op *propOp, got, want *propResult) string {
 		}
 	case pReadlink:
 		if got.str != want.str {
-			return fmt.Sprintf("target %s, model %s", short(got.str), short(want.str))
+			return fmt.Sprintf("target %s, model %s", propShort(got.str), propShort(want.str))
 		}
 	case pReadDir, pReadDirAll, pDirIter:
-		if d := sameEntries(got.ents, want.ents); d != "" {
+		if d := propSameEntries(got.ents, want.ents); d != "" {
 			return d
 		}
 		if got.cursor != want.cursor {
@@ -392,8 +392,8 @@ func sameResult(op *propOp, got, want *propResult) string {
 		}
 	case pGetXattr:
 		if !bytes.Equal(got.value, want.value) {
-			return fmt.Sprintf("value %d bytes %q, model %d bytes %q", len(got.value), clip(got.value),
-				len(want.value), clip(want.value))
+			return fmt.Sprintf("value %d bytes %q, model %d bytes %q", len(got.value), propClip(got.value),
+				len(want.value), propClip(want.value))
 		}
 	case pListXattr:
 		if strings.Join(got.names, "\x00") != strings.Join(want.names, "\x00") || len(got.names) != len(want.names) {
@@ -404,28 +404,28 @@ func sameResult(op *propOp, got, want *propResult) string {
 			return fmt.Sprintf("id %d, model %d", got.id, want.id)
 		}
 	case pReadChunk, pCompactChunk:
-		if !sameSlices(got.slices, want.slices) {
+		if !propSameSlices(got.slices, want.slices) {
 			return fmt.Sprintf("slices\n   got %v\n model %v", got.slices, want.slices)
 		}
 	}
 	return ""
 }
 
-func clip(b []byte) []byte {
+func propClip(b []byte) []byte {
 	if len(b) > 16 {
 		return b[:16]
 	}
 	return b
 }
 
-func errnoName(e meta.Errno) string {
+func propErrnoName(e meta.Errno) string {
 	if e == 0 {
 		return "OK"
 	}
 	return e.Name()
 }
 
-func sameSlices(a, b []meta.Slice) bool {
+func propSameSlices(a, b []meta.Slice) bool {
 	if len(a) != len(b) {
 		return false
 	}
@@ -437,13 +437,13 @@ func sameSlices(a, b []meta.Slice) bool {
 	return true
 }
 
-// sameEntries compares two listings as sets (the engine's order within a run
+// propSameEntries compares two listings as sets (the engine's order within a run
 // of equal hashes is its own); a name listed twice is a difference.
-func sameEntries(got, want []meta.DirEntry) string {
-	g, w := sortedEntries(got), sortedEntries(want)
+func propSameEntries(got, want []meta.DirEntry) string {
+	g, w := propSortedEntries(got), propSortedEntries(want)
 	for i := 1; i < len(g); i++ {
 		if g[i].Name == g[i-1].Name {
-			return fmt.Sprintf("entry %s listed twice", short(g[i].Name))
+			return fmt.Sprintf("entry %s listed twice", propShort(g[i].Name))
 		}
 	}
 	for i := 0; i < len(g) || i < len(w); i++ {
@@ -459,7 +459,7 @@ func sameEntries(got, want []meta.DirEntry) string {
 	return ""
 }
 
-func sortedEntries(ents []meta.DirEntry) []meta.DirEntry {
+func propSortedEntries(ents []meta.DirEntry) []meta.DirEntry {
 	s := append([]meta.DirEntry{}, ents...)
 	sort.Slice(s, func(i, j int) bool { return s[i].Name < s[j].Name })
 	return s

@@ -10,6 +10,8 @@
 package model
 
 import (
+	"slices"
+	"sort"
 	"strings"
 
 	. "github.com/fsmeta/fsmeta/core/meta"
@@ -42,6 +44,8 @@ type Node struct {
 	Chunks  map[uint32][]Slice // regular files: chunk index -> slices in write order
 	Xattrs  map[string][]byte  // extended attributes
 	Opens   uint32             // open count
+
+	views *dirViews // directories: sorted views of Entries, built on demand
 }
 
 func (n *Node) isDir() bool     { return n.Mode&S_IFMT == S_IFDIR }
@@ -94,6 +98,69 @@ func subdirs(m *Model, dir *Node) int {
 		}
 	}
 	return k
+}
+
+// dirViews are a directory's entry names sorted by name and by hash. They
+// are built when first needed and then kept up to date by setEntry and
+// delEntry.
+type dirViews struct {
+	names  []string
+	byHash []hashedName // by hash, then name: the listing order
+}
+
+type hashedName struct {
+	h    uint64
+	name string
+}
+
+func views(d *Node) *dirViews {
+	if d.views != nil {
+		return d.views
+	}
+	v := &dirViews{}
+	for name := range d.Entries {
+		v.names = append(v.names, name)
+		v.byHash = append(v.byHash, hashedName{NameHash(name), name})
+	}
+	sort.Strings(v.names)
+	sort.Slice(v.byHash, func(i, j int) bool { return hashLess(v.byHash[i], v.byHash[j]) })
+	d.views = v
+	return v
+}
+
+// setEntry and delEntry change a directory's entries.
+func setEntry(d *Node, name string, ino Ino) {
+	_, exists := d.Entries[name]
+	d.Entries[name] = ino
+	if v := d.views; v != nil && !exists {
+		i := sort.SearchStrings(v.names, name)
+		v.names = slices.Insert(v.names, i, name)
+		hn := hashedName{NameHash(name), name}
+		j := sort.Search(len(v.byHash), func(j int) bool { return !hashLess(v.byHash[j], hn) })
+		v.byHash = slices.Insert(v.byHash, j, hn)
+	}
+}
+
+func delEntry(d *Node, name string) {
+	if _, exists := d.Entries[name]; !exists {
+		return
+	}
+	delete(d.Entries, name)
+	if v := d.views; v != nil {
+		i := sort.SearchStrings(v.names, name)
+		v.names = slices.Delete(v.names, i, i+1)
+		hn := hashedName{NameHash(name), name}
+		j := sort.Search(len(v.byHash), func(j int) bool { return !hashLess(v.byHash[j], hn) })
+		v.byHash = slices.Delete(v.byHash, j, j+1)
+	}
+}
+
+// hashLess is the listing order: by hash, then by name.
+func hashLess(a, b hashedName) bool {
+	if a.h != b.h {
+		return a.h < b.h
+	}
+	return a.name < b.name
 }
 
 // ---- the common rules of docs/semantics.md ----

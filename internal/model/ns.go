@@ -114,7 +114,7 @@ func (m *Model) create(c *Caller, now int64, d *Node, name string, mode, rdev ui
 		n.Rdev = rdev
 	}
 	m.nodes[n.Ino] = n
-	d.Entries[name] = n.Ino
+	setEntry(d, name, n.Ino)
 	d.Mtime, d.Ctime = now, now
 	return n
 }
@@ -222,7 +222,7 @@ func (m *Model) Link(c *Caller, now int64, ino Ino, newParent Ino, newName strin
 	}
 	n.Nlink++
 	n.Ctime = now
-	d.Entries[newName] = ino
+	setEntry(d, newName, ino)
 	d.Mtime, d.Ctime = now, now
 	return m.attrOf(n), 0
 }
@@ -265,7 +265,7 @@ func (m *Model) Unlink(c *Caller, now int64, parent Ino, name string) Errno {
 	if immutableOrAppend(n) {
 		return EPERM
 	}
-	delete(d.Entries, name)
+	delEntry(d, name)
 	d.Mtime, d.Ctime = now, now
 	m.dropLink(n, now)
 	return 0
@@ -289,7 +289,7 @@ func (m *Model) Rmdir(c *Caller, now int64, parent Ino, name string) Errno {
 	if len(n.Entries) > 0 {
 		return ENOTEMPTY
 	}
-	delete(d.Entries, name)
+	delEntry(d, name)
 	d.Mtime, d.Ctime = now, now
 	m.dropDir(n)
 	return 0
@@ -399,22 +399,23 @@ func (m *Model) Rename(c *Caller, now int64, parent Ino, name string, newParent 
 		}
 	}
 	if exchange {
-		pd.Entries[name], nd.Entries[newName] = tgtIno, srcIno
+		setEntry(pd, name, tgtIno)
+		setEntry(nd, newName, srcIno)
 		if tgt.isDir() {
 			tgt.Parent = parent
 		}
 		tgt.Ctime = now
 	} else {
 		if exists {
-			delete(nd.Entries, newName)
+			delEntry(nd, newName)
 			if tgt.isDir() {
 				m.dropDir(tgt)
 			} else {
 				m.dropLink(tgt, now)
 			}
 		}
-		delete(pd.Entries, name)
-		nd.Entries[newName] = srcIno
+		delEntry(pd, name)
+		setEntry(nd, newName, srcIno)
 	}
 	if src.isDir() {
 		src.Parent = newParent
@@ -428,9 +429,10 @@ func (m *Model) Rename(c *Caller, now int64, parent Ino, name string, newParent 
 // NameHash is the hash that orders a directory listing (the engine's: xxhash64 of the name).
 func NameHash(name string) uint64 { return xxhash.Sum64String(name) }
 
-// ReadDir lists directory ino from cursor: at least max entries (unless the
-// end comes first), never splitting a run of equal hashes, and the cursor of
-// the next call (0 at the end).
+// ReadDir lists directory ino from cursor (the smallest hash to return) in
+// hash order: max entries (at least one), more only to keep a run of equal
+// hashes in one batch, and the cursor of the next call: the hash of the first
+// entry left out, 0 at the end.
 func (m *Model) ReadDir(c *Caller, ino Ino, cursor uint64, max int, plus bool, out []DirEntry) ([]DirEntry, uint64, Errno) {
 	d, e := m.dirOf(ino)
 	if e != 0 {
@@ -439,25 +441,10 @@ func (m *Model) ReadDir(c *Caller, ino Ino, cursor uint64, max int, plus bool, o
 	if e := may(c, d, R_OK); e != 0 {
 		return out, 0, e
 	}
-	type hashed struct {
-		h    uint64
-		name string
-	}
-	var list []hashed
-	for name := range d.Entries {
-		if h := NameHash(name); h >= cursor {
-			list = append(list, hashed{h, name})
-		}
-	}
-	sort.Slice(list, func(i, j int) bool {
-		if list[i].h != list[j].h {
-			return list[i].h < list[j].h
-		}
-		return list[i].name < list[j].name
-	})
-	i := 0
-	for ; i < len(list); i++ {
-		if i >= max && list[i].h != list[i-1].h {
+	list := views(d).byHash
+	i := sort.Search(len(list), func(i int) bool { return list[i].h >= cursor })
+	for start := i; i < len(list); i++ {
+		if i > start && i-start >= max && list[i].h != list[i-1].h {
 			break
 		}
 		n := m.nodes[d.Entries[list[i].name]]

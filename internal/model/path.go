@@ -25,27 +25,28 @@ func (m *Model) Resolve(c *Caller, path string, followLast bool) (Attr, Errno) {
 // The components are walked as Resolve walks them; a missing one is made as
 // Mkdir makes it; a symlink is resolved as Resolve resolves it (nothing is
 // made inside its target); an existing non-directory is ENOTDIR, or EEXIST
-// when it is the last component. It applies entirely or not at all: on
-// failure every directory it made is gone again and the inode counter is back
-// where it was.
+// when it is the last component (also a symlink there that does not resolve,
+// whatever the reason). It applies entirely or not at all: on
+// failure every directory it made is gone again, their parents' times and the
+// inode counter are back where they were.
 func (m *Model) MkdirAll(c *Caller, now int64, path string, mode uint32) (Attr, Errno) {
 	if len(path) > MaxPath {
 		return Attr{}, ENAMETOOLONG
 	}
-	saved := m.Clone()
-	n, e := m.mkdirAll(c, now, path, mode)
+	var undo []func()
+	n, e := m.mkdirAll(c, now, path, mode, &undo)
 	if e != 0 {
-		if !TempNonAtomicMkdirAll {
-			*m = *saved
+		for i := len(undo) - 1; i >= 0; i-- {
+			undo[i]()
 		}
 		return Attr{}, e
 	}
 	return m.attrOf(n), 0
 }
 
-var TempNonAtomicMkdirAll, TempNameFirst = true, true // TEMP
-
-func (m *Model) mkdirAll(c *Caller, now int64, path string, mode uint32) (*Node, Errno) {
+// mkdirAll does the work of MkdirAll, adding to undo what reverts each
+// directory it makes.
+func (m *Model) mkdirAll(c *Caller, now int64, path string, mode uint32, undo *[]func()) (*Node, Errno) {
 	comps := strings.Split(path, "/")
 	cur := m.nodes[RootIno]
 	links := 0
@@ -54,9 +55,6 @@ func (m *Model) mkdirAll(c *Caller, now int64, path string, mode uint32) (*Node,
 		comps = comps[1:]
 		if name == "" || name == "." {
 			continue
-		}
-		if TempNameFirst && name != ".." && len(name) > MaxName {
-			return nil, ENAMETOOLONG
 		}
 		if e := may(c, cur, X_OK); e != 0 {
 			return nil, e
@@ -70,20 +68,31 @@ func (m *Model) mkdirAll(c *Caller, now int64, path string, mode uint32) (*Node,
 		}
 		ino, ok := cur.Entries[name]
 		if !ok {
-			if _, e := m.Mkdir(c, now, cur.Ino, name, mode); e != 0 {
+			parent, mtime, ctime := cur, cur.Mtime, cur.Ctime
+			a, e := m.Mkdir(c, now, cur.Ino, name, mode)
+			if e != 0 {
 				return nil, e
 			}
-			ino = cur.Entries[name]
+			ino = a.Ino
+			*undo = append(*undo, func() {
+				delete(m.nodes, a.Ino)
+				delEntry(parent, name)
+				parent.Mtime, parent.Ctime = mtime, ctime
+				m.nextIno--
+			})
 		}
-		next := m.nodes[ino]
+		next, last := m.nodes[ino], onlyEmpty(comps)
 		if next.isSymlink() {
 			var e Errno
 			if next, e = m.walk(c, cur, next.Target, true, &links); e != 0 {
+				if last {
+					return nil, EEXIST // something is there (mkdir -p's answer)
+				}
 				return nil, e
 			}
 		}
 		if !next.isDir() {
-			if onlyEmpty(comps) {
+			if last {
 				return nil, EEXIST
 			}
 			return nil, ENOTDIR

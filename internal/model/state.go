@@ -3,6 +3,7 @@ package model
 import (
 	"fmt"
 	"reflect"
+	"slices"
 	"sort"
 	"strings"
 
@@ -75,22 +76,18 @@ func (m *Model) Inos() []Ino {
 	for ino := range m.nodes {
 		inos = append(inos, ino)
 	}
-	sort.Slice(inos, func(i, j int) bool { return inos[i] < inos[j] })
+	slices.Sort(inos)
 	return inos
 }
 
-// Names returns the entry names of directory ino, sorted (nil if it is not one).
+// Names returns the entry names of directory ino, sorted (nil if it is not
+// one). The caller must not change the slice.
 func (m *Model) Names(ino Ino) []string {
 	n := m.nodes[ino]
-	if n == nil {
+	if n == nil || !n.isDir() {
 		return nil
 	}
-	names := make([]string, 0, len(n.Entries))
-	for name := range n.Entries {
-		names = append(names, name)
-	}
-	sort.Strings(names)
-	return names
+	return views(n).names
 }
 
 // ChunkIndexes returns the indexes of the non-empty chunks of ino, sorted.
@@ -213,6 +210,7 @@ func (m *Model) Clone() *Model {
 	c := &Model{opts: m.opts, nodes: make(map[Ino]*Node, len(m.nodes)), nextIno: m.nextIno, nextSlice: m.nextSlice}
 	for ino, n := range m.nodes {
 		cn := *n
+		cn.views = nil // rebuilt on demand
 		if n.Entries != nil {
 			cn.Entries = make(map[string]Ino, len(n.Entries))
 			for k, v := range n.Entries {
