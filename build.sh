@@ -103,7 +103,7 @@ case "$cmd" in
          test_go; test_c; test_java; test_python
          log "all tests passed" ;;
   fuzz)  deps_go; fuzz_smoke ;;
-  demo)  build_go; build_c; "$OUT/bin/fsmeta" demo ;;
+  demo)  build_go; build_c; demo_c --quick; "$OUT/bin/fsmeta" demo ;;
   bench) build_go; "$OUT/bin/fsmeta" bench "$@" ;;
   gen)   deps_go; go run ./cmd/fsmeta-gen ;;
   clean) rm -rf "$OUT" ;;

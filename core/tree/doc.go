@@ -23,7 +23,7 @@
 // under a read lock, with no hand-off to another thread.
 //
 // The read lock is a sharded reader-writer lock (lock.go): a reader bumps
-// one of 32 counters, each on its own cache line, picked at random, then
+// one of 4 x GOMAXPROCS counters (at least 8), each on its own cache line, picked at random, then
 // checks that no writer is in; the writer raises its flag and waits for all
 // counters to drain. Alternatives measured with BenchmarkLock* in
 // lock_test.go (a getattr of a hot inode inside the critical section,
@@ -39,7 +39,7 @@
 // The single-reader cost of the sharded lock is a few ns more (the random
 // slot), but it is the only one whose reads do not contend: with two
 // readers its time per op falls where the others' rises. The writer's cost
-// (a scan of 32 counters, ~50 ns) is small next to a change. Epoch-based
+// (a scan of the counters: 8 cache lines on this machine) is small next to a change. Epoch-based
 // optimistic reads were rejected: a reader racing a writer could follow a
 // freed ref into unmapped memory.
 //

@@ -17,10 +17,15 @@ import (
 type rwlock struct {
 	writer atomic.Int32
 	wmu    sync.Mutex
+	n      uint32 // slots in use: 4 per CPU, at least 8, at most lockSlots
 	slots  [lockSlots]paddedCounter
 }
 
-const lockSlots = 32
+const lockSlots = 64
+
+func (l *rwlock) init() {
+	l.n = uint32(min(max(4*runtime.GOMAXPROCS(0), 8), lockSlots))
+}
 
 type paddedCounter struct {
 	n atomic.Int32
@@ -29,7 +34,7 @@ type paddedCounter struct {
 
 // rlock takes the read lock and returns the slot to pass to runlock.
 func (l *rwlock) rlock() uint32 {
-	i := rand.Uint32() % lockSlots
+	i := rand.Uint32() % l.n
 	for {
 		l.slots[i].n.Add(1)
 		if l.writer.Load() == 0 {
@@ -50,7 +55,7 @@ func (l *rwlock) runlock(i uint32) { l.slots[i].n.Add(-1) }
 func (l *rwlock) lock() {
 	l.wmu.Lock()
 	l.writer.Store(1)
-	for i := range l.slots {
+	for i := range l.slots[:l.n] {
 		for spins := 0; l.slots[i].n.Load() != 0; spins++ {
 			if spins >= 64 {
 				runtime.Gosched()

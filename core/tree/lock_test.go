@@ -21,6 +21,7 @@ func BenchmarkLockSharded(b *testing.B) {
 	tr, h := benchTree(b)
 	defer tr.Close()
 	var l rwlock
+	l.init()
 	b.RunParallel(func(pb *testing.PB) {
 		var sink uint64
 		for pb.Next() {
@@ -76,6 +77,7 @@ func BenchmarkLockNone(b *testing.B) {
 
 func TestLockExcludes(t *testing.T) {
 	var l rwlock
+	l.init()
 	var n, readers int64
 	var wg sync.WaitGroup
 	var mu sync.Mutex // guards the check only

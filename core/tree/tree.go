@@ -75,6 +75,7 @@ func New(o Options) (*Tree, error) {
 	}
 	t := &Tree{a: a, opts: o, attrIdx: map[attrTriple]uint32{}, opens: map[Ino]uint32{}, nlinks: map[Ino]uint32{}, wideAttrs: map[Ino]uint32{},
 		xattrs: map[Ino]arena.Ref{}, migs: map[uint64]*migration{}, nextIno: RootIno, nextSlice: 1}
+	t.mu.init()
 	r, e := t.newNode(RootIno, "", S_IFDIR|0o755, 0, 0, o.RootTime)
 	if e != 0 {
 		a.Close()
