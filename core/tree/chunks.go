@@ -1,6 +1,7 @@
 package tree
 
 import (
+	"sort"
 	"unsafe"
 
 	"github.com/fsmeta/fsmeta/core/arena"
@@ -302,7 +303,8 @@ func (t *Tree) regular(ino Ino) (*nodeHdr, Errno) {
 }
 
 func checkSlice(s Slice) Errno {
-	if s.Len == 0 || uint64(s.Off)+uint64(s.Len) > uint64(s.Size) || uint64(s.Pos)+uint64(s.Len) > ChunkSize {
+	if s.Len == 0 || uint64(s.Off)+uint64(s.Len) > uint64(s.Size) || uint64(s.Pos)+uint64(s.Len) > ChunkSize ||
+		s.ID == ^uint64(0) {
 		return EINVAL
 	}
 	return 0
@@ -388,18 +390,24 @@ func (t *Tree) ReadChunk(c *Caller, ino Ino, chunk uint32) ([]Slice, Errno) {
 	if e != 0 {
 		return nil, e
 	}
+	return clipSlices(t.slicesOf(h, chunk), chunk, h.size), 0
+}
+
+// clipSlices cuts a chunk's slices to the file size (dropping those wholly
+// beyond it).
+func clipSlices(ss []Slice, chunk uint32, size uint64) []Slice {
 	base := uint64(chunk) * ChunkSize
-	out := t.slicesOf(h, chunk)[:0:0]
-	for _, s := range t.slicesOf(h, chunk) {
-		if base+uint64(s.Pos) >= h.size {
+	out := ss[:0]
+	for _, s := range ss {
+		if base+uint64(s.Pos) >= size {
 			continue
 		}
-		if base+uint64(s.Pos)+uint64(s.Len) > h.size {
-			s.Len = uint32(h.size - base - uint64(s.Pos))
+		if base+uint64(s.Pos)+uint64(s.Len) > size {
+			s.Len = uint32(size - base - uint64(s.Pos))
 		}
 		out = append(out, s)
 	}
-	return out, 0
+	return out
 }
 
 // covered reports which slices of ss later slices cover entirely.
@@ -476,7 +484,7 @@ func (t *Tree) CompactChunk(c *Caller, ino Ino, chunk uint32, replaced []Slice, 
 			return nil, e
 		}
 		dropped = append(dropped, replaced...)
-		keep = append([]Slice{with}, cur[len(replaced):]...)
+		keep = clipSlices(append([]Slice{with}, cur[len(replaced):]...), chunk, h.size)
 		t.sawSlice(with.ID)
 	}
 	if e := t.setChunk(h, chunk, keep); e != 0 {
@@ -570,19 +578,62 @@ func (t *Tree) Fallocate(c *Caller, now int64, ino Ino, mode uint32, off, length
 	return t.attrOf(h), 0
 }
 
-// writeHole writes hole slices over [off, end) of h (end <= size).
+// writeHole zeroes [off, end) of h in one rewrite of its data map: a chunk
+// covered entirely loses its slices (an empty chunk reads as zeros), a chunk
+// covered in part gets a hole slice (id 0). The cost follows the chunks the
+// file has, not the length of the range.
 func (t *Tree) writeHole(h *nodeHdr, off, end uint64) Errno {
-	for off < end {
-		idx := uint32(off / ChunkSize)
-		pos := uint32(off % ChunkSize)
-		n := uint64(ChunkSize - pos)
-		if off+n > end {
-			n = end - off
-		}
-		if e := t.appendSlice(h, idx, sliceRec{pos: pos, size: uint32(n), len: uint32(n)}); e != 0 {
-			return e
-		}
-		off += n
+	fc, lc := uint32(off/ChunkSize), uint32((end-1)/ChunkSize)
+	hole := func(a, b uint64) sliceRec { // [a, b) inside one chunk
+		return sliceRec{pos: uint32(a % ChunkSize), size: uint32(b - a), len: uint32(b - a)}
 	}
+	var partial []chunkView // hole slices for partly covered chunks
+	if fc == lc {
+		if end-off < ChunkSize {
+			partial = append(partial, chunkView{fc, []sliceRec{hole(off, end)}})
+		}
+	} else {
+		if off%ChunkSize != 0 {
+			partial = append(partial, chunkView{fc, []sliceRec{hole(off, (uint64(fc)+1)*ChunkSize)}})
+		}
+		if end%ChunkSize != 0 {
+			partial = append(partial, chunkView{lc, []sliceRec{hole(uint64(lc)*ChunkSize, end)}})
+		}
+	}
+	var cs []chunkView
+	for _, c := range t.views(h) {
+		if c.idx < fc || c.idx > lc {
+			cs = append(cs, c)
+			continue
+		}
+		for _, p := range partial {
+			if p.idx == c.idx {
+				cs = append(cs, chunkView{c.idx, append(append([]sliceRec{}, c.ss...), p.ss...)})
+			}
+		}
+	}
+	for _, p := range partial { // partly covered chunks that had no slices
+		found := false
+		for _, c := range cs {
+			found = found || c.idx == p.idx
+		}
+		if !found {
+			cs = append(cs, p)
+		}
+	}
+	sort.Slice(cs, func(i, j int) bool { return cs[i].idx < cs[j].idx })
+	wasCompact, id := h.flags&fCompact != 0, h.data
+	if wasCompact {
+		h.flags &^= fCompact
+		h.data = 0
+	}
+	if e := t.store(h, cs); e != 0 {
+		if wasCompact {
+			h.flags |= fCompact
+			h.data = id
+		}
+		return e
+	}
+	t.normalize(h)
 	return 0
 }

@@ -131,10 +131,10 @@ func (t *Tree) mkdirAll(c *Caller, now int64, path string, mode uint32) (h *node
 			cur = t.getNode(cur.parent())
 			continue
 		}
-		if e := checkName(name); e != 0 {
+		if e := t.may(c, cur, X_OK); e != 0 {
 			return nil, e
 		}
-		if e := t.may(c, cur, X_OK); e != 0 {
+		if e := checkName(name); e != 0 {
 			return nil, e
 		}
 		r, _ := t.find(cur, name)

@@ -243,7 +243,9 @@ func (m *Model) Fallocate(c *Caller, now int64, ino Ino, mode uint32, off, lengt
 	return m.attrOf(n), 0
 }
 
-// writeHole appends a hole slice (id 0) over [off, end) to every chunk it touches.
+// writeHole zeroes [off, end): a chunk it covers entirely loses its slices
+// (an empty chunk reads as zeros); a chunk it covers in part gets a hole
+// slice (id 0) over that part.
 func writeHole(n *Node, off, end uint64) {
 	if n.Chunks == nil {
 		n.Chunks = map[uint32][]Slice{}
@@ -252,7 +254,11 @@ func writeHole(n *Node, off, end uint64) {
 		idx := uint32(off / ChunkSize)
 		pos := off % ChunkSize
 		l := min(end-off, ChunkSize-pos)
-		n.Chunks[idx] = append(n.Chunks[idx], Slice{Pos: uint32(pos), Size: uint32(l), Len: uint32(l)})
+		if l == ChunkSize {
+			delete(n.Chunks, idx)
+		} else {
+			n.Chunks[idx] = append(n.Chunks[idx], Slice{Pos: uint32(pos), Size: uint32(l), Len: uint32(l)})
+		}
 		off += l
 	}
 }

@@ -6,7 +6,44 @@
 //
 // The operations have the signatures of core/tree's (a *meta.Caller, the
 // operation's time for changes, and a meta.Errno result). A Model is not safe
-// for concurrent use.
+// for concurrent use. The one concession to speed is a directory's sorted
+// views of its names (dirViews), kept up to date so that the tests can list
+// and pick names in directories of thousands of entries.
+//
+// Where the contract is silent, the model chooses as follows (the engine did
+// the same when this was written, except where marked "not yet"):
+//   - SetAttr: SetFlags with flag bits other than FlagImmutable|FlagAppend is
+//     EINVAL, with the other argument checks; "immutable and a mask other than
+//     SetFlags" means a mask with any other bit (a mask of 0 passes); the
+//     S_ISGID rule of SetMode looks at the gid this same call may have set;
+//     explicit times by a non-owner are EPERM before "now" times are EACCES.
+//   - Open: O_TRUNC counts as write access for the immutable check; unknown
+//     flag bits are ignored.
+//   - Unlink of an open file: its ctime is stamped (it lives on).
+//   - Rename: an append-only newParent is EPERM whenever the target exists,
+//     with RenameExchange too.
+//   - Xattrs: "user." set/remove check may(w) (EACCES) before the file type
+//     (EPERM); ListXattr needs may(r) even with nothing to list.
+//   - Fallocate: KeepSize alone changes nothing; ZeroRange|KeepSize is clipped
+//     to the size like PunchHole; a hole is one slice per chunk it touches
+//     (ID 0, Off 0, Size = Len); times change only when the size changes or a
+//     hole is written.
+//   - CompactChunk: EAGAIN is checked before `with`; `with` is stored clipped
+//     to the file size (as every slice is: truncation clips them), so that
+//     what ReadChunk shows is what the list holds (not yet: the engine keeps
+//     it whole, and growing the file then shows bytes from beyond the old
+//     end; Fsck flags a `with` wholly beyond it).
+//   - ReadDir: the hash is the engine's (xxhash64 of the name); the next cursor
+//     is the hash of the first entry left out.
+//   - Resolve: a symlink is "in the middle" when a component other than "" or
+//     "." follows it (a trailing "/" does not make it followed).
+//   - MkdirAll: walks as Resolve (permission before name length), resolves
+//     symlinks as Resolve (creating nothing inside their targets), and applies
+//     entirely or not at all: on failure the directories it made are removed
+//     and the inode counter is restored (not yet: the engine checks names
+//     first and keeps what it made).
+//   - StatFS: AvailSpace = TotalSpace - UsedSpace and AvailInodes = MaxInodes -
+//     Inodes (0 when negative); open unlinked files count in both.
 package model
 
 import (
@@ -291,7 +328,7 @@ func clipChunks(n *Node) {
 // badSlice is WriteSlice's argument check (EINVAL).
 func badSlice(s Slice) bool {
 	return s.Len == 0 || uint64(s.Off)+uint64(s.Len) > uint64(s.Size) ||
-		uint64(s.Pos)+uint64(s.Len) > ChunkSize
+		uint64(s.Pos)+uint64(s.Len) > ChunkSize || s.ID == ^uint64(0)
 }
 
 // ---- introspection for tests ----
