@@ -21,7 +21,10 @@ import (
 // listings follow the same rule. The migration state lives in the Go map
 // Tree.migs (integers only), consulted only when the header's flag is set.
 const (
-	migrateSteps = 4 // coarse buckets moved per change while migrating
+	// migrateSteps coarse buckets move per change while migrating: enough to
+	// finish a doubling before the next one is due (1 would do) and most
+	// halvings; a resize that falls due mid-migration waits for it.
+	migrateSteps = 2
 )
 
 // migration is a directory's resize in progress: buckets [0, next) of the

@@ -15,10 +15,14 @@ import (
 // writer pays a scan of the slots, which is small next to a change. See
 // doc.go for the measurements.
 type rwlock struct {
+	// writer is read by every reader: keep it away from the counters they
+	// write (128 bytes apart, so no two hot words share a line or a pair of
+	// lines, whatever the struct's alignment).
 	writer atomic.Int32
+	_      [124]byte
+	slots  [lockSlots]paddedCounter
 	wmu    sync.Mutex
 	n      uint32 // slots in use: 4 per CPU, at least 8, at most lockSlots
-	slots  [lockSlots]paddedCounter
 }
 
 const lockSlots = 64

@@ -147,7 +147,11 @@ func (t *Tree) setTriple(h *nodeHdr, a attrTriple) {
 
 // attrID returns the dictionary id of a triple, adding it if new.
 func (t *Tree) attrID(a attrTriple) uint32 {
+	if t.lastAttr == a && t.lastAttrID < uint32(len(t.attrs)) {
+		return t.lastAttrID // most changes reuse the previous triple
+	}
 	if id, ok := t.attrIdx[a]; ok {
+		t.lastAttr, t.lastAttrID = a, id
 		return id
 	}
 	id := uint32(len(t.attrs))

@@ -24,15 +24,18 @@ type Tree struct {
 	closed bool
 	opts   Options
 
-	pages     []inodePage
-	attrs     []attrTriple
-	attrIdx   map[attrTriple]uint32
-	opens     map[Ino]uint32        // open counts (only non-zero)
-	nlinks    map[Ino]uint32        // link counts other than 1 (fNlink)
-	wideAttrs map[Ino]uint32        // dictionary ids >= 65535 (fWideAttr)
-	xattrs    map[Ino]arena.Ref     // xattr blobs
-	migs      map[uint64]*migration // directories being resized
-	refPool   sync.Pool             // scratch ref slices for ReadDir
+	pages   []inodePage
+	attrs   []attrTriple
+	attrIdx map[attrTriple]uint32
+	// lastAttr caches attrID's last answer (used by the writer only).
+	lastAttr   attrTriple
+	lastAttrID uint32
+	opens      map[Ino]uint32        // open counts (only non-zero)
+	nlinks     map[Ino]uint32        // link counts other than 1 (fNlink)
+	wideAttrs  map[Ino]uint32        // dictionary ids >= 65535 (fWideAttr)
+	xattrs     map[Ino]arena.Ref     // xattr blobs
+	migs       map[uint64]*migration // directories being resized
+	refPool    sync.Pool             // scratch ref slices for ReadDir
 
 	nextIno   Ino    // next inode number to hand out
 	nextSlice uint64 // next slice id to hand out
