@@ -64,6 +64,27 @@ demo_c() {
   "$OUT/c/example-c/fsmeta_example_c" "$@"
 }
 
+# --- JNI glue (libfsmeta_jni.so) ----------------------------------------------------------
+# build_jni compiles the generated java/src/main/c/fsmeta_jni.c against the JDK's jni.h and build/c/lib/libfsmeta.so
+# into build/jni/libfsmeta_jni.so (rpath $ORIGIN), with a copy of libfsmeta.so.1 beside it. Needs build_c first.
+build_jni() {
+  need_cmd cc gcc
+  need_cmd javac default-jdk-headless
+  local java_home=${JAVA_HOME:-$(dirname "$(dirname "$(readlink -f "$(command -v javac)")")")}
+  if [ ! -e "$java_home/include/jni.h" ] || [ ! -e "$java_home/include/linux/jni_md.h" ]; then
+    echo "build.sh: no JDK headers (include/jni.h, include/linux/jni_md.h) under $java_home: set JAVA_HOME to a JDK" >&2
+    exit 1
+  fi
+  [ -e "$OUT/c/lib/libfsmeta.so.1" ] || { echo "build.sh: build/c/lib/libfsmeta.so.1 is missing (build_c first)" >&2; exit 1; }
+  log "cc: java/src/main/c/fsmeta_jni.c -> build/jni/libfsmeta_jni.so"
+  mkdir -p "$OUT/jni"
+  cp -L "$OUT/c/lib/libfsmeta.so.1" "$OUT/jni/libfsmeta.so.1"
+  cc -std=c11 -O2 -g -fPIC -shared -fvisibility=hidden -Wall -Wextra -Werror \
+    -I"$ROOT/include" -I"$java_home/include" -I"$java_home/include/linux" \
+    -o "$OUT/jni/libfsmeta_jni.so" "$ROOT/java/src/main/c/fsmeta_jni.c" \
+    -L"$OUT/c/lib" -lfsmeta -Wl,-rpath,'$ORIGIN' -Wl,--no-undefined
+}
+
 # --- Java / Python (filled in by their issues) ---------------------------------------------
 build_java() { :; }
 test_java() { :; }

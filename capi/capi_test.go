@@ -255,3 +255,18 @@ func headerDefines(t *testing.T) map[string]int64 {
 	}
 	return defs
 }
+
+// FuzzCAPI throws decoded call sequences at the C API (fuzzharness.go):
+// every status must be a documented kind, nothing may panic, and the state
+// must be fsck-clean with every handle released afterwards.
+func FuzzCAPI(f *testing.F) {
+	f.Add([]byte{0, 1, 1, 5, 0, 'a', 'b', 'c', 'd', 'e'})
+	f.Add([]byte("\x01\x00\x01\x03\x00x/y\x00\x00\x02\x00\x00\x01\x00\x00"))
+	f.Add([]byte{15, 0, 0, 0, 1, 0, 16, 0, 0, 1, 17, 0, 0, 0})
+	f.Add([]byte{18, 0, 1, 9, 0, '/', 'a', '/', 'b', '/', '.', '.', 0, 0, 0})
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if msg := fuzzCAPI(data); msg != "" {
+			t.Fatal(msg)
+		}
+	})
+}
