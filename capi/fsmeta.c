@@ -4,6 +4,7 @@
  * shipped). The functions that need no Go (versions, status texts, the per-thread error, buffers, options) are
  * plain C; the rest pass handles as integers to the Go exports, which do the work (exports.go).
  */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -19,17 +20,50 @@ _Static_assert(sizeof(fsmeta_slice) == 24, "fsmeta_slice layout");
 #define CTX(c) ((fsmeta_ctx *)(c))
 #define STR(s) ((char *)(s))
 
-/* ---- per-thread error detail ---- */
+/* ---- per-thread error detail ----
+ *
+ * Each thread's text lives in a heap buffer found through a pthread key (freed when the thread ends), not in a
+ * __thread array: a library loaded with dlopen (ctypes, System.load) gets only a small surplus of static TLS,
+ * and a Go c-shared library uses the initial-exec model, so a 4 KiB __thread array makes dlopen fail with
+ * "cannot allocate memory in static TLS block". */
 
-static __thread char last_error[4096];
+#define ERR_SIZE 4096
+
+static pthread_key_t err_key;
+static pthread_once_t err_once = PTHREAD_ONCE_INIT;
+static int err_key_ok;
+
+static void err_key_init(void)
+{
+    err_key_ok = pthread_key_create(&err_key, free) == 0;
+}
+
+static char *err_buf(int create)
+{
+    pthread_once(&err_once, err_key_init);
+    if (!err_key_ok)
+        return NULL;
+    char *b = pthread_getspecific(err_key);
+    if (b == NULL && create) {
+        b = calloc(1, ERR_SIZE);
+        if (b != NULL && pthread_setspecific(err_key, b) != 0) {
+            free(b);
+            b = NULL;
+        }
+    }
+    return b;
+}
 
 void fsmetac_set_error(const char *msg, size_t len)
 {
-    if (len >= sizeof last_error)
-        len = sizeof last_error - 1;
+    char *b = err_buf(1);
+    if (b == NULL)
+        return;
+    if (len >= ERR_SIZE)
+        len = ERR_SIZE - 1;
     if (len > 0)
-        memcpy(last_error, msg, len);
-    last_error[len] = '\0';
+        memcpy(b, msg, len);
+    b[len] = '\0';
 }
 
 void *fsmetac_malloc(size_t n)
@@ -39,7 +73,8 @@ void *fsmetac_malloc(size_t n)
 
 const char *fsmeta_last_error(void)
 {
-    return last_error;
+    const char *b = err_buf(0);
+    return b != NULL ? b : "";
 }
 
 /* ---- versions, status texts, buffers, options ---- */

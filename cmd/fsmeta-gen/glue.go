@@ -7,7 +7,7 @@ import (
 
 const gluePrologue = `/*
  * The JNI glue of libfsmeta: one C function per native of io.fsmeta.internal.Native, registered by JNI_OnLoad
- * (RegisterNatives; no Java_* symbol is exported). Build (./build.sh build_jni):
+ * (RegisterNatives; no Java_* symbol is exported). Built by the function build_jni of build.sh:
  *
  *   cc -shared -fPIC -fvisibility=hidden -Iinclude -I$JAVA_HOME/include -I$JAVA_HOME/include/linux \
  *      java/src/main/c/fsmeta_jni.c -Lbuild/c/lib -lfsmeta -Wl,-rpath,'$ORIGIN' -o libfsmeta_jni.so
