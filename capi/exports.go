@@ -105,6 +105,18 @@ func fsmetago_close(h C.uint64_t) (rc C.int) {
 	return done(fn, e.db.Close())
 }
 
+//export fsmetago_set_test_time
+func fsmetago_set_test_time(h C.uint64_t, now C.int64_t) (rc C.int) {
+	const fn = "fsmeta_set_test_time"
+	defer catch(fn, &rc)
+	e := handles.get(uint64(h), kindDB)
+	if e == nil {
+		return badHandle(fn, uint64(h))
+	}
+	e.db.SetTestTime(int64(now))
+	return 0
+}
+
 //export fsmetago_handle_count
 func fsmetago_handle_count() C.uint64_t {
 	return C.uint64_t(handles.count())

@@ -171,6 +171,11 @@ int fsmeta_open(fsmeta_db **db_out, const fsmeta_options *opts)
     return rc;
 }
 
+int fsmeta_set_test_time(fsmeta_db *db, int64_t now_ns)
+{
+    return fsmetago_set_test_time(H(db), now_ns);
+}
+
 int fsmeta_close(fsmeta_db *db)
 {
     if (db == NULL)

@@ -423,8 +423,8 @@ int fsmeta_options_init(fsmeta_options *opts, unsigned version);
  * opts: the options (required). With in_memory the engine keeps everything in memory; otherwise dir names the
  *       data directory.
  * Returns 0; -EINVAL (db_out or opts NULL, neither in_memory nor dir set); FSMETA_EVERSION (opts->version);
- * -EMFILE (the handle table is full); FSMETA_EINTERNAL (the engine could not start, e.g. a durable engine in a
- * build without one: see fsmeta_last_error). Thread-safe.
+ * -EMFILE (the handle table is full); -ENOSYS (a durable engine in a build without one); FSMETA_EINTERNAL (the
+ * engine could not start: see fsmeta_last_error). Thread-safe.
  */
 int fsmeta_open(fsmeta_db **db_out, const fsmeta_options *opts);
 
@@ -446,6 +446,16 @@ int fsmeta_close(fsmeta_db *db);
  * FSMETA_MAX_HANDLES is set to a smaller number when the library loads); beyond, opens fail with -EMFILE.
  */
 uint64_t fsmeta_handle_count(void);
+
+/*
+ * fsmeta_set_test_time - fix the time stamped on later changes (for tests).
+ *
+ * db: the database. now_ns: nanoseconds since the Unix epoch, stamped on every later change instead of the
+ * clock's time; 0 returns to the clock. Meant for test suites that check times, such as the shared scenario files
+ * (testdata/README.md), which set it before every line.
+ * Returns 0; FSMETA_EBADHANDLE. Thread-safe.
+ */
+int fsmeta_set_test_time(fsmeta_db *db, int64_t now_ns);
 
 /* ---- Attributes ---------------------------------------------------------------------------------------------- */
 

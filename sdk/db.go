@@ -1,7 +1,6 @@
 package fsmeta
 
 import (
-	"errors"
 	"fmt"
 	"sync/atomic"
 	"time"
@@ -33,18 +32,19 @@ type Options struct {
 
 // DB is an open metadata engine. It is safe for concurrent use.
 type DB struct {
-	t      *tree.Tree
-	clock  func() int64
-	closed atomic.Bool
+	t        *tree.Tree
+	clock    func() int64
+	testTime atomic.Int64 // when non-zero, the time of every change (SetTestTime)
+	closed   atomic.Bool
 }
 
 // Open opens an engine.
 func Open(opts Options) (*DB, error) {
 	if !opts.InMemory {
 		if opts.Dir == "" {
-			return nil, errors.New("fsmeta: Options: set InMemory or Dir")
+			return nil, fmt.Errorf("fsmeta: Options: set InMemory or Dir: %w", meta.EINVAL)
 		}
-		return nil, errors.New("fsmeta: the durable engine (Options.Dir) is not available in this build; use InMemory")
+		return nil, fmt.Errorf("fsmeta: the durable engine (Options.Dir) is not available in this build; use InMemory: %w", meta.ENOSYS)
 	}
 	clock := opts.Clock
 	if clock == nil {
@@ -71,7 +71,17 @@ func (db *DB) Close() error {
 	return db.t.Close()
 }
 
-func (db *DB) now() int64 { return db.clock() }
+func (db *DB) now() int64 {
+	if t := db.testTime.Load(); t != 0 {
+		return t
+	}
+	return db.clock()
+}
+
+// SetTestTime makes every later change carry the time ns (nanoseconds since
+// the epoch) instead of the clock's; 0 returns to the clock. For tests that
+// check times (the scenario runners of every binding).
+func (db *DB) SetTestTime(ns int64) { db.testTime.Store(ns) }
 
 func caller(c *Caller) *Caller {
 	if c == nil {

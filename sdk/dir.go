@@ -65,6 +65,10 @@ func (it *DirIter) Close() error {
 	return nil
 }
 
+// FsckError is what Fsck returns when the state breaks an invariant: the
+// problems found, for reports.
+type FsckError = tree.FsckError
+
 // Stats are counts and memory figures of the engine.
 type Stats = tree.Stats
 

@@ -27,7 +27,8 @@ func genJava(h *Header, m *jmapping) []byte {
 	w(`/**
  * The raw JNI declarations of libfsmeta: every function of include/fsmeta.h as a static native, its constants, and
  * the long[] layouts of its structs. The natives are registered by JNI_OnLoad of libfsmeta_jni.so (fsmeta_jni.c),
- * which must be loaded (System.load) before the first call; this class loads nothing itself.
+ * which must be loaded (System.load) before the first call; this class loads nothing itself. The natives are public
+ * so that the API in io.fsmeta (which loads the libraries) can call them; they are not an API: use io.fsmeta.FsMeta.
  *
  * <p>Mapping (cmd/fsmeta-gen/doc.go has the rules): handles are {@code long}; names, paths and values are UTF-8
  * {@code byte[]} (length = the array's); a ctx is an {@code int[]} {uid, gid, umask, group...} (CTX_*; null is root);
@@ -97,7 +98,7 @@ public final class Native {
 				args = append(args, a.JType+" "+a.Name)
 			}
 		}
-		w("    static native %s %s(%s);\n", jf.JRet, jf.F.Name, strings.Join(args, ", "))
+		w("    public static native %s %s(%s);\n", jf.JRet, jf.F.Name, strings.Join(args, ", "))
 	}
 	w("}\n")
 	return []byte(b.String())

@@ -261,6 +261,7 @@ FUNCTIONS = (
     "fsmeta_open",
     "fsmeta_close",
     "fsmeta_handle_count",
+    "fsmeta_set_test_time",
     "fsmeta_lookup",
     "fsmeta_getattr",
     "fsmeta_setattr",
@@ -298,6 +299,7 @@ STATUS_FUNCTIONS = (
     "fsmeta_options_init",
     "fsmeta_open",
     "fsmeta_close",
+    "fsmeta_set_test_time",
     "fsmeta_lookup",
     "fsmeta_getattr",
     "fsmeta_setattr",
@@ -380,6 +382,9 @@ def _declare(lib):
     # uint64_t fsmeta_handle_count(void);
     lib.fsmeta_handle_count.argtypes = []
     lib.fsmeta_handle_count.restype = ctypes.c_uint64
+    # int fsmeta_set_test_time(fsmeta_db *db, int64_t now_ns);
+    lib.fsmeta_set_test_time.argtypes = [ctypes.POINTER(fsmeta_db), ctypes.c_int64]
+    lib.fsmeta_set_test_time.restype = ctypes.c_int
     # int fsmeta_lookup(fsmeta_attr *attr_out, fsmeta_db *db, const fsmeta_ctx *ctx, uint64_t parent, const char *name, size_t name_len);
     lib.fsmeta_lookup.argtypes = [ctypes.POINTER(fsmeta_attr), ctypes.POINTER(fsmeta_db), ctypes.POINTER(fsmeta_ctx), ctypes.c_uint64, ctypes.c_char_p, ctypes.c_size_t]
     lib.fsmeta_lookup.restype = ctypes.c_int

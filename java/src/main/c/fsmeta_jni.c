@@ -416,6 +416,17 @@ static jlong jni_fsmeta_handle_count(JNIEnv *env, jclass cls) {
     return (jlong)fsmeta_handle_count();
 }
 
+/* int fsmeta_set_test_time(fsmeta_db *db, int64_t now_ns); */
+static jint jni_fsmeta_set_test_time(JNIEnv *env, jclass cls, jlong j_db, jlong j_nowNs) {
+    (void)env;
+    (void)cls;
+    jint rc = 0;
+    if (rc == 0) {
+        rc = fsmeta_set_test_time((fsmeta_db*)(uintptr_t)j_db, (int64_t)j_nowNs);
+    }
+    return rc;
+}
+
 /* int fsmeta_lookup(fsmeta_attr *attr_out, fsmeta_db *db, const fsmeta_ctx *ctx, uint64_t parent, const char *name, size_t name_len); */
 static jint jni_fsmeta_lookup(JNIEnv *env, jclass cls, jlongArray j_attrOut, jlong j_db, jintArray j_ctx, jlong j_parent, jbyteArray j_name) {
     (void)env;
@@ -1169,6 +1180,7 @@ static const JNINativeMethod jni_methods[] = {
     {"fsmeta_open", "([J[J[B)I", (void *)jni_fsmeta_open},
     {"fsmeta_close", "(J)I", (void *)jni_fsmeta_close},
     {"fsmeta_handle_count", "()J", (void *)jni_fsmeta_handle_count},
+    {"fsmeta_set_test_time", "(JJ)I", (void *)jni_fsmeta_set_test_time},
     {"fsmeta_lookup", "([JJ[IJ[B)I", (void *)jni_fsmeta_lookup},
     {"fsmeta_getattr", "([JJ[IJ)I", (void *)jni_fsmeta_getattr},
     {"fsmeta_setattr", "([JJ[IJI[J)I", (void *)jni_fsmeta_setattr},

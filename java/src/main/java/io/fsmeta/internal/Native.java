@@ -5,7 +5,8 @@ package io.fsmeta.internal;
 /**
  * The raw JNI declarations of libfsmeta: every function of include/fsmeta.h as a static native, its constants, and
  * the long[] layouts of its structs. The natives are registered by JNI_OnLoad of libfsmeta_jni.so (fsmeta_jni.c),
- * which must be loaded (System.load) before the first call; this class loads nothing itself.
+ * which must be loaded (System.load) before the first call; this class loads nothing itself. The natives are public
+ * so that the API in io.fsmeta (which loads the libraries) can call them; they are not an API: use io.fsmeta.FsMeta.
  *
  * <p>Mapping (cmd/fsmeta-gen/doc.go has the rules): handles are {@code long}; names, paths and values are UTF-8
  * {@code byte[]} (length = the array's); a ctx is an {@code int[]} {uid, gid, umask, group...} (CTX_*; null is root);
@@ -297,278 +298,285 @@ public final class Native {
      *
      * <pre>{@code unsigned fsmeta_version_number(void);}</pre>
      */
-    static native int fsmeta_version_number();
+    public static native int fsmeta_version_number();
 
     /**
      * the version of the loaded library, as "MAJOR.MINOR.PATCH".
      *
      * <pre>{@code const char *fsmeta_version_string(void);}</pre>
      */
-    static native byte[] fsmeta_version_string();
+    public static native byte[] fsmeta_version_string();
 
     /**
      * a fixed description of a status code.
      *
      * <pre>{@code const char *fsmeta_strerror(int status);}</pre>
      */
-    static native byte[] fsmeta_strerror(int status);
+    public static native byte[] fsmeta_strerror(int status);
 
     /**
      * the detail of the last failure on the calling thread.
      *
      * <pre>{@code const char *fsmeta_last_error(void);}</pre>
      */
-    static native byte[] fsmeta_last_error();
+    public static native byte[] fsmeta_last_error();
 
     /**
      * set opts to the defaults of a version.
      *
      * <pre>{@code int fsmeta_options_init(fsmeta_options *opts, unsigned version);}</pre>
      */
-    static native int fsmeta_options_init(long[] opts, int version);
+    public static native int fsmeta_options_init(long[] opts, int version);
 
     /**
      * open a database.
      *
      * <pre>{@code int fsmeta_open(fsmeta_db **db_out, const fsmeta_options *opts);}</pre>
      */
-    static native int fsmeta_open(long[] dbOut, long[] opts, byte[] optsDir);
+    public static native int fsmeta_open(long[] dbOut, long[] opts, byte[] optsDir);
 
     /**
      * close a database and release its memory.
      *
      * <pre>{@code int fsmeta_close(fsmeta_db *db);}</pre>
      */
-    static native int fsmeta_close(long db);
+    public static native int fsmeta_close(long db);
 
     /**
      * the number of live handles (databases and directory iterators) in the process.
      *
      * <pre>{@code uint64_t fsmeta_handle_count(void);}</pre>
      */
-    static native long fsmeta_handle_count();
+    public static native long fsmeta_handle_count();
+
+    /**
+     * fix the time stamped on later changes (for tests).
+     *
+     * <pre>{@code int fsmeta_set_test_time(fsmeta_db *db, int64_t now_ns);}</pre>
+     */
+    public static native int fsmeta_set_test_time(long db, long nowNs);
 
     /**
      * find a name in a directory.
      *
      * <pre>{@code int fsmeta_lookup(fsmeta_attr *attr_out, fsmeta_db *db, const fsmeta_ctx *ctx, uint64_t parent, const char *name, size_t name_len);}</pre>
      */
-    static native int fsmeta_lookup(long[] attrOut, long db, int[] ctx, long parent, byte[] name);
+    public static native int fsmeta_lookup(long[] attrOut, long db, int[] ctx, long parent, byte[] name);
 
     /**
      * the attributes of an inode. No permission is needed.
      *
      * <pre>{@code int fsmeta_getattr(fsmeta_attr *attr_out, fsmeta_db *db, const fsmeta_ctx *ctx, uint64_t ino);}</pre>
      */
-    static native int fsmeta_getattr(long[] attrOut, long db, int[] ctx, long ino);
+    public static native int fsmeta_getattr(long[] attrOut, long db, int[] ctx, long ino);
 
     /**
      * change the attributes named by mask (FSMETA_SET_*) to the values in in; ctime becomes now (or
      *
      * <pre>{@code int fsmeta_setattr(fsmeta_attr *attr_out, fsmeta_db *db, const fsmeta_ctx *ctx, uint64_t ino, uint32_t mask, const fsmeta_setattr_in *in);}</pre>
      */
-    static native int fsmeta_setattr(long[] attrOut, long db, int[] ctx, long ino, int mask, long[] in);
+    public static native int fsmeta_setattr(long[] attrOut, long db, int[] ctx, long ino, int mask, long[] in);
 
     /**
      * check whether the caller may access ino with mask (FSMETA_R_OK | FSMETA_W_OK | FSMETA_X_OK, or
      *
      * <pre>{@code int fsmeta_access(fsmeta_db *db, const fsmeta_ctx *ctx, uint64_t ino, uint32_t mask);}</pre>
      */
-    static native int fsmeta_access(long db, int[] ctx, long ino, int mask);
+    public static native int fsmeta_access(long db, int[] ctx, long ino, int mask);
 
     /**
      * create a node of any type but directory and symlink.
      *
      * <pre>{@code int fsmeta_mknod(fsmeta_attr *attr_out, fsmeta_db *db, const fsmeta_ctx *ctx, uint64_t parent, const char *name, size_t name_len, uint32_t mode, uint32_t rdev);}</pre>
      */
-    static native int fsmeta_mknod(long[] attrOut, long db, int[] ctx, long parent, byte[] name, int mode, int rdev);
+    public static native int fsmeta_mknod(long[] attrOut, long db, int[] ctx, long parent, byte[] name, int mode, int rdev);
 
     /**
      * create an empty regular file (fsmeta_mknod with FSMETA_S_IFREG; the type bits of mode are
      *
      * <pre>{@code int fsmeta_create(fsmeta_attr *attr_out, fsmeta_db *db, const fsmeta_ctx *ctx, uint64_t parent, const char *name, size_t name_len, uint32_t mode);}</pre>
      */
-    static native int fsmeta_create(long[] attrOut, long db, int[] ctx, long parent, byte[] name, int mode);
+    public static native int fsmeta_create(long[] attrOut, long db, int[] ctx, long parent, byte[] name, int mode);
 
     /**
      * create a directory (the type bits of mode are ignored; the umask applies). A set-gid parent
      *
      * <pre>{@code int fsmeta_mkdir(fsmeta_attr *attr_out, fsmeta_db *db, const fsmeta_ctx *ctx, uint64_t parent, const char *name, size_t name_len, uint32_t mode);}</pre>
      */
-    static native int fsmeta_mkdir(long[] attrOut, long db, int[] ctx, long parent, byte[] name, int mode);
+    public static native int fsmeta_mkdir(long[] attrOut, long db, int[] ctx, long parent, byte[] name, int mode);
 
     /**
      * create a symbolic link to target (mode 0777).
      *
      * <pre>{@code int fsmeta_symlink(fsmeta_attr *attr_out, fsmeta_db *db, const fsmeta_ctx *ctx, uint64_t parent, const char *name, size_t name_len, const char *target, size_t target_len);}</pre>
      */
-    static native int fsmeta_symlink(long[] attrOut, long db, int[] ctx, long parent, byte[] name, byte[] target);
+    public static native int fsmeta_symlink(long[] attrOut, long db, int[] ctx, long parent, byte[] name, byte[] target);
 
     /**
      * the target of a symbolic link, into the caller's buffer.
      *
      * <pre>{@code int fsmeta_readlink(char *buf, size_t buf_size, size_t *len_out, fsmeta_db *db, const fsmeta_ctx *ctx, uint64_t ino);}</pre>
      */
-    static native int fsmeta_readlink(byte[] buf, long[] lenOut, long db, int[] ctx, long ino);
+    public static native int fsmeta_readlink(byte[] buf, long[] lenOut, long db, int[] ctx, long ino);
 
     /**
      * add the name new_name in new_parent for the existing inode ino (a hard link).
      *
      * <pre>{@code int fsmeta_link(fsmeta_attr *attr_out, fsmeta_db *db, const fsmeta_ctx *ctx, uint64_t ino, uint64_t new_parent, const char *new_name, size_t new_name_len);}</pre>
      */
-    static native int fsmeta_link(long[] attrOut, long db, int[] ctx, long ino, long newParent, byte[] newName);
+    public static native int fsmeta_link(long[] attrOut, long db, int[] ctx, long ino, long newParent, byte[] newName);
 
     /**
      * remove a name that is not a directory. The inode goes with its last link, unless it is open:
      *
      * <pre>{@code int fsmeta_unlink(fsmeta_db *db, const fsmeta_ctx *ctx, uint64_t parent, const char *name, size_t name_len);}</pre>
      */
-    static native int fsmeta_unlink(long db, int[] ctx, long parent, byte[] name);
+    public static native int fsmeta_unlink(long db, int[] ctx, long parent, byte[] name);
 
     /**
      * remove an empty directory.
      *
      * <pre>{@code int fsmeta_rmdir(fsmeta_db *db, const fsmeta_ctx *ctx, uint64_t parent, const char *name, size_t name_len);}</pre>
      */
-    static native int fsmeta_rmdir(long db, int[] ctx, long parent, byte[] name);
+    public static native int fsmeta_rmdir(long db, int[] ctx, long parent, byte[] name);
 
     /**
      * move parent/name to new_parent/new_name.
      *
      * <pre>{@code int fsmeta_rename(fsmeta_db *db, const fsmeta_ctx *ctx, uint64_t parent, const char *name, size_t name_len, uint64_t new_parent, const char *new_name, size_t new_name_len, uint32_t flags);}</pre>
      */
-    static native int fsmeta_rename(long db, int[] ctx, long parent, byte[] name, long newParent, byte[] newName, int flags);
+    public static native int fsmeta_rename(long db, int[] ctx, long parent, byte[] name, long newParent, byte[] newName, int flags);
 
     /**
      * start a listing of directory ino. Read permission is checked now.
      *
      * <pre>{@code int fsmeta_dir_open(fsmeta_dir **dir_out, fsmeta_db *db, const fsmeta_ctx *ctx, uint64_t ino, uint32_t flags);}</pre>
      */
-    static native int fsmeta_dir_open(long[] dirOut, long db, int[] ctx, long ino, int flags);
+    public static native int fsmeta_dir_open(long[] dirOut, long db, int[] ctx, long ino, int flags);
 
     /**
      * the next entry of a listing.
      *
      * <pre>{@code int fsmeta_dir_next(fsmeta_dirent *ent_out, fsmeta_dir *dir);}</pre>
      */
-    static native int fsmeta_dir_next(long[] entOut, byte[] entOutName, long dir);
+    public static native int fsmeta_dir_next(long[] entOut, byte[] entOutName, long dir);
 
     /**
      * end a listing and release the iterator.
      *
      * <pre>{@code int fsmeta_dir_close(fsmeta_dir *dir);}</pre>
      */
-    static native int fsmeta_dir_close(long dir);
+    public static native int fsmeta_dir_close(long dir);
 
     /**
      * capacity and usage.
      *
      * <pre>{@code int fsmeta_statfs(fsmeta_statfs_info *out, fsmeta_db *db, const fsmeta_ctx *ctx);}</pre>
      */
-    static native int fsmeta_statfs(long[] out, long db, int[] ctx);
+    public static native int fsmeta_statfs(long[] out, long db, int[] ctx);
 
     /**
      * the value of an extended attribute, into the caller's buffer.
      *
      * <pre>{@code int fsmeta_getxattr(char *buf, size_t buf_size, size_t *len_out, fsmeta_db *db, const fsmeta_ctx *ctx, uint64_t ino, const char *name, size_t name_len);}</pre>
      */
-    static native int fsmeta_getxattr(byte[] buf, long[] lenOut, long db, int[] ctx, long ino, byte[] name);
+    public static native int fsmeta_getxattr(byte[] buf, long[] lenOut, long db, int[] ctx, long ino, byte[] name);
 
     /**
      * set an extended attribute.
      *
      * <pre>{@code int fsmeta_setxattr(fsmeta_db *db, const fsmeta_ctx *ctx, uint64_t ino, const char *name, size_t name_len, const char *value, size_t value_len, uint32_t flags);}</pre>
      */
-    static native int fsmeta_setxattr(long db, int[] ctx, long ino, byte[] name, byte[] value, int flags);
+    public static native int fsmeta_setxattr(long db, int[] ctx, long ino, byte[] name, byte[] value, int flags);
 
     /**
      * the names of ino's extended attributes the caller may see, sorted.
      *
      * <pre>{@code int fsmeta_listxattr(fsmeta_buf *buf_out, fsmeta_db *db, const fsmeta_ctx *ctx, uint64_t ino);}</pre>
      */
-    static native int fsmeta_listxattr(byte[][] bufOut, long db, int[] ctx, long ino);
+    public static native int fsmeta_listxattr(byte[][] bufOut, long db, int[] ctx, long ino);
 
     /**
      * remove an extended attribute.
      *
      * <pre>{@code int fsmeta_removexattr(fsmeta_db *db, const fsmeta_ctx *ctx, uint64_t ino, const char *name, size_t name_len);}</pre>
      */
-    static native int fsmeta_removexattr(long db, int[] ctx, long ino, byte[] name);
+    public static native int fsmeta_removexattr(long db, int[] ctx, long ino, byte[] name);
 
     /**
      * reserve (mode 0: the size grows to offset + length), punch a hole
      *
      * <pre>{@code int fsmeta_fallocate(fsmeta_attr *attr_out, fsmeta_db *db, const fsmeta_ctx *ctx, uint64_t ino, uint32_t mode, uint64_t offset, uint64_t length);}</pre>
      */
-    static native int fsmeta_fallocate(long[] attrOut, long db, int[] ctx, long ino, int mode, long offset, long length);
+    public static native int fsmeta_fallocate(long[] attrOut, long db, int[] ctx, long ino, int mode, long offset, long length);
 
     /**
      * check the access flags ask for and count an open of ino. A file whose last name is removed
      *
      * <pre>{@code int fsmeta_file_open(fsmeta_attr *attr_out, fsmeta_db *db, const fsmeta_ctx *ctx, uint64_t ino, uint32_t flags);}</pre>
      */
-    static native int fsmeta_file_open(long[] attrOut, long db, int[] ctx, long ino, int flags);
+    public static native int fsmeta_file_open(long[] attrOut, long db, int[] ctx, long ino, int flags);
 
     /**
      * end one fsmeta_file_open of ino.
      *
      * <pre>{@code int fsmeta_file_release(fsmeta_db *db, const fsmeta_ctx *ctx, uint64_t ino);}</pre>
      */
-    static native int fsmeta_file_release(long db, int[] ctx, long ino);
+    public static native int fsmeta_file_release(long db, int[] ctx, long ino);
 
     /**
      * reserve n (&gt;= 1) consecutive slice ids.
      *
      * <pre>{@code int fsmeta_new_slice_id(uint64_t *id_out, fsmeta_db *db, const fsmeta_ctx *ctx, uint32_t n);}</pre>
      */
-    static native int fsmeta_new_slice_id(long[] idOut, long db, int[] ctx, int n);
+    public static native int fsmeta_new_slice_id(long[] idOut, long db, int[] ctx, int n);
 
     /**
      * place a slice in chunk number chunk of regular file ino (a later slice covers earlier
      *
      * <pre>{@code int fsmeta_write_slice(fsmeta_attr *attr_out, fsmeta_db *db, const fsmeta_ctx *ctx, uint64_t ino, uint32_t chunk, const fsmeta_slice *slice);}</pre>
      */
-    static native int fsmeta_write_slice(long[] attrOut, long db, int[] ctx, long ino, int chunk, long[] slice);
+    public static native int fsmeta_write_slice(long[] attrOut, long db, int[] ctx, long ino, int chunk, long[] slice);
 
     /**
      * the slices of chunk number chunk of regular file ino, in write order (later ones cover
      *
      * <pre>{@code int fsmeta_read_chunk(fsmeta_buf *buf_out, fsmeta_db *db, const fsmeta_ctx *ctx, uint64_t ino, uint32_t chunk);}</pre>
      */
-    static native int fsmeta_read_chunk(byte[][] bufOut, long db, int[] ctx, long ino, int chunk);
+    public static native int fsmeta_read_chunk(byte[][] bufOut, long db, int[] ctx, long ino, int chunk);
 
     /**
      * rewrite a chunk's slice list.
      *
      * <pre>{@code int fsmeta_compact_chunk(fsmeta_buf *dropped_out, fsmeta_db *db, const fsmeta_ctx *ctx, uint64_t ino, uint32_t chunk, const fsmeta_slice *replaced, size_t replaced_count, const fsmeta_slice *with);}</pre>
      */
-    static native int fsmeta_compact_chunk(byte[][] droppedOut, long db, int[] ctx, long ino, int chunk, long[] replaced, long[] with);
+    public static native int fsmeta_compact_chunk(byte[][] droppedOut, long db, int[] ctx, long ino, int chunk, long[] replaced, long[] with);
 
     /**
      * walk a path from the root ("/a/b/c" or "a/b/c"; empty components and "." are skipped, ".."
      *
      * <pre>{@code int fsmeta_resolve(fsmeta_attr *attr_out, fsmeta_db *db, const fsmeta_ctx *ctx, const char *path, size_t path_len, uint32_t flags);}</pre>
      */
-    static native int fsmeta_resolve(long[] attrOut, long db, int[] ctx, byte[] path, int flags);
+    public static native int fsmeta_resolve(long[] attrOut, long db, int[] ctx, byte[] path, int flags);
 
     /**
      * create every missing directory of a path (mkdir -p) with mode.
      *
      * <pre>{@code int fsmeta_mkdir_all(fsmeta_attr *attr_out, fsmeta_db *db, const fsmeta_ctx *ctx, const char *path, size_t path_len, uint32_t mode);}</pre>
      */
-    static native int fsmeta_mkdir_all(long[] attrOut, long db, int[] ctx, byte[] path, int mode);
+    public static native int fsmeta_mkdir_all(long[] attrOut, long db, int[] ctx, byte[] path, int mode);
 
     /**
      * check every invariant of the engine's state.
      *
      * <pre>{@code int fsmeta_fsck(fsmeta_buf *report_out, fsmeta_db *db);}</pre>
      */
-    static native int fsmeta_fsck(byte[][] reportOut, long db);
+    public static native int fsmeta_fsck(byte[][] reportOut, long db);
 
     /**
      * counts and memory figures.
      *
      * <pre>{@code int fsmeta_stats(fsmeta_stats_info *out, fsmeta_db *db);}</pre>
      */
-    static native int fsmeta_stats(long[] out, long db);
+    public static native int fsmeta_stats(long[] out, long db);
 }
