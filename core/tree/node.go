@@ -129,8 +129,10 @@ func (t *Tree) triple(h *nodeHdr) attrTriple {
 	return t.attrs[t.wideAttrs[Ino(h.inum())]]
 }
 
-func (t *Tree) setTriple(h *nodeHdr, a attrTriple) {
-	id := t.attrID(a)
+func (t *Tree) setTriple(h *nodeHdr, a attrTriple) { t.setAttrID(h, t.attrID(a)) }
+
+// setAttrID gives h the dictionary id id.
+func (t *Tree) setAttrID(h *nodeHdr, id uint32) {
 	ino := Ino(h.inum())
 	if id < wideAttr {
 		h.setAttr(uint16(id))

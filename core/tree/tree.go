@@ -132,6 +132,11 @@ func (t *Tree) countType(mode uint32, d int64) {
 // newNode allocates a node record for ino with name and puts it in the
 // inode table (not in any directory). On ENOSPC nothing is changed.
 func (t *Tree) newNode(ino Ino, name string, mode, uid, gid uint32, now int64) (arena.Ref, Errno) {
+	return t.newNodeID(ino, name, mode, t.attrID(attrTriple{mode: uint16(mode), uid: uid, gid: gid}), now)
+}
+
+// newNodeID is newNode with the (mode, uid, gid) triple's dictionary id.
+func (t *Tree) newNodeID(ino Ino, name string, mode, id uint32, now int64) (arena.Ref, Errno) {
 	if !t.ensureSlot(ino) {
 		return 0, ENOSPC
 	}
@@ -143,7 +148,7 @@ func (t *Tree) newNode(ino Ino, name string, mode, uid, gid uint32, now int64) (
 	h.inoAttr = uint64(ino)
 	h.namelen = uint8(len(name))
 	copy(h.name(), name)
-	t.setTriple(h, attrTriple{mode: uint16(mode), uid: uid, gid: gid})
+	t.setAttrID(h, id)
 	h.atime, h.mtime, h.ctime = now, now, now
 	t.setSlot(ino, r)
 	t.countType(mode, 1)

@@ -1,0 +1,197 @@
+package tree
+
+import (
+	"bytes"
+	"errors"
+	"math/rand"
+	"strconv"
+	"testing"
+
+	. "github.com/fsmeta/fsmeta/core/meta"
+)
+
+// richTree builds a tree with every kind of state a snapshot must carry:
+// every file type, hard links (one whose first name is gone), an unlinked
+// open file, xattrs on files and directories, compact and multi-chunk data,
+// immutable and append-only flags, setgid and sticky directories, many
+// (mode, uid, gid) triples, a big directory, non-UTF-8 names.
+func richTree(t testing.TB, n int) *Tree {
+	tr, err := New(Options{ArenaMaxBytes: 1 << 30, RootTime: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := &Caller{Uid: 1000, Gid: 100, Umask: 0o022}
+	now := int64(1_700_000_000_000_000_000)
+	tick := func() int64 { now += 1_000_003; return now }
+	must := func(e Errno) {
+		t.Helper()
+		if e != 0 {
+			t.Fatal(e)
+		}
+	}
+	d, e := tr.Mkdir(RootCaller, tick(), RootIno, "data", 0o1777|S_ISGID)
+	must(e)
+	_, e = tr.SetAttr(RootCaller, tick(), d.Ino, SetMode|SetGid, &SetAttrIn{Mode: 0o3777, Gid: 100})
+	must(e)
+	big, e := tr.Mkdir(RootCaller, tick(), d.Ino, "big", 0o777)
+	must(e)
+	rng := rand.New(rand.NewSource(1))
+	var files []Ino
+	for i := 0; i < n; i++ {
+		a, e := tr.Mknod(&Caller{Uid: uint32(1000 + i%7), Gid: uint32(i % 5)}, tick(), big.Ino, "part-"+strconv.Itoa(i)+".parquet", uint32(0o600+i%64), 0)
+		must(e)
+		files = append(files, a.Ino)
+		switch i % 5 {
+		case 0:
+			_, e = tr.WriteSlice(RootCaller, tick(), a.Ino, 0, Slice{ID: uint64(i + 1), Size: 4096, Len: 4096})
+		case 1:
+			_, e = tr.WriteSlice(RootCaller, tick(), a.Ino, uint32(rng.Intn(3)), Slice{ID: uint64(i + 1), Size: 100, Off: 10, Len: 50, Pos: 7})
+		case 2:
+			_, e = tr.Fallocate(RootCaller, tick(), a.Ino, FallocZeroRange, 10, 3*ChunkSize)
+		}
+		must(e)
+	}
+	sub, e := tr.Mkdir(RootCaller, tick(), d.Ino, "sub\xff\xfe", 0o750)
+	must(e)
+	for _, m := range []uint32{S_IFIFO | 0o644, S_IFSOCK | 0o600, S_IFCHR | 0o600, S_IFBLK | 0o640} {
+		_, e := tr.Mknod(RootCaller, tick(), sub.Ino, "dev"+strconv.Itoa(int(m>>12)), m, 0x0801)
+		must(e)
+	}
+	_, e = tr.Symlink(RootCaller, tick(), sub.Ino, "link", "../big/part-1.parquet")
+	must(e)
+	_, e = tr.Link(RootCaller, tick(), files[0], sub.Ino, "hard")
+	must(e)
+	_, e = tr.Link(RootCaller, tick(), files[1], sub.Ino, "hard2")
+	must(e)
+	must(tr.Unlink(RootCaller, tick(), big.Ino, "part-1.parquet")) // files[1]: detached, one link left
+	_, e = tr.Open(RootCaller, tick(), files[2], O_RDWR)
+	must(e)
+	must(tr.Unlink(RootCaller, tick(), big.Ino, "part-2.parquet")) // files[2]: unlinked and open
+	must(tr.SetXattr(RootCaller, tick(), files[3], "user.k", []byte{0, 1, 2}, 0))
+	must(tr.SetXattr(RootCaller, tick(), d.Ino, "trusted.x", bytes.Repeat([]byte("v"), 1000), 0))
+	_, e = tr.SetAttr(RootCaller, tick(), files[4], SetFlags, &SetAttrIn{Flags: FlagImmutable})
+	must(e)
+	_, e = tr.SetAttr(RootCaller, tick(), files[5], SetFlags|SetCtime, &SetAttrIn{Flags: FlagAppend, Ctime: -5})
+	must(e)
+	_, e = tr.NewSliceID(c, 1000)
+	must(e)
+	if err := tr.Fsck(); err != nil {
+		t.Fatal(err)
+	}
+	return tr
+}
+
+func TestSnapshotRoundTrip(t *testing.T) {
+	tr := richTree(t, 5000)
+	defer tr.Close()
+	var buf bytes.Buffer
+	if _, err := tr.WriteSnapshot(&buf); err != nil {
+		t.Fatal(err)
+	}
+	snap := append([]byte{}, buf.Bytes()...)
+	back, err := ReadSnapshot(bytes.NewReader(snap), Options{ArenaMaxBytes: 1 << 30})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer back.Close()
+	if err := back.Fsck(); err != nil {
+		t.Fatal(err)
+	}
+	var again bytes.Buffer
+	if _, err := back.WriteSnapshot(&again); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(snap, again.Bytes()) {
+		t.Fatalf("restored state differs (%d vs %d bytes)", len(snap), again.Len())
+	}
+	a, _ := tr.Checksum()
+	b, _ := back.Checksum()
+	if a != b {
+		t.Fatal("checksums differ")
+	}
+	// The restored tree goes on as the original: same results, same state.
+	for _, x := range []*Tree{tr, back} {
+		if _, e := x.Mknod(RootCaller, 9, RootIno, "after", 0o644, 0); e != 0 {
+			t.Fatal(e)
+		}
+		if e := x.Release(RootCaller, 4+2); e != 0 && e != EBADF {
+			t.Fatal(e)
+		}
+	}
+	a, _ = tr.Checksum()
+	b, _ = back.Checksum()
+	if a != b {
+		t.Fatal("states diverge after the same operations")
+	}
+}
+
+// TestSnapshotCorrupt flips bytes and truncates: every damaged snapshot must
+// be refused with a SnapshotError, never a panic or a wrong tree.
+func TestSnapshotCorrupt(t *testing.T) {
+	tr := richTree(t, 300)
+	defer tr.Close()
+	var buf bytes.Buffer
+	if _, err := tr.WriteSnapshot(&buf); err != nil {
+		t.Fatal(err)
+	}
+	snap := buf.Bytes()
+	check := func(what string, b []byte) {
+		t.Helper()
+		back, err := ReadSnapshot(bytes.NewReader(b), Options{ArenaMaxBytes: 256 << 20})
+		var se *SnapshotError
+		if err == nil {
+			back.Close()
+			t.Fatalf("%s: accepted", what)
+		}
+		if !errors.As(err, &se) {
+			t.Fatalf("%s: %v is not a SnapshotError", what, err)
+		}
+	}
+	step := 1
+	if testing.Short() {
+		step = 97
+	}
+	for n := 0; n < len(snap); n += step {
+		check("truncated at "+strconv.Itoa(n), snap[:n])
+	}
+	rng := rand.New(rand.NewSource(3))
+	for i := 0; i < 300; i++ {
+		b := append([]byte{}, snap...)
+		b[rng.Intn(len(b))] ^= byte(1 + rng.Intn(255))
+		check("flipped", b)
+	}
+}
+
+func FuzzSnapshotRead(f *testing.F) {
+	tr := richTree(f, 20)
+	var buf bytes.Buffer
+	tr.WriteSnapshot(&buf)
+	tr.Close()
+	f.Add(buf.Bytes())
+	f.Fuzz(func(t *testing.T, b []byte) {
+		back, err := ReadSnapshot(bytes.NewReader(b), Options{ArenaMaxBytes: 64 << 20})
+		if err == nil {
+			if err := back.Fsck(); err != nil {
+				t.Fatalf("accepted a snapshot that fails fsck: %v", err)
+			}
+			back.Close()
+		}
+	})
+}
+
+func BenchmarkSnapshotRestore(b *testing.B) {
+	tr := richTree(b, 200000)
+	var buf bytes.Buffer
+	tr.WriteSnapshot(&buf)
+	entries := tr.Stats().Inodes
+	tr.Close()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		back, err := ReadSnapshot(bytes.NewReader(buf.Bytes()), Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		back.Close()
+	}
+	b.ReportMetric(float64(entries)*float64(b.N)/b.Elapsed().Seconds()/1e6, "Mentries/s")
+}
