@@ -9,6 +9,7 @@ import (
 
 	"github.com/cespare/xxhash/v2"
 	"io"
+	"sync"
 
 	"github.com/fsmeta/fsmeta/core/arena"
 	. "github.com/fsmeta/fsmeta/core/meta"
@@ -841,4 +842,16 @@ func (t *Tree) Checksum() (uint64, error) {
 		return 0, err
 	}
 	return h.Sum64(), nil
+}
+
+// Freeze holds the state still for a snapshot: until release is called,
+// changes wait (reads go on). write may run on another goroutine; release
+// may be called once, from any goroutine.
+func (t *Tree) Freeze() (write func(io.Writer) (int64, error), release func(), err error) {
+	s, ok := t.rlock()
+	if !ok {
+		return nil, nil, errors.New("snapshot: tree is closed")
+	}
+	var once sync.Once
+	return t.writeSnapshot, func() { once.Do(func() { t.mu.runlock(s) }) }, nil
 }

@@ -1,0 +1,121 @@
+package fsm
+
+import (
+	"fmt"
+	"io"
+	"sync/atomic"
+
+	"github.com/hashicorp/raft"
+
+	"github.com/fsmeta/fsmeta/core/tree"
+)
+
+// FSM applies committed log entries to a tree. It implements
+// raft.BatchingFSM: raft calls ApplyBatch, Snapshot and Restore from one
+// goroutine, never concurrently; reads of the tree (Tree) may run at any
+// time. The result of an entry is a []Result, one per operation, or an
+// error when the entry cannot be applied.
+//
+// An entry that cannot be decoded (corruption, or a codec version this build
+// does not know) stops the FSM: that entry and every later one fail with the
+// same error (Err), and the engine must stop serving rather than answer from
+// a tree that misses a change.
+type FSM struct {
+	tree    atomic.Pointer[tree.Tree]
+	opts    tree.Options
+	err     atomic.Pointer[error]
+	applied atomic.Uint64
+}
+
+var _ raft.BatchingFSM = (*FSM)(nil)
+
+// New makes an FSM over t; opts are used to build trees from snapshots.
+func New(t *tree.Tree, opts tree.Options) *FSM {
+	f := &FSM{opts: opts}
+	f.tree.Store(t)
+	return f
+}
+
+// Tree returns the current tree (Restore replaces it).
+func (f *FSM) Tree() *tree.Tree { return f.tree.Load() }
+
+// Err returns the error that stopped the FSM, or nil.
+func (f *FSM) Err() error {
+	if p := f.err.Load(); p != nil {
+		return *p
+	}
+	return nil
+}
+
+// Applied returns the index of the last entry applied.
+func (f *FSM) Applied() uint64 { return f.applied.Load() }
+
+// Apply applies one entry.
+func (f *FSM) Apply(l *raft.Log) any { return f.ApplyBatch([]*raft.Log{l})[0] }
+
+// ApplyBatch applies entries in order.
+func (f *FSM) ApplyBatch(logs []*raft.Log) []any {
+	out := make([]any, len(logs))
+	t := f.Tree()
+	for i, l := range logs {
+		if l.Type != raft.LogCommand {
+			continue
+		}
+		if err := f.Err(); err != nil {
+			out[i] = err
+			continue
+		}
+		ops, err := DecodeBatch(l.Data)
+		if err != nil {
+			err = fmt.Errorf("fsm: cannot apply log entry %d: %w", l.Index, err)
+			f.err.CompareAndSwap(nil, &err)
+			out[i] = err
+			continue
+		}
+		res := make([]Result, len(ops))
+		for j := range ops {
+			res[j] = Apply(t, &ops[j])
+		}
+		out[i] = res
+		f.applied.Store(l.Index)
+	}
+	return out
+}
+
+// Snapshot freezes the tree (changes wait until Release) and returns a
+// snapshot that writes it (Persist runs on raft's snapshot goroutine).
+func (f *FSM) Snapshot() (raft.FSMSnapshot, error) {
+	write, release, err := f.Tree().Freeze()
+	if err != nil {
+		return nil, err
+	}
+	return &snapshot{write: write, release: release}, nil
+}
+
+// Restore replaces the tree with one read from a snapshot.
+func (f *FSM) Restore(rc io.ReadCloser) error {
+	defer rc.Close()
+	t, err := tree.ReadSnapshot(rc, f.opts)
+	if err != nil {
+		return err
+	}
+	if old := f.tree.Swap(t); old != nil {
+		old.Close()
+	}
+	return nil
+}
+
+type snapshot struct {
+	write   func(io.Writer) (int64, error)
+	release func()
+}
+
+func (s *snapshot) Persist(sink raft.SnapshotSink) error {
+	if _, err := s.write(sink); err != nil {
+		sink.Cancel()
+		return err
+	}
+	return sink.Close()
+}
+
+func (s *snapshot) Release() { s.release() }

@@ -1,0 +1,140 @@
+// Package fsm is fsmeta's replicated state machine: the codec of log entries
+// (batches of operations, msgpack, with a codec version byte) and the
+// raft.FSM that applies them to a tree on one loop and hands every
+// operation's result back to whoever proposed it.
+//
+// An operation carries everything its application needs: the caller's
+// identity and the operation's time are chosen by the proposer, so applying
+// the same entries to the same snapshot always gives the same state
+// (DESIGN.md invariant 2). Apply never reads the clock.
+package fsm
+
+import (
+	"github.com/fsmeta/fsmeta/core/meta"
+	"github.com/fsmeta/fsmeta/core/tree"
+)
+
+// Code names an operation. Values are part of the log format: never reuse one.
+type Code uint8
+
+const (
+	OpSetAttr Code = iota + 1
+	OpMknod
+	OpMkdir
+	OpSymlink
+	OpLink
+	OpUnlink
+	OpRmdir
+	OpRename
+	OpSetXattr
+	OpRemoveXattr
+	OpFallocate
+	OpOpen
+	OpRelease
+	OpNewSliceID
+	OpWriteSlice
+	OpCompactChunk
+	OpMkdirAll
+	numOps
+)
+
+var opNames = [numOps]string{"", "setattr", "mknod", "mkdir", "symlink", "link", "unlink", "rmdir", "rename",
+	"setxattr", "removexattr", "fallocate", "open", "release", "newslice", "write", "compact", "mkdirall"}
+
+func (c Code) String() string {
+	if c < numOps && c > 0 {
+		return opNames[c]
+	}
+	return "op?"
+}
+
+// Op is one change. Fields are used as each Code needs (see Apply); the
+// encoding is positional (msgpack arrays), so fields are only ever added at
+// the end.
+type Op struct {
+	Code   Code
+	Now    int64
+	Uid    uint32
+	Gid    uint32
+	Groups []uint32
+	Umask  uint32
+	Ino    uint64 // target inode, or parent directory
+	Ino2   uint64 // new parent (rename), new parent (link)
+	Name   string // name, xattr name, path
+	Name2  string // new name, symlink target
+	Mode   uint32 // mode, setattr mask, open flags, fallocate mode
+	Flags  uint32 // rename / xattr flags, rdev
+	Arg    uint64 // fallocate offset, slice-id count
+	Arg2   uint64 // fallocate length
+	Chunk  uint32
+	Attr   meta.SetAttrIn
+	Slice  meta.Slice
+	Slices []meta.Slice
+	Value  []byte
+}
+
+// Result is what an operation gives back to its proposer.
+type Result struct {
+	Attr   meta.Attr
+	Errno  meta.Errno
+	ID     uint64       // NewSliceID
+	Slices []meta.Slice // CompactChunk: the slices dropped
+}
+
+// Caller returns the op's caller.
+func (o *Op) Caller() *meta.Caller {
+	return &meta.Caller{Uid: o.Uid, Gid: o.Gid, Groups: o.Groups, Umask: o.Umask}
+}
+
+// SetCaller copies c into the op.
+func (o *Op) SetCaller(c *meta.Caller) {
+	o.Uid, o.Gid, o.Groups, o.Umask = c.Uid, c.Gid, c.Groups, c.Umask
+}
+
+// Apply applies one operation to t and returns its result. Unknown codes
+// give ENOSYS (a newer writer's entry: the caller decides whether that is
+// fatal; see FSM).
+func Apply(t *tree.Tree, o *Op) (r Result) {
+	c := o.Caller()
+	var e meta.Errno
+	switch o.Code {
+	case OpSetAttr:
+		r.Attr, e = t.SetAttr(c, o.Now, meta.Ino(o.Ino), o.Mode, &o.Attr)
+	case OpMknod:
+		r.Attr, e = t.Mknod(c, o.Now, meta.Ino(o.Ino), o.Name, o.Mode, o.Flags)
+	case OpMkdir:
+		r.Attr, e = t.Mkdir(c, o.Now, meta.Ino(o.Ino), o.Name, o.Mode)
+	case OpSymlink:
+		r.Attr, e = t.Symlink(c, o.Now, meta.Ino(o.Ino), o.Name, o.Name2)
+	case OpLink:
+		r.Attr, e = t.Link(c, o.Now, meta.Ino(o.Ino), meta.Ino(o.Ino2), o.Name)
+	case OpUnlink:
+		e = t.Unlink(c, o.Now, meta.Ino(o.Ino), o.Name)
+	case OpRmdir:
+		e = t.Rmdir(c, o.Now, meta.Ino(o.Ino), o.Name)
+	case OpRename:
+		e = t.Rename(c, o.Now, meta.Ino(o.Ino), o.Name, meta.Ino(o.Ino2), o.Name2, o.Flags)
+	case OpSetXattr:
+		e = t.SetXattr(c, o.Now, meta.Ino(o.Ino), o.Name, o.Value, o.Flags)
+	case OpRemoveXattr:
+		e = t.RemoveXattr(c, o.Now, meta.Ino(o.Ino), o.Name)
+	case OpFallocate:
+		r.Attr, e = t.Fallocate(c, o.Now, meta.Ino(o.Ino), o.Mode, o.Arg, o.Arg2)
+	case OpOpen:
+		r.Attr, e = t.Open(c, o.Now, meta.Ino(o.Ino), o.Mode)
+	case OpRelease:
+		e = t.Release(c, meta.Ino(o.Ino))
+	case OpNewSliceID:
+		r.ID, e = t.NewSliceID(c, uint32(o.Arg))
+	case OpWriteSlice:
+		r.Attr, e = t.WriteSlice(c, o.Now, meta.Ino(o.Ino), o.Chunk, o.Slice)
+	case OpCompactChunk:
+		r.Slices, e = t.CompactChunk(c, meta.Ino(o.Ino), o.Chunk, o.Slices, o.Slice)
+	case OpMkdirAll:
+		r.Attr, e = t.MkdirAll(c, o.Now, o.Name, o.Mode)
+	default:
+		e = meta.ENOSYS
+	}
+	r.Errno = e
+	return r
+}
