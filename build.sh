@@ -86,10 +86,50 @@ build_jni() {
 }
 
 # --- Java / Python (filled in by their issues) ---------------------------------------------
-build_java() { :; }
-test_java() { :; }
-build_python() { :; }
-test_python() { :; }
+# build_java: the JNI library (build_jni), then the jar java/target/fsmeta-1.0.0.jar with both native libraries
+# under META-INF/native/linux-x86_64/. test_java: the JUnit 5 suites (Surefire prints its summary).
+build_java() {
+  build_jni
+  need_cmd mvn maven
+  log "mvn package: java/target/fsmeta-1.0.0.jar (natives from build/jni)"
+  (cd "$ROOT/java" && mvn -B -q package -DskipTests -Dfsmeta.native.dir="$OUT/jni")
+}
+test_java() {
+  need_cmd mvn maven
+  log "mvn test: Java SDK (JUnit 5)"
+  (cd "$ROOT/java" && mvn -B -ntp test -Dfsmeta.native.dir="$OUT/jni")
+}
+# build_python copies build/c/lib/libfsmeta.so.1 into python/fsmeta (git-ignored) and builds a wheel tagged
+# py3-none-linux_x86_64 (it carries the library) into build/python, with a venv under build/venv (pytest, build,
+# wheel from PyPI on the first run). Needs build_c first.
+build_python() {
+  need_cmd python3 python3
+  [ -e "$OUT/c/lib/libfsmeta.so.1" ] || { echo "build.sh: build/c/lib/libfsmeta.so.1 is missing (build_c first)" >&2; exit 1; }
+  if [ ! -x "$OUT/venv/bin/python" ] || ! "$OUT/venv/bin/python" -c 'import pytest, build, wheel' 2>/dev/null; then
+    log "python venv: build/venv (pytest, build, wheel)"
+    python3 -m venv "$OUT/venv" || { need_cmd ensurepip-missing python3-venv; python3 -m venv "$OUT/venv"; }
+    "$OUT/venv/bin/pip" install -q --upgrade pytest build wheel "setuptools>=61"
+  fi
+  log "python: wheel with libfsmeta.so.1 -> build/python"
+  cp -L "$OUT/c/lib/libfsmeta.so.1" "$ROOT/python/fsmeta/libfsmeta.so.1"
+  rm -rf "$OUT/python" "$ROOT/python/build" "$ROOT/python/fsmeta.egg-info"
+  mkdir -p "$OUT/python"
+  "$OUT/venv/bin/python" -m build --wheel --no-isolation --outdir "$OUT/python" "$ROOT/python" >"$OUT/python/build.log" 2>&1 \
+    || { cat "$OUT/python/build.log" >&2; exit 1; }
+  rm -rf "$ROOT/python/build" "$ROOT/python/fsmeta.egg-info"
+  local whl; whl=$(ls "$OUT"/python/fsmeta-*.whl)
+  case "$whl" in *-py3-none-linux_x86_64.whl) ;; *) echo "build.sh: unexpected wheel tag: $whl" >&2; exit 1 ;; esac
+  "$OUT/venv/bin/python" -c 'import sys, zipfile; sys.exit("fsmeta/libfsmeta.so.1" not in zipfile.ZipFile(sys.argv[1]).namelist())' "$whl" \
+    || { echo "build.sh: $whl does not carry libfsmeta.so.1" >&2; exit 1; }
+}
+# test_python installs the wheel into build/venv and runs pytest on python/tests from outside the source tree (so
+# the installed package, with its library, is what is tested; FSMETA_LIBRARY is unset).
+test_python() {
+  log "python: pip install the wheel into build/venv, pytest python/tests"
+  "$OUT/venv/bin/pip" install -q --force-reinstall --no-deps "$OUT"/python/fsmeta-*.whl
+  (cd "$OUT" && env -u FSMETA_LIBRARY "$OUT/venv/bin/python" -m pytest -q -p no:cacheprovider \
+     --rootdir "$ROOT/python" -c "$ROOT/python/pyproject.toml" "$ROOT/python/tests")
+}
 
 test_go() {
   deps_go

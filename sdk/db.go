@@ -2,6 +2,8 @@ package fsmeta
 
 import (
 	"fmt"
+
+	"github.com/fsmeta/fsmeta/core/fsm"
 	"sync/atomic"
 	"time"
 
@@ -28,47 +30,90 @@ type Options struct {
 	// Clock returns the time stamped on changes, in ns since the epoch
 	// (default time.Now). Tests set it for reproducible results.
 	Clock func() int64
+	// SnapshotThreshold is how many log entries since the last snapshot
+	// make the durable engine take another (default 200,000).
+	SnapshotThreshold uint64
 }
 
 // DB is an open metadata engine. It is safe for concurrent use.
 type DB struct {
 	t        *tree.Tree
+	d        *durable // nil in memory mode
 	clock    func() int64
 	testTime atomic.Int64 // when non-zero, the time of every change (SetTestTime)
 	closed   atomic.Bool
 }
 
-// Open opens an engine.
+// Open opens an engine: in memory (Options.InMemory) or durable on the data
+// directory Options.Dir, restoring what it holds (the newest snapshot, then
+// the log after it). A directory held by another process gives ErrLocked.
 func Open(opts Options) (*DB, error) {
-	if !opts.InMemory {
-		if opts.Dir == "" {
-			return nil, fmt.Errorf("fsmeta: Options: set InMemory or Dir: %w", meta.EINVAL)
-		}
-		return nil, fmt.Errorf("fsmeta: the durable engine (Options.Dir) is not available in this build; use InMemory: %w", meta.ENOSYS)
+	if opts.InMemory && opts.Dir != "" {
+		return nil, fmt.Errorf("fsmeta: Options: InMemory and Dir both set: %w", meta.EINVAL)
+	}
+	if !opts.InMemory && opts.Dir == "" {
+		return nil, fmt.Errorf("fsmeta: Options: set InMemory or Dir: %w", meta.EINVAL)
 	}
 	clock := opts.Clock
 	if clock == nil {
 		clock = func() int64 { return time.Now().UnixNano() }
 	}
-	t, err := tree.New(tree.Options{
+	topts := tree.Options{
 		Capacity:      opts.Capacity,
 		MaxInodes:     opts.MaxInodes,
 		ArenaMaxBytes: opts.ArenaMaxBytes,
-		RootTime:      clock(),
-	})
+	}
+	db := &DB{clock: clock}
+	if opts.Dir != "" {
+		d, t, err := openDurable(opts, topts)
+		if err != nil {
+			return nil, err
+		}
+		db.d, db.t = d, t
+		return db, nil
+	}
+	topts.RootTime = clock()
+	t, err := tree.New(topts)
 	if err != nil {
 		return nil, fmt.Errorf("fsmeta: %w", err)
 	}
-	return &DB{t: t, clock: clock}, nil
+	db.t = t
+	return db, nil
 }
 
-// Close releases the engine's memory. Operations after Close return ErrClosed;
-// a second Close returns nil.
+// Close releases the engine (and, when durable, the data directory).
+// Operations after Close return ErrClosed; a second Close returns nil.
 func (db *DB) Close() error {
 	if !db.closed.CompareAndSwap(false, true) {
 		return nil
 	}
+	if db.d != nil {
+		return db.d.close()
+	}
 	return db.t.Close()
+}
+
+// Snapshot takes a snapshot of a durable engine now and truncates its log.
+func (db *DB) Snapshot() error {
+	if db.closed.Load() {
+		return ErrClosed
+	}
+	if db.d == nil {
+		return fmt.Errorf("fsmeta: snapshot: an in-memory engine has no log: %w", meta.EINVAL)
+	}
+	return db.d.snapshot()
+}
+
+// apply runs a change: directly in memory mode, through the log (group
+// committed, acknowledged after fsync) in durable mode.
+func (db *DB) apply(o *fsm.Op) (fsm.Result, error) {
+	if db.d == nil {
+		return fsm.Apply(db.t, o), nil
+	}
+	if db.closed.Load() {
+		return fsm.Result{Errno: meta.EClosed}, nil
+	}
+	return db.d.submit(o)
 }
 
 func (db *DB) now() int64 {
@@ -88,4 +133,13 @@ func caller(c *Caller) *Caller {
 		return meta.RootCaller
 	}
 	return c
+}
+
+// Checksum returns a hash of the whole state (equal states, equal sums):
+// for restart and replication checks.
+func (db *DB) Checksum() (uint64, error) {
+	if db.closed.Load() {
+		return 0, ErrClosed
+	}
+	return db.t.Checksum()
 }

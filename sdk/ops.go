@@ -1,6 +1,21 @@
 package fsmeta
 
-import "github.com/fsmeta/fsmeta/core/meta"
+import (
+	"github.com/fsmeta/fsmeta/core/fsm"
+	"github.com/fsmeta/fsmeta/core/meta"
+)
+
+// change stamps o with the caller and the time, applies it, and wraps its
+// errno.
+func (db *DB) change(op string, ino Ino, name string, c *Caller, o *fsm.Op) (fsm.Result, error) {
+	o.Now = db.now()
+	o.SetCaller(caller(c))
+	r, err := db.apply(o)
+	if err != nil {
+		return r, err
+	}
+	return r, db.wrap(op, ino, name, r.Errno)
+}
 
 func (db *DB) wrap(op string, ino Ino, name string, e Errno) error {
 	if e == meta.EClosed {
@@ -40,8 +55,8 @@ func (db *DB) GetAttr(c *Caller, ino Ino) (Attr, error) {
 // Errors: ENOENT, EPERM, EACCES, EINVAL (unknown mask bits, mode bits outside
 // 07777), EFBIG (size over meta.MaxFileSize).
 func (db *DB) SetAttr(c *Caller, ino Ino, mask uint32, in SetAttrIn) (Attr, error) {
-	a, e := db.t.SetAttr(caller(c), db.now(), ino, mask, &in)
-	return a, db.wrap("setattr", ino, "", e)
+	r, err := db.change("setattr", ino, "", c, &fsm.Op{Code: fsm.OpSetAttr, Ino: uint64(ino), Mode: mask, Attr: in})
+	return r.Attr, err
 }
 
 // Chmod is SetAttr with SetMode.
@@ -74,28 +89,28 @@ func (db *DB) Access(c *Caller, ino Ino, mask uint32) error {
 // Errors: ENOENT, ENOTDIR, EACCES, EEXIST, EINVAL (bad name or type),
 // ENAMETOOLONG, ENOSPC, EPERM (parent immutable).
 func (db *DB) Mknod(c *Caller, parent Ino, name string, mode, rdev uint32) (Attr, error) {
-	a, e := db.t.Mknod(caller(c), db.now(), parent, name, mode, rdev)
-	return a, db.wrap("mknod", parent, name, e)
+	r, err := db.change("mknod", parent, name, c, &fsm.Op{Code: fsm.OpMknod, Ino: uint64(parent), Name: name, Mode: mode, Flags: rdev})
+	return r.Attr, err
 }
 
 // Create creates an empty regular file (Mknod with S_IFREG).
 func (db *DB) Create(c *Caller, parent Ino, name string, mode uint32) (Attr, error) {
-	a, e := db.t.Mknod(caller(c), db.now(), parent, name, meta.S_IFREG|(mode&meta.ModePerm), 0)
-	return a, db.wrap("create", parent, name, e)
+	r, err := db.change("create", parent, name, c, &fsm.Op{Code: fsm.OpMknod, Ino: uint64(parent), Name: name, Mode: meta.S_IFREG | (mode & meta.ModePerm)})
+	return r.Attr, err
 }
 
 // Mkdir creates a directory. A setgid parent passes on its gid and S_ISGID.
 // Errors as Mknod, plus EMLINK never (subdirectory counts are unbounded).
 func (db *DB) Mkdir(c *Caller, parent Ino, name string, mode uint32) (Attr, error) {
-	a, e := db.t.Mkdir(caller(c), db.now(), parent, name, mode)
-	return a, db.wrap("mkdir", parent, name, e)
+	r, err := db.change("mkdir", parent, name, c, &fsm.Op{Code: fsm.OpMkdir, Ino: uint64(parent), Name: name, Mode: mode})
+	return r.Attr, err
 }
 
 // Symlink creates a symbolic link to target (1 to 4095 bytes, no NUL; EINVAL
 // for empty or NUL, ENAMETOOLONG for longer). Mode is 0777.
 func (db *DB) Symlink(c *Caller, parent Ino, name, target string) (Attr, error) {
-	a, e := db.t.Symlink(caller(c), db.now(), parent, name, target)
-	return a, db.wrap("symlink", parent, name, e)
+	r, err := db.change("symlink", parent, name, c, &fsm.Op{Code: fsm.OpSymlink, Ino: uint64(parent), Name: name, Name2: target})
+	return r.Attr, err
 }
 
 // Readlink returns a symlink's target. Errors: ENOENT, EINVAL (not a symlink).
@@ -109,8 +124,8 @@ func (db *DB) Readlink(c *Caller, ino Ino) (string, error) {
 // Errors: ENOENT, ENOTDIR, EACCES, EEXIST, EPERM (ino is a directory, or
 // immutable/append-only), EMLINK (meta.MaxLinks), EINVAL, ENAMETOOLONG.
 func (db *DB) Link(c *Caller, ino Ino, newParent Ino, newName string) (Attr, error) {
-	a, e := db.t.Link(caller(c), db.now(), ino, newParent, newName)
-	return a, db.wrap("link", newParent, newName, e)
+	r, err := db.change("link", newParent, newName, c, &fsm.Op{Code: fsm.OpLink, Ino: uint64(ino), Ino2: uint64(newParent), Name: newName})
+	return r.Attr, err
 }
 
 // Unlink removes a non-directory name. The inode goes when its last link goes
@@ -118,13 +133,15 @@ func (db *DB) Link(c *Caller, ino Ino, newParent Ino, newName string) (Attr, err
 // Sticky parent: only the owner of the entry or of parent, or root, may remove
 // (EPERM). Errors: ENOENT, ENOTDIR, EACCES, EPERM, EISDIR, EINVAL.
 func (db *DB) Unlink(c *Caller, parent Ino, name string) error {
-	return db.wrap("unlink", parent, name, db.t.Unlink(caller(c), db.now(), parent, name))
+	_, err := db.change("unlink", parent, name, c, &fsm.Op{Code: fsm.OpUnlink, Ino: uint64(parent), Name: name})
+	return err
 }
 
 // Rmdir removes an empty directory. Errors: ENOENT, ENOTDIR (name is not a
 // directory), ENOTEMPTY, EACCES, EPERM (sticky), EINVAL ("." or "..").
 func (db *DB) Rmdir(c *Caller, parent Ino, name string) error {
-	return db.wrap("rmdir", parent, name, db.t.Rmdir(caller(c), db.now(), parent, name))
+	_, err := db.change("rmdir", parent, name, c, &fsm.Op{Code: fsm.OpRmdir, Ino: uint64(parent), Name: name})
+	return err
 }
 
 // Rename moves parent/name to newParent/newName, replacing the target if it
@@ -138,7 +155,8 @@ func (db *DB) Rmdir(c *Caller, parent Ino, name string) error {
 // and the replaced entry, and write permission on a directory that changes
 // parent. Sets ctime of the moved inode and mtime/ctime of both parents.
 func (db *DB) Rename(c *Caller, parent Ino, name string, newParent Ino, newName string, flags uint32) error {
-	return db.wrap("rename", parent, name, db.t.Rename(caller(c), db.now(), parent, name, newParent, newName, flags))
+	_, err := db.change("rename", parent, name, c, &fsm.Op{Code: fsm.OpRename, Ino: uint64(parent), Name: name, Ino2: uint64(newParent), Name2: newName, Flags: flags})
+	return err
 }
 
 // ReadDir lists directory ino from cursor (0 to start) and returns at most
@@ -176,7 +194,8 @@ func (db *DB) GetXattr(c *Caller, ino Ino, name string) ([]byte, error) {
 // need root (EPERM). Values up to 64 KiB (E2BIG), all of an inode's names and
 // values up to 1 MiB (ENOSPC). Sets ctime.
 func (db *DB) SetXattr(c *Caller, ino Ino, name string, value []byte, flags uint32) error {
-	return db.wrap("setxattr", ino, name, db.t.SetXattr(caller(c), db.now(), ino, name, value, flags))
+	_, err := db.change("setxattr", ino, name, c, &fsm.Op{Code: fsm.OpSetXattr, Ino: uint64(ino), Name: name, Value: value, Flags: flags})
+	return err
 }
 
 // ListXattr returns the names of ino's extended attributes the caller may
@@ -188,7 +207,8 @@ func (db *DB) ListXattr(c *Caller, ino Ino) ([]string, error) {
 
 // RemoveXattr removes an extended attribute (ENODATA if absent). Sets ctime.
 func (db *DB) RemoveXattr(c *Caller, ino Ino, name string) error {
-	return db.wrap("removexattr", ino, name, db.t.RemoveXattr(caller(c), db.now(), ino, name))
+	_, err := db.change("removexattr", ino, name, c, &fsm.Op{Code: fsm.OpRemoveXattr, Ino: uint64(ino), Name: name})
+	return err
 }
 
 // Fallocate reserves (mode 0: extends the size to off+length), punches a hole
@@ -196,8 +216,8 @@ func (db *DB) RemoveXattr(c *Caller, ino Ino, name string) error {
 // a range (meta.FallocZeroRange) of a regular file. Needs write permission.
 // Errors: ENOENT, EACCES, EISDIR, EINVAL (bad mode, length 0), EFBIG, EPERM.
 func (db *DB) Fallocate(c *Caller, ino Ino, mode uint32, off, length uint64) (Attr, error) {
-	a, e := db.t.Fallocate(caller(c), db.now(), ino, mode, off, length)
-	return a, db.wrap("fallocate", ino, "", e)
+	r, err := db.change("fallocate", ino, "", c, &fsm.Op{Code: fsm.OpFallocate, Ino: uint64(ino), Mode: mode, Arg: off, Arg2: length})
+	return r.Attr, err
 }
 
 // Open checks the access that flags ask for (meta.O_RDONLY, O_WRONLY, O_RDWR,
@@ -205,19 +225,20 @@ func (db *DB) Fallocate(c *Caller, ino Ino, mode uint32, off, length uint64) (At
 // name is removed keeps its inode and slices until the last Close.
 // Errors: ENOENT, EACCES, EISDIR (write access to a directory), EPERM.
 func (db *DB) Open(c *Caller, ino Ino, flags uint32) (Attr, error) {
-	a, e := db.t.Open(caller(c), db.now(), ino, flags)
-	return a, db.wrap("open", ino, "", e)
+	r, err := db.change("open", ino, "", c, &fsm.Op{Code: fsm.OpOpen, Ino: uint64(ino), Mode: flags})
+	return r.Attr, err
 }
 
 // Close ends an Open. Errors: ENOENT, EBADF (not open).
 func (db *DB) CloseFile(c *Caller, ino Ino) error {
-	return db.wrap("close", ino, "", db.t.Release(caller(c), ino))
+	_, err := db.change("close", ino, "", c, &fsm.Op{Code: fsm.OpRelease, Ino: uint64(ino)})
+	return err
 }
 
 // NewSliceID reserves n (>= 1) consecutive slice ids and returns the first.
 func (db *DB) NewSliceID(c *Caller, n uint32) (uint64, error) {
-	id, e := db.t.NewSliceID(caller(c), n)
-	return id, db.wrap("newslice", 0, "", e)
+	r, err := db.change("newslice", 0, "", c, &fsm.Op{Code: fsm.OpNewSliceID, Arg: uint64(n)})
+	return r.ID, err
 }
 
 // WriteSlice places slice s at s.Pos of chunk index chunk of regular file ino
@@ -226,8 +247,8 @@ func (db *DB) NewSliceID(c *Caller, n uint32) (uint64, error) {
 // writing). Errors: ENOENT, EISDIR, EINVAL (s.Off+s.Len > s.Size,
 // s.Pos+s.Len > meta.ChunkSize, Len 0), EFBIG, EPERM (immutable).
 func (db *DB) WriteSlice(c *Caller, ino Ino, chunk uint32, s Slice) (Attr, error) {
-	a, e := db.t.WriteSlice(caller(c), db.now(), ino, chunk, s)
-	return a, db.wrap("write", ino, "", e)
+	r, err := db.change("write", ino, "", c, &fsm.Op{Code: fsm.OpWriteSlice, Ino: uint64(ino), Chunk: chunk, Slice: s})
+	return r.Attr, err
 }
 
 // ReadChunk returns the slices of chunk index chunk in write order (later
@@ -244,8 +265,8 @@ func (db *DB) ReadChunk(c *Caller, ino Ino, chunk uint32) ([]Slice, error) {
 // slice holding their visible bytes at with.Pos); if not, EAGAIN (the chunk
 // changed: read it again). Returns the slices no longer referenced.
 func (db *DB) CompactChunk(c *Caller, ino Ino, chunk uint32, replaced []Slice, with Slice) ([]Slice, error) {
-	s, e := db.t.CompactChunk(caller(c), ino, chunk, replaced, with)
-	return s, db.wrap("compact", ino, "", e)
+	r, err := db.change("compact", ino, "", c, &fsm.Op{Code: fsm.OpCompactChunk, Ino: uint64(ino), Chunk: chunk, Slices: replaced, Slice: with})
+	return r.Slices, err
 }
 
 // Resolve walks path ("/a/b/c" or "a/b/c", from the root; empty components
@@ -263,6 +284,6 @@ func (db *DB) Resolve(c *Caller, path string, followLast bool) (Attr, error) {
 // and returns the last one's attributes. An existing non-directory in the way
 // is ENOTDIR (EEXIST for the last component).
 func (db *DB) MkdirAll(c *Caller, path string, mode uint32) (Attr, error) {
-	a, e := db.t.MkdirAll(caller(c), db.now(), path, mode)
-	return a, db.wrap("mkdirall", meta.RootIno, path, e)
+	r, err := db.change("mkdirall", meta.RootIno, path, c, &fsm.Op{Code: fsm.OpMkdirAll, Name: path, Mode: mode})
+	return r.Attr, err
 }

@@ -578,3 +578,5 @@ func TestPropLinkLimit(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+var crashKills = flag.Int("crash.kills", 50, "SIGKILLs in TestCrash")

@@ -13,6 +13,7 @@ type loadReport struct {
 	Mode              string      `json:"mode"`
 	Workload          string      `json:"workload"`
 	Paths             string      `json:"paths,omitempty"`
+	Dump              string      `json:"dump,omitempty"`
 	Lines             int64       `json:"lines"`
 	BadLines          int64       `json:"bad_lines"`
 	Entries           int64       `json:"entries"`
@@ -31,7 +32,13 @@ type loadReport struct {
 const loadAbout = `Builds a namespace from the listing -paths FILE (bare paths and/or lines of
 find DIR -printf '%y\t%m\t%U\t%G\t%s\t%A@\t%T@\t%C@\t%P\n', in any order; see
 BENCH.md), reports counts, time and memory, and runs fsck. Malformed lines are
-reported with their line numbers; -on-error says whether the load goes on.`
+reported with their line numbers; -on-error says whether the load goes on.
+
+With -dump FILE it loads a dump written by 'fsmeta dump' instead (the format
+is docs/dump-format.md) into an empty engine: every inode, name, attribute,
+xattr and slice comes back (inode numbers differ). A truncated dump, or a line
+that is malformed or cannot be applied, stops the load with an error naming
+the line (-on-error does not apply).`
 
 func runLoad(args []string, stdout, stderr io.Writer) error {
 	var src source
@@ -39,24 +46,34 @@ func runLoad(args []string, stdout, stderr io.Writer) error {
 	src.register(fs, 0, true)
 	asJSON := fs.Bool("json", false, "print one JSON object on stdout")
 	fsck := fs.Bool("fsck", true, "run fsck after loading")
+	dumpFile := fs.String("dump", "", "load the dump in `FILE` ('-' for stdin), written by 'fsmeta dump', instead of a listing")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if err := src.validate(); err != nil {
 		return err
 	}
-	if src.paths == "" && src.files == 0 {
-		return usagef("-paths FILE is required (or -files N for a synthetic namespace)")
+	if *dumpFile != "" && (src.paths != "" || src.files != 0) {
+		return usagef("-dump FILE goes without -paths and -files")
+	}
+	if src.paths == "" && src.files == 0 && *dumpFile == "" {
+		return usagef("-paths FILE or -dump FILE is required (or -files N for a synthetic namespace)")
 	}
 	gcw := startGCWatch()
-	l, err := src.build(stderr)
+	var l *loaded
+	var err error
+	if *dumpFile != "" {
+		l, err = src.loadDump(stderr, *dumpFile)
+	} else {
+		l, err = src.build(stderr)
+	}
 	if err != nil {
 		gcw.report(0)
 		return err
 	}
 	defer l.db.Close()
 	st := l.db.Stats()
-	rep := loadReport{Version: 1, Mode: src.mode, Workload: l.workload, Paths: src.paths, Lines: l.stats.Lines, BadLines: l.stats.BadLines,
+	rep := loadReport{Version: 1, Mode: src.mode, Workload: l.workload, Paths: src.paths, Dump: *dumpFile, Lines: l.stats.Lines, BadLines: l.stats.BadLines,
 		Entries: int64(st.Inodes), Files: int64(st.Files), Dirs: int64(st.Dirs), Symlinks: int64(st.Symlinks), Others: int64(st.Others),
 		Slices: l.stats.Slices, LoadSeconds: l.stats.Duration.Seconds()}
 	if s := l.stats.Duration.Seconds(); s > 0 {
@@ -81,6 +98,9 @@ func runLoad(args []string, stdout, stderr io.Writer) error {
 		}
 	} else {
 		what := "synthetic namespace"
+		if l.workload == "dump" {
+			what = fmt.Sprintf("%s: dump of %s entries", *dumpFile, commas(rep.Lines))
+		}
 		if l.workload == "paths" {
 			what = fmt.Sprintf("%s: %s lines", src.paths, commas(rep.Lines))
 			if rep.BadLines > 0 {

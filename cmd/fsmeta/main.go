@@ -1,7 +1,8 @@
 // Command fsmeta is the command-line tool of the fsmeta metadata engine.
 //
 //	fsmeta bench   build a namespace (synthetic or from a listing), measure memory and timed operations
-//	fsmeta load    build a namespace from a listing, report counts, time and memory, check it
+//	fsmeta load    build a namespace from a listing (or a dump), report counts, time and memory, check it
+//	fsmeta dump    write a namespace as a dump (line-oriented JSON, docs/dump-format.md)
 //	fsmeta fsck    check a namespace (built from a listing or synthesized; a data directory later)
 //	fsmeta demo    a short tour of the API on a small tree
 //	fsmeta version print the version
@@ -36,8 +37,10 @@ func init() {
 	commands = map[string]*command{
 		"bench": {name: "bench", summary: "build a namespace and measure memory and timed metadata operations",
 			run: runBench, usage: "[-files N | -paths FILE] [-mode memory|durable -dir DIR] [-threads T] [-ops N] [-phases LIST] [-json] ..."},
-		"load": {name: "load", summary: "build a namespace from a listing; report counts, time and memory; run fsck",
-			run: runLoad, usage: "-paths FILE [-on-error stop|skip] [-json] ..."},
+		"load": {name: "load", summary: "build a namespace from a listing or a dump; report counts, time and memory; run fsck",
+			run: runLoad, usage: "-paths FILE [-on-error stop|skip] [-json] ... | -dump FILE [-fsck=false] [-json]"},
+		"dump": {name: "dump", summary: "write a namespace as a dump (line-oriented JSON) that load -dump reads back",
+			run: runDump, usage: "[-o FILE] -paths FILE | -files N | -dir DIR"},
 		"fsck": {name: "fsck", summary: "check every invariant of a namespace",
 			run: runFsck, usage: "-paths FILE | -files N | -dir DIR"},
 		"demo": {name: "demo", summary: "a short tour: build a small tree, list it, print stat lines",

@@ -1,0 +1,911 @@
+package io.fsmeta;
+
+import io.fsmeta.internal.Native;
+import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.lang.ref.Cleaner;
+import java.lang.ref.Reference;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * An open fsmeta database: every operation of the C API by inode, and a path API shaped for Hadoop's
+ * {@code FileSystem} ({@link #getFileStatus}, {@link #listStatus}, {@link #mkdirs}, {@link #rename(CallerContext,
+ * String, String)}, {@link #delete}, {@link #setPermission}, {@link #setOwner}, {@link #setTimes}, xattrs).
+ *
+ * <p><b>Threads.</b> An {@code FsMeta} is safe for concurrent use by any number of threads. {@link #close()} is
+ * idempotent and thread-safe; afterwards every call throws {@link IllegalStateException} (a call racing with close
+ * may fail with status ECLOSED or EBADHANDLE instead; never a crash). A database that is never closed is released
+ * by a {@link Cleaner} when it becomes unreachable (close it anyway: the engine's memory is not Java heap).
+ *
+ * <p><b>Callers.</b> Every operation takes the {@link CallerContext} it runs as ({@link CallerContext#ROOT} for
+ * root); the engine enforces POSIX permissions for it.
+ *
+ * <p><b>Names</b> cross as UTF-8 bytes: the {@code String} forms encode strictly (a String with unpaired surrogates
+ * is an IllegalArgumentException), the {@code byte[]} forms pass any bytes. The engine validates names (empty, '/',
+ * NUL, "." and ".." give EINVAL; more than 255 bytes ENAMETOOLONG).
+ *
+ * <p><b>Errors</b> are IOExceptions as described in {@link FsMetaException}.
+ *
+ * <p><b>Host process.</b> See the package documentation: the native library contains the Go runtime, is loaded
+ * once and never unloaded, and must not be used in the child of a fork.
+ */
+public final class FsMeta implements AutoCloseable {
+    /** The root directory's inode number. */
+    public static final long ROOT_INO = Native.FSMETA_ROOT_INO;
+    public static final int NAME_MAX = Native.FSMETA_NAME_MAX;
+    public static final int PATH_MAX = Native.FSMETA_PATH_MAX;
+    public static final int SYMLINK_MAX = Native.FSMETA_SYMLINK_MAX;
+    public static final int XATTR_SIZE_MAX = Native.FSMETA_XATTR_SIZE_MAX;
+    public static final int CHUNK_SIZE = Native.FSMETA_CHUNK_SIZE;
+
+    /** Access masks ({@link #access}). */
+    public static final int F_OK = Native.FSMETA_F_OK, X_OK = Native.FSMETA_X_OK, W_OK = Native.FSMETA_W_OK,
+            R_OK = Native.FSMETA_R_OK;
+    /** Open flags ({@link #openFile}). */
+    public static final int O_RDONLY = Native.FSMETA_O_RDONLY, O_WRONLY = Native.FSMETA_O_WRONLY,
+            O_RDWR = Native.FSMETA_O_RDWR, O_TRUNC = Native.FSMETA_O_TRUNC, O_APPEND = Native.FSMETA_O_APPEND;
+    /** Rename flags. */
+    public static final int RENAME_NOREPLACE = Native.FSMETA_RENAME_NOREPLACE,
+            RENAME_EXCHANGE = Native.FSMETA_RENAME_EXCHANGE;
+    /** Xattr flags. */
+    public static final int XATTR_CREATE = Native.FSMETA_XATTR_CREATE, XATTR_REPLACE = Native.FSMETA_XATTR_REPLACE;
+    /** Fallocate modes. */
+    public static final int FALLOC_KEEP_SIZE = Native.FSMETA_FALLOC_KEEP_SIZE,
+            FALLOC_PUNCH_HOLE = Native.FSMETA_FALLOC_PUNCH_HOLE, FALLOC_ZERO_RANGE = Native.FSMETA_FALLOC_ZERO_RANGE;
+
+    static final Cleaner CLEANER;
+
+    static {
+        NativeLibrary.ensureLoaded();
+        CLEANER = Cleaner.create();
+    }
+
+    private final long handle;
+    private final AtomicBoolean open = new AtomicBoolean(true);
+    private final Cleaner.Cleanable cleanable;
+
+    private static final class Release implements Runnable {
+        private final long handle;
+
+        Release(long handle) {
+            this.handle = handle;
+        }
+
+        @Override
+        public void run() {
+            Native.fsmeta_close(handle);
+        }
+    }
+
+    private FsMeta(long handle) {
+        this.handle = handle;
+        this.cleanable = CLEANER.register(this, new Release(handle));
+    }
+
+    /** Opens a database. */
+    public static FsMeta open(FsMetaOptions options) throws IOException {
+        Objects.requireNonNull(options, "options");
+        long[] opts = new long[Native.OPTIONS_LONGS];
+        int st = Native.fsmeta_options_init(opts, Native.FSMETA_OPTIONS_VERSION);
+        if (st != 0) throw error(st, "open", null);
+        opts[Native.OPTIONS_IN_MEMORY] = options.inMemory() ? 1 : 0;
+        opts[Native.OPTIONS_CAPACITY] = options.capacity();
+        opts[Native.OPTIONS_MAX_INODES] = options.maxInodes();
+        opts[Native.OPTIONS_ARENA_MAX_BYTES] = options.arenaMaxBytes();
+        byte[] dir = options.dir() != null ? options.dir().getBytes(StandardCharsets.UTF_8) : null;
+        long[] out = new long[1];
+        st = Native.fsmeta_open(out, opts, dir);
+        if (st != 0) throw error(st, "open", options.dir());
+        return new FsMeta(out[0]);
+    }
+
+    /** Opens an in-memory database with the defaults. */
+    public static FsMeta openInMemory() throws IOException {
+        return open(FsMetaOptions.inMemoryDefaults());
+    }
+
+    /** Closes the database and releases its memory. Idempotent and thread-safe. */
+    @Override
+    public void close() {
+        if (open.compareAndSet(true, false)) cleanable.clean();
+    }
+
+    public boolean isOpen() {
+        return open.get();
+    }
+
+    // ---- library ----
+
+    /** The loaded library's version, "MAJOR.MINOR.PATCH". */
+    public static String version() {
+        return new String(Native.fsmeta_version_string(), StandardCharsets.UTF_8);
+    }
+
+    /** The loaded library's version number (MAJOR * 10000 + MINOR * 100 + PATCH). */
+    public static int versionNumber() {
+        return Native.fsmeta_version_number();
+    }
+
+    /** The library's fixed description of a status code. */
+    public static String strerror(int status) {
+        return new String(Native.fsmeta_strerror(status), StandardCharsets.UTF_8);
+    }
+
+    /** Live native handles (databases and listings) in the process: 0 when everything is closed. */
+    public static long handleCount() {
+        return Native.fsmeta_handle_count();
+    }
+
+    /** Where the native libraries were loaded from ("jar:...", "fsmeta.library.path=...", "java.library.path"). */
+    public static String librarySource() {
+        return NativeLibrary.source();
+    }
+
+    // ---- plumbing ----
+
+    private long h() {
+        if (!open.get()) throw new IllegalStateException("FsMeta is closed");
+        return handle;
+    }
+
+    static String lastError() {
+        return new String(Native.fsmeta_last_error(), StandardCharsets.UTF_8);
+    }
+
+    private static IOException error(int st, String op, String where) {
+        return new FsMetaException(st, op, where, lastError()).toIOException();
+    }
+
+    /** The exception of a failed call (reads the thread's last error first). */
+    private IOException fail(int st, String op, Object where) {
+        String detail = lastError();
+        FsMetaException e = new FsMetaException(st, op, where == null ? null : String.valueOf(where), detail);
+        if ((st == Native.FSMETA_ECLOSED || st == Native.FSMETA_EBADHANDLE) && !open.get()) {
+            throw new IllegalStateException("FsMeta is closed", e);
+        }
+        return e.toIOException();
+    }
+
+    private static int[] c(CallerContext ctx) {
+        return Objects.requireNonNull(ctx, "ctx").raw;
+    }
+
+    /** Strict UTF-8 (a String with unpaired surrogates is refused rather than silently changed). */
+    static byte[] utf8(String s) {
+        Objects.requireNonNull(s, "name");
+        for (int i = 0; i < s.length(); i++) {
+            if (Character.isSurrogate(s.charAt(i))) {
+                try {
+                    ByteBuffer b = StandardCharsets.UTF_8.newEncoder().onMalformedInput(CodingErrorAction.REPORT)
+                            .onUnmappableCharacter(CodingErrorAction.REPORT).encode(CharBuffer.wrap(s));
+                    byte[] out = new byte[b.remaining()];
+                    b.get(out);
+                    return out;
+                } catch (CharacterCodingException e) {
+                    throw new IllegalArgumentException("not valid UTF-16 (unpaired surrogate): " + s, e);
+                }
+            }
+        }
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static byte[] req(byte[] b, String what) {
+        return Objects.requireNonNull(b, what);
+    }
+
+    private static String where(long ino) {
+        return "#" + Long.toUnsignedString(ino);
+    }
+
+    private static String where(long parent, byte[] name) {
+        return "#" + Long.toUnsignedString(parent) + "/" + new String(name, StandardCharsets.UTF_8);
+    }
+
+    // ---- attributes ----
+
+    /** Finds a name in a directory ("." and ".." allowed). Needs search permission on parent. */
+    public Attr lookup(CallerContext ctx, long parent, String name) throws IOException {
+        return lookup(ctx, parent, utf8(name));
+    }
+
+    public Attr lookup(CallerContext ctx, long parent, byte[] name) throws IOException {
+        req(name, "name");
+        long[] a = new long[Native.ATTR_LONGS];
+        int st = Native.fsmeta_lookup(a, h(), c(ctx), parent, name);
+        Reference.reachabilityFence(this);
+        if (st != 0) throw fail(st, "lookup", where(parent, name));
+        return Attr.fromLongs(a, 0);
+    }
+
+    /** The attributes of an inode (no permission needed). */
+    public Attr getattr(CallerContext ctx, long ino) throws IOException {
+        long[] a = new long[Native.ATTR_LONGS];
+        int st = Native.fsmeta_getattr(a, h(), c(ctx), ino);
+        Reference.reachabilityFence(this);
+        if (st != 0) throw fail(st, "getattr", where(ino));
+        return Attr.fromLongs(a, 0);
+    }
+
+    /**
+     * getattr into a caller's {@code long[Native.ATTR_LONGS]} (no allocation; for hot loops). The layout is
+     * {@code io.fsmeta.internal.Native.ATTR_*}.
+     */
+    public void getattrInto(CallerContext ctx, long ino, long[] out) throws IOException {
+        if (out.length < Native.ATTR_LONGS) throw new IllegalArgumentException("out shorter than ATTR_LONGS");
+        int st = Native.fsmeta_getattr(out, h(), c(ctx), ino);
+        Reference.reachabilityFence(this);
+        if (st != 0) throw fail(st, "getattr", where(ino));
+    }
+
+    /** Changes the attributes named by the SetAttr's mask. */
+    public Attr setattr(CallerContext ctx, long ino, SetAttr change) throws IOException {
+        Objects.requireNonNull(change, "change");
+        long[] a = new long[Native.ATTR_LONGS];
+        int st = Native.fsmeta_setattr(a, h(), c(ctx), ino, change.mask, change.in);
+        Reference.reachabilityFence(this);
+        if (st != 0) throw fail(st, "setattr", where(ino));
+        return Attr.fromLongs(a, 0);
+    }
+
+    public Attr chmod(CallerContext ctx, long ino, int mode) throws IOException {
+        return setattr(ctx, ino, SetAttr.builder().mode(mode).build());
+    }
+
+    public Attr chown(CallerContext ctx, long ino, int uid, int gid) throws IOException {
+        return setattr(ctx, ino, SetAttr.builder().uid(uid).gid(gid).build());
+    }
+
+    public Attr truncate(CallerContext ctx, long ino, long size) throws IOException {
+        return setattr(ctx, ino, SetAttr.builder().size(size).build());
+    }
+
+    /** Checks access (R_OK | W_OK | X_OK, or F_OK); throws AccessDeniedException when denied. */
+    public void access(CallerContext ctx, long ino, int mask) throws IOException {
+        int st = Native.fsmeta_access(h(), c(ctx), ino, mask);
+        Reference.reachabilityFence(this);
+        if (st != 0) throw fail(st, "access", where(ino));
+    }
+
+    /** Whether access is allowed (false on EACCES; other failures throw). */
+    public boolean canAccess(CallerContext ctx, long ino, int mask) throws IOException {
+        int st = Native.fsmeta_access(h(), c(ctx), ino, mask);
+        Reference.reachabilityFence(this);
+        if (st == Native.FSMETA_EACCES) return false;
+        if (st != 0) throw fail(st, "access", where(ino));
+        return true;
+    }
+
+    // ---- creating and removing ----
+
+    /** Creates a node (regular, fifo, socket, device; mode holds the type bits, 0 meaning regular). */
+    public Attr mknod(CallerContext ctx, long parent, String name, int mode, int rdev) throws IOException {
+        return mknod(ctx, parent, utf8(name), mode, rdev);
+    }
+
+    public Attr mknod(CallerContext ctx, long parent, byte[] name, int mode, int rdev) throws IOException {
+        req(name, "name");
+        long[] a = new long[Native.ATTR_LONGS];
+        int st = Native.fsmeta_mknod(a, h(), c(ctx), parent, name, mode, rdev);
+        Reference.reachabilityFence(this);
+        if (st != 0) throw fail(st, "mknod", where(parent, name));
+        return Attr.fromLongs(a, 0);
+    }
+
+    /** Creates an empty regular file. */
+    public Attr create(CallerContext ctx, long parent, String name, int mode) throws IOException {
+        return create(ctx, parent, utf8(name), mode);
+    }
+
+    public Attr create(CallerContext ctx, long parent, byte[] name, int mode) throws IOException {
+        req(name, "name");
+        long[] a = new long[Native.ATTR_LONGS];
+        int st = Native.fsmeta_create(a, h(), c(ctx), parent, name, mode);
+        Reference.reachabilityFence(this);
+        if (st != 0) throw fail(st, "create", where(parent, name));
+        return Attr.fromLongs(a, 0);
+    }
+
+    /** Creates a directory. */
+    public Attr mkdir(CallerContext ctx, long parent, String name, int mode) throws IOException {
+        return mkdir(ctx, parent, utf8(name), mode);
+    }
+
+    public Attr mkdir(CallerContext ctx, long parent, byte[] name, int mode) throws IOException {
+        req(name, "name");
+        long[] a = new long[Native.ATTR_LONGS];
+        int st = Native.fsmeta_mkdir(a, h(), c(ctx), parent, name, mode);
+        Reference.reachabilityFence(this);
+        if (st != 0) throw fail(st, "mkdir", where(parent, name));
+        return Attr.fromLongs(a, 0);
+    }
+
+    /** Creates a symbolic link to target. */
+    public Attr symlink(CallerContext ctx, long parent, String name, String target) throws IOException {
+        return symlink(ctx, parent, utf8(name), utf8(target));
+    }
+
+    public Attr symlink(CallerContext ctx, long parent, byte[] name, byte[] target) throws IOException {
+        req(name, "name");
+        req(target, "target");
+        long[] a = new long[Native.ATTR_LONGS];
+        int st = Native.fsmeta_symlink(a, h(), c(ctx), parent, name, target);
+        Reference.reachabilityFence(this);
+        if (st != 0) throw fail(st, "symlink", where(parent, name));
+        return Attr.fromLongs(a, 0);
+    }
+
+    /** The target of a symbolic link, as bytes. */
+    public byte[] readlinkBytes(CallerContext ctx, long ino) throws IOException {
+        byte[] buf = new byte[Native.FSMETA_SYMLINK_MAX + 1];
+        long[] len = new long[1];
+        int st = Native.fsmeta_readlink(buf, len, h(), c(ctx), ino);
+        Reference.reachabilityFence(this);
+        if (st != 0) throw fail(st, "readlink", where(ino));
+        byte[] out = new byte[(int) len[0]];
+        System.arraycopy(buf, 0, out, 0, out.length);
+        return out;
+    }
+
+    /** The target of a symbolic link, decoded as UTF-8. */
+    public String readlink(CallerContext ctx, long ino) throws IOException {
+        return new String(readlinkBytes(ctx, ino), StandardCharsets.UTF_8);
+    }
+
+    /** Adds a hard link newParent/newName to ino. */
+    public Attr link(CallerContext ctx, long ino, long newParent, String newName) throws IOException {
+        return link(ctx, ino, newParent, utf8(newName));
+    }
+
+    public Attr link(CallerContext ctx, long ino, long newParent, byte[] newName) throws IOException {
+        req(newName, "newName");
+        long[] a = new long[Native.ATTR_LONGS];
+        int st = Native.fsmeta_link(a, h(), c(ctx), ino, newParent, newName);
+        Reference.reachabilityFence(this);
+        if (st != 0) throw fail(st, "link", where(newParent, newName));
+        return Attr.fromLongs(a, 0);
+    }
+
+    /** Removes a name that is not a directory. */
+    public void unlink(CallerContext ctx, long parent, String name) throws IOException {
+        unlink(ctx, parent, utf8(name));
+    }
+
+    public void unlink(CallerContext ctx, long parent, byte[] name) throws IOException {
+        req(name, "name");
+        int st = Native.fsmeta_unlink(h(), c(ctx), parent, name);
+        Reference.reachabilityFence(this);
+        if (st != 0) throw fail(st, "unlink", where(parent, name));
+    }
+
+    /** Removes an empty directory. */
+    public void rmdir(CallerContext ctx, long parent, String name) throws IOException {
+        rmdir(ctx, parent, utf8(name));
+    }
+
+    public void rmdir(CallerContext ctx, long parent, byte[] name) throws IOException {
+        req(name, "name");
+        int st = Native.fsmeta_rmdir(h(), c(ctx), parent, name);
+        Reference.reachabilityFence(this);
+        if (st != 0) throw fail(st, "rmdir", where(parent, name));
+    }
+
+    /** Moves parent/name to newParent/newName (flags: 0, RENAME_NOREPLACE or RENAME_EXCHANGE). */
+    public void rename(CallerContext ctx, long parent, String name, long newParent, String newName, int flags)
+            throws IOException {
+        rename(ctx, parent, utf8(name), newParent, utf8(newName), flags);
+    }
+
+    public void rename(CallerContext ctx, long parent, byte[] name, long newParent, byte[] newName, int flags)
+            throws IOException {
+        req(name, "name");
+        req(newName, "newName");
+        int st = Native.fsmeta_rename(h(), c(ctx), parent, name, newParent, newName, flags);
+        Reference.reachabilityFence(this);
+        if (st != 0) throw fail(st, "rename", where(parent, name) + " -> " + where(newParent, newName));
+    }
+
+    // ---- directories ----
+
+    /** Starts a listing of directory ino (plus: with every entry's attributes). Close the stream. */
+    public DirStream openDir(CallerContext ctx, long ino, boolean plus) throws IOException {
+        long[] out = new long[1];
+        int st = Native.fsmeta_dir_open(out, h(), c(ctx), ino, plus ? Native.FSMETA_DIR_PLUS : 0);
+        Reference.reachabilityFence(this);
+        if (st != 0) throw fail(st, "opendir", where(ino));
+        return new DirStream(this, out[0], plus);
+    }
+
+    /** The whole listing of directory ino. */
+    public List<DirEntry> readDir(CallerContext ctx, long ino, boolean plus) throws IOException {
+        List<DirEntry> out = new ArrayList<>();
+        try (DirStream d = openDir(ctx, ino, plus)) {
+            for (DirEntry e = d.read(); e != null; e = d.read()) out.add(e);
+        }
+        return out;
+    }
+
+    // ---- file system ----
+
+    public StatFs statfs(CallerContext ctx) throws IOException {
+        long[] o = new long[Native.STATFS_INFO_LONGS];
+        int st = Native.fsmeta_statfs(o, h(), c(ctx));
+        Reference.reachabilityFence(this);
+        if (st != 0) throw fail(st, "statfs", null);
+        return new StatFs(o[Native.STATFS_INFO_TOTAL_SPACE], o[Native.STATFS_INFO_AVAIL_SPACE],
+                o[Native.STATFS_INFO_USED_SPACE], o[Native.STATFS_INFO_INODES], o[Native.STATFS_INFO_AVAIL_INODES]);
+    }
+
+    /** Checks every invariant; throws FsMetaException (ECORRUPT, the report as its message) on problems. */
+    public void fsck() throws IOException {
+        byte[][] report = new byte[1][];
+        int st = Native.fsmeta_fsck(report, h());
+        Reference.reachabilityFence(this);
+        if (st != 0) {
+            if (st == Native.FSMETA_ECORRUPT && report[0] != null) {
+                throw new FsMetaException(st, "fsck", null, new String(report[0], StandardCharsets.UTF_8));
+            }
+            throw fail(st, "fsck", null);
+        }
+    }
+
+    public Stats stats() throws IOException {
+        long[] o = new long[Native.STATS_INFO_LONGS];
+        int st = Native.fsmeta_stats(o, h());
+        Reference.reachabilityFence(this);
+        if (st != 0) throw fail(st, "stats", null);
+        return new Stats(o[Native.STATS_INFO_INODES], o[Native.STATS_INFO_FILES], o[Native.STATS_INFO_DIRS],
+                o[Native.STATS_INFO_SYMLINKS], o[Native.STATS_INFO_OTHERS], o[Native.STATS_INFO_ENTRIES],
+                o[Native.STATS_INFO_LINKS], o[Native.STATS_INFO_ORPHANS], o[Native.STATS_INFO_OPEN_FILES],
+                o[Native.STATS_INFO_NEXT_INO], o[Native.STATS_INFO_NEXT_SLICE], o[Native.STATS_INFO_ATTR_DICT],
+                o[Native.STATS_INFO_ARENA_RESERVED], o[Native.STATS_INFO_ARENA_COMMITTED],
+                o[Native.STATS_INFO_ARENA_SLABS], o[Native.STATS_INFO_ARENA_IN_USE]);
+    }
+
+    // ---- extended attributes ----
+
+    public byte[] getxattr(CallerContext ctx, long ino, String name) throws IOException {
+        return getxattr(ctx, ino, utf8(name));
+    }
+
+    /** The value of an extended attribute; ENODATA (FsMetaException) when it does not exist. */
+    public byte[] getxattr(CallerContext ctx, long ino, byte[] name) throws IOException {
+        req(name, "name");
+        byte[] buf = new byte[256];
+        long[] len = new long[1];
+        for (;;) {
+            int st = Native.fsmeta_getxattr(buf, len, h(), c(ctx), ino, name);
+            Reference.reachabilityFence(this);
+            if (st == Native.FSMETA_ETOOSMALL) {
+                buf = new byte[(int) len[0]];
+                continue;
+            }
+            if (st != 0) throw fail(st, "getxattr", where(ino) + " " + new String(name, StandardCharsets.UTF_8));
+            return buf.length == len[0] ? buf : java.util.Arrays.copyOf(buf, (int) len[0]);
+        }
+    }
+
+    public void setxattr(CallerContext ctx, long ino, String name, byte[] value, int flags) throws IOException {
+        setxattr(ctx, ino, utf8(name), value, flags);
+    }
+
+    /** Sets an extended attribute (flags: 0, XATTR_CREATE or XATTR_REPLACE). */
+    public void setxattr(CallerContext ctx, long ino, byte[] name, byte[] value, int flags) throws IOException {
+        req(name, "name");
+        req(value, "value");
+        int st = Native.fsmeta_setxattr(h(), c(ctx), ino, name, value, flags);
+        Reference.reachabilityFence(this);
+        if (st != 0) throw fail(st, "setxattr", where(ino) + " " + new String(name, StandardCharsets.UTF_8));
+    }
+
+    /** The names of ino's extended attributes the caller may see, sorted, as bytes. */
+    public List<byte[]> listxattrBytes(CallerContext ctx, long ino) throws IOException {
+        byte[][] out = new byte[1][];
+        int st = Native.fsmeta_listxattr(out, h(), c(ctx), ino);
+        Reference.reachabilityFence(this);
+        if (st != 0) throw fail(st, "listxattr", where(ino));
+        List<byte[]> names = new ArrayList<>();
+        byte[] d = out[0];
+        if (d != null) {
+            int start = 0;
+            for (int i = 0; i < d.length; i++) {
+                if (d[i] == 0) {
+                    names.add(java.util.Arrays.copyOfRange(d, start, i));
+                    start = i + 1;
+                }
+            }
+        }
+        return names;
+    }
+
+    /** The names of ino's extended attributes the caller may see, sorted. */
+    public List<String> listxattr(CallerContext ctx, long ino) throws IOException {
+        List<String> out = new ArrayList<>();
+        for (byte[] n : listxattrBytes(ctx, ino)) out.add(new String(n, StandardCharsets.UTF_8));
+        return out;
+    }
+
+    public void removexattr(CallerContext ctx, long ino, String name) throws IOException {
+        removexattr(ctx, ino, utf8(name));
+    }
+
+    public void removexattr(CallerContext ctx, long ino, byte[] name) throws IOException {
+        req(name, "name");
+        int st = Native.fsmeta_removexattr(h(), c(ctx), ino, name);
+        Reference.reachabilityFence(this);
+        if (st != 0) throw fail(st, "removexattr", where(ino) + " " + new String(name, StandardCharsets.UTF_8));
+    }
+
+    // ---- files and their data ----
+
+    /** Reserves, punches a hole or zeroes a range of a regular file (mode: 0 or FALLOC_*). */
+    public Attr fallocate(CallerContext ctx, long ino, int mode, long offset, long length) throws IOException {
+        long[] a = new long[Native.ATTR_LONGS];
+        int st = Native.fsmeta_fallocate(a, h(), c(ctx), ino, mode, offset, length);
+        Reference.reachabilityFence(this);
+        if (st != 0) throw fail(st, "fallocate", where(ino));
+        return Attr.fromLongs(a, 0);
+    }
+
+    /** Checks access for flags (O_*) and counts an open of ino; pair with {@link #releaseFile}. */
+    public Attr openFile(CallerContext ctx, long ino, int flags) throws IOException {
+        long[] a = new long[Native.ATTR_LONGS];
+        int st = Native.fsmeta_file_open(a, h(), c(ctx), ino, flags);
+        Reference.reachabilityFence(this);
+        if (st != 0) throw fail(st, "open", where(ino));
+        return Attr.fromLongs(a, 0);
+    }
+
+    /** Ends one {@link #openFile} of ino. */
+    public void releaseFile(CallerContext ctx, long ino) throws IOException {
+        int st = Native.fsmeta_file_release(h(), c(ctx), ino);
+        Reference.reachabilityFence(this);
+        if (st != 0) throw fail(st, "release", where(ino));
+    }
+
+    /** Reserves n consecutive slice ids; returns the first. */
+    public long newSliceId(CallerContext ctx, int n) throws IOException {
+        long[] id = new long[1];
+        int st = Native.fsmeta_new_slice_id(id, h(), c(ctx), n);
+        Reference.reachabilityFence(this);
+        if (st != 0) throw fail(st, "newSliceId", null);
+        return id[0];
+    }
+
+    /** Places a slice in chunk number chunk of regular file ino. */
+    public Attr writeSlice(CallerContext ctx, long ino, int chunk, Slice slice) throws IOException {
+        Objects.requireNonNull(slice, "slice");
+        long[] a = new long[Native.ATTR_LONGS];
+        int st = Native.fsmeta_write_slice(a, h(), c(ctx), ino, chunk, slice.toLongs());
+        Reference.reachabilityFence(this);
+        if (st != 0) throw fail(st, "writeSlice", where(ino));
+        return Attr.fromLongs(a, 0);
+    }
+
+    /** The slices of a chunk, in write order. */
+    public List<Slice> readChunk(CallerContext ctx, long ino, int chunk) throws IOException {
+        byte[][] out = new byte[1][];
+        int st = Native.fsmeta_read_chunk(out, h(), c(ctx), ino, chunk);
+        Reference.reachabilityFence(this);
+        if (st != 0) throw fail(st, "readChunk", where(ino));
+        return Slice.decode(out[0]);
+    }
+
+    /**
+     * Rewrites a chunk's slice list: with replaced empty, drops every slice later slices cover (with is ignored);
+     * else replaces the list's leading slices, if still exactly replaced, by with (-EAGAIN otherwise). Returns the
+     * slices no longer referenced.
+     */
+    public List<Slice> compactChunk(CallerContext ctx, long ino, int chunk, List<Slice> replaced, Slice with)
+            throws IOException {
+        Objects.requireNonNull(replaced, "replaced");
+        byte[][] out = new byte[1][];
+        long[] w = with != null ? with.toLongs() : (replaced.isEmpty() ? null : new long[Native.SLICE_LONGS]);
+        int st = Native.fsmeta_compact_chunk(out, h(), c(ctx), ino, chunk, Slice.toLongs(replaced), w);
+        Reference.reachabilityFence(this);
+        if (st != 0) throw fail(st, "compactChunk", where(ino));
+        return Slice.decode(out[0]);
+    }
+
+    // ---- paths (engine-side) ----
+
+    /** Walks a path from the root; follow: follow a symlink at the end too. */
+    public Attr resolve(CallerContext ctx, String path, boolean follow) throws IOException {
+        return resolve(ctx, utf8(path), follow, path);
+    }
+
+    public Attr resolve(CallerContext ctx, byte[] path, boolean follow) throws IOException {
+        return resolve(ctx, req(path, "path"), follow, null);
+    }
+
+    private Attr resolve(CallerContext ctx, byte[] path, boolean follow, String shown) throws IOException {
+        long[] a = new long[Native.ATTR_LONGS];
+        int st = Native.fsmeta_resolve(a, h(), c(ctx), path, follow ? Native.FSMETA_RESOLVE_FOLLOW : 0);
+        Reference.reachabilityFence(this);
+        if (st != 0) throw fail(st, "resolve", shown != null ? shown : new String(path, StandardCharsets.UTF_8));
+        return Attr.fromLongs(a, 0);
+    }
+
+    /** Creates every missing directory of a path (mkdir -p); returns the last one's attributes. */
+    public Attr mkdirAll(CallerContext ctx, String path, int mode) throws IOException {
+        return mkdirAll(ctx, utf8(path), mode, path);
+    }
+
+    public Attr mkdirAll(CallerContext ctx, byte[] path, int mode) throws IOException {
+        return mkdirAll(ctx, req(path, "path"), mode, null);
+    }
+
+    private Attr mkdirAll(CallerContext ctx, byte[] path, int mode, String shown) throws IOException {
+        long[] a = new long[Native.ATTR_LONGS];
+        int st = Native.fsmeta_mkdir_all(a, h(), c(ctx), path, mode);
+        Reference.reachabilityFence(this);
+        if (st != 0) throw fail(st, "mkdirs", shown != null ? shown : new String(path, StandardCharsets.UTF_8));
+        return Attr.fromLongs(a, 0);
+    }
+
+    // ---- the path API (shaped for Hadoop's FileSystem) ----
+
+    /** A path split into its parent's path and its last component. */
+    private static final class Split {
+        final String parent;
+        final String name;
+
+        Split(String path) {
+            String p = path;
+            while (p.length() > 1 && p.endsWith("/")) p = p.substring(0, p.length() - 1);
+            int i = p.lastIndexOf('/');
+            this.parent = i < 0 ? "/" : (i == 0 ? "/" : p.substring(0, i));
+            this.name = i < 0 ? p : p.substring(i + 1);
+        }
+
+        boolean isRoot() {
+            return name.isEmpty();
+        }
+    }
+
+    private static String join(String dir, String name) {
+        return dir.endsWith("/") ? dir + name : dir + "/" + name;
+    }
+
+    /** The parent directory's inode of a path (its symlinks followed), errors reported on path. */
+    private long parentIno(CallerContext ctx, Split s, String op, String path) throws IOException {
+        long[] a = new long[Native.ATTR_LONGS];
+        int st = Native.fsmeta_resolve(a, h(), c(ctx), utf8(s.parent), Native.FSMETA_RESOLVE_FOLLOW);
+        Reference.reachabilityFence(this);
+        if (st != 0) throw fail(st, op, path);
+        return a[Native.ATTR_INO];
+    }
+
+    private long pathIno(CallerContext ctx, String path, boolean follow, String op) throws IOException {
+        long[] a = new long[Native.ATTR_LONGS];
+        int st = Native.fsmeta_resolve(a, h(), c(ctx), utf8(path), follow ? Native.FSMETA_RESOLVE_FOLLOW : 0);
+        Reference.reachabilityFence(this);
+        if (st != 0) throw fail(st, op, path);
+        return a[Native.ATTR_INO];
+    }
+
+    /** The status of a path, symlinks followed (FileNotFoundException when missing). */
+    public FileStatus getFileStatus(CallerContext ctx, String path) throws IOException {
+        long[] a = new long[Native.ATTR_LONGS];
+        int st = Native.fsmeta_resolve(a, h(), c(ctx), utf8(path), Native.FSMETA_RESOLVE_FOLLOW);
+        Reference.reachabilityFence(this);
+        if (st != 0) throw fail(st, "getFileStatus", path);
+        return new FileStatus(path, Attr.fromLongs(a, 0));
+    }
+
+    /** The status of a path, a symlink at its end not followed. */
+    public FileStatus getFileLinkStatus(CallerContext ctx, String path) throws IOException {
+        long[] a = new long[Native.ATTR_LONGS];
+        int st = Native.fsmeta_resolve(a, h(), c(ctx), utf8(path), 0);
+        Reference.reachabilityFence(this);
+        if (st != 0) throw fail(st, "getFileLinkStatus", path);
+        return new FileStatus(path, Attr.fromLongs(a, 0));
+    }
+
+    /** Whether a path exists (false on ENOENT and ENOTDIR; other failures throw). */
+    public boolean exists(CallerContext ctx, String path) throws IOException {
+        int st = Native.fsmeta_resolve(null, h(), c(ctx), utf8(path), Native.FSMETA_RESOLVE_FOLLOW);
+        Reference.reachabilityFence(this);
+        if (st == Native.FSMETA_ENOENT || st == Native.FSMETA_ENOTDIR) return false;
+        if (st != 0) throw fail(st, "exists", path);
+        return true;
+    }
+
+    /**
+     * The statuses of a directory's entries (any order), or the path's own status when it is not a directory (as
+     * Hadoop's listStatus). FileNotFoundException when missing.
+     */
+    public List<FileStatus> listStatus(CallerContext ctx, String path) throws IOException {
+        FileStatus self;
+        try {
+            self = getFileStatus(ctx, path);
+        } catch (FileNotFoundException e) {
+            FileNotFoundException f = new FileNotFoundException("listStatus " + path + ": no such file or directory");
+            f.initCause(e.getCause());
+            throw f;
+        }
+        if (!self.isDirectory()) return Collections.singletonList(self);
+        List<FileStatus> out = new ArrayList<>();
+        try (DirStream d = openDir(ctx, self.attr().ino(), true)) {
+            for (DirEntry e = d.read(); e != null; e = d.read()) out.add(new FileStatus(join(path, e.name()), e.attr()));
+        }
+        return out;
+    }
+
+    /**
+     * Creates a directory and every missing parent (Hadoop's mkdirs): true when the directory exists afterwards.
+     * A non-directory in the way gives FileAlreadyExistsException (at the end) or NotDirectoryException.
+     */
+    public boolean mkdirs(CallerContext ctx, String path, int permission) throws IOException {
+        mkdirAll(ctx, utf8(path), permission, path);
+        return true;
+    }
+
+    /** Creates an empty regular file at path (FileAlreadyExistsException if it exists). */
+    public FileStatus createFile(CallerContext ctx, String path, int permission) throws IOException {
+        Split s = new Split(path);
+        if (s.isRoot()) throw new FsMetaException(Native.FSMETA_EEXIST, "createFile", path, "the root").toIOException();
+        long parent = parentIno(ctx, s, "createFile", path);
+        byte[] name = utf8(s.name);
+        long[] a = new long[Native.ATTR_LONGS];
+        int st = Native.fsmeta_create(a, h(), c(ctx), parent, name, permission);
+        Reference.reachabilityFence(this);
+        if (st != 0) throw fail(st, "createFile", path);
+        return new FileStatus(path, Attr.fromLongs(a, 0));
+    }
+
+    /**
+     * Renames src to dst (Hadoop's rename): if dst is an existing directory, src moves into it under its own name;
+     * an existing target is never replaced (FileAlreadyExistsException). FileNotFoundException when src or dst's
+     * parent is missing.
+     */
+    public boolean rename(CallerContext ctx, String src, String dst) throws IOException {
+        Split s = new Split(src);
+        if (s.isRoot()) throw new FsMetaException(Native.FSMETA_EBUSY, "rename", src, "the root").toIOException();
+        long srcParent = parentIno(ctx, s, "rename", src);
+        long dstParent;
+        String dstName;
+        long[] a = new long[Native.ATTR_LONGS];
+        int st = Native.fsmeta_resolve(a, h(), c(ctx), utf8(dst), Native.FSMETA_RESOLVE_FOLLOW);
+        Reference.reachabilityFence(this);
+        if (st == 0 && Attr.fromLongs(a, 0).isDirectory()) {
+            dstParent = a[Native.ATTR_INO];
+            dstName = s.name;
+        } else {
+            Split d = new Split(dst);
+            if (d.isRoot()) throw new FsMetaException(Native.FSMETA_EEXIST, "rename", dst, "the root").toIOException();
+            dstParent = parentIno(ctx, d, "rename", dst);
+            dstName = d.name;
+        }
+        st = Native.fsmeta_rename(h(), c(ctx), srcParent, utf8(s.name), dstParent, utf8(dstName),
+                Native.FSMETA_RENAME_NOREPLACE);
+        Reference.reachabilityFence(this);
+        if (st != 0) throw fail(st, "rename", src + " -> " + dst);
+        return true;
+    }
+
+    /**
+     * Deletes a path (Hadoop's delete): false when it does not exist; a non-empty directory needs recursive
+     * (else DirectoryNotEmptyException). A symlink is removed, not followed. The root is never deleted (false).
+     * A recursive delete is not atomic: entries created meanwhile may make it fail with DirectoryNotEmptyException.
+     */
+    public boolean delete(CallerContext ctx, String path, boolean recursive) throws IOException {
+        Split s = new Split(path);
+        if (s.isRoot()) return false;
+        long parent;
+        try {
+            parent = parentIno(ctx, s, "delete", path);
+        } catch (FileNotFoundException | java.nio.file.NotDirectoryException e) {
+            return false;
+        }
+        byte[] name = utf8(s.name);
+        long[] a = new long[Native.ATTR_LONGS];
+        int st = Native.fsmeta_lookup(a, h(), c(ctx), parent, name);
+        Reference.reachabilityFence(this);
+        if (st == Native.FSMETA_ENOENT) return false;
+        if (st != 0) throw fail(st, "delete", path);
+        Attr attr = Attr.fromLongs(a, 0);
+        if (!attr.isDirectory()) {
+            st = Native.fsmeta_unlink(h(), c(ctx), parent, name);
+        } else {
+            if (recursive) deleteChildren(ctx, attr.ino(), path);
+            st = Native.fsmeta_rmdir(h(), c(ctx), parent, name);
+        }
+        Reference.reachabilityFence(this);
+        if (st == Native.FSMETA_ENOENT) return false;
+        if (st != 0) throw fail(st, "delete", path);
+        return true;
+    }
+
+    private void deleteChildren(CallerContext ctx, long dir, String path) throws IOException {
+        List<DirEntry> entries = readDir(ctx, dir, false);
+        for (DirEntry e : entries) {
+            byte[] name = e.nameBytes();
+            int st;
+            if (e.isDirectory()) {
+                deleteChildren(ctx, e.ino(), join(path, e.name()));
+                st = Native.fsmeta_rmdir(h(), c(ctx), dir, name);
+            } else {
+                st = Native.fsmeta_unlink(h(), c(ctx), dir, name);
+            }
+            Reference.reachabilityFence(this);
+            if (st != 0 && st != Native.FSMETA_ENOENT) throw fail(st, "delete", join(path, e.name()));
+        }
+    }
+
+    /** chmod of a path (symlinks followed). */
+    public void setPermission(CallerContext ctx, String path, int permission) throws IOException {
+        long ino = pathIno(ctx, path, true, "setPermission");
+        setattrPath(ctx, ino, SetAttr.builder().mode(permission).build(), "setPermission", path);
+    }
+
+    /** chown of a path; a null uid or gid is left unchanged (Hadoop's null user/group). */
+    public void setOwner(CallerContext ctx, String path, Integer uid, Integer gid) throws IOException {
+        long ino = pathIno(ctx, path, true, "setOwner");
+        SetAttr.Builder b = SetAttr.builder();
+        if (uid != null) b.uid(uid);
+        if (gid != null) b.gid(gid);
+        setattrPath(ctx, ino, b.build(), "setOwner", path);
+    }
+
+    /** Sets the modification and access times in milliseconds; -1 leaves one unchanged (Hadoop's setTimes). */
+    public void setTimes(CallerContext ctx, String path, long mtimeMillis, long atimeMillis) throws IOException {
+        long ino = pathIno(ctx, path, true, "setTimes");
+        SetAttr.Builder b = SetAttr.builder();
+        if (mtimeMillis != -1) b.mtime(Math.multiplyExact(mtimeMillis, 1_000_000L));
+        if (atimeMillis != -1) b.atime(Math.multiplyExact(atimeMillis, 1_000_000L));
+        setattrPath(ctx, ino, b.build(), "setTimes", path);
+    }
+
+    private void setattrPath(CallerContext ctx, long ino, SetAttr change, String op, String path) throws IOException {
+        int st = Native.fsmeta_setattr(null, h(), c(ctx), ino, change.mask, change.in);
+        Reference.reachabilityFence(this);
+        if (st != 0) throw fail(st, op, path);
+    }
+
+    /** The value of an xattr of a path (FsMetaException ENODATA when absent). */
+    public byte[] getXAttr(CallerContext ctx, String path, String name) throws IOException {
+        return getxattr(ctx, pathIno(ctx, path, true, "getXAttr"), name);
+    }
+
+    /** Every xattr of a path the caller may see, by name (sorted). */
+    public Map<String, byte[]> getXAttrs(CallerContext ctx, String path) throws IOException {
+        long ino = pathIno(ctx, path, true, "getXAttrs");
+        Map<String, byte[]> out = new LinkedHashMap<>();
+        for (byte[] n : listxattrBytes(ctx, ino)) {
+            try {
+                out.put(new String(n, StandardCharsets.UTF_8), getxattr(ctx, ino, n));
+            } catch (FsMetaException e) {
+                if (e.status() != Status.ENODATA) throw e; // removed meanwhile
+            }
+        }
+        return out;
+    }
+
+    public List<String> listXAttrs(CallerContext ctx, String path) throws IOException {
+        return listxattr(ctx, pathIno(ctx, path, true, "listXAttrs"));
+    }
+
+    public void setXAttr(CallerContext ctx, String path, String name, byte[] value, int flags) throws IOException {
+        setxattr(ctx, pathIno(ctx, path, true, "setXAttr"), name, value, flags);
+    }
+
+    public void removeXAttr(CallerContext ctx, String path, String name) throws IOException {
+        removexattr(ctx, pathIno(ctx, path, true, "removeXAttr"), name);
+    }
+
+    @Override
+    public String toString() {
+        return "FsMeta[" + (open.get() ? "open" : "closed") + "]";
+    }
+}

@@ -1,0 +1,114 @@
+package io.fsmeta;
+
+/**
+ * How {@link FsMeta#open(FsMetaOptions)} opens a database. Immutable; build with {@link #builder()}.
+ *
+ * <pre>{@code
+ * try (FsMeta fs = FsMeta.open(FsMetaOptions.builder().inMemory().maxInodes(1_000_000).build())) { ... }
+ * }</pre>
+ */
+public final class FsMetaOptions {
+    private final boolean inMemory;
+    private final String dir;
+    private final long capacity;
+    private final long maxInodes;
+    private final long arenaMaxBytes;
+
+    private FsMetaOptions(Builder b) {
+        this.inMemory = b.inMemory;
+        this.dir = b.dir;
+        this.capacity = b.capacity;
+        this.maxInodes = b.maxInodes;
+        this.arenaMaxBytes = b.arenaMaxBytes;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** An in-memory database with the defaults. */
+    public static FsMetaOptions inMemoryDefaults() {
+        return builder().inMemory().build();
+    }
+
+    public boolean inMemory() {
+        return inMemory;
+    }
+
+    /** The data directory of a durable engine, or null. */
+    public String dir() {
+        return dir;
+    }
+
+    /** Bytes statfs reports as the total (0: the library's default, 1 PiB). */
+    public long capacity() {
+        return capacity;
+    }
+
+    /** The inode limit (0: the library's default, 2^40). */
+    public long maxInodes() {
+        return maxInodes;
+    }
+
+    /** The most memory the namespace may use (0: the library's default, 32 GiB). */
+    public long arenaMaxBytes() {
+        return arenaMaxBytes;
+    }
+
+    @Override
+    public String toString() {
+        return "FsMetaOptions[inMemory=" + inMemory + ", dir=" + dir + ", capacity=" + capacity + ", maxInodes="
+                + maxInodes + ", arenaMaxBytes=" + arenaMaxBytes + "]";
+    }
+
+    /** Builder of {@link FsMetaOptions}. In-memory by default. */
+    public static final class Builder {
+        private boolean inMemory = true;
+        private String dir;
+        private long capacity;
+        private long maxInodes;
+        private long arenaMaxBytes;
+
+        private Builder() {}
+
+        /** Keep everything in memory; nothing survives close (the default). */
+        public Builder inMemory() {
+            this.inMemory = true;
+            this.dir = null;
+            return this;
+        }
+
+        /** Use the durable engine with this data directory. */
+        public Builder dir(String dir) {
+            if (dir == null || dir.isEmpty()) throw new IllegalArgumentException("empty dir");
+            if (dir.indexOf('\0') >= 0) throw new IllegalArgumentException("NUL in dir");
+            this.dir = dir;
+            this.inMemory = false;
+            return this;
+        }
+
+        public Builder capacity(long bytes) {
+            this.capacity = nonNegative(bytes, "capacity");
+            return this;
+        }
+
+        public Builder maxInodes(long n) {
+            this.maxInodes = nonNegative(n, "maxInodes");
+            return this;
+        }
+
+        public Builder arenaMaxBytes(long bytes) {
+            this.arenaMaxBytes = nonNegative(bytes, "arenaMaxBytes");
+            return this;
+        }
+
+        private static long nonNegative(long v, String what) {
+            if (v < 0) throw new IllegalArgumentException(what + " < 0: " + v);
+            return v;
+        }
+
+        public FsMetaOptions build() {
+            return new FsMetaOptions(this);
+        }
+    }
+}

@@ -1,0 +1,285 @@
+package fsmeta
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/hashicorp/go-hclog"
+	"github.com/hashicorp/raft"
+	wal "github.com/hashicorp/raft-wal"
+	"github.com/hashicorp/raft-wal/metadb"
+	"golang.org/x/sys/unix"
+
+	"github.com/fsmeta/fsmeta/core/fsm"
+	"github.com/fsmeta/fsmeta/core/tree"
+)
+
+// The durable engine: hashicorp/raft as a one-voter cluster on the data
+// directory, its log in raft-wal (which fsyncs every append), snapshots in
+// raft's file snapshot store. A change is acknowledged only after its log
+// entry is on disk and applied. Concurrent changes are group-committed:
+// the batcher packs the operations waiting at that moment into one log entry,
+// and raft writes the entries waiting at that moment with one fsync.
+//
+//	DIR/LOCK        flock'ed while open: a second process gets an error
+//	DIR/wal/        the log and raft's stable store (raft-wal segments)
+//	DIR/snapshots/  snapshots (raft's file store; ours is the state.bin)
+
+const (
+	durableID     = "fsmeta-1"
+	batchMaxOps   = 512
+	batchQueueLen = 8192
+)
+
+type durable struct {
+	dir      string
+	lock     *os.File
+	wal      *wal.WAL
+	meta     *metadb.BoltMetaDB
+	snaps    *raft.FileSnapshotStore
+	raft     *raft.Raft
+	fsm      *fsm.FSM
+	in       chan *pending
+	inflight chan inflight
+	done     chan struct{}
+	mu       sync.RWMutex // held to send on in; close takes it to close in
+	closed   bool
+}
+
+type pending struct {
+	op   *fsm.Op
+	res  fsm.Result
+	err  error
+	done chan struct{}
+}
+
+type inflight struct {
+	f     raft.ApplyFuture
+	batch []*pending
+}
+
+// ErrLocked is returned by Open when another process holds the directory.
+var ErrLocked = errors.New("fsmeta: the data directory is in use by another process")
+
+func openDurable(opts Options, topts tree.Options) (*durable, *tree.Tree, error) {
+	dir := opts.Dir
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, nil, fmt.Errorf("fsmeta: data directory: %w", err)
+	}
+	d := &durable{dir: dir}
+	ok := false
+	defer func() {
+		if !ok {
+			d.close()
+		}
+	}()
+	lockPath := filepath.Join(dir, "LOCK")
+	f, err := os.OpenFile(lockPath, os.O_RDWR|os.O_CREATE, 0o644)
+	if err != nil {
+		return nil, nil, fmt.Errorf("fsmeta: lock file: %w", err)
+	}
+	if err := unix.Flock(int(f.Fd()), unix.LOCK_EX|unix.LOCK_NB); err != nil {
+		f.Close()
+		holder, _ := os.ReadFile(lockPath)
+		return nil, nil, fmt.Errorf("%w: %s is locked (pid %s)", ErrLocked, lockPath, string(holder))
+	}
+	f.Truncate(0)
+	f.WriteAt([]byte(strconv.Itoa(os.Getpid())), 0)
+	d.lock = f
+	logger := hclog.New(&hclog.LoggerOptions{Name: "fsmeta", Level: hclog.Error, Output: os.Stderr})
+	walDir := filepath.Join(dir, "wal")
+	if err := os.MkdirAll(walDir, 0o755); err != nil {
+		return nil, nil, fmt.Errorf("fsmeta: %w", err)
+	}
+	// raft-wal's Close leaves its metadata store (bbolt, flock'ed) open, so
+	// that a reopen in the same process would wait on the lock forever: keep
+	// the store and close it ourselves.
+	d.meta = &metadb.BoltMetaDB{}
+	if d.wal, err = wal.Open(walDir, wal.WithMetaStore(d.meta), wal.WithLogger(logger)); err != nil {
+		return nil, nil, fmt.Errorf("fsmeta: log in %s: %w", walDir, err)
+	}
+	if d.snaps, err = raft.NewFileSnapshotStoreWithLogger(dir, 2, logger); err != nil {
+		return nil, nil, fmt.Errorf("fsmeta: snapshots in %s: %w", dir, err)
+	}
+	t, err := tree.New(topts)
+	if err != nil {
+		return nil, nil, err
+	}
+	d.fsm = fsm.New(t, topts)
+	cfg := raft.DefaultConfig()
+	cfg.LocalID = durableID
+	cfg.Logger = logger
+	cfg.HeartbeatTimeout = 100 * time.Millisecond
+	cfg.ElectionTimeout = 100 * time.Millisecond
+	cfg.LeaderLeaseTimeout = 100 * time.Millisecond
+	cfg.CommitTimeout = 5 * time.Millisecond
+	cfg.BatchApplyCh = true
+	cfg.MaxAppendEntries = 512
+	cfg.SnapshotThreshold = opts.SnapshotThreshold
+	if cfg.SnapshotThreshold == 0 {
+		cfg.SnapshotThreshold = 200_000
+	}
+	cfg.SnapshotInterval = 30 * time.Second
+	cfg.TrailingLogs = 10_000
+	has, err := raft.HasExistingState(d.wal, d.wal, d.snaps)
+	if err != nil {
+		return nil, nil, fmt.Errorf("fsmeta: reading %s: %w", dir, err)
+	}
+	addr, trans := raft.NewInmemTransport(raft.ServerAddress(durableID))
+	if !has {
+		conf := raft.Configuration{Servers: []raft.Server{{ID: durableID, Address: addr}}}
+		if err := raft.BootstrapCluster(cfg, d.wal, d.wal, d.snaps, trans, conf); err != nil {
+			return nil, nil, fmt.Errorf("fsmeta: starting the log in %s: %w", dir, err)
+		}
+	}
+	if d.raft, err = raft.NewRaft(cfg, d.fsm, d.wal, d.wal, d.snaps, trans); err != nil {
+		return nil, nil, fmt.Errorf("fsmeta: opening %s: %w", dir, err)
+	}
+	if err := d.waitLeader(10 * time.Second); err != nil {
+		return nil, nil, err
+	}
+	// Everything in the log is applied once a barrier after it is.
+	if err := d.raft.Barrier(0).Error(); err != nil {
+		return nil, nil, fmt.Errorf("fsmeta: replaying the log of %s: %w", dir, err)
+	}
+	if err := d.fsm.Err(); err != nil {
+		return nil, nil, fmt.Errorf("fsmeta: %s: %w", dir, err)
+	}
+	d.in = make(chan *pending, batchQueueLen)
+	d.inflight = make(chan inflight, 64)
+	d.done = make(chan struct{})
+	go d.batcher()
+	go d.completer()
+	ok = true
+	return d, d.fsm.Tree(), nil
+}
+
+func (d *durable) waitLeader(timeout time.Duration) error {
+	deadline := time.Now().Add(timeout)
+	for d.raft.State() != raft.Leader {
+		if time.Now().After(deadline) {
+			return fmt.Errorf("fsmeta: %s: the log did not become writable within %v", d.dir, timeout)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	return nil
+}
+
+// submit proposes op and waits for its result.
+func (d *durable) submit(op *fsm.Op) (fsm.Result, error) {
+	p := &pending{op: op, done: make(chan struct{})}
+	d.mu.RLock()
+	if d.closed {
+		d.mu.RUnlock()
+		return fsm.Result{}, ErrClosed
+	}
+	d.in <- p
+	d.mu.RUnlock()
+	<-p.done
+	return p.res, p.err
+}
+
+// batcher packs the operations waiting into log entries. It does not wait
+// for an entry to commit before it proposes the next: raft writes the
+// entries that wait together with one fsync.
+func (d *durable) batcher() {
+	defer close(d.inflight)
+	for p := range d.in {
+		batch := []*pending{p}
+	drain:
+		for len(batch) < batchMaxOps {
+			select {
+			case q, ok := <-d.in:
+				if !ok {
+					break drain
+				}
+				batch = append(batch, q)
+			default:
+				break drain
+			}
+		}
+		ops := make([]*fsm.Op, len(batch))
+		for i, q := range batch {
+			ops[i] = q.op
+		}
+		data, err := fsm.EncodeBatch(ops)
+		if err != nil {
+			finish(batch, nil, err)
+			continue
+		}
+		d.inflight <- inflight{d.raft.Apply(data, 0), batch}
+	}
+}
+
+func (d *durable) completer() {
+	defer close(d.done)
+	for in := range d.inflight {
+		if err := in.f.Error(); err != nil {
+			finish(in.batch, nil, fmt.Errorf("fsmeta: log: %w", err))
+			continue
+		}
+		switch r := in.f.Response().(type) {
+		case []fsm.Result:
+			finish(in.batch, r, nil)
+		case error:
+			finish(in.batch, nil, fmt.Errorf("fsmeta: the engine stopped: %w", r))
+		default:
+			finish(in.batch, nil, fmt.Errorf("fsmeta: log: unexpected response %T", r))
+		}
+	}
+}
+
+func finish(batch []*pending, res []fsm.Result, err error) {
+	for i, p := range batch {
+		if err != nil || i >= len(res) {
+			p.err = err
+			if p.err == nil {
+				p.err = errors.New("fsmeta: log: missing result")
+			}
+		} else {
+			p.res = res[i]
+		}
+		close(p.done)
+	}
+}
+
+// snapshot takes a snapshot now and truncates the log.
+func (d *durable) snapshot() error {
+	if err := d.raft.Snapshot().Error(); err != nil {
+		return fmt.Errorf("fsmeta: snapshot of %s: %w", d.dir, err)
+	}
+	return nil
+}
+
+func (d *durable) close() error {
+	var errs []error
+	if d.in != nil {
+		d.mu.Lock()
+		d.closed = true
+		close(d.in)
+		d.mu.Unlock()
+		<-d.done
+	}
+	if d.raft != nil {
+		errs = append(errs, d.raft.Shutdown().Error())
+	}
+	if d.wal != nil {
+		errs = append(errs, d.wal.Close())
+	}
+	if d.meta != nil {
+		errs = append(errs, d.meta.Close())
+	}
+	if d.fsm != nil {
+		errs = append(errs, d.fsm.Tree().Close())
+	}
+	if d.lock != nil {
+		unix.Flock(int(d.lock.Fd()), unix.LOCK_UN)
+		errs = append(errs, d.lock.Close())
+	}
+	return errors.Join(errs...)
+}
