@@ -41,6 +41,8 @@ func init() {
 			run: runLoad, usage: "-paths FILE [-on-error stop|skip] [-json] ... | -dump FILE [-fsck=false] [-json]"},
 		"dump": {name: "dump", summary: "write a namespace as a dump (line-oriented JSON) that load -dump reads back",
 			run: runDump, usage: "[-o FILE] -paths FILE | -files N | -dir DIR"},
+		"snapshot": {name: "snapshot", summary: "snapshot a durable data directory now and truncate its log",
+			run: runSnapshot, usage: "-dir DIR"},
 		"fsck": {name: "fsck", summary: "check every invariant of a namespace",
 			run: runFsck, usage: "-paths FILE | -files N | -dir DIR"},
 		"demo": {name: "demo", summary: "a short tour: build a small tree, list it, print stat lines",

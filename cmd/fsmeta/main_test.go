@@ -178,7 +178,6 @@ func TestBenchFlagErrors(t *testing.T) {
 	}{
 		{[]string{"bench", "-compact", "-files", "10"}, 1, "not implemented"},
 		{[]string{"bench", "-mode", "durable", "-files", "10"}, 2, "-dir"},
-		{[]string{"bench", "-mode", "durable", "-dir", "DIR", "-files", "10"}, 1, "durable"},
 		{[]string{"bench", "-mode", "disk"}, 2, "memory or durable"},
 		{[]string{"bench", "-phases", "create,frobnicate"}, 2, "frobnicate"},
 		{[]string{"bench", "-threads", "0"}, 2, "-threads"},
@@ -284,9 +283,32 @@ func TestFsck(t *testing.T) {
 	if code, _, _ := runCmd(t, "fsck"); code != 2 {
 		t.Errorf("fsck without a source: exit %d", code)
 	}
-	code, _, errs = runCmd(t, "fsck", "-dir", t.TempDir())
-	if code != 1 || !strings.Contains(errs, "durable") {
-		t.Errorf("fsck -dir: exit %d %q", code, errs)
+	code, out, errs = runCmd(t, "fsck", "-dir", t.TempDir())
+	if code != 0 || !strings.Contains(out, "fsck: ok") {
+		t.Errorf("fsck -dir: exit %d %q %q", code, out, errs)
+	}
+}
+
+// TestBenchDurable runs a small bench through the Raft log and reopens the
+// directory it leaves.
+func TestBenchDurable(t *testing.T) {
+	dir := t.TempDir()
+	code, out, errs := runCmd(t, "bench", "-mode", "durable", "-dir", dir, "-files", "200", "-ops", "300",
+		"-threads", "8", "-phases", "create,getattr,unlink", "-json")
+	if code != 0 || !strings.Contains(out, `"mode": "durable"`) && !strings.Contains(out, `"mode":"durable"`) {
+		t.Fatalf("bench -mode durable: exit %d %q %q", code, out, errs)
+	}
+	code, out, errs = runCmd(t, "fsck", "-dir", dir)
+	if code != 0 || !strings.Contains(out, "fsck: ok") {
+		t.Fatalf("fsck -dir after a durable bench: exit %d %q %q", code, out, errs)
+	}
+	code, out, errs = runCmd(t, "snapshot", "-dir", dir)
+	if code != 0 || !strings.Contains(out, "snapshot of") {
+		t.Fatalf("snapshot -dir: exit %d %q %q", code, out, errs)
+	}
+	code, out, errs = runCmd(t, "fsck", "-dir", dir)
+	if code != 0 || !strings.Contains(out, "fsck: ok") {
+		t.Fatalf("fsck -dir after a snapshot: exit %d %q %q", code, out, errs)
 	}
 }
 

@@ -85,7 +85,7 @@ func (s *source) open() (*fsmeta.DB, error) {
 	if s.mode == "durable" {
 		db, err := fsmeta.Open(fsmeta.Options{Dir: s.dir, ArenaMaxBytes: s.arenaMax, Clock: s.clock})
 		if err != nil {
-			return nil, fmt.Errorf("-mode durable: %w\n(durable mode comes with the Raft log in a later issue; use -mode memory for now)", err)
+			return nil, fmt.Errorf("-mode durable: %w", err)
 		}
 		return db, nil
 	}

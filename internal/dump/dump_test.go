@@ -14,7 +14,7 @@ import (
 
 func open(t testing.TB) *fsmeta.DB {
 	t.Helper()
-	db, err := fsmeta.Open(fsmeta.Options{InMemory: true})
+	db, err := fsmeta.Open(fsmeta.Options{InMemory: true, ArenaMaxBytes: 1 << 30})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -125,6 +125,16 @@ public final class FsMeta implements AutoCloseable {
         return open.get();
     }
 
+    /**
+     * Test hook: stamps every later change with nowNs (nanoseconds since the Unix epoch) instead of the clock's
+     * time; 0 returns to the clock. Meant for test suites that check times (testdata/*.scn).
+     */
+    public void setTestTime(long nowNs) throws IOException {
+        int st = Native.fsmeta_set_test_time(h(), nowNs);
+        Reference.reachabilityFence(this);
+        if (st != 0) throw fail(st, "setTestTime", null);
+    }
+
     // ---- library ----
 
     /** The loaded library's version, "MAJOR.MINOR.PATCH". */
