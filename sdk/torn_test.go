@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strconv"
+	"strings"
 	"testing"
 
 	fsmeta "github.com/fsmeta/fsmeta/sdk"
@@ -86,4 +87,35 @@ func copyTree(t *testing.T, from, to string) {
 		}
 		return os.WriteFile(dst, b, info.Mode())
 	})
+}
+
+// TestCorruptSnapshot flips a byte in the newest snapshot: the directory must
+// refuse to open, saying which snapshot is bad, rather than serve a wrong tree.
+func TestCorruptSnapshot(t *testing.T) {
+	dir := t.TempDir()
+	db := openDir(t, dir)
+	work(t, db, 3, 300)
+	if err := db.Snapshot(); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	states, _ := filepath.Glob(filepath.Join(dir, "snapshots", "*", "state.bin"))
+	if len(states) != 1 {
+		t.Fatalf("snapshots: %v", states)
+	}
+	b, err := os.ReadFile(states[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	b[len(b)/2] ^= 0x55
+	os.WriteFile(states[0], b, 0o644)
+	db, err = fsmeta.Open(fsmeta.Options{Dir: dir, ArenaMaxBytes: 64 << 20})
+	if err == nil {
+		db.Close()
+		t.Fatal("opened a directory whose only snapshot is corrupt")
+	}
+	t.Log(err)
+	if !strings.Contains(err.Error(), "snapshot") {
+		t.Fatalf("the error does not say the snapshot is bad: %v", err)
+	}
 }
