@@ -26,33 +26,9 @@ func runDump(args []string, stdout, stderr io.Writer) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	n := 0
-	for _, set := range []bool{src.paths != "", src.files > 0, src.dir != ""} {
-		if set {
-			n++
-		}
-	}
-	if n != 1 {
-		return usagef("give exactly one of -paths FILE, -files N, -dir DIR")
-	}
-	if src.dir != "" {
-		src.mode = "durable"
-	}
-	if err := src.validate(); err != nil {
+	l, err := src.one(stderr)
+	if err != nil {
 		return err
-	}
-	var l *loaded
-	if src.dir != "" {
-		db, err := src.open()
-		if err != nil {
-			return err
-		}
-		l = &loaded{db: db}
-	} else {
-		var err error
-		if l, err = src.build(stderr); err != nil {
-			return err
-		}
 	}
 	defer l.db.Close()
 
@@ -71,7 +47,7 @@ func runDump(args []string, stdout, stderr io.Writer) error {
 	var entries atomic.Int64
 	p := startProgress(stderr, "dumping", &entries, int64(st.Entries)+1, nil, 0)
 	t0 := time.Now()
-	err := dump.Dump(l.db, w, func(n uint64) { entries.Store(int64(n)) })
+	err = dump.Dump(l.db, w, func(n uint64) { entries.Store(int64(n)) })
 	p.Stop()
 	if err == nil && f != nil {
 		if err = f.Sync(); err == nil {

@@ -140,39 +140,14 @@ func runFsck(args []string, stdout, stderr io.Writer) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	n := 0
-	for _, set := range []bool{src.paths != "", src.files > 0, src.dir != ""} {
-		if set {
-			n++
-		}
-	}
-	if n != 1 {
-		return usagef("give exactly one of -paths FILE, -files N, -dir DIR")
-	}
-	if src.dir != "" {
-		src.mode = "durable"
-	}
-	if err := src.validate(); err != nil {
+	l, err := src.one(stderr)
+	if err != nil {
 		return err
-	}
-	var l *loaded
-	if src.dir != "" {
-		// check what the data directory holds, as it is
-		db, err := src.open()
-		if err != nil {
-			return err
-		}
-		l = &loaded{db: db}
-	} else {
-		var err error
-		if l, err = src.build(stderr); err != nil {
-			return err
-		}
 	}
 	defer l.db.Close()
 	st := l.db.Stats()
 	t0 := time.Now()
-	err := l.db.Fsck()
+	err = l.db.Fsck()
 	el := time.Since(t0)
 	if err != nil {
 		return fmt.Errorf("FAILED after %.3f s:\n%v", el.Seconds(), err)

@@ -186,3 +186,31 @@ func (s *source) build(stderr io.Writer) (*loaded, error) {
 	l.ns, l.stats = ns, st
 	return l, nil
 }
+
+// one opens the single namespace that fsck and dump work on: exactly one of
+// -paths, -files (built in memory) or -dir (the durable directory, as it is).
+func (s *source) one(stderr io.Writer) (*loaded, error) {
+	n := 0
+	for _, set := range []bool{s.paths != "", s.files > 0, s.dir != ""} {
+		if set {
+			n++
+		}
+	}
+	if n != 1 {
+		return nil, usagef("give exactly one of -paths FILE, -files N, -dir DIR")
+	}
+	if s.dir != "" {
+		s.mode = "durable"
+	}
+	if err := s.validate(); err != nil {
+		return nil, err
+	}
+	if s.dir != "" {
+		db, err := s.open()
+		if err != nil {
+			return nil, err
+		}
+		return &loaded{db: db}, nil
+	}
+	return s.build(stderr)
+}
