@@ -34,6 +34,14 @@ const (
 	durableID     = "fsmeta-1"
 	batchMaxOps   = 512
 	batchQueueLen = 8192
+	// pipelineDepth is how many log entries may wait for their commit at
+	// once; operations arriving meanwhile gather into the next entry.
+	// Measured with BenchmarkDurableCreate64 (64 callers): depth 1 with a
+	// 100 µs linger gives 53 ops an entry and 112-120 k ops/s; depth 2 or 3,
+	// 32 or 12 ops an entry and 98-105 k; no gating, 1.3 ops an entry and
+	// 87-93 k (raft's per-entry cost).
+	pipelineDepth = 1
+	lingerMax     = 100 * time.Microsecond
 )
 
 type durable struct {
@@ -61,6 +69,7 @@ type pending struct {
 type inflight struct {
 	f     raft.ApplyFuture
 	batch []*pending
+	slots chan struct{} // released when the entry is done
 }
 
 // ErrLocked is returned by Open when another process holds the directory.
@@ -151,7 +160,7 @@ func openDurable(opts Options, topts tree.Options) (*durable, *tree.Tree, error)
 		return nil, nil, fmt.Errorf("fsmeta: %s: %w", dir, err)
 	}
 	d.in = make(chan *pending, batchQueueLen)
-	d.inflight = make(chan inflight, 64)
+	d.inflight = make(chan inflight, pipelineDepth)
 	d.done = make(chan struct{})
 	go d.batcher()
 	go d.completer()
@@ -189,8 +198,21 @@ func (d *durable) submit(op *fsm.Op) (fsm.Result, error) {
 // entries that wait together with one fsync.
 func (d *durable) batcher() {
 	defer close(d.inflight)
+	slots := make(chan struct{}, pipelineDepth)
+	last := 0 // operations in the last entry
 	for p := range d.in {
+		// Wait for a free slot first: operations that arrive meanwhile ride
+		// the same entry (without this, entries go out one operation each and
+		// raft's per-entry cost caps throughput).
+		slots <- struct{}{}
 		batch := []*pending{p}
+		// Callers woken by the last commit come back one by one: when the
+		// last entry was shared by many, give them a moment (linger) to
+		// catch this one, so that the commit after it is not half empty.
+		var linger <-chan time.Time
+		if last > 1 {
+			linger = time.After(lingerMax)
+		}
 	drain:
 		for len(batch) < batchMaxOps {
 			select {
@@ -199,10 +221,23 @@ func (d *durable) batcher() {
 					break drain
 				}
 				batch = append(batch, q)
+				continue
 			default:
+			}
+			if linger == nil || len(batch) >= last {
+				break
+			}
+			select {
+			case q, ok := <-d.in:
+				if !ok {
+					break drain
+				}
+				batch = append(batch, q)
+			case <-linger:
 				break drain
 			}
 		}
+		last = len(batch)
 		ops := make([]*fsm.Op, len(batch))
 		for i, q := range batch {
 			ops[i] = q.op
@@ -210,16 +245,19 @@ func (d *durable) batcher() {
 		data, err := fsm.EncodeBatch(ops)
 		if err != nil {
 			finish(batch, nil, err)
+			<-slots
 			continue
 		}
-		d.inflight <- inflight{d.raft.Apply(data, 0), batch}
+		d.inflight <- inflight{d.raft.Apply(data, 0), batch, slots}
 	}
 }
 
 func (d *durable) completer() {
 	defer close(d.done)
 	for in := range d.inflight {
-		if err := in.f.Error(); err != nil {
+		err := in.f.Error()
+		<-in.slots
+		if err != nil {
 			finish(in.batch, nil, fmt.Errorf("fsmeta: log: %w", err))
 			continue
 		}
