@@ -3,6 +3,7 @@ package fsmeta_test
 import (
 	"bufio"
 	"errors"
+	"flag"
 	"fmt"
 	"math/rand"
 	"os"
@@ -243,4 +244,73 @@ func crashChild(dir string) {
 		}(g)
 	}
 	wg.Wait()
+}
+
+var restartFiles = flag.Int("restart.files", 200_000, "files in TestRestartLarge (the issue's figure: 1000000)")
+
+// TestRestartLarge: a large state restarts equal through both paths (the
+// whole log; a snapshot and the log after it), with the restart times.
+func TestRestartLarge(t *testing.T) {
+	n := *restartFiles
+	if testing.Short() {
+		n = 10_000
+	}
+	dir := t.TempDir()
+	db, err := fsmeta.Open(fsmeta.Options{Dir: dir, SnapshotThreshold: 1 << 40})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fill := func(prefix string, n int) {
+		var wg sync.WaitGroup
+		for g := 0; g < 64; g++ {
+			wg.Add(1)
+			go func(g int) {
+				defer wg.Done()
+				d, err := db.MkdirAll(nil, fmt.Sprintf("/%s/%02d", prefix, g), 0o755)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				for i := g; i < n; i += 64 {
+					if _, err := db.Create(nil, d.Ino, "part-"+strconv.Itoa(i)+".parquet", 0o644); err != nil {
+						t.Error(err)
+						return
+					}
+				}
+			}(g)
+		}
+		wg.Wait()
+	}
+	t0 := time.Now()
+	fill("a", n)
+	t.Logf("%d creates through the log in %v", n, time.Since(t0))
+	before := sum(t, db)
+	db.Close()
+	t0 = time.Now()
+	db, err = fsmeta.Open(fsmeta.Options{Dir: dir, SnapshotThreshold: 1 << 40})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("restart replaying the whole log: %v", time.Since(t0))
+	if sum(t, db) != before {
+		t.Fatal("state differs after a restart from the log")
+	}
+	t0 = time.Now()
+	if err := db.Snapshot(); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("snapshot: %v", time.Since(t0))
+	fill("b", n/10)
+	before = sum(t, db)
+	db.Close()
+	t0 = time.Now()
+	db, err = fsmeta.Open(fsmeta.Options{Dir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	t.Logf("restart from the snapshot and the log after it: %v", time.Since(t0))
+	if sum(t, db) != before {
+		t.Fatal("state differs after a restart from snapshot + tail")
+	}
 }
