@@ -129,6 +129,9 @@ test_python() {
   "$OUT/venv/bin/pip" install -q --force-reinstall --no-deps "$OUT"/python/fsmeta-*.whl
   (cd "$OUT" && env -u FSMETA_LIBRARY "$OUT/venv/bin/python" -m pytest -q -p no:cacheprovider \
      --rootdir "$ROOT/python" -c "$ROOT/python/pyproject.toml" "$ROOT/python/tests")
+  log "python: mypy (type hints)"
+  "$OUT/venv/bin/python" -c 'import mypy' 2>/dev/null || "$OUT/venv/bin/pip" install -q mypy
+  (cd "$ROOT/python" && "$OUT/venv/bin/mypy" --ignore-missing-imports --no-incremental fsmeta)
 }
 
 test_go() {

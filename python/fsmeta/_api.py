@@ -853,15 +853,15 @@ class FsMeta:
             walk_into: List[Any] = []
             try:
                 entries = list(self.scandir(dirpath))
-            except OSError as e:
+            except OSError as err:
                 if onerror is not None:
-                    onerror(e)
+                    onerror(err)
                 continue
-            for e in entries:
-                is_dir = e.is_dir()
-                (dirs if is_dir else files).append(e.name)
-                if not topdown and is_dir and (followlinks or not e.is_symlink()):
-                    walk_into.append(e.path)
+            for ent in entries:
+                is_dir = ent.is_dir()
+                (dirs if is_dir else files).append(ent.name)
+                if not topdown and is_dir and (followlinks or not ent.is_symlink()):
+                    walk_into.append(ent.path)
             if topdown:
                 yield dirpath, dirs, files
                 sep = b"/" if want_bytes else "/"

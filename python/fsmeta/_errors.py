@@ -44,7 +44,7 @@ class FsMetaError(OSError):
     @property
     def name(self) -> str:
         """The status code's name, e.g. "ECLOSED"."""
-        return _OWN_NAMES.get(self.status, "E%d" % self.errno)
+        return _OWN_NAMES.get(self.status, "E%d" % (self.errno or 0))
 
 
 def status_name(status: int) -> str:
