@@ -16,6 +16,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/fsmeta/fsmeta/core/fsm"
+	"github.com/fsmeta/fsmeta/core/meta"
 	"github.com/fsmeta/fsmeta/core/tree"
 )
 
@@ -258,7 +259,7 @@ func (d *durable) completer() {
 		err := in.f.Error()
 		<-in.slots
 		if err != nil {
-			finish(in.batch, nil, fmt.Errorf("fsmeta: log: %w", err))
+			finish(in.batch, nil, d.logError(err))
 			continue
 		}
 		switch r := in.f.Response().(type) {
@@ -284,6 +285,24 @@ func finish(batch []*pending, res []fsm.Result, err error) {
 		}
 		close(p.done)
 	}
+}
+
+// logError explains a failed log write: raft reports the symptom ("segment
+// is sealed", "node is not the leader" after it stepped down); the cause is
+// most often the file system, so say how much room is left on it. A full
+// file system gives ENOSPC, anything else EIO.
+func (d *durable) logError(err error) error {
+	walDir := filepath.Join(d.dir, "wal")
+	var st unix.Statfs_t
+	if unix.Statfs(walDir, &st) == nil {
+		free := st.Bavail * uint64(st.Bsize)
+		if free < 128<<20 {
+			return fmt.Errorf("fsmeta: cannot write the log in %s: the file system is full (%d bytes free): %v: %w",
+				walDir, free, err, meta.ENOSPC)
+		}
+		return fmt.Errorf("fsmeta: cannot write the log in %s (%d bytes free): %v: %w", walDir, free, err, meta.EIO)
+	}
+	return fmt.Errorf("fsmeta: cannot write the log in %s: %v: %w", walDir, err, meta.EIO)
 }
 
 // snapshot takes a snapshot now and truncates the log.

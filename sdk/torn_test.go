@@ -1,11 +1,13 @@
 package fsmeta_test
 
 import (
+	"bytes"
 	"os"
 	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 
 	fsmeta "github.com/fsmeta/fsmeta/sdk"
@@ -117,5 +119,55 @@ func TestCorruptSnapshot(t *testing.T) {
 	t.Log(err)
 	if !strings.Contains(err.Error(), "snapshot") {
 		t.Fatalf("the error does not say the snapshot is bad: %v", err)
+	}
+}
+
+// TestFullDisk runs the durable engine on a small tmpfs until the log cannot
+// grow: the failing change gets ENOSPC with a message naming the directory,
+// reads go on, and the directory reopens with every acknowledged change,
+// fsck clean. It needs to mount a tmpfs (root, as in CI here).
+func TestFullDisk(t *testing.T) {
+	mnt := t.TempDir()
+	if err := syscall.Mount("tmpfs", mnt, "tmpfs", 0, "size=80m"); err != nil {
+		t.Skipf("cannot mount a tmpfs to fill (needs root): %v", err)
+	}
+	defer syscall.Unmount(mnt, 0)
+	dir := filepath.Join(mnt, "db")
+	db := openDir(t, dir)
+	v := bytes.Repeat([]byte("x"), 60000)
+	acked := 0
+	var err error
+	for i := 0; i < 5000 && err == nil; i++ {
+		var a fsmeta.Attr
+		if a, err = db.Create(nil, fsmeta.RootIno, "f"+strconv.Itoa(i), 0o644); err == nil {
+			if err = db.SetXattr(nil, a.Ino, "user.big", v, 0); err == nil {
+				acked++
+			}
+		}
+	}
+	if fsmeta.ErrnoOf(err) != fsmeta.ENOSPC || !strings.Contains(err.Error(), dir) {
+		t.Fatalf("a change on a full disk: %v", err)
+	}
+	t.Log(err)
+	if _, err := db.GetAttr(nil, fsmeta.RootIno); err != nil {
+		t.Fatalf("reads after the disk filled: %v", err)
+	}
+	if err := db.Fsck(); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	db = openDir(t, dir)
+	defer db.Close()
+	if err := db.Fsck(); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < acked; i++ {
+		a, err := db.Lookup(nil, fsmeta.RootIno, "f"+strconv.Itoa(i))
+		if err != nil {
+			t.Fatalf("acknowledged f%d lost: %v", i, err)
+		}
+		if _, err := db.GetXattr(nil, a.Ino, "user.big"); err != nil {
+			t.Fatalf("acknowledged xattr of f%d lost: %v", i, err)
+		}
 	}
 }
