@@ -171,3 +171,23 @@ func TestFullDisk(t *testing.T) {
 		}
 	}
 }
+
+// TestReadOnlyDir opens a data directory on a read-only file system: a clear
+// error naming it, not a half-opened engine.
+func TestReadOnlyDir(t *testing.T) {
+	mnt := t.TempDir()
+	if err := syscall.Mount("tmpfs", mnt, "tmpfs", syscall.MS_RDONLY, "size=1m"); err != nil {
+		t.Skipf("cannot mount a read-only tmpfs (needs root): %v", err)
+	}
+	defer syscall.Unmount(mnt, 0)
+	dir := filepath.Join(mnt, "db")
+	db, err := fsmeta.Open(fsmeta.Options{Dir: dir})
+	if err == nil {
+		db.Close()
+		t.Fatal("opened a data directory on a read-only file system")
+	}
+	if !strings.Contains(err.Error(), dir) || !strings.Contains(err.Error(), "read-only") {
+		t.Fatalf("unclear error: %v", err)
+	}
+	t.Log(err)
+}
