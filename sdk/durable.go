@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/hashicorp/go-hclog"
@@ -77,6 +78,38 @@ type inflight struct {
 var ErrLocked = errors.New("fsmeta: the data directory is in use by another process")
 
 func openDurable(opts Options, topts tree.Options) (*durable, *tree.Tree, error) {
+	d, t, err := openDurable1(opts, topts)
+	return d, t, withErrno(err)
+}
+
+// withErrno gives an error from the operating system the Errno of its cause
+// (ENOSPC, EROFS, EACCES, ...), so that the C ABI returns -errno for it.
+func withErrno(err error) error {
+	var se syscall.Errno
+	if err == nil || fsmetaErrno(err) != 0 || !errors.As(err, &se) {
+		return err
+	}
+	return &errnoErr{err, meta.Errno(se)}
+}
+
+// errnoErr is an error with an Errno beside it: its text is the error's own.
+type errnoErr struct {
+	err   error
+	errno meta.Errno
+}
+
+func (e *errnoErr) Error() string   { return e.err.Error() }
+func (e *errnoErr) Unwrap() []error { return []error{e.err, e.errno} }
+
+func fsmetaErrno(err error) meta.Errno {
+	var e meta.Errno
+	if errors.As(err, &e) {
+		return e
+	}
+	return 0
+}
+
+func openDurable1(opts Options, topts tree.Options) (*durable, *tree.Tree, error) {
 	dir := opts.Dir
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, nil, fmt.Errorf("fsmeta: data directory: %w", err)
@@ -96,7 +129,7 @@ func openDurable(opts Options, topts tree.Options) (*durable, *tree.Tree, error)
 	if err := unix.Flock(int(f.Fd()), unix.LOCK_EX|unix.LOCK_NB); err != nil {
 		f.Close()
 		holder, _ := os.ReadFile(lockPath)
-		return nil, nil, fmt.Errorf("%w: %s is locked (pid %s)", ErrLocked, lockPath, string(holder))
+		return nil, nil, fmt.Errorf("%w: %s is locked (pid %s): %w", ErrLocked, lockPath, string(holder), meta.EBUSY)
 	}
 	f.Truncate(0)
 	f.WriteAt([]byte(strconv.Itoa(os.Getpid())), 0)

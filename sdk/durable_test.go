@@ -75,7 +75,7 @@ func TestDurableRestart(t *testing.T) {
 	db := openDir(t, dir)
 	work(t, db, 1, 2000)
 	before := sum(t, db)
-	if _, err := fsmeta.Open(fsmeta.Options{Dir: dir}); !errors.Is(err, fsmeta.ErrLocked) {
+	if _, err := fsmeta.Open(fsmeta.Options{Dir: dir}); !errors.Is(err, fsmeta.ErrLocked) || fsmeta.ErrnoOf(err) != 16 {
 		t.Fatalf("second open of a held directory: %v", err)
 	}
 	if err := db.Close(); err != nil {

@@ -186,8 +186,8 @@ func TestReadOnlyDir(t *testing.T) {
 		db.Close()
 		t.Fatal("opened a data directory on a read-only file system")
 	}
-	if !strings.Contains(err.Error(), dir) || !strings.Contains(err.Error(), "read-only") {
-		t.Fatalf("unclear error: %v", err)
+	if !strings.Contains(err.Error(), dir) || !strings.Contains(err.Error(), "read-only") || fsmeta.ErrnoOf(err) != 30 {
+		t.Fatalf("unclear error, or not EROFS: %v", err)
 	}
 	t.Log(err)
 }
