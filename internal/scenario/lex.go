@@ -15,6 +15,10 @@ func fields(line string) []string {
 // stands for: \\ is a backslash, \xHH a byte, \e nothing, \{TEXT*N} TEXT
 // repeated N times, \i the index of the current repetition (idx < 0: not in
 // a repeat line, an error). Every other byte stands for itself.
+// maxRepeat bounds what one \{TEXT*N} may produce (scenarios need up to an
+// xattr value of 64 KiB + 1; the bound keeps a hostile line cheap).
+const maxRepeat = 1 << 20
+
 func decode(s string, idx int) (string, error) {
 	if strings.IndexByte(s, '\\') < 0 {
 		return s, nil
@@ -59,15 +63,15 @@ func decode(s string, idx int) (string, error) {
 				return "", fmt.Errorf("%q: \\{TEXT*N} needs a *N", s)
 			}
 			n, err := strconv.Atoi(body[star+1:])
-			if err != nil || n < 0 || n > 1<<24 {
+			if err != nil || n < 0 || n > maxRepeat {
 				return "", fmt.Errorf("%q: bad repeat count %q", s, body[star+1:])
 			}
 			text, err := decode(body[:star], idx)
 			if err != nil {
 				return "", err
 			}
-			if len(text)*n > 1<<24 {
-				return "", fmt.Errorf("%q: repeat longer than 16 MiB", s)
+			if len(text)*n > maxRepeat || b.Len()+len(text)*n > maxRepeat {
+				return "", fmt.Errorf("%q: repeat longer than %d bytes", s, maxRepeat)
 			}
 			b.WriteString(strings.Repeat(text, n))
 			i += end
