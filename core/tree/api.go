@@ -421,6 +421,36 @@ func (t *Tree) dropLink(h *nodeHdr, now int64) {
 	t.freeNode(h)
 }
 
+// removable runs the checks shared by Unlink and Rmdir, in the contract's
+// order, for the entry name in parent that should (wantDir) or should not be
+// a directory. The caller holds the write lock and has checked name.
+func (t *Tree) removable(c *Caller, parent Ino, name string, wantDir bool) (dir, h *nodeHdr, r, prev arena.Ref, e Errno) {
+	if dir, e = t.dirOf(parent); e != 0 {
+		return
+	}
+	if e = t.may(c, dir, W_OK|X_OK); e != 0 {
+		return
+	}
+	if pinned(dir) {
+		return dir, nil, 0, 0, EPERM
+	}
+	if r, prev = t.find(dir, name); r == 0 {
+		return dir, nil, 0, 0, ENOENT
+	}
+	h = t.entNode(r)
+	switch d := isDir(t.mode(h)); {
+	case d && !wantDir:
+		e = EISDIR
+	case !d && wantDir:
+		e = ENOTDIR
+	case t.sticky(c, dir, h) != 0:
+		e = EPERM
+	case pinned(h):
+		e = EPERM
+	}
+	return
+}
+
 func (t *Tree) Unlink(c *Caller, now int64, parent Ino, name string) Errno {
 	if e := checkName(name); e != 0 {
 		return e
@@ -429,29 +459,9 @@ func (t *Tree) Unlink(c *Caller, now int64, parent Ino, name string) Errno {
 		return EClosed
 	}
 	defer t.mu.unlock()
-	dir, e := t.dirOf(parent)
+	dir, h, r, prev, e := t.removable(c, parent, name, false)
 	if e != 0 {
 		return e
-	}
-	if e := t.may(c, dir, W_OK|X_OK); e != 0 {
-		return e
-	}
-	if pinned(dir) {
-		return EPERM
-	}
-	r, prev := t.find(dir, name)
-	if r == 0 {
-		return ENOENT
-	}
-	h := t.entNode(r)
-	if isDir(t.mode(h)) {
-		return EISDIR
-	}
-	if e := t.sticky(c, dir, h); e != 0 {
-		return e
-	}
-	if pinned(h) {
-		return EPERM
 	}
 	t.removeEnt(dir, r, prev)
 	t.dropLink(h, now)
@@ -467,29 +477,9 @@ func (t *Tree) Rmdir(c *Caller, now int64, parent Ino, name string) Errno {
 		return EClosed
 	}
 	defer t.mu.unlock()
-	dir, e := t.dirOf(parent)
+	dir, h, r, prev, e := t.removable(c, parent, name, true)
 	if e != 0 {
 		return e
-	}
-	if e := t.may(c, dir, W_OK|X_OK); e != 0 {
-		return e
-	}
-	if pinned(dir) {
-		return EPERM
-	}
-	r, prev := t.find(dir, name)
-	if r == 0 {
-		return ENOENT
-	}
-	h := t.entNode(r)
-	if !isDir(t.mode(h)) {
-		return ENOTDIR
-	}
-	if e := t.sticky(c, dir, h); e != 0 {
-		return e
-	}
-	if pinned(h) {
-		return EPERM
 	}
 	if h.count() > 0 {
 		return ENOTEMPTY
