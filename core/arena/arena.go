@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"math/bits"
+	"sync"
+	"sync/atomic"
 	"unsafe"
 )
 
@@ -85,6 +87,14 @@ type Arena struct {
 	classes    []class
 	inUse      [NumPurposes]uint64
 	largeBytes uint64
+	// cow is set while a frozen view is being filled (cow.go): every Ptr
+	// then preserves the slab it points into before anyone can change it.
+	cow atomic.Pointer[cowState]
+	// cowOn is set with cow and cleared by ClearView (both while no
+	// other goroutine uses the arena): a plain load keeps Ptr inlined.
+	cowOn bool
+	// life keeps Close from unmapping the range under a view's copy.
+	life sync.Mutex
 }
 
 // Stats is the arena's accounting.
@@ -123,6 +133,8 @@ func New(maxBytes uint64) (*Arena, error) {
 
 // Close releases the whole range. The arena must not be used afterwards.
 func (a *Arena) Close() error {
+	a.life.Lock()
+	defer a.life.Unlock()
 	if a.mem == nil {
 		return nil
 	}
@@ -131,8 +143,15 @@ func (a *Arena) Close() error {
 	return err
 }
 
-// Ptr returns the address of the object at r.
-func (a *Arena) Ptr(r Ref) unsafe.Pointer { return unsafe.Add(a.base, uintptr(r)<<refShift) }
+// Ptr returns the address of the object at r. While a frozen view is being
+// filled, it first preserves the slab (or large run) r lies in: everything
+// that writes arena memory reaches it through Ptr.
+func (a *Arena) Ptr(r Ref) unsafe.Pointer {
+	if a.cowOn {
+		a.preserve(r)
+	}
+	return unsafe.Add(a.base, uintptr(r)<<refShift)
+}
 
 // Bytes returns the n bytes at r as a slice (valid while the object lives).
 func (a *Arena) Bytes(r Ref, n int) []byte { return unsafe.Slice((*byte)(a.Ptr(r)), n) }
@@ -315,6 +334,11 @@ func (a *Arena) dropFree(start int32, n int) {
 }
 
 func (a *Arena) releaseSlabs(s int32, n int) {
+	if c := a.cow.Load(); c != nil {
+		for i := int32(0); i < int32(n); i++ {
+			a.preserveSlab(c, s+i)
+		}
+	}
 	for i := int32(0); i < int32(n); i++ {
 		a.slabs[s+i] = slabMeta{class: slabFree, next: -1, prev: -1}
 	}

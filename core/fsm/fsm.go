@@ -82,8 +82,9 @@ func (f *FSM) ApplyBatch(logs []*raft.Log) []any {
 	return out
 }
 
-// Snapshot freezes the tree (changes wait until Release) and returns a
-// snapshot that writes it (Persist runs on raft's snapshot goroutine).
+// Snapshot marks the tree's state of this instant (tree.Freeze: a
+// copy-on-write view, so applying goes on) and returns a snapshot that
+// writes it (Persist runs on raft's snapshot goroutine).
 func (f *FSM) Snapshot() (raft.FSMSnapshot, error) {
 	write, release, err := f.Tree().Freeze()
 	if err != nil {

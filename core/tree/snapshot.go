@@ -9,6 +9,8 @@ import (
 
 	"github.com/cespare/xxhash/v2"
 	"io"
+	"maps"
+	"slices"
 	"sync"
 
 	"github.com/fsmeta/fsmeta/core/arena"
@@ -844,14 +846,73 @@ func (t *Tree) Checksum() (uint64, error) {
 	return h.Sum64(), nil
 }
 
-// Freeze holds the state still for a snapshot: until release is called,
-// changes wait (reads go on). write may run on another goroutine; release
-// may be called once, from any goroutine.
+// Freeze marks the state of this instant for a snapshot and returns a
+// function that writes it and one that releases it. Changes go on while
+// the snapshot is written: Freeze clones the tree's small Go-side state
+// (side maps, dictionary, inode page list) and starts a copy-on-write view
+// of the arena (arena/cow.go), so a change waits at most for the copy of
+// the slabs it touches first, never for the whole snapshot. The view holds
+// a copy of the arena's slabs until release. write may run on another
+// goroutine (once); release may be called once, from any goroutine.
 func (t *Tree) Freeze() (write func(io.Writer) (int64, error), release func(), err error) {
-	s, ok := t.rlock()
-	if !ok {
+	if !t.wlock() {
 		return nil, nil, errors.New("snapshot: tree is closed")
 	}
+	view, err := t.a.BeginView()
+	if err != nil {
+		t.mu.unlock()
+		return nil, nil, fmt.Errorf("snapshot: %w", err)
+	}
+	v := t.frozenClone(view.Arena())
+	t.mu.unlock()
+	var mu sync.Mutex
+	done := false
+	finish := func() {
+		// take the copy-on-write test off Ptr's fast path
+		if t.wlock() {
+			t.a.ClearView()
+			t.mu.unlock()
+		}
+	}
+	write = func(w io.Writer) (int64, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		if done {
+			return 0, errors.New("snapshot: already written or released")
+		}
+		done = true
+		err := view.Fill(nil)
+		finish()
+		if err != nil {
+			return 0, fmt.Errorf("snapshot: %w", err)
+		}
+		return v.writeSnapshot(w)
+	}
 	var once sync.Once
-	return t.writeSnapshot, func() { once.Do(func() { t.mu.runlock(s) }) }, nil
+	release = func() {
+		once.Do(func() {
+			mu.Lock()
+			done = true
+			mu.Unlock()
+			view.Close()
+			finish()
+		})
+	}
+	return write, release, nil
+}
+
+// frozenClone returns a read-only tree over arena a (a frozen view of t's)
+// with copies of t's Go-side state: what writeSnapshot reads.
+func (t *Tree) frozenClone(a *arena.Arena) *Tree {
+	v := &Tree{a: a, opts: t.opts, closed: false,
+		pages: slices.Clone(t.pages), attrs: slices.Clone(t.attrs),
+		opens: maps.Clone(t.opens), nlinks: maps.Clone(t.nlinks), wideAttrs: maps.Clone(t.wideAttrs),
+		xattrs: maps.Clone(t.xattrs), migs: make(map[uint64]*migration, len(t.migs)),
+		nextIno: t.nextIno, nextSlice: t.nextSlice, usedSpace: t.usedSpace, counts: t.counts}
+	for k, m := range t.migs {
+		c := *m
+		v.migs[k] = &c
+	}
+	v.mu.init()
+	return v
 }
