@@ -51,7 +51,7 @@ type durable struct {
 	lock     *os.File
 	wal      *wal.WAL
 	meta     *metadb.BoltMetaDB
-	snaps    *raft.FileSnapshotStore
+	snaps    *smoothStore
 	raft     *raft.Raft
 	fsm      *fsm.FSM
 	in       chan *pending
@@ -146,9 +146,11 @@ func openDurable1(opts Options, topts tree.Options) (*durable, *tree.Tree, error
 	if d.wal, err = wal.Open(walDir, wal.WithMetaStore(d.meta), wal.WithLogger(logger)); err != nil {
 		return nil, nil, fmt.Errorf("fsmeta: log in %s: %w", walDir, err)
 	}
-	if d.snaps, err = raft.NewFileSnapshotStoreWithLogger(dir, 2, logger); err != nil {
+	fss, err := raft.NewFileSnapshotStoreWithLogger(dir, 2, logger)
+	if err != nil {
 		return nil, nil, fmt.Errorf("fsmeta: snapshots in %s: %w", dir, err)
 	}
+	d.snaps = &smoothStore{fss, filepath.Join(dir, "snapshots")}
 	t, err := tree.New(topts)
 	if err != nil {
 		return nil, nil, err

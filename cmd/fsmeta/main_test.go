@@ -294,9 +294,20 @@ func TestFsck(t *testing.T) {
 func TestBenchDurable(t *testing.T) {
 	dir := t.TempDir()
 	code, out, errs := runCmd(t, "bench", "-mode", "durable", "-dir", dir, "-files", "200", "-ops", "300",
-		"-threads", "8", "-phases", "create,getattr,unlink", "-json")
+		"-threads", "8", "-phases", "create,getattr,unlink,snapshot", "-json")
 	if code != 0 || !strings.Contains(out, `"mode": "durable"`) && !strings.Contains(out, `"mode":"durable"`) {
 		t.Fatalf("bench -mode durable: exit %d %q %q", code, out, errs)
+	}
+	// a fresh directory is loaded by export + restore; the snapshot phase
+	// reports the snapshot and the creates during it
+	for _, want := range []string{`"export_seconds"`, `"restore_seconds"`, `"snapshot_seconds"`, `"max_ns_during_snapshot"`} {
+		if !strings.Contains(out, want) {
+			t.Fatalf("bench -mode durable: no %s in %s", want, out)
+		}
+	}
+	code, _, errs = runCmd(t, "bench", "-files", "200", "-phases", "snapshot")
+	if code != 2 || !strings.Contains(errs, "-mode durable") {
+		t.Fatalf("snapshot phase in memory mode: exit %d %q", code, errs)
 	}
 	code, out, errs = runCmd(t, "fsck", "-dir", dir)
 	if code != 0 || !strings.Contains(out, "fsck: ok") {

@@ -51,6 +51,7 @@ var phaseDefs = []phaseDef{
 	{"rmdir", 1, "remove a directory made by mkdir", false},
 	{"write_slice", 1, "write a 4 KiB slice into chunk 0 of a random file", false},
 	{"read_chunk", 16, "read the slice list of chunk 0 of a random file", false},
+	{"snapshot", 1, "create files from every thread while a snapshot is taken (durable only): the snapshot's time and the longest create during it", true},
 }
 
 func phaseIndex(name string) int {
@@ -82,6 +83,11 @@ type phaseResult struct {
 	Errors        int64   `json:"errors"`
 	FirstError    string  `json:"first_error,omitempty"`
 	About         string  `json:"about"`
+	// the snapshot phase
+	SnapshotSeconds float64 `json:"snapshot_seconds,omitempty"`
+	SnapshotOps     int64   `json:"ops_during_snapshot,omitempty"`
+	SnapshotP99Ns   int64   `json:"p99_ns_during_snapshot,omitempty"`
+	SnapshotMaxNs   int64   `json:"max_ns_during_snapshot,omitempty"`
 }
 
 // ref is an entry the bench made.
@@ -299,6 +305,8 @@ func (b *bench) runPhase(name string) (phaseResult, error) {
 	}
 	db := b.db
 	switch name {
+	case "snapshot":
+		return b.snapshotPhase(def)
 	case "create", "mkdir":
 		b.gen++
 		pools := make([][]workload.Target, T)

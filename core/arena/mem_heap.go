@@ -9,6 +9,7 @@ const defaultMax = 1 << 30
 type region interface {
 	base() unsafe.Pointer
 	commit(off, n uint64) error
+	commitPlain(off, n uint64) error // without huge pages
 	discard(off, n uint64)
 	release() error
 	reusedDirty() bool
@@ -20,8 +21,9 @@ type heapRegion struct{ b []byte }
 
 func reserve(n uint64) (region, error) { return &heapRegion{b: make([]byte, n)}, nil }
 
-func (m *heapRegion) base() unsafe.Pointer       { return unsafe.Pointer(&m.b[0]) }
-func (m *heapRegion) commit(off, n uint64) error { return nil }
-func (m *heapRegion) discard(off, n uint64)      { clear(m.b[off : off+n]) }
-func (m *heapRegion) release() error             { m.b = nil; return nil }
-func (m *heapRegion) reusedDirty() bool          { return false }
+func (m *heapRegion) base() unsafe.Pointer            { return unsafe.Pointer(&m.b[0]) }
+func (m *heapRegion) commit(off, n uint64) error      { return nil }
+func (m *heapRegion) discard(off, n uint64)           { clear(m.b[off : off+n]) }
+func (m *heapRegion) release() error                  { m.b = nil; return nil }
+func (m *heapRegion) reusedDirty() bool               { return false }
+func (m *heapRegion) commitPlain(off, n uint64) error { return nil }

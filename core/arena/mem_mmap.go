@@ -13,6 +13,7 @@ const defaultMax = MaxBytes
 type region interface {
 	base() unsafe.Pointer
 	commit(off, n uint64) error
+	commitPlain(off, n uint64) error // without huge pages
 	discard(off, n uint64)
 	release() error
 	reusedDirty() bool
@@ -41,3 +42,12 @@ func (m *mmapRegion) commit(off, n uint64) error {
 func (m *mmapRegion) discard(off, n uint64) { _ = unix.Madvise(m.b[off:off+n], unix.MADV_DONTNEED) }
 func (m *mmapRegion) release() error        { return unix.Munmap(m.b) }
 func (m *mmapRegion) reusedDirty() bool     { return false }
+func (m *mmapRegion) commitPlain(off, n uint64) error {
+	if err := unix.Mprotect(m.b[off:off+n], unix.PROT_READ|unix.PROT_WRITE); err != nil {
+		return err
+	}
+	// a frozen view is filled 64 KiB at a time: 2 MiB pages would make each
+	// first copy into a huge page zero 2 MiB
+	_ = unix.Madvise(m.b[off:off+n], unix.MADV_NOHUGEPAGE)
+	return nil
+}
