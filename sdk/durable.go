@@ -14,6 +14,7 @@ import (
 	"github.com/hashicorp/raft"
 	wal "github.com/hashicorp/raft-wal"
 	"github.com/hashicorp/raft-wal/metadb"
+	"github.com/hashicorp/raft-wal/segment"
 	"golang.org/x/sys/unix"
 
 	"github.com/fsmeta/fsmeta/core/fsm"
@@ -50,6 +51,7 @@ type durable struct {
 	dir      string
 	lock     *os.File
 	wal      *wal.WAL
+	vfs      *datasyncFS
 	meta     *metadb.BoltMetaDB
 	snaps    *smoothStore
 	raft     *raft.Raft
@@ -143,7 +145,9 @@ func openDurable1(opts Options, topts tree.Options) (*durable, *tree.Tree, error
 	// that a reopen in the same process would wait on the lock forever: keep
 	// the store and close it ourselves.
 	d.meta = &metadb.BoltMetaDB{}
-	if d.wal, err = wal.Open(walDir, wal.WithMetaStore(d.meta), wal.WithLogger(logger)); err != nil {
+	d.vfs = newDatasyncFS(walDir)
+	filer := segment.NewFiler(walDir, d.vfs)
+	if d.wal, err = wal.Open(walDir, wal.WithMetaStore(d.meta), wal.WithLogger(logger), wal.WithSegmentFiler(filer)); err != nil {
 		return nil, nil, fmt.Errorf("fsmeta: log in %s: %w", walDir, err)
 	}
 	fss, err := raft.NewFileSnapshotStoreWithLogger(dir, 2, logger)
@@ -365,6 +369,9 @@ func (d *durable) close() error {
 	}
 	if d.meta != nil {
 		errs = append(errs, d.meta.Close())
+	}
+	if d.vfs != nil {
+		d.vfs.close()
 	}
 	if d.fsm != nil {
 		errs = append(errs, d.fsm.Tree().Close())
