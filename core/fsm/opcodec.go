@@ -2,6 +2,7 @@ package fsm
 
 import (
 	"fmt"
+	"math"
 
 	"github.com/vmihailenco/msgpack/v5"
 
@@ -12,6 +13,10 @@ import (
 // and Slice as arrays of theirs, written by hand (reflection cost ~4 µs an
 // op). A reader skips fields past the ones it knows, so fields are only
 // ever added at the end.
+//
+// EncodeMsgpack/DecodeMsgpack (the library's interfaces) are the
+// reference; EncodeBatch/DecodeBatch use appendOp/readOp below, the same
+// form over a byte slice. A field added to one is added to all four.
 
 const opFields = 19
 
@@ -206,4 +211,201 @@ func skip(d *msgpack.Decoder, n int) {
 			panic(encErr{err})
 		}
 	}
+}
+
+// The fast path: the same form, written and read by hand over a byte slice
+// (wire.go). appendOp writes the compact integer forms; readOp reads those
+// and whatever the library writes. Keep these two and the two above in
+// step: a field added to one is added to all four.
+
+// Limits of the arrays in an op, as the reference decoder applies them.
+const (
+	maxOpFields   = 1 << 20
+	maxGroups     = 1 << 16
+	maxSlices     = 1 << 20
+	maxSubFields  = 64 // SetAttrIn, Slice
+	minOpBytes    = 35 // array16 header, 15 scalars, SetAttrIn (9), Slice (6), Slices, Value
+	minSliceBytes = 6  // array header and five values
+)
+
+// appendOp writes the code as a fixint: numOps must stay at most 128.
+const _ = 127 - (numOps - 1)
+
+// checkOp refuses what appendOp cannot write or a reader would refuse.
+func checkOp(o *Op) error {
+	switch {
+	case o == nil:
+		return fmt.Errorf("nil operation")
+	case o.Code == 0 || o.Code >= numOps:
+		return fmt.Errorf("unknown code %d", o.Code)
+	case len(o.Groups) > maxGroups:
+		return fmt.Errorf("%d groups, at most %d", len(o.Groups), maxGroups)
+	case len(o.Slices) > maxSlices:
+		return fmt.Errorf("%d slices, at most %d", len(o.Slices), maxSlices)
+	case uint64(len(o.Name)) > math.MaxUint32 || uint64(len(o.Name2)) > math.MaxUint32 ||
+		uint64(len(o.Value)) > math.MaxUint32:
+		return fmt.Errorf("name or value over 4 GiB")
+	}
+	return nil
+}
+
+// The compact encodings of runs of zero fields, the common case (most ops
+// use few fields), written and read in one step: a zero SetAttrIn, a zero
+// Slice, and the fields after Mode (Flags, Arg, Arg2, Chunk, Attr, Slice,
+// Slices, Value) all zero (Slices empty, Value nil).
+const (
+	zeroAttr  = "\x98\x00\x00\x00\x00\x00\x00\x00\x00"
+	zeroSlice = "\x95\x00\x00\x00\x00\x00"
+	zeroTail  = "\x00\x00\x00\x00" + zeroAttr + zeroSlice + "\x90\xc0"
+)
+
+// zeroTail tells whether o's fields after Mode encode as zeroTail.
+func (o *Op) zeroTail() bool {
+	a, s := &o.Attr, &o.Slice
+	return uint64(o.Flags|o.Chunk|a.Mode|a.Uid|a.Gid|a.Flags|s.Pos|s.Size|s.Off|s.Len)|o.Arg|o.Arg2|a.Size|
+		uint64(a.Atime|a.Mtime|a.Ctime)|s.ID == 0 && len(o.Slices) == 0 && o.Value == nil
+}
+
+// appendOp appends o's msgpack form; o has passed checkOp.
+func appendOp(b []byte, o *Op) []byte {
+	b = append(b, mpArray16, 0, opFields, byte(o.Code)) // a fixint: checkOp saw it below numOps
+	b = appendNums(b, 1<<0, uint64(o.Now), uint64(o.Uid), uint64(o.Gid))
+	b = appendArrayLen(b, len(o.Groups))
+	for _, g := range o.Groups {
+		b = appendUint(b, uint64(g))
+	}
+	b = appendNums(b, 0, uint64(o.Umask), o.Ino, o.Ino2)
+	b = appendStr(b, o.Name)
+	b = appendStr(b, o.Name2)
+	b = appendUint(b, uint64(o.Mode))
+	if o.zeroTail() {
+		return append(b, zeroTail...)
+	}
+	b = appendNums(b, 0, uint64(o.Flags), o.Arg, o.Arg2, uint64(o.Chunk))
+	if a := &o.Attr; *a == (meta.SetAttrIn{}) {
+		b = append(b, zeroAttr...)
+	} else {
+		b = append(b, mpFixArray|8)
+		b = appendNums(b, 1<<4|1<<5|1<<6, uint64(a.Mode), uint64(a.Uid), uint64(a.Gid), a.Size,
+			uint64(a.Atime), uint64(a.Mtime), uint64(a.Ctime), uint64(a.Flags))
+	}
+	b = appendSlice(b, &o.Slice)
+	b = appendArrayLen(b, len(o.Slices))
+	for i := range o.Slices {
+		b = appendSlice(b, &o.Slices[i])
+	}
+	return appendBin(b, o.Value)
+}
+
+func appendSlice(b []byte, s *meta.Slice) []byte {
+	if *s == (meta.Slice{}) {
+		return append(b, zeroSlice...)
+	}
+	b = append(b, mpFixArray|5)
+	return appendNums(b, 0, uint64(s.Pos), s.ID, uint64(s.Size), uint64(s.Off), uint64(s.Len))
+}
+
+// readOp reads one op into o (which must be zero) with the reference
+// decoder's checks, except the code's (DecodeBatch's); the error is in
+// r.err. opsLeft, the number of ops left to read with this one, sizes the
+// allocations the entry's ops share (strings, groups).
+func (r *reader) readOp(o *Op, opsLeft int) {
+	n := r.arrayLen(maxOpFields, 1)
+	if n < opFields {
+		if r.err == nil {
+			r.fail(fmt.Errorf("operation with %d fields, want %d", n, opFields))
+		}
+		return
+	}
+	var v [8]uint64
+	r.nums(v[:4])
+	if v[0] > math.MaxUint8 || v[2]|v[3] > math.MaxUint32 {
+		r.outOfRange(math.MaxUint8, v[0])
+		r.outOfRange(math.MaxUint32, v[2], v[3])
+	}
+	o.Code, o.Now, o.Uid, o.Gid = Code(v[0]), int64(v[1]), uint32(v[2]), uint32(v[3])
+	if ng := r.arrayLen(maxGroups, 1); ng > 0 {
+		o.Groups = r.carveGroups(ng, opsLeft)
+		r.u32s(o.Groups)
+	}
+	r.nums(v[:3])
+	if v[0] > math.MaxUint32 {
+		r.outOfRange(math.MaxUint32, v[0])
+	}
+	o.Umask, o.Ino, o.Ino2 = uint32(v[0]), v[1], v[2]
+	o.Name = r.str(opsLeft)
+	o.Name2 = r.str(opsLeft)
+	r.nums(v[:1])
+	if v[0] > math.MaxUint32 {
+		r.outOfRange(math.MaxUint32, v[0])
+	}
+	o.Mode = uint32(v[0])
+	if r.zeros(zeroTail) {
+		r.skip(n - opFields)
+		return
+	}
+	r.nums(v[:4])
+	if v[0]|v[3] > math.MaxUint32 {
+		r.outOfRange(math.MaxUint32, v[0], v[3])
+	}
+	o.Flags, o.Arg, o.Arg2, o.Chunk = uint32(v[0]), v[1], v[2], uint32(v[3])
+	if !r.zeros(zeroAttr) {
+		k := r.arrayLen(maxSubFields, 1)
+		if k < 8 {
+			if r.err == nil {
+				r.fail(fmt.Errorf("setattr values with %d fields", k))
+			}
+			return
+		}
+		r.nums(v[:8])
+		if v[0]|v[1]|v[2]|v[7] > math.MaxUint32 {
+			r.outOfRange(math.MaxUint32, v[0], v[1], v[2], v[7])
+		}
+		o.Attr = meta.SetAttrIn{Mode: uint32(v[0]), Uid: uint32(v[1]), Gid: uint32(v[2]), Size: v[3],
+			Atime: int64(v[4]), Mtime: int64(v[5]), Ctime: int64(v[6]), Flags: uint32(v[7])}
+		r.skip(k - 8)
+	}
+	r.readSlice(&o.Slice)
+	if ns := r.arrayLen(maxSlices, minSliceBytes); ns > 0 {
+		o.Slices = make([]meta.Slice, ns)
+		for i := range o.Slices {
+			r.readSlice(&o.Slices[i])
+		}
+	}
+	o.Value = r.bytes()
+	r.skip(n - opFields)
+}
+
+// carveGroups returns room for n groups (n at most r.left(), as arrayLen
+// checked) from the reader's slab, the ops of an entry sharing a few
+// allocations; each op's slice is capped so an append cannot reach another
+// op's groups.
+func (r *reader) carveGroups(n, opsLeft int) []uint32 {
+	if cap(r.groups)-len(r.groups) < n {
+		size := max(n, min(n*opsLeft, r.left())) // every group takes a byte
+		r.groups = make([]uint32, 0, size)
+	}
+	l := len(r.groups)
+	r.groups = r.groups[:l+n]
+	return r.groups[l : l+n : l+n]
+}
+
+func (r *reader) readSlice(s *meta.Slice) {
+	if r.zeros(zeroSlice) {
+		return
+	}
+	k := r.arrayLen(maxSubFields, 1)
+	if k < 5 {
+		if r.err == nil {
+			r.fail(fmt.Errorf("slice with %d fields", k))
+		}
+		return
+	}
+	var v [5]uint64
+	r.nums(v[:])
+	if v[0]|v[2]|v[3]|v[4] > math.MaxUint32 {
+		r.outOfRange(math.MaxUint32, v[0], v[2], v[3], v[4])
+	}
+	*s = meta.Slice{Pos: uint32(v[0]), ID: v[1], Size: uint32(v[2]), Off: uint32(v[3]), Len: uint32(v[4])}
+	r.skip(k - 5)
 }
