@@ -33,15 +33,21 @@ type Options struct {
 	// SnapshotThreshold is how many log entries since the last snapshot
 	// make the durable engine take another (default 200,000).
 	SnapshotThreshold uint64
+	// CompactAfter is how long a directory must go unchanged before the
+	// engine makes it cold (serialized and compressed, a fraction of the
+	// memory; reads answer from it, a change thaws it). Default 30 s;
+	// negative: never (DB.Compact still works).
+	CompactAfter time.Duration
 }
 
 // DB is an open metadata engine. It is safe for concurrent use.
 type DB struct {
-	t        *tree.Tree
-	d        *durable // nil in memory mode
-	clock    func() int64
-	testTime atomic.Int64 // when non-zero, the time of every change (SetTestTime)
-	closed   atomic.Bool
+	t         *tree.Tree
+	d         *durable // nil in memory mode
+	clock     func() int64
+	testTime  atomic.Int64 // when non-zero, the time of every change (SetTestTime)
+	closed    atomic.Bool
+	compactor *compactor // nil when Options.CompactAfter < 0
 }
 
 // Open opens an engine: in memory (Options.InMemory) or durable on the data
@@ -70,6 +76,7 @@ func Open(opts Options) (*DB, error) {
 			return nil, err
 		}
 		db.d, db.t = d, t
+		db.startCompactor(opts.CompactAfter)
 		return db, nil
 	}
 	topts.RootTime = clock()
@@ -78,6 +85,7 @@ func Open(opts Options) (*DB, error) {
 		return nil, fmt.Errorf("fsmeta: %w", err)
 	}
 	db.t = t
+	db.startCompactor(opts.CompactAfter)
 	return db, nil
 }
 
@@ -87,6 +95,7 @@ func (db *DB) Close() error {
 	if !db.closed.CompareAndSwap(false, true) {
 		return nil
 	}
+	db.compactor.stop()
 	if db.d != nil {
 		return db.d.close()
 	}

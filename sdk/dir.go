@@ -1,6 +1,9 @@
 package fsmeta
 
-import "github.com/fsmeta/fsmeta/core/tree"
+import (
+	"github.com/fsmeta/fsmeta/core/arena"
+	"github.com/fsmeta/fsmeta/core/tree"
+)
 
 // DirIter walks a directory listing in batches; see ReadDir for the order and
 // the guarantees under concurrent change. Not safe for concurrent use.
@@ -83,3 +86,26 @@ func (db *DB) Fsck() error {
 	}
 	return db.t.Fsck()
 }
+
+// CompactOptions and CompactStats steer and report compaction (Compact).
+type (
+	CompactOptions = tree.CompactOptions
+	CompactStats   = tree.CompactStats
+)
+
+// Compact makes idle directories cold (serialized and compressed,
+// core/tree/cold.go) until a whole pass is done; with o.All, every
+// directory, idle or not. It works in steps of about o.Budget entries, each
+// under the write lock alone, so other calls wait at most for one step.
+// progress, if not nil, gets the totals after every step. The engine also
+// compacts idle directories by itself (Options.CompactAfter).
+func (db *DB) Compact(o CompactOptions, progress func(CompactStats)) (CompactStats, error) {
+	if db.closed.Load() {
+		return CompactStats{}, ErrClosed
+	}
+	return db.t.Compact(o, progress), nil
+}
+
+// ArenaClasses reports the arena's size classes in use: slabs and live
+// objects per class, the picture of its fragmentation.
+func (db *DB) ArenaClasses() []arena.ClassUse { return db.t.ArenaClasses() }

@@ -90,12 +90,28 @@ type propMode struct {
 	name    string
 	options func(*fsmeta.Options)
 	afterOp func(db *fsmeta.DB, step int) error
+	// seedsDiv runs 1/seedsDiv of the seeds in this mode (slow modes)
+	seedsDiv int
 }
 
 // propModes are the modes the property tests run. Add one here when the
 // engine gains a mode (e.g. directory compaction) that must be invisible.
 var propModes = []propMode{
 	{name: "hot"},
+	// every directory compacted after every operation: each operation
+	// meets the cold form (reads answer from it, changes thaw)
+	{name: "cold", seedsDiv: 20, afterOp: func(db *fsmeta.DB, step int) error {
+		_, err := db.Compact(fsmeta.CompactOptions{All: true}, nil)
+		return err
+	}},
+	// compaction at random moments, in small steps: hot and cold directories
+	// side by side, passes left half done
+	{name: "mixed", seedsDiv: 8, afterOp: func(db *fsmeta.DB, step int) error {
+		if (uint64(step)*0x9e3779b97f4a7c15)>>59 < 3 {
+			db.Compact(fsmeta.CompactOptions{Budget: 1 + step%7}, nil)
+		}
+		return nil
+	}},
 }
 
 func propDefaults() (seeds, ops int) {
@@ -151,7 +167,11 @@ func TestProp(t *testing.T) {
 					}
 				}()
 			}
-			for s := uint64(0); s < uint64(seeds); s++ {
+			n := seeds
+			if mode.seedsDiv > 1 && *propSeed == 0 {
+				n = max(1, seeds/mode.seedsDiv)
+			}
+			for s := uint64(0); s < uint64(n); s++ {
 				next <- first + s
 			}
 			close(next)

@@ -2,7 +2,6 @@ package main
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -11,7 +10,10 @@ import (
 	"runtime/pprof"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"time"
+
+	fsmeta "github.com/fsmeta/fsmeta/sdk"
 )
 
 // benchReport is the JSON object of `fsmeta bench -json` (BENCH.md: the
@@ -52,6 +54,8 @@ type benchReport struct {
 	ExportSeconds  float64 `json:"export_seconds,omitempty"`
 	RestoreSeconds float64 `json:"restore_seconds,omitempty"`
 	SnapshotBytes  int64   `json:"snapshot_bytes,omitempty"`
+	// -compact: time to compact every directory after the load
+	CompactSeconds float64 `json:"compact_seconds,omitempty"`
 }
 
 type fsckReport struct {
@@ -80,7 +84,7 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 	ops := fs.Int("ops", 100_000, "operations per timed phase (`N`)")
 	asJSON := fs.Bool("json", false, "print one JSON object on stdout")
 	phases := fs.String("phases", "all", "comma-separated `list` of phases to run (all, none, or names)")
-	compact := fs.Bool("compact", false, "compact idle directories after loading (not implemented yet)")
+	compact := fs.Bool("compact", false, "compact every directory after loading, before memory is measured (what a long-running engine does to idle directories)")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the whole run to `FILE`")
 	memprofile := fs.String("memprofile", "", "write a heap profile at the end to `FILE`")
 	sample := fs.Int("sample", 0, "time one op in `N` in every phase (0: 16 for lookup/resolve/getattr/read_chunk, 1 for the rest)")
@@ -106,9 +110,6 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 	}
 	if slices.Contains(list, "snapshot") && src.mode != "durable" {
 		return usagef("-phases snapshot needs -mode durable")
-	}
-	if *compact {
-		return errors.New("-compact: compaction of idle directories is not implemented yet (it comes with the compaction issue); run without -compact")
 	}
 	if *cpuprofile != "" {
 		f, err := os.Create(*cpuprofile)
@@ -142,6 +143,17 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 	}
 	if s := l.stats.Duration.Seconds(); s > 0 {
 		rep.LoadEntriesPerSec = round2(float64(l.stats.Entries()) / s)
+	}
+	if *compact {
+		var done atomic.Int64
+		p := startProgress(stderr, "compacting", &done, rep.Entries, nil, 0)
+		t0 := time.Now()
+		_, err := l.db.Compact(fsmeta.CompactOptions{All: true, Budget: 10000}, func(s fsmeta.CompactStats) { done.Store(int64(s.Entries)) })
+		p.Stop()
+		if err != nil {
+			return err
+		}
+		rep.CompactSeconds = round2(time.Since(t0).Seconds())
 	}
 	mem, forced := l.measure(rep.Entries)
 	rep.Memory = mem
@@ -260,6 +272,13 @@ func printBench(w io.Writer, r *benchReport) {
 	m := &r.Memory
 	fmt.Fprintf(w, "memory   RSS %s = %.1f B/entry; arena %s = %.1f B/entry (in use %s); Go heap %s\n",
 		bytesIEC(m.RSSBytes), m.BytesPerEntryRSS, bytesIEC(m.ArenaBytes), m.BytesPerEntryArena, bytesIEC(m.ArenaInUseBytes), bytesIEC(m.GoHeapBytes))
+	if m.CompressedDirs > 0 {
+		fmt.Fprintf(w, "cold     %s directories, %s entries compressed", commas(int64(m.CompressedDirs)), commas(int64(m.CompressedEntries)))
+		if r.CompactSeconds > 0 {
+			fmt.Fprintf(w, " in %.2f s", r.CompactSeconds)
+		}
+		fmt.Fprintln(w)
+	}
 	fmt.Fprintf(w, "gc       forced GC %s; max pause %s over %d GCs\n", dur(r.GC.ForcedGCNs), dur(r.GC.MaxPauseNs), r.GC.NumGC)
 	if r.ExportSeconds > 0 {
 		fmt.Fprintf(w, "durable  exported in %.2f s (snapshot %s), restored in %.2f s\n", r.ExportSeconds, bytesIEC(uint64(r.SnapshotBytes)), r.RestoreSeconds)

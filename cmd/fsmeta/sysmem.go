@@ -92,6 +92,8 @@ func measureMemory(db *fsmeta.DB, entries int64) (memReport, time.Duration) {
 		GoSysBytes:          ms.Sys,
 		GoHeapObjects:       ms.HeapObjects,
 		AttrDict:            st.AttrDict,
+		CompressedDirs:      st.ColdDirs,
+		CompressedEntries:   st.ColdEntries,
 	}
 	for i, b := range st.Arena.ByPurpose {
 		if b > 0 {

@@ -39,11 +39,12 @@ const (
 	PChunks
 	PSymlink
 	PXattr
+	PCold // cold directories: handles and compressed blocks
 	POther
 	NumPurposes
 )
 
-var purposeNames = [NumPurposes]string{"nodes", "links", "dir_buckets", "inode_table", "chunks", "symlinks", "xattrs", "other"}
+var purposeNames = [NumPurposes]string{"nodes", "links", "dir_buckets", "inode_table", "chunks", "symlinks", "xattrs", "cold", "other"}
 
 func (p Purpose) String() string {
 	if p < NumPurposes {
@@ -400,4 +401,29 @@ func classOf(n int) int {
 	p := 1 << b
 	q := (n - p + p/4 - 1) / (p / 4) // 1..4
 	return 32 + (b-8)*4 + q - 1
+}
+
+// ClassUse is one size class's use of slabs (Classes).
+type ClassUse struct {
+	Size  uint32 // object size
+	Slabs int    // slabs of the class
+	Live  uint64 // live objects
+}
+
+// Classes reports, per size class in use, its slabs and live objects: the
+// fragmentation picture (live*Size against Slabs*SlabSize).
+func (a *Arena) Classes() []ClassUse {
+	var out []ClassUse
+	n := make([]int, len(a.classes))
+	for s := 1; s < int(a.top); s++ {
+		if c := a.slabs[s].class; c >= 0 {
+			n[c]++
+		}
+	}
+	for i, c := range a.classes {
+		if n[i] > 0 {
+			out = append(out, ClassUse{Size: c.size, Slabs: n[i], Live: c.live})
+		}
+	}
+	return out
 }

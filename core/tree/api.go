@@ -47,11 +47,11 @@ func (t *Tree) Lookup(c *Caller, parent Ino, name string) (Attr, Errno) {
 	case "..":
 		return t.attrOf(t.getNode(dir.parent())), 0
 	}
-	r, _ := t.find(dir, name)
-	if r == 0 {
+	ent := t.lookupEnt(dir, name)
+	if ent == nil {
 		return Attr{}, ENOENT
 	}
-	return t.attrOf(t.entNode(r)), 0
+	return t.attrOf(t.nodeOfEnt(ent)), 0
 }
 
 func (t *Tree) GetAttr(c *Caller, ino Ino) (Attr, Errno) {
@@ -90,7 +90,7 @@ func (t *Tree) SetAttr(c *Caller, now int64, ino Ino, mask uint32, in *SetAttrIn
 	if !t.wlock() {
 		return Attr{}, EClosed
 	}
-	defer t.mu.unlock()
+	defer t.wunlock()
 	if mask&^SetAll != 0 || (mask&SetMode != 0 && in.Mode&^ModePerm != 0) ||
 		(mask&SetFlags != 0 && in.Flags&^(FlagImmutable|FlagAppend) != 0) {
 		return Attr{}, EINVAL
@@ -245,7 +245,7 @@ func (t *Tree) create(c *Caller, now int64, parent Ino, name string, mode, rdev 
 	if !t.wlock() {
 		return Attr{}, EClosed
 	}
-	defer t.mu.unlock()
+	defer t.wunlock()
 	h, e := t.createLocked(c, now, parent, name, mode, rdev, target)
 	if e != 0 {
 		return Attr{}, e
@@ -345,7 +345,7 @@ func (t *Tree) Link(c *Caller, now int64, ino Ino, newParent Ino, newName string
 	if !t.wlock() {
 		return Attr{}, EClosed
 	}
-	defer t.mu.unlock()
+	defer t.wunlock()
 	h := t.getNode(ino)
 	if h == nil {
 		return Attr{}, ENOENT
@@ -458,7 +458,7 @@ func (t *Tree) Unlink(c *Caller, now int64, parent Ino, name string) Errno {
 	if !t.wlock() {
 		return EClosed
 	}
-	defer t.mu.unlock()
+	defer t.wunlock()
 	dir, h, r, prev, e := t.removable(c, parent, name, false)
 	if e != 0 {
 		return e
@@ -476,7 +476,7 @@ func (t *Tree) Rmdir(c *Caller, now int64, parent Ino, name string) Errno {
 	if !t.wlock() {
 		return EClosed
 	}
-	defer t.mu.unlock()
+	defer t.wunlock()
 	dir, h, r, prev, e := t.removable(c, parent, name, true)
 	if e != 0 {
 		return e
@@ -517,7 +517,7 @@ func (t *Tree) Open(c *Caller, now int64, ino Ino, flags uint32) (Attr, Errno) {
 	if !t.wlock() {
 		return Attr{}, EClosed
 	}
-	defer t.mu.unlock()
+	defer t.wunlock()
 	acc := flags & O_ACCMODE
 	if acc == 3 {
 		return Attr{}, EINVAL
@@ -561,7 +561,7 @@ func (t *Tree) Release(c *Caller, ino Ino) Errno {
 	if !t.wlock() {
 		return EClosed
 	}
-	defer t.mu.unlock()
+	defer t.wunlock()
 	h := t.getNode(ino)
 	if h == nil {
 		return ENOENT
@@ -589,7 +589,7 @@ func (t *Tree) NewSliceID(c *Caller, n uint32) (uint64, Errno) {
 	if !t.wlock() {
 		return 0, EClosed
 	}
-	defer t.mu.unlock()
+	defer t.wunlock()
 	id := t.nextSlice
 	t.nextSlice += uint64(n)
 	return id, 0

@@ -321,7 +321,7 @@ func (t *Tree) WriteSlice(c *Caller, now int64, ino Ino, chunk uint32, s Slice) 
 	if !t.wlock() {
 		return Attr{}, EClosed
 	}
-	defer t.mu.unlock()
+	defer t.wunlock()
 	h, e := t.regular(ino)
 	if e != 0 {
 		return Attr{}, e
@@ -452,7 +452,7 @@ func (t *Tree) CompactChunk(c *Caller, ino Ino, chunk uint32, replaced []Slice, 
 	if !t.wlock() {
 		return nil, EClosed
 	}
-	defer t.mu.unlock()
+	defer t.wunlock()
 	h, e := t.regular(ino)
 	if e != 0 {
 		return nil, e
@@ -540,7 +540,7 @@ func (t *Tree) Fallocate(c *Caller, now int64, ino Ino, mode uint32, off, length
 	if !t.wlock() {
 		return Attr{}, EClosed
 	}
-	defer t.mu.unlock()
+	defer t.wunlock()
 	h, e := t.regular(ino)
 	if e != 0 {
 		return Attr{}, e

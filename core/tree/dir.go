@@ -5,6 +5,7 @@ import (
 
 	"github.com/cespare/xxhash/v2"
 	"github.com/fsmeta/fsmeta/core/arena"
+	"github.com/fsmeta/fsmeta/core/meta"
 )
 
 // A directory's index: a power-of-two array of chain heads. Entries go to bucket hash>>(64-logb), so
@@ -73,6 +74,9 @@ func (t *Tree) head(dir *nodeHdr, h uint64) *arena.Ref {
 // find returns the entry named name in dir and its predecessor in the chain
 // (0 if it heads the chain).
 func (t *Tree) find(dir *nodeHdr, name string) (ent, prev arena.Ref) {
+	if dir.cold() {
+		t.mustThaw(dir)
+	}
 	if dir.count() == 0 {
 		return 0, 0
 	}
@@ -90,6 +94,9 @@ func (t *Tree) find(dir *nodeHdr, name string) (ent, prev arena.Ref) {
 // prepareInsert makes sure dir has a bucket array, so that insert cannot
 // fail; operations call it before they change anything.
 func (t *Tree) prepareInsert(dir *nodeHdr) bool {
+	if dir.cold() && !t.thawDir(dir) {
+		return false
+	}
 	if dir.count() >= maxDirEntries {
 		return false
 	}
@@ -120,6 +127,7 @@ func (t *Tree) insert(dir *nodeHdr, r arena.Ref) {
 	*slot = r
 	dir.addCount(1)
 	t.maintain(dir)
+	t.touched(dir)
 }
 
 // unlinkEnt removes entry r (whose predecessor is prev) from dir's chains.
@@ -135,6 +143,7 @@ func (t *Tree) unlinkEnt(dir *nodeHdr, r, prev arena.Ref) {
 	e.next = 0
 	dir.addCount(-1)
 	t.maintain(dir)
+	t.touched(dir)
 }
 
 // maintain advances a migration, or starts one when the load calls for it.
@@ -232,7 +241,7 @@ type span struct {
 
 func (t *Tree) spans(dir *nodeHdr) []span {
 	b, logb := dir.buckets(), dir.logb()
-	if b == 0 {
+	if b == 0 || logb == 0 { // no index, or a cold handle (cold.go)
 		return nil
 	}
 	if !dir.migrating() {
@@ -247,8 +256,39 @@ func (t *Tree) spans(dir *nodeHdr) []span {
 }
 
 // scan calls fn for every entry of dir with hash >= from, in hash order,
-// until fn returns false.
+// until fn returns false. In a cold directory, a change (the write lock)
+// thaws it first; a read gets the entries as scratch records, with r 0.
 func (t *Tree) scan(dir *nodeHdr, from uint64, fn func(r arena.Ref, e *entHdr, h uint64) bool) {
+	if dir.cold() {
+		if t.writer {
+			t.mustThaw(dir)
+		} else {
+			for _, c := range t.coldScan(dir, from) {
+				if !fn(0, c.e, c.h) {
+					return
+				}
+			}
+			return
+		}
+	}
+	t.scanHot(dir, from, fn)
+}
+
+// mustThaw thaws a cold directory a change is about to use. When memory
+// runs out the directory cannot be used: the change panics with ENOSPC
+// rather than corrupt it (callers thaw through getNode first, which
+// reports failure as a missing inode, so this is a last resort).
+func (t *Tree) mustThaw(dir *nodeHdr) {
+	if !t.writer {
+		panic("tree: a cold directory's index used without the write lock")
+	}
+	if !t.thawDir(dir) {
+		panic(meta.ENOSPC)
+	}
+}
+
+// scanHot is scan over a hot directory's chains.
+func (t *Tree) scanHot(dir *nodeHdr, from uint64, fn func(r arena.Ref, e *entHdr, h uint64) bool) {
 	for _, sp := range t.spans(dir) {
 		for i := max(sp.lo, bucketOf(from, sp.logb)); i < sp.hi; i++ {
 			for r := *t.slotIn(sp.arr, i); r != 0; {

@@ -78,8 +78,14 @@ func (f *fsck) walk() {
 		ino := queue[0]
 		queue = queue[1:]
 		dir := t.getNode(ino)
+		if dir == nil {
+			f.bad("directory %d: cannot read its record", ino)
+			continue
+		}
 		var n, subdirs uint32
-		if dir.buckets() != 0 {
+		if dir.cold() {
+			n = f.coldDir(ino, dir, &subdirs, &queue)
+		} else if dir.buckets() != 0 {
 			f.want[arena.PBuckets] += arena.ClassSize(4 << dir.logb())
 		}
 		if dir.migrating() {
@@ -122,13 +128,16 @@ func (f *fsck) entry(ino Ino, r arena.Ref, e *entHdr, subdirs *uint32, queue *[]
 		f.bad("dir %d: invalid name %q", ino, name)
 	}
 	child := Ino(e.inum())
-	node := t.entNode(r)
+	node := t.nodeOfEnt(e)
 	if node == nil {
 		f.bad("dir %d: entry %q names missing inode %d", ino, name, child)
 		return
 	}
+	cold := r != 0 && t.isHandle(r)
 	if e.isLink() {
-		f.want[arena.PLink] += arena.ClassSize(e.size())
+		if !cold {
+			f.want[arena.PLink] += arena.ClassSize(e.size())
+		}
 		f.counts.links++
 	} else {
 		if t.nodeRef(child) != r {
@@ -179,7 +188,16 @@ func (f *fsck) inodes() {
 			}
 			n++
 			live++
-			f.inode(ino, t.node(r))
+			if t.isHandle(r) {
+				h := t.getNode(ino) // a scratch copy of the cold entry
+				if h == nil {
+					f.bad("inode %d: its slot names a cold directory that does not hold it", ino)
+					continue
+				}
+				f.inode(ino, h, true)
+				continue
+			}
+			f.inode(ino, t.node(r), false)
 		}
 		if n != pg.live {
 			f.bad("inode page %d: counts %d live inodes, holds %d", p, pg.live, n)
@@ -217,7 +235,7 @@ func (f *fsck) inodes() {
 	}
 }
 
-func (f *fsck) inode(ino Ino, h *nodeHdr) {
+func (f *fsck) inode(ino Ino, h *nodeHdr, cold bool) {
 	t := f.t
 	if Ino(h.inum()) != ino {
 		f.bad("inode table slot %d holds inode %d", ino, h.inum())
@@ -234,7 +252,9 @@ func (f *fsck) inode(ino Ino, h *nodeHdr) {
 	if n, ok := t.nlinks[ino]; ok != (h.flags&fNlink != 0) || (ok && n == 1) {
 		f.bad("inode %d: link count map and flag disagree", ino)
 	}
-	f.want[arena.PNode] += arena.ClassSize(recSize(false, int(h.namelen)))
+	if !cold {
+		f.want[arena.PNode] += arena.ClassSize(recSize(false, int(h.namelen)))
+	}
 	mode := t.mode(h)
 	f.counts.inodes++
 	switch mode & S_IFMT {
@@ -345,4 +365,52 @@ func (f *fsck) accounting() {
 			f.bad("arena accounting for %s: %d bytes, live objects take %d", p, got[p], f.want[p])
 		}
 	}
+}
+
+// coldDir checks cold directory ino: its handle and blocks decode, hold the
+// directory's entries in name order with the inode ranges the handle says,
+// and every entry passes the checks of a hot one (its node's slot holding
+// the handle). It returns the number of entries.
+func (f *fsck) coldDir(ino Ino, dir *nodeHdr, subdirs *uint32, queue *[]Ino) uint32 {
+	t := f.t
+	hr := dir.buckets()
+	bs := t.coldBlocks(hr)
+	if len(bs) == 0 {
+		f.bad("dir %d: cold handle without blocks", ino)
+		return dir.count()
+	}
+	f.want[arena.PCold] += arena.ClassSize(t.handleSize(hr))
+	names := t.firstNames(hr)
+	var n uint32
+	var last string
+	for i := range bs {
+		b := &bs[i]
+		if b.dir() != ino || b.attr() != coldMark || int(b.row) != i || int(b.rows) != len(bs) {
+			f.bad("dir %d: bad cold handle row %d", ino, i)
+			return dir.count()
+		}
+		f.want[arena.PCold] += arena.ClassSize(int(b.n))
+		blk, err := t.decodeBlock(b)
+		if err != nil {
+			f.bad("dir %d: cold block %d: %v", ino, i, err)
+			continue
+		}
+		if names != nil && (blk.Len() == 0 || blk.Name(0) != string(names[i])) {
+			f.bad("dir %d: cold block %d does not start with its listed first name", ino, i)
+		}
+		rowRef := hr + arena.Ref(rowRefs*i)
+		for k := 0; k < blk.Len(); k++ {
+			e := blk.Entry(k)
+			if e.Dir != uint64(ino) {
+				f.bad("dir %d: cold entry %q of directory %d", ino, e.Name, e.Dir)
+			}
+			if n > 0 && e.Name <= last {
+				f.bad("dir %d: cold entries out of name order at %q", ino, e.Name)
+			}
+			last = e.Name
+			n++
+			f.entry(ino, rowRef, scratch(&e), subdirs, queue)
+		}
+	}
+	return n
 }

@@ -36,7 +36,10 @@ func (t *Tree) nodeRef(ino Ino) arena.Ref {
 // getNode returns the node record of ino, or nil.
 func (t *Tree) getNode(ino Ino) *nodeHdr {
 	if r := t.nodeRef(ino); r != 0 {
-		return t.node(r)
+		if h := t.node(r); h.attr() != coldMark {
+			return h
+		}
+		return t.coldNode(r, ino) // in a cold directory's blocks
 	}
 	return nil
 }

@@ -46,11 +46,11 @@ func (t *Tree) walk(c *Caller, path string, followLast bool) (*nodeHdr, Errno) {
 		if len(name) > MaxName {
 			return nil, ENAMETOOLONG
 		}
-		r, _ := t.find(cur, name)
-		if r == 0 {
+		ent := t.lookupEnt(cur, name)
+		if ent == nil {
 			return nil, ENOENT
 		}
-		next := t.entNode(r)
+		next := t.nodeOfEnt(ent)
 		if t.mode(next)&S_IFMT == S_IFLNK && (len(comps) > 0 || followLast) {
 			links++
 			if links > MaxSymlinks {
@@ -87,7 +87,7 @@ func (t *Tree) MkdirAll(c *Caller, now int64, path string, mode uint32) (Attr, E
 	if !t.wlock() {
 		return Attr{}, EClosed
 	}
-	defer t.mu.unlock()
+	defer t.wunlock()
 	h, e := t.mkdirAll(c, now, path, mode)
 	if e != 0 {
 		return Attr{}, e

@@ -29,6 +29,9 @@ func (t *Tree) ReadDir(c *Caller, ino Ino, cursor uint64, max int, plus bool, ou
 	if e := t.may(c, dir, R_OK); e != 0 {
 		return out, 0, e
 	}
+	if dir.cold() {
+		return t.coldReadDir(dir, cursor, max, plus, out)
+	}
 	refs, next := t.collect(dir, cursor, max)
 	total := 0
 	for _, r := range refs {

@@ -18,7 +18,7 @@ func (t *Tree) Rename(c *Caller, now int64, parent Ino, name string, newParent I
 	if !t.wlock() {
 		return EClosed
 	}
-	defer t.mu.unlock()
+	defer t.wunlock()
 	sd, e := t.dirOf(parent)
 	if e != 0 {
 		return e

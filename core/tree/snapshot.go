@@ -12,6 +12,7 @@ import (
 	"maps"
 	"slices"
 	"sync"
+	"unsafe"
 
 	"github.com/fsmeta/fsmeta/core/arena"
 	. "github.com/fsmeta/fsmeta/core/meta"
@@ -171,7 +172,7 @@ func (t *Tree) writeSnapshot(w io.Writer) (int64, error) {
 				sw.uv(e.inum())
 				sw.links++
 			} else {
-				h := (*nodeHdr)(t.a.Ptr(r))
+				h := (*nodeHdr)(unsafe.Pointer(e)) // hot, or a cold entry's scratch record
 				sw.buf = append(sw.buf, 'N')
 				sw.bytes(e.name())
 				t.nodeData(sw, h)
@@ -190,7 +191,7 @@ func (t *Tree) writeSnapshot(w io.Writer) (int64, error) {
 		}
 		for i := 0; i < pageSlots; i++ {
 			ino := Ino(uint64(p)<<pageShift | uint64(i))
-			if r := t.nodeRef(ino); r != 0 && ino != RootIno && t.node(r).flags&fDetached != 0 {
+			if r := t.nodeRef(ino); r != 0 && ino != RootIno && !t.isHandle(r) && t.node(r).flags&fDetached != 0 {
 				sw.buf = append(sw.buf, 'X')
 				t.nodeData(sw, t.node(r))
 				sw.item()
@@ -860,18 +861,18 @@ func (t *Tree) Freeze() (write func(io.Writer) (int64, error), release func(), e
 	}
 	view, err := t.a.BeginView()
 	if err != nil {
-		t.mu.unlock()
+		t.wunlock()
 		return nil, nil, fmt.Errorf("snapshot: %w", err)
 	}
 	v := t.frozenClone(view.Arena())
-	t.mu.unlock()
+	t.wunlock()
 	var mu sync.Mutex
 	done := false
 	finish := func() {
 		// take the copy-on-write test off Ptr's fast path
 		if t.wlock() {
 			t.a.ClearView()
-			t.mu.unlock()
+			t.wunlock()
 		}
 	}
 	write = func(w io.Writer) (int64, error) {
@@ -908,7 +909,8 @@ func (t *Tree) frozenClone(a *arena.Arena) *Tree {
 		pages: slices.Clone(t.pages), attrs: slices.Clone(t.attrs),
 		opens: maps.Clone(t.opens), nlinks: maps.Clone(t.nlinks), wideAttrs: maps.Clone(t.wideAttrs),
 		xattrs: maps.Clone(t.xattrs), migs: make(map[uint64]*migration, len(t.migs)),
-		nextIno: t.nextIno, nextSlice: t.nextSlice, usedSpace: t.usedSpace, counts: t.counts}
+		nextIno: t.nextIno, nextSlice: t.nextSlice, usedSpace: t.usedSpace, counts: t.counts,
+		coldDirs: t.coldDirs, coldEntries: t.coldEntries}
 	for k, m := range t.migs {
 		c := *m
 		v.migs[k] = &c

@@ -37,6 +37,17 @@ type Tree struct {
 	migs       map[uint64]*migration // directories being resized
 	refPool    sync.Pool             // scratch ref slices for ReadDir
 
+	// writer is true while a change holds the write lock: getNode, find
+	// and scan then thaw the cold directories they meet (cold.go).
+	writer bool
+	// cold directories and the entries in their blocks
+	coldDirs, coldEntries uint64
+	// recent holds directories thawed since the last compaction pass
+	// (nil until compaction runs): they are not idle.
+	recent map[Ino]struct{}
+	// compactCursor is the next inode a compaction pass looks at.
+	compactCursor Ino
+
 	nextIno   Ino    // next inode number to hand out
 	nextSlice uint64 // next slice id to hand out
 	usedSpace uint64
@@ -61,7 +72,11 @@ type Stats struct {
 	NextIno   uint64
 	NextSlice uint64
 	AttrDict  uint64 // distinct (mode, uid, gid) triples
-	Arena     arena.Stats
+	// ColdDirs directories are cold (compressed blocks, cold.go), holding
+	// ColdEntries entries.
+	ColdDirs    uint64
+	ColdEntries uint64
+	Arena       arena.Stats
 }
 
 // New makes a tree holding only the root directory (mode 0755, uid 0).
@@ -111,7 +126,7 @@ func (t *Tree) Stats() Stats {
 	c := t.counts
 	return Stats{Inodes: c.inodes, Files: c.files, Dirs: c.dirs, Symlinks: c.symlinks, Others: c.others,
 		Entries: c.entries, Links: c.links, Orphans: c.orphans, OpenFiles: uint64(len(t.opens)),
-		NextIno: uint64(t.nextIno), NextSlice: t.nextSlice, AttrDict: uint64(len(t.attrs)), Arena: t.a.Stats()}
+		NextIno: uint64(t.nextIno), NextSlice: t.nextSlice, AttrDict: uint64(len(t.attrs)), ColdDirs: t.coldDirs, ColdEntries: t.coldEntries, Arena: t.a.Stats()}
 }
 
 func (t *Tree) countType(mode uint32, d int64) {
@@ -201,5 +216,11 @@ func (t *Tree) wlock() bool {
 		t.mu.unlock()
 		return false
 	}
+	t.writer = true
 	return true
+}
+
+func (t *Tree) wunlock() {
+	t.writer = false
+	t.mu.unlock()
 }

@@ -174,7 +174,7 @@ func (t *Tree) SetXattr(c *Caller, now int64, ino Ino, name string, value []byte
 	if !t.wlock() {
 		return EClosed
 	}
-	defer t.mu.unlock()
+	defer t.wunlock()
 	h := t.getNode(ino)
 	if h == nil {
 		return ENOENT
@@ -219,7 +219,7 @@ func (t *Tree) RemoveXattr(c *Caller, now int64, ino Ino, name string) Errno {
 	if !t.wlock() {
 		return EClosed
 	}
-	defer t.mu.unlock()
+	defer t.wunlock()
 	h := t.getNode(ino)
 	if h == nil {
 		return ENOENT

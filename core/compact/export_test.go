@@ -1,0 +1,31 @@
+package compact
+
+import "encoding/binary"
+
+// RawBody returns the raw body of a block encoded with None (tests only).
+func RawBody(b []byte) []byte {
+	_, _, _, payload, err := header(b)
+	if err != nil || b[1] != codecNone {
+		return nil
+	}
+	return payload
+}
+
+// ColumnSizes returns the sizes of the columns of a block encoded with
+// None (tests only).
+func ColumnSizes(b []byte) (sizes [nCols]int) {
+	raw := RawBody(b)
+	total := 0
+	pos := 0
+	for i := 0; i < nCols-1; i++ {
+		l, k := binary.Uvarint(raw[pos:])
+		pos += k
+		sizes[i] = int(l)
+		total += int(l)
+	}
+	sizes[nCols-1] = len(raw) - pos - total
+	return sizes
+}
+
+// ColumnNames names the columns (tests only).
+var ColumnNames = [nCols]string{"dirs", "shapes", "prefix", "suffixlen", "suffix", "inos", "attrs", "misc", "sizes", "data", "msecs", "csecs", "asecs", "nanos", "extra"}

@@ -1,0 +1,687 @@
+package tree
+
+import (
+	"bytes"
+	"slices"
+	"sync"
+	"unsafe"
+
+	"github.com/fsmeta/fsmeta/core/arena"
+	"github.com/fsmeta/fsmeta/core/compact"
+	. "github.com/fsmeta/fsmeta/core/meta"
+)
+
+// Cold directories.
+//
+// A directory nobody has changed for a while can be made cold: its entries'
+// records (node records and link records, exactly as they are) are encoded
+// into compressed column-wise blocks (core/compact) of at most coldBlock
+// entries in name order, and the records, chains and bucket array are
+// freed. What a record points to stays where it is: data maps, symlink
+// targets, a child directory's own index (hot or cold), and the side maps
+// keyed by inode (link counts, opens, xattrs, wide attribute ids) do not
+// change. So a cold entry is the same bytes as its hot record, and freezing
+// and thawing are exact inverses.
+//
+// The directory's own record stays wherever it is (hot in its parent's
+// chain, or itself inside its parent's blocks); its index field, which held
+// the bucket array, holds the ref of a cold handle instead, with logb 0
+// (a hot index always has logb >= 1). The handle is a table with one
+// 24-byte row per block, then (with more than one block) the blocks' first
+// names, for lookups by name:
+//
+//	row: 0  u64  directory ino | coldMark << 48
+//	     8  u32  block ref
+//	     12 u32  block length (its byte 12 reads as record flags 0: never detached)
+//	     16 u16  row number
+//	     18 u16  rows
+//	     20 u32  offset in the handle of the block's first name (0: one block)
+//	names: rows x {u8 length, first name of the block}
+//
+// Every cold inode's slot in the inode table holds the ref of its block's
+// row: the first word tells a row (attribute id coldMark, which the
+// dictionary never hands out inline) from a node record, and getNode
+// decodes just that block. So the inode index stays the table's 4 bytes per
+// inode, and a getattr decodes one block.
+//
+// Reads answer from the blocks without changing anything: a cold entry is
+// decoded into a scratch record (Go memory, the same layout) that every read
+// path can use. A change thaws first: under the write lock, getNode, find,
+// scan and prepareInsert rebuild the hot records of the directory they meet
+// cold (thaw), so the code of every operation runs on the hot form only.
+// Listings of a cold directory come in the same hash order, with the same
+// cursors, as the hot form's.
+const (
+	coldMark  = 0xFFFE // attr id of a handle row's first word; inline ids stay below it
+	coldBlock = 64     // entries per block: a block decodes in a few µs
+	// coldMaxDir bounds the directories made cold: a change in a cold
+	// directory thaws it whole (about 0.3 µs an entry), so a change in a
+	// cold directory of a million entries waits ~0.3 s once.
+	coldMaxDir = 1 << 20
+	coldRow    = 24
+	rowRefs    = coldRow / 8 // a row's size in Refs
+)
+
+// coldBlk is a row of a cold handle.
+type coldBlk struct {
+	inoAttr uint64
+	ref     arena.Ref
+	n       uint32
+	row     uint16
+	rows    uint16
+	nameOff uint32
+}
+
+func (b *coldBlk) attr() uint16 { return uint16(b.inoAttr >> 48) }
+func (b *coldBlk) dir() Ino     { return Ino(b.inoAttr & inoMask) }
+
+func (t *Tree) row(r arena.Ref) *coldBlk { return (*coldBlk)(t.a.Ptr(r)) }
+
+// handleOf returns the handle (its first row) of row r.
+func (t *Tree) handleOf(r arena.Ref) arena.Ref { return r - arena.Ref(rowRefs*int(t.row(r).row)) }
+
+func (t *Tree) coldBlocks(hr arena.Ref) []coldBlk {
+	h := t.row(hr)
+	return unsafe.Slice(h, h.rows)
+}
+
+// handleSize is the size of handle r (for Free and the accounting).
+func (t *Tree) handleSize(r arena.Ref) int {
+	rows := int(t.row(r).rows)
+	n := coldRow * rows
+	if rows > 1 {
+		p := unsafe.Add(t.a.Ptr(r), n)
+		for i := 0; i < rows; i++ {
+			l := int(*(*uint8)(p))
+			n += 1 + l
+			p = unsafe.Add(p, 1+l)
+		}
+	}
+	return n
+}
+
+// firstNames returns the first name of every block (nil for one block).
+func (t *Tree) firstNames(r arena.Ref) [][]byte {
+	rows := int(t.row(r).rows)
+	if rows <= 1 {
+		return nil
+	}
+	out := make([][]byte, rows)
+	p := unsafe.Add(t.a.Ptr(r), coldRow*rows)
+	for i := range out {
+		l := int(*(*uint8)(p))
+		out[i] = unsafe.Slice((*byte)(unsafe.Add(p, 1)), l)
+		p = unsafe.Add(p, 1+l)
+	}
+	return out
+}
+
+// cold reports whether a directory record's index is a cold handle.
+func (h *nodeHdr) cold() bool { return h.logb() == 0 && h.buckets() != 0 }
+
+// isHandle reports whether the object a slot refers to is a cold handle.
+func (t *Tree) isHandle(r arena.Ref) bool { return t.node(r).attr() == coldMark }
+
+// decode decodes block b of a handle. The blocks were written by freeze:
+// an error means memory corruption, which fsck reports.
+func (t *Tree) decodeBlock(b *coldBlk) (*compact.Block, error) {
+	return compact.Decode(t.a.Bytes(b.ref, int(b.n)))
+}
+
+// scratch returns a record in Go memory holding entry e (the same layout as
+// in the arena): what read paths use for a cold entry.
+func scratch(e *compact.Entry) *entHdr {
+	hdr := nodeHdrSize
+	if e.Link {
+		hdr = linkHdrSize
+	}
+	buf := make([]uint64, (hdr+len(e.Name)+7)/8)
+	p := unsafe.Pointer(&buf[0])
+	if e.Link {
+		l := (*entHdr)(p)
+		l.inoAttr, l.flags, l.namelen = e.Ino, fLink, uint8(len(e.Name))
+	} else {
+		h := (*nodeHdr)(p)
+		h.inoAttr = e.Ino | uint64(e.Attr)<<48
+		h.flags, h.namelen, h.ext = e.Flags, uint8(len(e.Name)), uint16(e.Nlink)
+		h.size, h.data = e.Size, e.Data
+		h.atime, h.mtime, h.ctime = e.Atime, e.Mtime, e.Ctime
+	}
+	copy(unsafe.Slice((*byte)(unsafe.Add(p, hdr)), len(e.Name)), e.Name)
+	return (*entHdr)(p)
+}
+
+// coldNode returns the record of cold inode ino, whose slot holds row r of
+// a handle: thawed (and so hot) under the write lock, a scratch copy
+// otherwise; nil if it cannot be found (corruption) or, when thawing,
+// memory ran out.
+func (t *Tree) coldNode(r arena.Ref, ino Ino) *nodeHdr {
+	if t.writer {
+		if !t.thaw(t.handleOf(r)) {
+			return nil
+		}
+		if r := t.nodeRef(ino); r != 0 && !t.isHandle(r) {
+			return t.node(r)
+		}
+		return nil
+	}
+	b := t.row(r)
+	blk := blockPool.Get().(*compact.Block)
+	e, ok, err := blk.LookupIno(t.a.Bytes(b.ref, int(b.n)), uint64(ino))
+	blockPool.Put(blk)
+	if err != nil || !ok {
+		return nil
+	}
+	return (*nodeHdr)(unsafe.Pointer(scratch(&e)))
+}
+
+// coldCodec compresses cold blocks with s2: measured on 64-entry blocks
+// of the synthetic namespace, 33.4 bytes an entry and 5.1 µs a decode,
+// against zstd's 31.2 and 8.6 µs (core/compact's benchmarks); a cold lookup
+// decodes one block, and its latency is the figure that matters more.
+var coldCodec = compact.Options{Compression: compact.S2}
+
+// blockPool lends decoding buffers to point lookups.
+var blockPool = sync.Pool{New: func() any { return new(compact.Block) }}
+
+// coldList returns the entries of cold directory dir, in name order.
+func (t *Tree) coldList(dir *nodeHdr) []compact.Entry {
+	var out []compact.Entry
+	bs := t.coldBlocks(dir.buckets())
+	for i := range bs {
+		blk, err := t.decodeBlock(&bs[i])
+		if err != nil {
+			continue
+		}
+		out = blk.AppendEntries(out)
+	}
+	return out
+}
+
+// coldFind looks name up in cold directory dir (reads only).
+func (t *Tree) coldFind(dir *nodeHdr, name string) *entHdr {
+	hr := dir.buckets()
+	bs := t.coldBlocks(hr)
+	i := 0
+	if len(bs) > 1 {
+		// the last block whose first name is <= name
+		base := t.a.Ptr(hr)
+		first := func(k int) string {
+			p := unsafe.Add(base, bs[k].nameOff)
+			return unsafe.String((*byte)(unsafe.Add(p, 1)), *(*uint8)(p))
+		}
+		i = max(0, sortSearch(len(bs), func(k int) bool { return first(k) > name })-1)
+	}
+	blk := blockPool.Get().(*compact.Block)
+	e, ok, err := blk.Lookup(t.a.Bytes(bs[i].ref, int(bs[i].n)), dir.inum(), name)
+	blockPool.Put(blk)
+	if err != nil || !ok {
+		return nil
+	}
+	return scratch(&e)
+}
+
+func sortSearch(n int, f func(int) bool) int {
+	lo, hi := 0, n
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		if !f(m) {
+			lo = m + 1
+		} else {
+			hi = m
+		}
+	}
+	return lo
+}
+
+// coldHashed is a cold entry with its name's hash, for listings in hash
+// order.
+type coldHashed struct {
+	h uint64
+	e *entHdr
+}
+
+// coldScan returns the entries of cold directory dir with hash >= from, in
+// hash order (ties by name), as scratch records.
+func (t *Tree) coldScan(dir *nodeHdr, from uint64) []coldHashed {
+	ents := t.coldList(dir)
+	out := make([]coldHashed, 0, len(ents))
+	for i := range ents {
+		if h := hashName(ents[i].Name); h >= from {
+			out = append(out, coldHashed{h, scratch(&ents[i])})
+		}
+	}
+	slices.SortFunc(out, func(a, b coldHashed) int {
+		if a.h != b.h {
+			if a.h < b.h {
+				return -1
+			}
+			return 1
+		}
+		return bytes.Compare(a.e.name(), b.e.name())
+	})
+	return out
+}
+
+// lookupEnt returns the entry named name in dir, hot or cold (reads).
+func (t *Tree) lookupEnt(dir *nodeHdr, name string) *entHdr {
+	if dir.cold() && !t.writer {
+		return t.coldFind(dir, name)
+	}
+	if r, _ := t.find(dir, name); r != 0 {
+		return t.ent(r)
+	}
+	return nil
+}
+
+// nodeOfEnt returns the node an entry names: itself, or through a link.
+func (t *Tree) nodeOfEnt(e *entHdr) *nodeHdr {
+	if e.isLink() {
+		return t.getNode(Ino(e.inum()))
+	}
+	return (*nodeHdr)(unsafe.Pointer(e))
+}
+
+// freeze makes directory dir (hot, under the write lock) cold. It reports
+// whether it did: directories that are empty, resizing, larger than
+// coldMaxDir or already cold stay as they are, as does everything when
+// memory runs out.
+func (t *Tree) freeze(dir *nodeHdr) bool {
+	if dir.cold() || dir.migrating() || dir.count() == 0 || dir.count() > coldMaxDir {
+		return false
+	}
+	ino := dir.inum()
+	ents := make([]compact.Entry, 0, dir.count())
+	var refs []arena.Ref
+	t.scanHot(dir, 0, func(r arena.Ref, e *entHdr, _ uint64) bool {
+		ce := compact.Entry{Dir: ino, Name: string(e.name()), Ino: e.inum()}
+		if e.isLink() {
+			ce.Link = true
+		} else {
+			h := (*nodeHdr)(unsafe.Pointer(e))
+			ce.Ino = h.inum()
+			ce.Attr, ce.Flags, ce.Nlink = uint32(h.attr()), h.flags, uint32(h.ext)
+			ce.Size, ce.Data = h.size, h.data
+			ce.Atime, ce.Mtime, ce.Ctime = h.atime, h.mtime, h.ctime
+		}
+		ents = append(ents, ce)
+		refs = append(refs, r)
+		return true
+	})
+	slices.SortFunc(ents, func(a, b compact.Entry) int {
+		switch {
+		case a.Name < b.Name:
+			return -1
+		case a.Name > b.Name:
+			return 1
+		}
+		return 0
+	})
+	nb := (len(ents) + coldBlock - 1) / coldBlock
+	if nb > 1<<16-1 || nb*(coldRow+256) > arena.MaxSmall*64 {
+		return false
+	}
+	hsize := coldRow * nb
+	if nb > 1 {
+		for i := 0; i < nb; i++ {
+			hsize += 1 + len(ents[i*coldBlock].Name)
+		}
+	}
+	// allocate everything first: nothing changes if memory runs out
+	hr, err := t.a.Alloc(hsize, arena.PCold)
+	if err != nil {
+		return false
+	}
+	blks := make([]coldBlk, nb)
+	var buf []byte
+	for i := range blks {
+		part := ents[i*coldBlock : min(len(ents), (i+1)*coldBlock)]
+		buf, err = compact.Encode(buf[:0], part, coldCodec)
+		if err == nil {
+			blks[i].ref, err = t.a.Alloc(len(buf), arena.PCold)
+		}
+		if err != nil {
+			for _, b := range blks[:i] {
+				t.a.Free(b.ref, int(b.n), arena.PCold)
+			}
+			t.a.Free(hr, hsize, arena.PCold)
+			return false
+		}
+		blks[i].n = uint32(len(buf))
+		copy(t.a.Bytes(blks[i].ref, len(buf)), buf)
+		blks[i].inoAttr = ino | coldMark<<48
+		blks[i].row, blks[i].rows = uint16(i), uint16(nb)
+	}
+	copy(unsafe.Slice((*coldBlk)(t.a.Ptr(hr)), nb), blks)
+	if nb > 1 {
+		rows := unsafe.Slice((*coldBlk)(t.a.Ptr(hr)), nb)
+		off := coldRow * nb
+		for i := 0; i < nb; i++ {
+			name := ents[i*coldBlock].Name
+			p := unsafe.Add(t.a.Ptr(hr), off)
+			*(*uint8)(p) = uint8(len(name))
+			copy(unsafe.Slice((*byte)(unsafe.Add(p, 1)), len(name)), name)
+			rows[i].nameOff = uint32(off)
+			off += 1 + len(name)
+		}
+	}
+	// switch: slots to their blocks' rows, records and index freed
+	for i := range ents {
+		if !ents[i].Link {
+			t.setSlot(Ino(ents[i].Ino), hr+arena.Ref(rowRefs*(i/coldBlock)))
+		}
+	}
+	for _, r := range refs {
+		e := t.ent(r)
+		if e.isLink() {
+			t.a.Free(r, e.size(), arena.PLink)
+			continue
+		}
+		t.a.Free(r, e.size(), arena.PNode)
+	}
+	t.freeIndex(dir)
+	dir.setIndex(hr, 0, false)
+	t.coldDirs++
+	t.coldEntries += uint64(len(ents))
+	return true
+}
+
+// freezeTree freezes dir after its idle child directories (all of them
+// with all), depth first: once a directory is frozen, its children's
+// records are in its blocks and they can no longer be frozen themselves.
+// It returns the directories and entries it froze.
+func (t *Tree) freezeTree(dir *nodeHdr, all bool, depth int) (dirs, entries int) {
+	if dir.cold() || dir.count() == 0 || dir.count() > coldMaxDir {
+		return 0, 0
+	}
+	if dir.migrating() {
+		// a resize advances only as the directory changes: an idle one
+		// can be left mid-way; finish it (its cost is the directory's size)
+		t.migrate(dir, 1<<31)
+	}
+	if depth < 64 && dir.subdirs() > 0 {
+		t.scanHot(dir, 0, func(r arena.Ref, e *entHdr, _ uint64) bool {
+			if e.isLink() {
+				return true
+			}
+			h := (*nodeHdr)(unsafe.Pointer(e))
+			if !isDir(t.mode(h)) {
+				return true
+			}
+			if _, busy := t.recent[Ino(h.inum())]; busy && !all {
+				return true
+			}
+			d, n := t.freezeTree(h, all, depth+1)
+			dirs, entries = dirs+d, entries+n
+			return true
+		})
+	}
+	n := int(dir.count())
+	if t.freeze(dir) {
+		dirs, entries = dirs+1, entries+n
+	}
+	return dirs, entries
+}
+
+// thaw makes the directory of handle hr hot again (under the write lock).
+// It reports false if memory ran out (nothing changed then).
+func (t *Tree) thaw(hr arena.Ref) bool {
+	dino := t.row(hr).dir()
+	dir := t.getNode(dino) // thaws the directory's own record if need be
+	if dir == nil || !dir.cold() || dir.buckets() != hr {
+		return false
+	}
+	return t.thawDir(dir)
+}
+
+// thawDir rebuilds the hot records, chains and index of cold directory dir.
+func (t *Tree) thawDir(dir *nodeHdr) bool {
+	hr := dir.buckets()
+	var ents []compact.Entry
+	bs := t.coldBlocks(hr)
+	for i := range bs {
+		blk, err := t.decodeBlock(&bs[i])
+		if err != nil {
+			return false
+		}
+		ents = blk.AppendEntries(ents)
+	}
+	n := uint64(len(ents))
+	logb := uint8(1)
+	for uint64(1)<<logb+uint64(1)<<logb/2 < n && logb < 31 {
+		logb++
+	}
+	type made struct {
+		r arena.Ref
+		h uint64
+	}
+	recs := make([]made, len(ents))
+	ok := true
+	for i := range ents {
+		e := &ents[i]
+		r, err := t.a.Alloc(recSize(e.Link, len(e.Name)), recPurpose(e.Link))
+		if err != nil {
+			ok = false
+			break
+		}
+		recs[i] = made{r, hashName(e.Name)}
+	}
+	var barr arena.Ref
+	if ok {
+		var err error
+		if barr, err = t.a.Alloc(4<<logb, arena.PBuckets); err != nil {
+			ok = false
+		}
+	}
+	if !ok {
+		for i := range recs {
+			if recs[i].r != 0 {
+				t.a.Free(recs[i].r, recSize(ents[i].Link, len(ents[i].Name)), recPurpose(ents[i].Link))
+			}
+		}
+		return false
+	}
+	for i := range ents {
+		e, r := &ents[i], recs[i].r
+		if e.Link {
+			l := t.ent(r)
+			l.inoAttr, l.flags, l.namelen = e.Ino, fLink, uint8(len(e.Name))
+			copy(l.name(), e.Name)
+			continue
+		}
+		h := t.node(r)
+		h.inoAttr = e.Ino | uint64(e.Attr)<<48
+		h.flags, h.namelen, h.ext = e.Flags, uint8(len(e.Name)), uint16(e.Nlink)
+		h.size, h.data = e.Size, e.Data
+		h.atime, h.mtime, h.ctime = e.Atime, e.Mtime, e.Ctime
+		copy(h.name(), e.Name)
+		t.setSlot(Ino(e.Ino), r)
+	}
+	// chains in hash order: sort, then append each at its bucket's tail
+	order := make([]int, len(ents))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortFunc(order, func(a, b int) int {
+		if recs[a].h != recs[b].h {
+			if recs[a].h < recs[b].h {
+				return -1
+			}
+			return 1
+		}
+		return bytes.Compare([]byte(ents[a].Name), []byte(ents[b].Name))
+	})
+	for _, b := range t.coldBlocks(hr) {
+		t.a.Free(b.ref, int(b.n), arena.PCold)
+	}
+	t.a.Free(hr, t.handleSize(hr), arena.PCold)
+	dir.setIndex(barr, logb, false)
+	var last arena.Ref
+	lastB := ^uint64(0)
+	for _, i := range order {
+		r := recs[i].r
+		b := bucketOf(recs[i].h, logb)
+		if b == lastB {
+			t.ent(last).next = r
+		} else {
+			*t.bucketSlot(dir, b) = r
+			lastB = b
+		}
+		last = r
+	}
+	t.coldDirs--
+	t.coldEntries -= n
+	t.touched(dir)
+	return true
+}
+
+// touched notes that dir changed (or thawed): it is not idle until the
+// compaction pass after the current one.
+func (t *Tree) touched(dir *nodeHdr) {
+	if t.recent != nil {
+		t.recent[Ino(dir.inum())] = struct{}{}
+	}
+}
+
+// coldReadDir is ReadDir over a cold directory: the same entries, order and
+// cursors as the hot form's (collect).
+func (t *Tree) coldReadDir(dir *nodeHdr, from uint64, max int, plus bool, out []DirEntry) ([]DirEntry, uint64, Errno) {
+	if max < 1 {
+		max = 1
+	}
+	list := t.coldScan(dir, from)
+	var next uint64
+	n := len(list)
+	if n > max {
+		n = max
+		for n < len(list) && list[n].h == list[max-1].h {
+			n++
+		}
+		if n < len(list) {
+			next = list[n].h
+		}
+	}
+	for _, c := range list[:n] {
+		nh := t.nodeOfEnt(c.e)
+		de := DirEntry{Name: string(c.e.name()), Ino: Ino(c.e.inum())}
+		if nh != nil {
+			de.Type = t.mode(nh) & S_IFMT
+			if plus {
+				de.Attr = t.attrOf(nh)
+			}
+		}
+		out = append(out, de)
+	}
+	return out, next, 0
+}
+
+// Compaction.
+
+// CompactOptions steer a compaction pass.
+type CompactOptions struct {
+	// All compacts every directory it can, idle or not (what a long idle
+	// period would do; for benchmarks and tests).
+	All bool
+	// Budget is how many entries one step may freeze before it lets other
+	// work in (default 1000).
+	Budget int
+}
+
+// CompactStats report a compaction step.
+type CompactStats struct {
+	Dirs, Entries int  // directories and entries made cold by this step
+	Done          bool // the pass reached the end of the inode table
+}
+
+// CompactStep runs one bounded step of a compaction pass: from where the
+// last step stopped, it looks at directories in descending inode order and freezes
+// those not thawed since the previous pass (all of them with o.All), until
+// it has frozen about o.Budget entries or looked at as many inodes. It holds
+// the write lock for the step only. When a pass ends (Done), the next step
+// starts another from the first inode, and directories thawed during the
+// pass count as idle again by the end of the next one.
+func (t *Tree) CompactStep(o CompactOptions) CompactStats {
+	if o.Budget <= 0 {
+		o.Budget = 1000
+	}
+	if !t.wlock() {
+		return CompactStats{Done: true}
+	}
+	defer t.wunlock()
+	var st CompactStats
+	if t.recent == nil {
+		t.recent = map[Ino]struct{}{}
+	}
+	looked := 0
+	// Descending inode order: children are (mostly) newer than their
+	// parents, and a directory whose own record has gone into its parent's
+	// blocks cannot be frozen any more (its index field is in the block).
+	if t.compactCursor == 0 || t.compactCursor >= t.nextIno {
+		t.compactCursor = t.nextIno - 1
+	}
+	for ino := t.compactCursor; ; ino-- {
+		if ino < RootIno {
+			st.Done = true
+			t.compactCursor = 0
+			clear(t.recent)
+			return st
+		}
+		if st.Entries >= o.Budget || looked >= 4*o.Budget {
+			t.compactCursor = ino
+			return st
+		}
+		looked++
+		r := t.nodeRef(ino)
+		if r == 0 || t.isHandle(r) {
+			continue
+		}
+		h := t.node(r)
+		if !isDir(t.mode(h)) || h.cold() {
+			continue
+		}
+		if _, busy := t.recent[ino]; busy && !o.All {
+			continue
+		}
+		d, n := t.freezeTree(h, o.All, 0)
+		st.Dirs += d
+		st.Entries += n
+		looked += n
+	}
+}
+
+// Compact runs compaction passes until every directory that can be frozen
+// (idle ones, or all with o.All) is cold; progress, if not nil, is called
+// after each step with the totals so far.
+func (t *Tree) Compact(o CompactOptions, progress func(CompactStats)) CompactStats {
+	var total CompactStats
+	t.compactCursorReset()
+	for {
+		st := t.CompactStep(o)
+		total.Dirs += st.Dirs
+		total.Entries += st.Entries
+		if progress != nil {
+			progress(total)
+		}
+		if st.Done {
+			total.Done = true
+			return total
+		}
+	}
+}
+
+func (t *Tree) compactCursorReset() {
+	if t.wlock() {
+		t.compactCursor = 0
+		t.wunlock()
+	}
+}
+
+// ArenaClasses reports the arena's size classes in use (fragmentation).
+func (t *Tree) ArenaClasses() []arena.ClassUse {
+	s, ok := t.rlock()
+	if !ok {
+		return nil
+	}
+	defer t.mu.runlock(s)
+	return t.a.Classes()
+}

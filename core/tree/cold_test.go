@@ -1,0 +1,109 @@
+package tree
+
+import (
+	"bytes"
+	"testing"
+
+	. "github.com/fsmeta/fsmeta/core/meta"
+)
+
+// TestColdRoundTrip: compacting every directory keeps the state (snapshot
+// bytes, fsck), reads answer the same from the cold form, and changes thaw
+// what they touch.
+func TestColdRoundTrip(t *testing.T) {
+	tr := richTree(t, 3000)
+	defer tr.Close()
+	var want bytes.Buffer
+	if _, err := tr.WriteSnapshot(&want); err != nil {
+		t.Fatal(err)
+	}
+	big, _ := tr.Resolve(RootCaller, "/data/big", true)
+	hotList, _, e := tr.ReadDir(RootCaller, big.Ino, 0, 1<<20, true, nil)
+	if e != 0 {
+		t.Fatal(e)
+	}
+	st := tr.Compact(CompactOptions{All: true}, nil)
+	if st.Dirs == 0 || tr.Stats().ColdEntries == 0 {
+		t.Fatalf("nothing compacted: %+v", st)
+	}
+	t.Logf("compacted %d dirs, %d entries; arena %+v", st.Dirs, st.Entries, tr.Stats().Arena.ByPurpose)
+	if err := tr.Fsck(); err != nil {
+		t.Fatal(err)
+	}
+	var got bytes.Buffer
+	if _, err := tr.WriteSnapshot(&got); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(want.Bytes(), got.Bytes()) {
+		t.Fatal("the cold form's snapshot differs from the hot form's")
+	}
+	coldList, _, e := tr.ReadDir(RootCaller, big.Ino, 0, 1<<20, true, nil)
+	if e != 0 || len(coldList) != len(hotList) {
+		t.Fatalf("cold listing: %v, %d entries, hot %d", e, len(coldList), len(hotList))
+	}
+	for i := range hotList {
+		if hotList[i] != coldList[i] {
+			t.Fatalf("entry %d: hot %+v cold %+v", i, hotList[i], coldList[i])
+		}
+	}
+	// paged listing over the cold form gives the same sequence
+	var paged []DirEntry
+	cur := uint64(0)
+	for {
+		var next uint64
+		paged, next, e = tr.ReadDir(RootCaller, big.Ino, cur, 7, false, paged)
+		if e != 0 {
+			t.Fatal(e)
+		}
+		if next == 0 {
+			break
+		}
+		cur = next
+	}
+	if len(paged) != len(hotList) {
+		t.Fatalf("paged cold listing: %d entries, want %d", len(paged), len(hotList))
+	}
+	for _, de := range hotList[:50] {
+		a, e := tr.Lookup(RootCaller, big.Ino, de.Name)
+		if e != 0 || a != de.Attr {
+			t.Fatalf("cold lookup %q: %v %+v, want %+v", de.Name, e, a, de.Attr)
+		}
+		g, e := tr.GetAttr(RootCaller, de.Ino)
+		if e != 0 || g != de.Attr {
+			t.Fatalf("cold getattr %d: %v", de.Ino, e)
+		}
+	}
+	if a, e := tr.Resolve(RootCaller, "/data/big/"+hotList[3].Name, true); e != 0 || a.Ino != hotList[3].Ino {
+		t.Fatalf("resolve through cold dirs: %v", e)
+	}
+	// a change thaws the directory it touches
+	if _, e := tr.Mknod(RootCaller, 99, big.Ino, "new-after-cold", 0o644, 0); e != 0 {
+		t.Fatal(e)
+	}
+	if e := tr.Unlink(RootCaller, 100, big.Ino, hotList[0].Name); e != 0 {
+		t.Fatal(e)
+	}
+	if _, e := tr.SetAttr(RootCaller, 101, hotList[5].Ino, SetMode, &SetAttrIn{Mode: 0o600}); e != 0 {
+		t.Fatal(e)
+	}
+	if err := tr.Fsck(); err != nil {
+		t.Fatal(err)
+	}
+	// compact again, restore from the snapshot: equal states
+	tr.Compact(CompactOptions{All: true}, nil)
+	if err := tr.Fsck(); err != nil {
+		t.Fatal(err)
+	}
+	var s2 bytes.Buffer
+	tr.WriteSnapshot(&s2)
+	back, err := ReadSnapshot(bytes.NewReader(s2.Bytes()), Options{ArenaMaxBytes: 1 << 30})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer back.Close()
+	a, _ := tr.Checksum()
+	b, _ := back.Checksum()
+	if a != b {
+		t.Fatal("restore of a mostly cold tree differs")
+	}
+}

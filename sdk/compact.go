@@ -1,0 +1,67 @@
+package fsmeta
+
+import (
+	"sync"
+	"time"
+
+	"github.com/fsmeta/fsmeta/core/tree"
+)
+
+// The background compactor: every CompactAfter/2 it runs a compaction pass
+// (tree.CompactStep) over the directories not changed since the previous
+// pass, so a directory goes cold after CompactAfter/2 to CompactAfter of
+// quiet. A pass works in steps of about 1,000 entries, each under the write
+// lock alone (a request waits at most one step, ~1-2 ms), and sleeps nine
+// times as long as each step took, so that it uses at most a tenth of a
+// core however large the namespace.
+type compactor struct {
+	quit chan struct{}
+	wg   sync.WaitGroup
+}
+
+const defaultCompactAfter = 30 * time.Second
+
+func (db *DB) startCompactor(after time.Duration) {
+	if after < 0 {
+		return
+	}
+	if after == 0 {
+		after = defaultCompactAfter
+	}
+	c := &compactor{quit: make(chan struct{})}
+	db.compactor = c
+	c.wg.Add(1)
+	go func() {
+		defer c.wg.Done()
+		period := max(after/2, 10*time.Millisecond)
+		tick := time.NewTicker(period)
+		defer tick.Stop()
+		for {
+			select {
+			case <-c.quit:
+				return
+			case <-tick.C:
+			}
+			for {
+				t0 := time.Now()
+				st := db.t.CompactStep(tree.CompactOptions{Budget: 1000})
+				if st.Done {
+					break
+				}
+				select {
+				case <-c.quit:
+					return
+				case <-time.After(9 * time.Since(t0)):
+				}
+			}
+		}
+	}()
+}
+
+func (c *compactor) stop() {
+	if c == nil {
+		return
+	}
+	close(c.quit)
+	c.wg.Wait()
+}
