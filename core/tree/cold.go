@@ -3,6 +3,7 @@ package tree
 import (
 	"bytes"
 	"slices"
+	"strings"
 	"sync"
 	"unsafe"
 
@@ -15,9 +16,13 @@ import (
 //
 // A directory nobody has changed for a while can be made cold: its entries'
 // records (node records and link records, exactly as they are) are encoded
-// into compressed column-wise blocks (core/compact) of at most coldBlock
-// entries in name order, and the records, chains and bucket array are
-// freed. What a record points to stays where it is: data maps, symlink
+// into compressed column-wise blocks (core/compact) of about coldBlock
+// entries, and the records, chains and bucket array are freed. Blocks split
+// the directory by name hash, the order of listings and their cursors: block
+// k holds the entries whose hashes lie from its first hash up to the next
+// block's (one hash is never split), sorted by name inside the block (front
+// coding). A lookup hashes the name and decodes one block; a listing page
+// decodes the blocks of its hash range. What a record points to stays where it is: data maps, symlink
 // targets, a child directory's own index (hot or cold), and the side maps
 // keyed by inode (link counts, opens, xattrs, wide attribute ids) do not
 // change. So a cold entry is the same bytes as its hot record, and freezing
@@ -28,15 +33,15 @@ import (
 // the bucket array, holds the ref of a cold handle instead, with logb 0
 // (a hot index always has logb >= 1). The handle is a table with one
 // 24-byte row per block, then (with more than one block) the blocks' first
-// names, for lookups by name:
+// hashes:
 //
 //	row: 0  u64  directory ino | coldMark << 48
 //	     8  u32  block ref
 //	     12 u32  block length (its byte 12 reads as record flags 0: never detached)
 //	     16 u16  row number
 //	     18 u16  rows
-//	     20 u32  offset in the handle of the block's first name (0: one block)
-//	names: rows x {u8 length, first name of the block}
+//	     20 u32  0 (reserved)
+//	hashes: rows x u64, the smallest name hash in each block
 //
 // Every cold inode's slot in the inode table holds the ref of its block's
 // row: the first word tells a row (attribute id coldMark, which the
@@ -69,7 +74,7 @@ type coldBlk struct {
 	n       uint32
 	row     uint16
 	rows    uint16
-	nameOff uint32
+	_       uint32
 }
 
 func (b *coldBlk) attr() uint16 { return uint16(b.inoAttr >> 48) }
@@ -86,34 +91,32 @@ func (t *Tree) coldBlocks(hr arena.Ref) []coldBlk {
 }
 
 // handleSize is the size of handle r (for Free and the accounting).
-func (t *Tree) handleSize(r arena.Ref) int {
-	rows := int(t.row(r).rows)
-	n := coldRow * rows
+func (t *Tree) handleSize(r arena.Ref) int { return handleBytes(int(t.row(r).rows)) }
+
+func handleBytes(rows int) int {
 	if rows > 1 {
-		p := unsafe.Add(t.a.Ptr(r), n)
-		for i := 0; i < rows; i++ {
-			l := int(*(*uint8)(p))
-			n += 1 + l
-			p = unsafe.Add(p, 1+l)
-		}
+		return (coldRow + 8) * rows
 	}
-	return n
+	return coldRow
 }
 
-// firstNames returns the first name of every block (nil for one block).
-func (t *Tree) firstNames(r arena.Ref) [][]byte {
+// firstHashes returns the first hash of every block (nil for one block).
+func (t *Tree) firstHashes(r arena.Ref) []uint64 {
 	rows := int(t.row(r).rows)
 	if rows <= 1 {
 		return nil
 	}
-	out := make([][]byte, rows)
-	p := unsafe.Add(t.a.Ptr(r), coldRow*rows)
-	for i := range out {
-		l := int(*(*uint8)(p))
-		out[i] = unsafe.Slice((*byte)(unsafe.Add(p, 1)), l)
-		p = unsafe.Add(p, 1+l)
+	return unsafe.Slice((*uint64)(unsafe.Add(t.a.Ptr(r), coldRow*rows)), rows)
+}
+
+// blockOf returns the block of handle r that holds hash h: the last one whose
+// first hash is <= h.
+func (t *Tree) blockOf(r arena.Ref, h uint64) int {
+	fh := t.firstHashes(r)
+	if fh == nil {
+		return 0
 	}
-	return out
+	return max(0, sortSearch(len(fh), func(k int) bool { return fh[k] > h })-1)
 }
 
 // cold reports whether a directory record's index is a cold handle.
@@ -184,7 +187,7 @@ var coldCodec = compact.Options{Compression: compact.S2}
 // blockPool lends decoding buffers to point lookups.
 var blockPool = sync.Pool{New: func() any { return new(compact.Block) }}
 
-// coldList returns the entries of cold directory dir, in name order.
+// coldList returns the entries of cold directory dir (block by block).
 func (t *Tree) coldList(dir *nodeHdr) []compact.Entry {
 	var out []compact.Entry
 	bs := t.coldBlocks(dir.buckets())
@@ -202,16 +205,7 @@ func (t *Tree) coldList(dir *nodeHdr) []compact.Entry {
 func (t *Tree) coldFind(dir *nodeHdr, name string) *entHdr {
 	hr := dir.buckets()
 	bs := t.coldBlocks(hr)
-	i := 0
-	if len(bs) > 1 {
-		// the last block whose first name is <= name
-		base := t.a.Ptr(hr)
-		first := func(k int) string {
-			p := unsafe.Add(base, bs[k].nameOff)
-			return unsafe.String((*byte)(unsafe.Add(p, 1)), *(*uint8)(p))
-		}
-		i = max(0, sortSearch(len(bs), func(k int) bool { return first(k) > name })-1)
-	}
+	i := t.blockOf(hr, hashName(name))
 	blk := blockPool.Get().(*compact.Block)
 	e, ok, err := blk.Lookup(t.a.Bytes(bs[i].ref, int(bs[i].n)), dir.inum(), name)
 	blockPool.Put(blk)
@@ -241,26 +235,41 @@ type coldHashed struct {
 	e *entHdr
 }
 
-// coldScan returns the entries of cold directory dir with hash >= from, in
-// hash order (ties by name), as scratch records.
-func (t *Tree) coldScan(dir *nodeHdr, from uint64) []coldHashed {
-	ents := t.coldList(dir)
-	out := make([]coldHashed, 0, len(ents))
-	for i := range ents {
-		if h := hashName(ents[i].Name); h >= from {
-			out = append(out, coldHashed{h, scratch(&ents[i])})
+// coldScan calls fn for the entries of cold directory dir with hash >=
+// from, in hash order (ties by name), as scratch records, until fn returns
+// false. It decodes only the blocks it reaches.
+func (t *Tree) coldScan(dir *nodeHdr, from uint64, fn func(h uint64, e *entHdr) bool) {
+	hr := dir.buckets()
+	bs := t.coldBlocks(hr)
+	var list []coldHashed
+	blk := blockPool.Get().(*compact.Block)
+	defer blockPool.Put(blk)
+	for i := t.blockOf(hr, from); i < len(bs); i++ {
+		if blk.DecodeInto(t.a.Bytes(bs[i].ref, int(bs[i].n))) != nil {
+			continue // fsck reports it
+		}
+		list = list[:0]
+		for k := 0; k < blk.Len(); k++ {
+			if h := hashName(blk.Name(k)); h >= from {
+				e := blk.Entry(k)
+				list = append(list, coldHashed{h, scratch(&e)})
+			}
+		}
+		slices.SortFunc(list, func(a, b coldHashed) int {
+			if a.h != b.h {
+				if a.h < b.h {
+					return -1
+				}
+				return 1
+			}
+			return bytes.Compare(a.e.name(), b.e.name())
+		})
+		for _, c := range list {
+			if !fn(c.h, c.e) {
+				return
+			}
 		}
 	}
-	slices.SortFunc(out, func(a, b coldHashed) int {
-		if a.h != b.h {
-			if a.h < b.h {
-				return -1
-			}
-			return 1
-		}
-		return bytes.Compare(a.e.name(), b.e.name())
-	})
-	return out
 }
 
 // lookupEnt returns the entry named name in dir, hot or cold (reads).
@@ -308,25 +317,46 @@ func (t *Tree) freeze(dir *nodeHdr) bool {
 		refs = append(refs, r)
 		return true
 	})
-	slices.SortFunc(ents, func(a, b compact.Entry) int {
-		switch {
-		case a.Name < b.Name:
-			return -1
-		case a.Name > b.Name:
+	// blocks by hash: sort by hash, cut about every coldBlock entries
+	// (never inside one hash), then sort each block by name
+	hs := make([]uint64, len(ents))
+	for i := range ents {
+		hs[i] = hashName(ents[i].Name)
+	}
+	order := make([]int32, len(ents))
+	for i := range order {
+		order[i] = int32(i)
+	}
+	slices.SortFunc(order, func(a, b int32) int {
+		if hs[a] != hs[b] {
+			if hs[a] < hs[b] {
+				return -1
+			}
 			return 1
 		}
-		return 0
+		return strings.Compare(ents[a].Name, ents[b].Name)
 	})
-	nb := (len(ents) + coldBlock - 1) / coldBlock
-	if nb > 1<<16-1 || nb*(coldRow+256) > arena.MaxSmall*64 {
-		return false
-	}
-	hsize := coldRow * nb
-	if nb > 1 {
-		for i := 0; i < nb; i++ {
-			hsize += 1 + len(ents[i*coldBlock].Name)
+	sorted := make([]compact.Entry, len(ents))
+	var cuts []int // start of every block in sorted, then len
+	for i, k := range order {
+		sorted[i] = ents[k]
+		if i == 0 || i-cuts[len(cuts)-1] >= coldBlock && hs[k] != hs[order[i-1]] {
+			cuts = append(cuts, i)
 		}
 	}
+	cuts = append(cuts, len(sorted))
+	nb := len(cuts) - 1
+	if nb > 1<<16-1 {
+		return false
+	}
+	firsts := make([]uint64, nb)
+	for i := 0; i < nb; i++ {
+		firsts[i] = hs[order[cuts[i]]]
+		part := sorted[cuts[i]:cuts[i+1]]
+		slices.SortFunc(part, func(a, b compact.Entry) int { return strings.Compare(a.Name, b.Name) })
+	}
+	ents = sorted
+	hsize := handleBytes(nb)
 	// allocate everything first: nothing changes if memory runs out
 	hr, err := t.a.Alloc(hsize, arena.PCold)
 	if err != nil {
@@ -335,7 +365,7 @@ func (t *Tree) freeze(dir *nodeHdr) bool {
 	blks := make([]coldBlk, nb)
 	var buf []byte
 	for i := range blks {
-		part := ents[i*coldBlock : min(len(ents), (i+1)*coldBlock)]
+		part := ents[cuts[i]:cuts[i+1]]
 		buf, err = compact.Encode(buf[:0], part, coldCodec)
 		if err == nil {
 			blks[i].ref, err = t.a.Alloc(len(buf), arena.PCold)
@@ -354,21 +384,14 @@ func (t *Tree) freeze(dir *nodeHdr) bool {
 	}
 	copy(unsafe.Slice((*coldBlk)(t.a.Ptr(hr)), nb), blks)
 	if nb > 1 {
-		rows := unsafe.Slice((*coldBlk)(t.a.Ptr(hr)), nb)
-		off := coldRow * nb
-		for i := 0; i < nb; i++ {
-			name := ents[i*coldBlock].Name
-			p := unsafe.Add(t.a.Ptr(hr), off)
-			*(*uint8)(p) = uint8(len(name))
-			copy(unsafe.Slice((*byte)(unsafe.Add(p, 1)), len(name)), name)
-			rows[i].nameOff = uint32(off)
-			off += 1 + len(name)
-		}
+		copy(t.firstHashes(hr), firsts)
 	}
 	// switch: slots to their blocks' rows, records and index freed
-	for i := range ents {
-		if !ents[i].Link {
-			t.setSlot(Ino(ents[i].Ino), hr+arena.Ref(rowRefs*(i/coldBlock)))
+	for i := 0; i < nb; i++ {
+		for k := cuts[i]; k < cuts[i+1]; k++ {
+			if !ents[k].Link {
+				t.setSlot(Ino(ents[k].Ino), hr+arena.Ref(rowRefs*i))
+			}
 		}
 	}
 	for _, r := range refs {
@@ -549,7 +572,13 @@ func (t *Tree) coldReadDir(dir *nodeHdr, from uint64, max int, plus bool, out []
 	if max < 1 {
 		max = 1
 	}
-	list := t.coldScan(dir, from)
+	// collect max entries and the rest of the last one's hash, and one
+	// more to know where the next call starts
+	var list []coldHashed
+	t.coldScan(dir, from, func(h uint64, e *entHdr) bool {
+		list = append(list, coldHashed{h, e})
+		return len(list) <= max || h == list[max-1].h
+	})
 	var next uint64
 	n := len(list)
 	if n > max {

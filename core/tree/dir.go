@@ -263,11 +263,7 @@ func (t *Tree) scan(dir *nodeHdr, from uint64, fn func(r arena.Ref, e *entHdr, h
 		if t.writer {
 			t.mustThaw(dir)
 		} else {
-			for _, c := range t.coldScan(dir, from) {
-				if !fn(0, c.e, c.h) {
-					return
-				}
-			}
+			t.coldScan(dir, from, func(h uint64, e *entHdr) bool { return fn(0, e, h) })
 			return
 		}
 	}

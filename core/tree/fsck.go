@@ -368,9 +368,9 @@ func (f *fsck) accounting() {
 }
 
 // coldDir checks cold directory ino: its handle and blocks decode, hold the
-// directory's entries in name order with the inode ranges the handle says,
-// and every entry passes the checks of a hot one (its node's slot holding
-// the handle). It returns the number of entries.
+// directory's entries in blocks that split the hash range in order (names
+// sorted inside each), and every entry passes the checks of a hot one (its
+// node's slot holding the handle). It returns the number of entries.
 func (f *fsck) coldDir(ino Ino, dir *nodeHdr, subdirs *uint32, queue *[]Ino) uint32 {
 	t := f.t
 	hr := dir.buckets()
@@ -380,9 +380,9 @@ func (f *fsck) coldDir(ino Ino, dir *nodeHdr, subdirs *uint32, queue *[]Ino) uin
 		return dir.count()
 	}
 	f.want[arena.PCold] += arena.ClassSize(t.handleSize(hr))
-	names := t.firstNames(hr)
+	firsts := t.firstHashes(hr)
 	var n uint32
-	var last string
+	var prevMax uint64
 	for i := range bs {
 		b := &bs[i]
 		if b.dir() != ino || b.attr() != coldMark || int(b.row) != i || int(b.rows) != len(bs) {
@@ -395,22 +395,34 @@ func (f *fsck) coldDir(ino Ino, dir *nodeHdr, subdirs *uint32, queue *[]Ino) uin
 			f.bad("dir %d: cold block %d: %v", ino, i, err)
 			continue
 		}
-		if names != nil && (blk.Len() == 0 || blk.Name(0) != string(names[i])) {
-			f.bad("dir %d: cold block %d does not start with its listed first name", ino, i)
+		if blk.Len() == 0 {
+			f.bad("dir %d: cold block %d is empty", ino, i)
+			continue
 		}
 		rowRef := hr + arena.Ref(rowRefs*i)
+		lo, hi := ^uint64(0), uint64(0)
 		for k := 0; k < blk.Len(); k++ {
 			e := blk.Entry(k)
 			if e.Dir != uint64(ino) {
 				f.bad("dir %d: cold entry %q of directory %d", ino, e.Name, e.Dir)
 			}
-			if n > 0 && e.Name <= last {
-				f.bad("dir %d: cold entries out of name order at %q", ino, e.Name)
+			if k > 0 && e.Name <= blk.Name(k-1) {
+				f.bad("dir %d: cold block %d out of name order at %q", ino, i, e.Name)
 			}
-			last = e.Name
+			h := hashName(e.Name)
+			lo, hi = min(lo, h), max(hi, h)
 			n++
 			f.entry(ino, rowRef, scratch(&e), subdirs, queue)
 		}
+		// blocks partition the hash range in order; the table names each
+		// block's smallest hash
+		if i > 0 && lo <= prevMax {
+			f.bad("dir %d: cold block %d overlaps the hashes of block %d", ino, i, i-1)
+		}
+		if firsts != nil && firsts[i] != lo {
+			f.bad("dir %d: cold block %d: first hash %#x listed, %#x held", ino, i, firsts[i], lo)
+		}
+		prevMax = hi
 	}
 	return n
 }
