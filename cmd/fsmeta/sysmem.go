@@ -12,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/fsmeta/fsmeta/core/arena"
 	fsmeta "github.com/fsmeta/fsmeta/sdk"
 )
 
@@ -49,6 +50,9 @@ type memReport struct {
 	BytesPerEntryArena float64 `json:"bytes_per_entry_arena"`
 	CompressedDirs     uint64  `json:"compressed_dirs"`
 	CompressedEntries  uint64  `json:"compressed_entries"`
+	// CompressedBytes is the exact size of the cold directories' blocks and
+	// handles (before the arena's size-class rounding)
+	CompressedBytes uint64 `json:"compressed_bytes"`
 	// more detail
 	RSSPeakBytes        uint64            `json:"rss_peak_bytes"`
 	ArenaInUseBytes     uint64            `json:"arena_in_use_bytes"`
@@ -58,6 +62,15 @@ type memReport struct {
 	GoSysBytes          uint64            `json:"go_sys_bytes"`
 	GoHeapObjects       uint64            `json:"go_heap_objects"`
 	AttrDict            uint64            `json:"attr_dict"`
+	// slabs of small objects by zone (records, cold, other): what they
+	// hold against what they take (fragmentation)
+	ArenaZones map[string]zoneUse `json:"arena_zones"`
+}
+
+type zoneUse struct {
+	SlabBytes uint64 `json:"slab_bytes"`
+	LiveBytes uint64 `json:"live_bytes"`
+	Classes   int    `json:"classes"`
 }
 
 type gcReport struct {
@@ -94,6 +107,15 @@ func measureMemory(db *fsmeta.DB, entries int64) (memReport, time.Duration) {
 		AttrDict:            st.AttrDict,
 		CompressedDirs:      st.ColdDirs,
 		CompressedEntries:   st.ColdEntries,
+		CompressedBytes:     st.ColdBytes,
+	}
+	m.ArenaZones = map[string]zoneUse{}
+	for _, c := range db.ArenaClasses() {
+		z := m.ArenaZones[c.Zone]
+		z.SlabBytes += uint64(c.Slabs) * arena.SlabSize
+		z.LiveBytes += c.Live * uint64(c.Size)
+		z.Classes++
+		m.ArenaZones[c.Zone] = z
 	}
 	for i, b := range st.Arena.ByPurpose {
 		if b > 0 {

@@ -44,6 +44,22 @@ const (
 	NumPurposes
 )
 
+// Zones keep objects of different lifetimes in different slabs, so that
+// when one kind goes away in bulk its slabs empty whole and go back to the
+// system instead of staying pinned by a few long-lived neighbours: the
+// records of directories (freed wholesale when a directory goes cold),
+// cold blocks (written in bulk by compaction), and everything else (data
+// maps, symlink targets, xattrs: they live as long as their files).
+const (
+	zoneRecords = iota
+	zoneCold
+	zoneOther
+	numZones
+)
+
+var purposeZone = [NumPurposes]uint8{PNode: zoneRecords, PLink: zoneRecords, PBuckets: zoneRecords, PCold: zoneCold,
+	PInodeTable: zoneOther, PChunks: zoneOther, PSymlink: zoneOther, PXattr: zoneOther, POther: zoneOther}
+
 var purposeNames = [NumPurposes]string{"nodes", "links", "dir_buckets", "inode_table", "chunks", "symlinks", "xattrs", "cold", "other"}
 
 func (p Purpose) String() string {
@@ -126,8 +142,10 @@ func New(maxBytes uint64) (*Arena, error) {
 	a := &Arena{mem: mem, base: mem.base(), limit: maxBytes, top: 1} // slab 0 unused: Ref 0 is nil
 	a.slabs = make([]slabMeta, 1, 1024)
 	a.slabs[0].class = slabLargeCont
-	for _, sz := range classSizes {
-		a.classes = append(a.classes, class{size: sz, partial: -1})
+	for z := 0; z < numZones; z++ {
+		for _, sz := range classSizes {
+			a.classes = append(a.classes, class{size: sz, partial: -1})
+		}
 	}
 	return a, nil
 }
@@ -184,7 +202,7 @@ func (a *Arena) Alloc(n int, p Purpose) (Ref, error) {
 	if n > MaxSmall {
 		return a.allocLarge(n, p)
 	}
-	ci := classOf(n)
+	ci := int(purposeZone[p])*len(classSizes) + classOf(n)
 	c := &a.classes[ci]
 	if c.partial < 0 {
 		s, err := a.takeSlab(1)
@@ -236,11 +254,30 @@ func (a *Arena) Free(r Ref, n int, p Purpose) {
 		a.pushPartial(ci, s)
 	}
 	if m.live == 0 && (c.partial != s || m.next >= 0) {
-		// empty and not the class's only partial slab: give it back
+		// empty and not the class's only partial slab: give it back (the
+		// only one stays, so that one object allocated and freed over and
+		// over does not map and unmap a slab each time; Trim gives it back)
 		a.removePartial(ci, s)
 		a.releaseSlabs(s, 1)
 		a.freeSlabs = append(a.freeSlabs, s)
 	}
+}
+
+// Trim gives back to the system the empty slabs that Free kept (one per
+// size class and zone at most) and returns how many bytes it released.
+// Call it after freeing much at once (compaction does).
+func (a *Arena) Trim() uint64 {
+	var n uint64
+	for ci := range a.classes {
+		c := &a.classes[ci]
+		if s := c.partial; s >= 0 && a.slabs[s].live == 0 && a.slabs[s].next < 0 {
+			a.removePartial(ci, s)
+			a.releaseSlabs(s, 1)
+			a.freeSlabs = append(a.freeSlabs, s)
+			n += SlabSize
+		}
+	}
+	return n
 }
 
 func (a *Arena) pushPartial(ci int, s int32) {
@@ -403,12 +440,15 @@ func classOf(n int) int {
 	return 32 + (b-8)*4 + q - 1
 }
 
-// ClassUse is one size class's use of slabs (Classes).
+// ClassUse is one size class's use of slabs in one zone (Classes).
 type ClassUse struct {
+	Zone  string // "records", "cold" or "other"
 	Size  uint32 // object size
 	Slabs int    // slabs of the class
 	Live  uint64 // live objects
 }
+
+var zoneNames = [numZones]string{"records", "cold", "other"}
 
 // Classes reports, per size class in use, its slabs and live objects: the
 // fragmentation picture (live*Size against Slabs*SlabSize).
@@ -422,7 +462,7 @@ func (a *Arena) Classes() []ClassUse {
 	}
 	for i, c := range a.classes {
 		if n[i] > 0 {
-			out = append(out, ClassUse{Size: c.size, Slabs: n[i], Live: c.live})
+			out = append(out, ClassUse{Zone: zoneNames[i/len(classSizes)], Size: c.size, Slabs: n[i], Live: c.live})
 		}
 	}
 	return out

@@ -406,6 +406,10 @@ func (t *Tree) freeze(dir *nodeHdr) bool {
 	dir.setIndex(hr, 0, false)
 	t.coldDirs++
 	t.coldEntries += uint64(len(ents))
+	t.coldBytes += uint64(hsize)
+	for _, b := range blks {
+		t.coldBytes += uint64(b.n)
+	}
 	return true
 }
 
@@ -536,7 +540,9 @@ func (t *Tree) thawDir(dir *nodeHdr) bool {
 	})
 	for _, b := range t.coldBlocks(hr) {
 		t.a.Free(b.ref, int(b.n), arena.PCold)
+		t.coldBytes -= uint64(b.n)
 	}
+	t.coldBytes -= uint64(t.handleSize(hr))
 	t.a.Free(hr, t.handleSize(hr), arena.PCold)
 	dir.setIndex(barr, logb, false)
 	var last arena.Ref
@@ -653,10 +659,14 @@ func (t *Tree) CompactStep(o CompactOptions) CompactStats {
 			st.Done = true
 			t.compactCursor = 0
 			clear(t.recent)
+			t.a.Trim() // the emptied record slabs go back to the system
 			return st
 		}
 		if st.Entries >= o.Budget || looked >= 4*o.Budget {
 			t.compactCursor = ino
+			if st.Entries > 0 {
+				t.a.Trim()
+			}
 			return st
 		}
 		looked++

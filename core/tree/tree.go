@@ -42,6 +42,7 @@ type Tree struct {
 	writer bool
 	// cold directories and the entries in their blocks
 	coldDirs, coldEntries uint64
+	coldBytes             uint64 // exact bytes of cold handles and blocks
 	// recent holds directories thawed since the last compaction pass
 	// (nil until compaction runs): they are not idle.
 	recent map[Ino]struct{}
@@ -76,7 +77,10 @@ type Stats struct {
 	// ColdEntries entries.
 	ColdDirs    uint64
 	ColdEntries uint64
-	Arena       arena.Stats
+	// ColdBytes is the exact size of their handles and blocks (the arena
+	// rounds each up to its size class).
+	ColdBytes uint64
+	Arena     arena.Stats
 }
 
 // New makes a tree holding only the root directory (mode 0755, uid 0).
@@ -126,7 +130,7 @@ func (t *Tree) Stats() Stats {
 	c := t.counts
 	return Stats{Inodes: c.inodes, Files: c.files, Dirs: c.dirs, Symlinks: c.symlinks, Others: c.others,
 		Entries: c.entries, Links: c.links, Orphans: c.orphans, OpenFiles: uint64(len(t.opens)),
-		NextIno: uint64(t.nextIno), NextSlice: t.nextSlice, AttrDict: uint64(len(t.attrs)), ColdDirs: t.coldDirs, ColdEntries: t.coldEntries, Arena: t.a.Stats()}
+		NextIno: uint64(t.nextIno), NextSlice: t.nextSlice, AttrDict: uint64(len(t.attrs)), ColdDirs: t.coldDirs, ColdEntries: t.coldEntries, ColdBytes: t.coldBytes, Arena: t.a.Stats()}
 }
 
 func (t *Tree) countType(mode uint32, d int64) {
