@@ -14,7 +14,7 @@ type Ref uint32
 
 const (
 	refShift  = 3                     // a Ref counts 8-byte units
-	slabShift = 20                    // 1 MiB slabs
+	slabShift = 18                    // 256 KiB slabs: with ~68 size classes in 3 zones, a class's partly used slab costs little
 	SlabSize  = 1 << slabShift        // bytes in a slab
 	slabRefs  = slabShift - refShift  // Ref bits inside a slab
 	MaxBytes  = uint64(1) << (32 + 3) // 32 GiB: what a 32-bit Ref can address

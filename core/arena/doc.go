@@ -8,11 +8,14 @@
 // the start of the range, so a Ref is 4 bytes and the arena is at most 32 GiB.
 // Ref 0 is nil.
 //
-// The range is cut into 1 MiB slabs. A slab serves one size class (8 to
-// 128 KiB); larger objects take a run of whole slabs. Each slab keeps its own
-// free list and count of live objects: freed space is reused first by the
-// same class, and a slab that empties goes back to the pool of free slabs
-// and its pages to the operating system (madvise MADV_DONTNEED).
+// The range is cut into 256 KiB slabs. A slab serves one size class (8 to
+// 128 KiB) in one zone; larger objects take a run of whole slabs. Zones
+// separate objects of different lifetimes (directory records, cold blocks,
+// the rest), so that what is freed in bulk empties whole slabs. Each slab
+// keeps its own free list and count of live objects: freed space is reused
+// first by the same class, and a slab that empties goes back to the pool of
+// free slabs and its pages to the operating system (madvise MADV_DONTNEED);
+// each class keeps one empty slab until Trim.
 //
 // Accounting: bytes in use per Purpose (the rounded size of every live
 // object), bytes committed, bytes reserved. fsck recomputes the in-use bytes
