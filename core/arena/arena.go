@@ -220,8 +220,8 @@ func (a *Arena) Alloc(n int, p Purpose) (Ref, error) {
 		m.free = *(*Ref)(a.Ptr(r))
 		clear(a.Bytes(r, int(c.size)))
 	} else {
-		r = Ref((uint32(s)<<slabShift + m.bump) >> refShift)
-		m.bump += c.size // fresh memory from the range is zero
+		r = Ref(uint32(s)<<slabRefs + m.bump>>refShift) // (s<<slabShift would overflow 32 bits past 4 GiB)
+		m.bump += c.size                                // fresh memory from the range is zero
 	}
 	m.live++
 	if m.free == 0 && m.bump+c.size > SlabSize {
