@@ -335,7 +335,7 @@ func (t *Tree) Readlink(c *Caller, ino Ino) (string, Errno) {
 	if t.mode(h)&S_IFMT != S_IFLNK {
 		return "", EINVAL
 	}
-	return string(t.a.Bytes(arena.Ref(h.data), int(h.size))), 0
+	return t.symlinkTarget(h), 0
 }
 
 func (t *Tree) Link(c *Caller, now int64, ino Ino, newParent Ino, newName string) (Attr, Errno) {

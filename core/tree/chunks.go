@@ -66,7 +66,7 @@ func (t *Tree) blobN(h *nodeHdr) ([]chunkDir, []sliceRec, int) {
 	if h.data == 0 || h.flags&fCompact != 0 {
 		return nil, nil, 0
 	}
-	p := t.a.Ptr(arena.Ref(h.data))
+	p := t.dataPtr(h)
 	nc, ns := *(*uint32)(p), *(*uint32)(unsafe.Add(p, 4))
 	dir := chunk0Dir
 	if nc > 0 {

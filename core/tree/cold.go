@@ -132,13 +132,22 @@ func (t *Tree) decodeBlock(b *coldBlk) (*compact.Block, error) {
 }
 
 // scratch returns a record in Go memory holding entry e (the same layout as
-// in the arena): what read paths use for a cold entry.
+// in the arena): what read paths use for a cold entry. A data map or symlink
+// target in e's Extra follows the name (coldblob.go).
 func scratch(e *compact.Entry) *entHdr {
 	hdr := nodeHdrSize
 	if e.Link {
 		hdr = linkHdrSize
 	}
-	buf := make([]uint64, (hdr+len(e.Name)+7)/8)
+	size := hdr + len(e.Name)
+	var ext []byte
+	if !e.Link && len(e.Extra) > 0 {
+		if b, _, ok := extraBytes(e.Extra); ok {
+			ext = b
+			size = scratchDataOff(len(e.Name)) + len(b)
+		}
+	}
+	buf := make([]uint64, (size+7)/8)
 	p := unsafe.Pointer(&buf[0])
 	if e.Link {
 		l := (*entHdr)(p)
@@ -149,6 +158,10 @@ func scratch(e *compact.Entry) *entHdr {
 		h.flags, h.namelen, h.ext = e.Flags, uint8(len(e.Name)), uint16(e.Nlink)
 		h.size, h.data = e.Size, e.Data
 		h.atime, h.mtime, h.ctime = e.Atime, e.Mtime, e.Ctime
+		if ext != nil {
+			h.data = extData
+			copy(unsafe.Slice((*byte)(unsafe.Add(p, scratchDataOff(len(e.Name)))), len(ext)), ext)
+		}
 	}
 	copy(unsafe.Slice((*byte)(unsafe.Add(p, hdr)), len(e.Name)), e.Name)
 	return (*entHdr)(p)
@@ -302,6 +315,12 @@ func (t *Tree) freeze(dir *nodeHdr) bool {
 	ino := dir.inum()
 	ents := make([]compact.Entry, 0, dir.count())
 	var refs []arena.Ref
+	type moved struct {
+		r arena.Ref
+		n int
+		p arena.Purpose
+	}
+	var objs []moved // data maps and targets that go into the blocks
 	t.scanHot(dir, 0, func(r arena.Ref, e *entHdr, _ uint64) bool {
 		ce := compact.Entry{Dir: ino, Name: string(e.name()), Ino: e.inum()}
 		if e.isLink() {
@@ -312,6 +331,11 @@ func (t *Tree) freeze(dir *nodeHdr) bool {
 			ce.Attr, ce.Flags, ce.Nlink = uint32(h.attr()), h.flags, uint32(h.ext)
 			ce.Size, ce.Data = h.size, h.data
 			ce.Atime, ce.Mtime, ce.Ctime = h.atime, h.mtime, h.ctime
+			if t.movesToBlock(h) {
+				x, n, p := t.dataExtra(h)
+				ce.Extra, ce.Data = x, 0
+				objs = append(objs, moved{arena.Ref(h.data), n, p})
+			}
 		}
 		ents = append(ents, ce)
 		refs = append(refs, r)
@@ -402,6 +426,9 @@ func (t *Tree) freeze(dir *nodeHdr) bool {
 		}
 		t.a.Free(r, e.size(), arena.PNode)
 	}
+	for _, o := range objs {
+		t.a.Free(o.r, o.n, o.p)
+	}
 	t.freeIndex(dir)
 	dir.setIndex(hr, 0, false)
 	t.coldDirs++
@@ -483,6 +510,13 @@ func (t *Tree) thawDir(dir *nodeHdr) bool {
 		h uint64
 	}
 	recs := make([]made, len(ents))
+	type obj struct {
+		i int // entry
+		r arena.Ref
+		b []byte
+		p arena.Purpose
+	}
+	var objs []obj // data maps and targets back into the arena
 	ok := true
 	for i := range ents {
 		e := &ents[i]
@@ -492,6 +526,19 @@ func (t *Tree) thawDir(dir *nodeHdr) bool {
 			break
 		}
 		recs[i] = made{r, hashName(e.Name)}
+		if !e.Link && len(e.Extra) > 0 {
+			b, p, good := extraBytes(e.Extra)
+			if !good {
+				ok = false // a corrupt block: it stays cold, fsck reports it
+				break
+			}
+			o, err := t.a.Alloc(len(b), p)
+			if err != nil {
+				ok = false
+				break
+			}
+			objs = append(objs, obj{i, o, b, p})
+		}
 	}
 	var barr arena.Ref
 	if ok {
@@ -506,7 +553,14 @@ func (t *Tree) thawDir(dir *nodeHdr) bool {
 				t.a.Free(recs[i].r, recSize(ents[i].Link, len(ents[i].Name)), recPurpose(ents[i].Link))
 			}
 		}
+		for _, o := range objs {
+			t.a.Free(o.r, len(o.b), o.p)
+		}
 		return false
+	}
+	for _, o := range objs {
+		copy(t.a.Bytes(o.r, len(o.b)), o.b)
+		ents[o.i].Data = uint64(o.r)
 	}
 	for i := range ents {
 		e, r := &ents[i], recs[i].r

@@ -2,8 +2,10 @@ package tree
 
 import (
 	"bytes"
+	"slices"
 	"testing"
 
+	"github.com/fsmeta/fsmeta/core/arena"
 	. "github.com/fsmeta/fsmeta/core/meta"
 )
 
@@ -22,6 +24,24 @@ func TestColdRoundTrip(t *testing.T) {
 	if e != 0 {
 		t.Fatal(e)
 	}
+	// data maps and symlink targets, read hot, to compare with the cold reads
+	type chunkKey struct {
+		ino   Ino
+		chunk uint32
+	}
+	hotChunks := map[chunkKey][]Slice{}
+	for _, de := range hotList {
+		for k := uint32(0); k < 3; k++ {
+			sl, e := tr.ReadChunk(RootCaller, de.Ino, k)
+			if e != 0 {
+				t.Fatal(e)
+			}
+			hotChunks[chunkKey{de.Ino, k}] = sl
+		}
+	}
+	link, _ := tr.Resolve(RootCaller, "/data/sub\xff\xfe/link", false)
+	hotTarget, _ := tr.Readlink(RootCaller, link.Ino)
+	blobs := tr.Stats().Arena.ByPurpose[arena.PChunks]
 	st := tr.Compact(CompactOptions{All: true}, nil)
 	if st.Dirs == 0 || tr.Stats().ColdEntries == 0 {
 		t.Fatalf("nothing compacted: %+v", st)
@@ -36,6 +56,21 @@ func TestColdRoundTrip(t *testing.T) {
 	}
 	if !bytes.Equal(want.Bytes(), got.Bytes()) {
 		t.Fatal("the cold form's snapshot differs from the hot form's")
+	}
+	// the data maps and the target went into the blocks (the detached
+	// file's map stays: it is in no directory)
+	by := tr.Stats().Arena.ByPurpose
+	if by[arena.PSymlink] != 0 || by[arena.PChunks]*10 > blobs {
+		t.Errorf("after compaction: symlinks %d bytes, chunks %d bytes (%d before)", by[arena.PSymlink], by[arena.PChunks], blobs)
+	}
+	for k, want := range hotChunks {
+		got, e := tr.ReadChunk(RootCaller, k.ino, k.chunk)
+		if e != 0 || !slices.Equal(got, want) {
+			t.Fatalf("cold read_chunk %v: %v %v, want %v", k, e, got, want)
+		}
+	}
+	if got, e := tr.Readlink(RootCaller, link.Ino); e != 0 || got != hotTarget || got == "" {
+		t.Fatalf("cold readlink: %v %q, want %q", e, got, hotTarget)
 	}
 	coldList, _, e := tr.ReadDir(RootCaller, big.Ino, 0, 1<<20, true, nil)
 	if e != 0 || len(coldList) != len(hotList) {
@@ -106,4 +141,33 @@ func TestColdRoundTrip(t *testing.T) {
 	if a != b {
 		t.Fatal("restore of a mostly cold tree differs")
 	}
+}
+
+// FuzzExtraBytes: a malformed Extra (only a corrupt block can hold one,
+// and its checksum catches that first) gives false, never a panic, and a
+// data map that decodes has the size its counts say.
+func FuzzExtraBytes(f *testing.F) {
+	f.Add([]byte{extraDataMap, 0, 1, 0, 10, 0, 10, 2})
+	f.Add([]byte{extraDataMap, 2, 3, 1, 0, 2, 1, 0, 5, 0, 5, 2, 0, 5, 0, 5, 4, 0, 5, 0, 5, 1})
+	f.Add([]byte{extraSymlink, 'a', '/', 'b'})
+	f.Fuzz(func(t *testing.T, x []byte) {
+		b, p, ok := extraBytes(x)
+		if !ok {
+			return
+		}
+		switch p {
+		case arena.PSymlink:
+			if len(b) != len(x)-1 {
+				t.Fatalf("target of %d bytes from %d", len(b), len(x))
+			}
+		case arena.PChunks:
+			nc := int(b[0]) | int(b[1])<<8 | int(b[2])<<16 | int(b[3])<<24
+			ns := int(b[4]) | int(b[5])<<8 | int(b[6])<<16 | int(b[7])<<24
+			if len(b) != blobSize(nc, ns) || ns == 0 || nc > ns {
+				t.Fatalf("data map of %d bytes for %d chunks, %d slices", len(b), nc, ns)
+			}
+		default:
+			t.Fatalf("purpose %v", p)
+		}
+	})
 }

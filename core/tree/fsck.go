@@ -295,7 +295,9 @@ func (f *fsck) inode(ino Ino, h *nodeHdr, cold bool) {
 		f.used += align4k(h.size)
 		f.file(ino, h)
 	case S_IFLNK:
-		f.want[arena.PSymlink] += arena.ClassSize(int(h.size))
+		if h.data != extData { // else in its cold block
+			f.want[arena.PSymlink] += arena.ClassSize(int(h.size))
+		}
 		if h.size == 0 || h.size > MaxSymlink {
 			f.bad("symlink %d: target length %d", ino, h.size)
 		}
@@ -315,7 +317,9 @@ func (f *fsck) file(ino Ino, h *nodeHdr) {
 	if h.data == 0 {
 		return
 	}
-	f.want[arena.PChunks] += arena.ClassSize(size)
+	if h.data != extData { // else in its cold block
+		f.want[arena.PChunks] += arena.ClassSize(size)
+	}
 	if len(dir) == 0 || len(sl) < len(dir) {
 		f.bad("file %d: data map with %d chunks, %d slices", ino, len(dir), len(sl))
 		return

@@ -3,7 +3,6 @@ package tree
 import (
 	"strings"
 
-	"github.com/fsmeta/fsmeta/core/arena"
 	. "github.com/fsmeta/fsmeta/core/meta"
 )
 
@@ -56,7 +55,7 @@ func (t *Tree) walk(c *Caller, path string, followLast bool) (*nodeHdr, Errno) {
 			if links > MaxSymlinks {
 				return nil, ELOOP
 			}
-			target := string(t.a.Bytes(arena.Ref(next.data), int(next.size)))
+			target := t.symlinkTarget(next)
 			rest := comps
 			comps = appendComps(nil, target)
 			comps = append(comps, rest...)
