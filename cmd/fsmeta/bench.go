@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	fsmeta "github.com/fsmeta/fsmeta/sdk"
@@ -56,6 +57,9 @@ type benchReport struct {
 	SnapshotBytes  int64   `json:"snapshot_bytes,omitempty"`
 	// -compact: time to compact every directory after the load
 	CompactSeconds float64 `json:"compact_seconds,omitempty"`
+	// -idle: the process's CPU use (percent of one core) while idle
+	IdleSeconds    float64 `json:"idle_seconds,omitempty"`
+	IdleCPUPercent float64 `json:"idle_cpu_percent,omitempty"`
 }
 
 type fsckReport struct {
@@ -87,6 +91,7 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 	compact := fs.Bool("compact", false, "compact every directory after loading, before memory is measured (what a long-running engine does to idle directories)")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the whole run to `FILE`")
 	memprofile := fs.String("memprofile", "", "write a heap profile at the end to `FILE`")
+	idle := fs.Duration("idle", 0, "after loading (and -compact), stay idle for `D` and report the CPU the engine's background work (the compactor) used meanwhile")
 	sample := fs.Int("sample", 0, "time one op in `N` in every phase (0: 16 for lookup/resolve/getattr/read_chunk, 1 for the rest)")
 	fsck := fs.Bool("fsck", false, "run fsck after the phases (and fail if it fails)")
 	if err := parseFlags(fs, args); err != nil {
@@ -157,6 +162,13 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 	}
 	mem, forced := l.measure(rep.Entries)
 	rep.Memory = mem
+	if *idle > 0 {
+		fmt.Fprintf(stderr, "idle for %v\n", *idle)
+		c0 := processCPU()
+		time.Sleep(*idle)
+		rep.IdleCPUPercent = round2(100 * (processCPU() - c0).Seconds() / idle.Seconds())
+		rep.IdleSeconds = round2(idle.Seconds())
+	}
 
 	rep.ClockNs = clockOverhead()
 	b := &bench{db: l.db, ns: l.ns, threads: *threads, ops: *ops, seed: src.seed, sample: *sample, stderr: stderr}
@@ -255,6 +267,15 @@ func parsePhases(s string) ([]string, error) {
 	return out, nil
 }
 
+// processCPU returns the CPU time (user + system) the process has used.
+func processCPU() time.Duration {
+	var ru syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
 func printBench(w io.Writer, r *benchReport) {
 	src := "synthetic namespace (seed " + fmt.Sprint(r.Seed) + ")"
 	if r.Workload == "paths" {
@@ -272,6 +293,9 @@ func printBench(w io.Writer, r *benchReport) {
 	m := &r.Memory
 	fmt.Fprintf(w, "memory   RSS %s = %.1f B/entry; arena %s = %.1f B/entry (in use %s); Go heap %s\n",
 		bytesIEC(m.RSSBytes), m.BytesPerEntryRSS, bytesIEC(m.ArenaBytes), m.BytesPerEntryArena, bytesIEC(m.ArenaInUseBytes), bytesIEC(m.GoHeapBytes))
+	if r.IdleSeconds > 0 {
+		fmt.Fprintf(w, "idle     %.0f s: %.2f%% of a core (background compaction)\n", r.IdleSeconds, r.IdleCPUPercent)
+	}
 	if m.CompressedDirs > 0 {
 		fmt.Fprintf(w, "cold     %s directories, %s entries compressed", commas(int64(m.CompressedDirs)), commas(int64(m.CompressedEntries)))
 		if r.CompactSeconds > 0 {
