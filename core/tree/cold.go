@@ -463,6 +463,7 @@ func (t *Tree) freezeTree(dir *nodeHdr, all bool, depth int) (dirs, entries int)
 				return true
 			}
 			if _, busy := t.recent[Ino(h.inum())]; busy && !all {
+				t.passBusy = true
 				return true
 			}
 			d, n := t.freezeTree(h, all, depth+1)
@@ -621,6 +622,7 @@ func (t *Tree) thawDir(dir *nodeHdr) bool {
 // touched notes that dir changed (or thawed): it is not idle until the
 // compaction pass after the current one.
 func (t *Tree) touched(dir *nodeHdr) {
+	t.passDirty = true
 	if t.recent != nil {
 		t.recent[Ino(dir.inum())] = struct{}{}
 	}
@@ -706,12 +708,17 @@ func (t *Tree) CompactStep(o CompactOptions) CompactStats {
 	// parents, and a directory whose own record has gone into its parent's
 	// blocks cannot be frozen any more (its index field is in the block).
 	if t.compactCursor == 0 || t.compactCursor >= t.nextIno {
+		if !o.All && !t.passDirty && !t.passBusy && t.passDone {
+			return CompactStats{Done: true} // nothing changed since the last pass
+		}
+		t.passDirty, t.passBusy = false, false
 		t.compactCursor = t.nextIno - 1
 	}
 	for ino := t.compactCursor; ; ino-- {
 		if ino < RootIno {
 			st.Done = true
 			t.compactCursor = 0
+			t.passDone = true
 			clear(t.recent)
 			t.a.Trim() // the emptied record slabs go back to the system
 			return st
@@ -733,6 +740,7 @@ func (t *Tree) CompactStep(o CompactOptions) CompactStats {
 			continue
 		}
 		if _, busy := t.recent[ino]; busy && !o.All {
+			t.passBusy = true
 			continue
 		}
 		d, n := t.freezeTree(h, o.All, 0)

@@ -171,3 +171,51 @@ func FuzzExtraBytes(f *testing.F) {
 		}
 	})
 }
+
+// TestCompactIdlePasses: an idle engine's passes cost nothing (a pass after
+// one that found nothing changed is skipped), and a change makes the next
+// passes run again until the changed directory is cold.
+func TestCompactIdlePasses(t *testing.T) {
+	tr := richTree(t, 300)
+	defer tr.Close()
+	pass := func() CompactStats {
+		var total CompactStats
+		for {
+			st := tr.CompactStep(CompactOptions{})
+			total.Dirs += st.Dirs
+			total.Entries += st.Entries
+			if st.Done {
+				return total
+			}
+		}
+	}
+	// changes before the first pass are not tracked: it freezes everything
+	if st := pass(); st.Dirs == 0 {
+		t.Fatal("the first pass froze nothing")
+	}
+	cold := tr.Stats().ColdDirs
+	for i := 0; i < 3; i++ {
+		pass()
+	}
+	if !tr.passDone || tr.passDirty || tr.passBusy {
+		t.Fatalf("idle: done %v dirty %v busy %v", tr.passDone, tr.passDirty, tr.passBusy)
+	}
+	if st := tr.CompactStep(CompactOptions{}); !st.Done || st.Dirs != 0 || tr.compactCursor != 0 {
+		t.Fatalf("an idle pass did work: %+v cursor %d", st, tr.compactCursor)
+	}
+	big, _ := tr.Resolve(RootCaller, "/data/big", true)
+	if _, e := tr.Mknod(RootCaller, 1, big.Ino, "after-idle", 0o644, 0); e != 0 {
+		t.Fatal(e)
+	}
+	if tr.Stats().ColdDirs >= cold {
+		t.Fatal("the change did not thaw /data/big")
+	}
+	pass() // /data/big is recent: skipped, the pass is marked busy
+	pass() // now it freezes
+	if got := tr.Stats().ColdDirs; got != cold {
+		t.Fatalf("cold dirs %d after the change and two passes, want %d", got, cold)
+	}
+	if err := tr.Fsck(); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -48,6 +48,11 @@ type Tree struct {
 	recent map[Ino]struct{}
 	// compactCursor is the next inode a compaction pass looks at.
 	compactCursor Ino
+	// passDirty: a directory changed since the current pass began;
+	// passBusy: the pass left a directory hot because it had just changed.
+	// With neither, the next pass would find nothing to freeze and is
+	// skipped (an idle engine does not walk its inode table every pass).
+	passDirty, passBusy, passDone bool // passDone: a pass has completed
 
 	nextIno   Ino    // next inode number to hand out
 	nextSlice uint64 // next slice id to hand out
