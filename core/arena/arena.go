@@ -196,13 +196,25 @@ func ClassSize(n int) uint64 {
 
 // Alloc returns a zeroed object of n bytes (n >= 1) accounted to p.
 func (a *Arena) Alloc(n int, p Purpose) (Ref, error) {
+	return a.alloc(n, p, int(purposeZone[p]))
+}
+
+// AllocLongLived is Alloc for an object of p that will outlive most of its
+// kind (a directory's record when its parent goes cold): it goes into the
+// zone of long-lived objects, so that it does not pin a slab of short-lived
+// ones.
+func (a *Arena) AllocLongLived(n int, p Purpose) (Ref, error) {
+	return a.alloc(n, p, zoneOther)
+}
+
+func (a *Arena) alloc(n int, p Purpose, zone int) (Ref, error) {
 	if n <= 0 {
 		n = 1
 	}
 	if n > MaxSmall {
 		return a.allocLarge(n, p)
 	}
-	ci := int(purposeZone[p])*len(classSizes) + classOf(n)
+	ci := zone*len(classSizes) + classOf(n)
 	c := &a.classes[ci]
 	if c.partial < 0 {
 		s, err := a.takeSlab(1)

@@ -416,7 +416,8 @@ func (f *fsck) coldDir(ino Ino, dir *nodeHdr, subdirs *uint32, queue *[]Ino) uin
 			h := hashName(e.Name)
 			lo, hi = min(lo, h), max(hi, h)
 			n++
-			f.entry(ino, rowRef, scratch(&e), subdirs, queue)
+			ent, ref := t.coldEnt(&e, rowRef)
+			f.entry(ino, ref, ent, subdirs, queue)
 		}
 		// blocks partition the hash range in order; the table names each
 		// block's smallest hash
