@@ -91,6 +91,7 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 	compact := fs.Bool("compact", false, "compact every directory after loading (up to 2^20 entries: what DB.Compact with MaxDir 1<<20 does; the background compactor leaves directories over 8192 entries hot), before memory is measured")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the whole run to `FILE`")
 	memprofile := fs.String("memprofile", "", "write a heap profile at the end to `FILE`")
+	fs.DurationVar(&src.compactAfter, "compact-after", 0, "run the engine's background compactor: directories unchanged for `D` go cold, also during the phases (default 0: off, the phases see the form the load and -compact left)")
 	idle := fs.Duration("idle", 0, "after loading (and -compact), stay idle for `D` and report the CPU the engine's background work (the compactor) used meanwhile")
 	sample := fs.Int("sample", 0, "time one op in `N` in every phase (0: 16 for lookup/resolve/getattr/read_chunk, 1 for the rest)")
 	fsck := fs.Bool("fsck", false, "run fsck after the phases (and fail if it fails)")

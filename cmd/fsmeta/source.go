@@ -27,6 +27,9 @@ type source struct {
 	onError  string
 	arenaMax uint64
 	maxShown int // bad lines printed before going quiet
+	// compactAfter is the engine's background compactor (Options.CompactAfter);
+	// 0 here turns it off: a load or a benchmark decides what is cold
+	compactAfter time.Duration
 
 	// While loading, the engine's clock is frozen: every time a load
 	// stamps is then overwritten by an explicit SetAttr, and reading the
@@ -86,13 +89,20 @@ func (s *source) validate() error {
 // open opens the engine the flags ask for.
 func (s *source) open() (*fsmeta.DB, error) {
 	if s.mode == "durable" && !s.staging {
-		db, err := fsmeta.Open(fsmeta.Options{Dir: s.dir, ArenaMaxBytes: s.arenaMax, Clock: s.clock})
+		db, err := fsmeta.Open(fsmeta.Options{Dir: s.dir, ArenaMaxBytes: s.arenaMax, Clock: s.clock, CompactAfter: s.compactAfterOpt()})
 		if err != nil {
 			return nil, fmt.Errorf("-mode durable: %w", err)
 		}
 		return db, nil
 	}
-	return fsmeta.Open(fsmeta.Options{InMemory: true, ArenaMaxBytes: s.arenaMax, Clock: s.clock})
+	return fsmeta.Open(fsmeta.Options{InMemory: true, ArenaMaxBytes: s.arenaMax, Clock: s.clock, CompactAfter: s.compactAfterOpt()})
+}
+
+func (s *source) compactAfterOpt() time.Duration {
+	if s.compactAfter <= 0 {
+		return -1
+	}
+	return s.compactAfter
 }
 
 // loaded is a namespace built into an engine.
