@@ -149,3 +149,65 @@ func TestFreezeRelease(t *testing.T) {
 		t.Fatal("writing a snapshot of a closed tree succeeded")
 	}
 }
+
+// TestFreezeColdUnderCompaction: a snapshot of a tree of hot and cold
+// directories, written while changes thaw directories and compaction
+// freezes them again (moving records, freeing blocks), equals the state at
+// Freeze.
+func TestFreezeColdUnderCompaction(t *testing.T) {
+	n := 50_000
+	if testing.Short() {
+		n = 10_000
+	}
+	tr := richTree(t, n)
+	defer tr.Close()
+	tr.Compact(CompactOptions{All: true}, nil)
+	big, _ := tr.Resolve(RootCaller, "/data/big", true)
+	if _, e := tr.Mknod(RootCaller, 7, big.Ino, "thaws-big", 0o644, 0); e != 0 { // a hot big directory beside cold ones
+		t.Fatal(e)
+	}
+	var want bytes.Buffer
+	if _, err := tr.WriteSnapshot(&want); err != nil {
+		t.Fatal(err)
+	}
+	write, release, err := tr.Freeze()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer release()
+	stop := make(chan struct{})
+	var ops, steps atomic.Int64
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go func() { defer wg.Done(); churn(tr, 2, stop, &ops) }()
+	go func() {
+		defer wg.Done()
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			tr.CompactStep(CompactOptions{All: true, Budget: 500, MaxDir: 1 << 20})
+			steps.Add(1)
+		}
+	}()
+	for ops.Load() < 1000 {
+	}
+	var got bytes.Buffer
+	if _, err := write(&got); err != nil {
+		t.Fatal(err)
+	}
+	for ops.Load() < 2000 {
+	}
+	close(stop)
+	wg.Wait()
+	release()
+	t.Logf("%d changes and %d compaction steps during the snapshot", ops.Load(), steps.Load())
+	if !bytes.Equal(want.Bytes(), got.Bytes()) {
+		t.Fatalf("snapshot written under changes and compaction differs from the state at Freeze (%d vs %d bytes)", got.Len(), want.Len())
+	}
+	if err := tr.Fsck(); err != nil {
+		t.Fatal(err)
+	}
+}
