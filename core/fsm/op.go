@@ -94,7 +94,22 @@ func (o *Op) SetCaller(c *meta.Caller) {
 // Apply applies one operation to t and returns its result. Unknown codes
 // give ENOSYS (a newer writer's entry: the caller decides whether that is
 // fatal; see FSM).
+//
+// A change that needs a cold directory thawed when the arena has no room
+// for it ends with ENOSPC: the tree panics with the errno before it has
+// changed anything (the thaw allocates everything first, and an operation
+// looks its directories up before it changes them), and the write lock is
+// released as the panic unwinds.
 func Apply(t *tree.Tree, o *Op) (r Result) {
+	defer func() {
+		if p := recover(); p != nil {
+			e, ok := p.(meta.Errno)
+			if !ok {
+				panic(p)
+			}
+			r = Result{Errno: e}
+		}
+	}()
 	c := o.Caller()
 	var e meta.Errno
 	switch o.Code {

@@ -272,8 +272,8 @@ func (t *Tree) scan(dir *nodeHdr, from uint64, fn func(r arena.Ref, e *entHdr, h
 
 // mustThaw thaws a cold directory a change is about to use. When memory
 // runs out the directory cannot be used: the change panics with ENOSPC
-// rather than corrupt it (callers thaw through getNode first, which
-// reports failure as a missing inode, so this is a last resort).
+// before it has changed anything, and fsm.Apply (every change's entry
+// point) returns that as the operation's result.
 func (t *Tree) mustThaw(dir *nodeHdr) {
 	if !t.writer {
 		panic("tree: a cold directory's index used without the write lock")
