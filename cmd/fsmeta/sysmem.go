@@ -53,6 +53,8 @@ type memReport struct {
 	// CompressedBytes is the exact size of the cold directories' blocks and
 	// handles (before the arena's size-class rounding)
 	CompressedBytes uint64 `json:"compressed_bytes"`
+	// CompressedGroups blocks are shared by several small directories
+	CompressedGroups uint64 `json:"compressed_groups"`
 	// more detail
 	RSSPeakBytes        uint64            `json:"rss_peak_bytes"`
 	ArenaInUseBytes     uint64            `json:"arena_in_use_bytes"`
@@ -108,6 +110,7 @@ func measureMemory(db *fsmeta.DB, entries int64) (memReport, time.Duration) {
 		CompressedDirs:      st.ColdDirs,
 		CompressedEntries:   st.ColdEntries,
 		CompressedBytes:     st.ColdBytes,
+		CompressedGroups:    st.ColdGroups,
 	}
 	m.ArenaZones = map[string]zoneUse{}
 	for _, c := range db.ArenaClasses() {

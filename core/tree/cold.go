@@ -43,8 +43,19 @@ import (
 //	     12 u32  block length (its byte 12 reads as record flags 0: never detached)
 //	     16 u16  row number
 //	     18 u16  rows
-//	     20 u32  0 (reserved)
+//	     20 u32  0, or in a group row the number of member directories
 //	hashes: rows x u64, the smallest name hash in each block
+//
+// Small directories share blocks: most directories hold a few entries, and
+// a block and a row of their own would cost them more than their entries.
+// The compactor packs idle directories of at most coldGroupDir entries
+// into one block of about coldBlock entries, sorted by (directory, name),
+// with one row (a group row: rows 1, its last word the number of member
+// directories still cold, its directory field the first member's) that
+// every member's index refers to. Thawing a member leaves its entries in
+// the block, dead (no index and no inode slot refers to them: the block
+// is never searched for another directory's entries), and counts the row
+// down; the last member to thaw frees the block and the row.
 //
 // Every cold inode's slot in the inode table holds the ref of its block's
 // row: the first word tells a row (attribute id coldMark, which the
@@ -73,6 +84,9 @@ const (
 	coldStepDir = 1 << 13
 	coldRow     = 24
 	rowRefs     = coldRow / 8 // a row's size in Refs
+	// coldGroupDir is the largest directory packed with others into a
+	// shared block (a group).
+	coldGroupDir = coldBlock / 2
 )
 
 // coldBlk is a row of a cold handle.
@@ -82,13 +96,22 @@ type coldBlk struct {
 	n       uint32
 	row     uint16
 	rows    uint16
-	_       uint32
+	grp     uint32 // a group row's live member directories; 0 in a directory's own handle
 }
 
 func (b *coldBlk) attr() uint16 { return uint16(b.inoAttr >> 48) }
 func (b *coldBlk) dir() Ino     { return Ino(b.inoAttr & inoMask) }
 
 func (t *Tree) row(r arena.Ref) *coldBlk { return (*coldBlk)(t.a.Ptr(r)) }
+
+// entRange returns the entries of block blk that belong to directory dir:
+// all of them in a directory's own block, dir's run in a group's.
+func entRange(b *coldBlk, blk *compact.Block, dir Ino) (lo, hi int) {
+	if b.grp == 0 {
+		return 0, blk.Len()
+	}
+	return blk.DirRange(uint64(dir))
+}
 
 // handleOf returns the handle (its first row) of row r.
 func (t *Tree) handleOf(r arena.Ref) arena.Ref { return r - arena.Ref(rowRefs*int(t.row(r).row)) }
@@ -207,7 +230,19 @@ func (t *Tree) coldEnt(e *compact.Entry, row arena.Ref) (*entHdr, arena.Ref) {
 // memory ran out.
 func (t *Tree) coldNode(r arena.Ref, ino Ino) *nodeHdr {
 	if t.writer {
-		if !t.thaw(t.handleOf(r)) {
+		hr := t.handleOf(r)
+		dino := t.row(hr).dir()
+		if g := t.row(hr); g.grp > 0 {
+			// a group: the entry names its directory
+			blk := blockPool.Get().(*compact.Block)
+			e, ok, err := blk.LookupIno(t.a.Bytes(g.ref, int(g.n)), uint64(ino))
+			blockPool.Put(blk)
+			if err != nil || !ok {
+				return nil
+			}
+			dino = Ino(e.Dir)
+		}
+		if !t.thaw(dino, hr) {
 			return nil
 		}
 		if r := t.nodeRef(ino); r != 0 && !t.isHandle(r) {
@@ -234,18 +269,22 @@ var coldCodec = compact.Options{Compression: compact.S2}
 // blockPool lends decoding buffers to point lookups.
 var blockPool = sync.Pool{New: func() any { return new(compact.Block) }}
 
-// coldList returns the entries of cold directory dir (block by block).
-func (t *Tree) coldList(dir *nodeHdr) []compact.Entry {
+// coldList returns the entries of cold directory dir (block by block),
+// or false if a block does not decode (corruption, which fsck reports).
+func (t *Tree) coldList(dir *nodeHdr) ([]compact.Entry, bool) {
 	var out []compact.Entry
 	bs := t.coldBlocks(dir.buckets())
 	for i := range bs {
 		blk, err := t.decodeBlock(&bs[i])
 		if err != nil {
-			continue
+			return nil, false
 		}
-		out = blk.AppendEntries(out)
+		lo, hi := entRange(&bs[i], blk, Ino(dir.inum()))
+		for k := lo; k < hi; k++ {
+			out = append(out, blk.Entry(k))
+		}
 	}
-	return out
+	return out, true
 }
 
 // coldFind looks name up in cold directory dir (reads only).
@@ -297,7 +336,8 @@ func (t *Tree) coldScan(dir *nodeHdr, from uint64, fn func(h uint64, e *entHdr) 
 			continue // fsck reports it
 		}
 		list = list[:0]
-		for k := 0; k < blk.Len(); k++ {
+		lo, hi := entRange(&bs[i], blk, Ino(dir.inum()))
+		for k := lo; k < hi; k++ {
 			if h := hashName(blk.Name(k)); h >= from {
 				e := blk.Entry(k)
 				ent, _ := t.coldEnt(&e, 0)
@@ -344,12 +384,32 @@ func (t *Tree) nodeOfEnt(e *entHdr) *nodeHdr {
 // whether it did: directories that are empty, resizing, larger than
 // coldMaxDir or already cold stay as they are, as does everything when
 // memory runs out.
-func (t *Tree) freeze(dir *nodeHdr) bool {
-	if dir.cold() || dir.migrating() || dir.count() == 0 || dir.count() > coldMaxDir {
-		return false
+func (t *Tree) freeze(dir *nodeHdr) bool { return t.freezeDirs([]*nodeHdr{dir}) }
+
+// freezeDirs freezes dirs: one directory into blocks of its own, or
+// several small ones (distinct, in any order) into one shared block, a
+// group. Nothing changes unless all of them can be frozen.
+func (t *Tree) freezeDirs(dirs []*nodeHdr) bool {
+	total := 0
+	for _, d := range dirs {
+		if d.cold() || d.migrating() || d.count() == 0 || d.count() > coldMaxDir {
+			return false
+		}
+		total += int(d.count())
 	}
-	ino := dir.inum()
-	ents := make([]compact.Entry, 0, dir.count())
+	group := len(dirs) > 1
+	if group {
+		if total > compact.MaxEntries {
+			return false
+		}
+		slices.SortFunc(dirs, func(a, b *nodeHdr) int { return cmpIno(Ino(a.inum()), Ino(b.inum())) })
+		for i := 1; i < len(dirs); i++ {
+			if dirs[i].inum() == dirs[i-1].inum() {
+				return false
+			}
+		}
+	}
+	ents := make([]compact.Entry, 0, total)
 	var refs []arena.Ref
 	type moved struct {
 		r arena.Ref
@@ -358,70 +418,84 @@ func (t *Tree) freeze(dir *nodeHdr) bool {
 	}
 	var objs []moved     // data maps and targets that go into the blocks
 	var kept []arena.Ref // subdirectories' records: they stay (keptDir)
-	t.scanHot(dir, 0, func(r arena.Ref, e *entHdr, _ uint64) bool {
-		ce := compact.Entry{Dir: ino, Name: string(e.name()), Ino: e.inum()}
-		if e.isLink() {
-			ce.Link = true
-		} else if h := (*nodeHdr)(unsafe.Pointer(e)); isDir(t.mode(h)) {
-			ce.Ino, ce.Link = h.inum(), true
-			kept = append(kept, r)
+	for _, dir := range dirs {
+		ino := dir.inum()
+		t.scanHot(dir, 0, func(r arena.Ref, e *entHdr, _ uint64) bool {
+			ce := compact.Entry{Dir: ino, Name: string(e.name()), Ino: e.inum()}
+			if e.isLink() {
+				ce.Link = true
+			} else if h := (*nodeHdr)(unsafe.Pointer(e)); isDir(t.mode(h)) {
+				ce.Ino, ce.Link = h.inum(), true
+				kept = append(kept, r)
+				ents = append(ents, ce)
+				return true
+			} else {
+				ce.Ino = h.inum()
+				ce.Attr, ce.Flags, ce.Nlink = uint32(h.attr()), h.flags, uint32(h.ext)
+				ce.Size, ce.Data = h.size, h.data
+				ce.Atime, ce.Mtime, ce.Ctime = h.atime, h.mtime, h.ctime
+				if t.movesToBlock(h) {
+					x, n, p := t.dataExtra(h)
+					ce.Extra, ce.Data = x, 0
+					objs = append(objs, moved{arena.Ref(h.data), n, p})
+				}
+			}
 			ents = append(ents, ce)
+			refs = append(refs, r)
 			return true
-		} else {
-			h := (*nodeHdr)(unsafe.Pointer(e))
-			ce.Ino = h.inum()
-			ce.Attr, ce.Flags, ce.Nlink = uint32(h.attr()), h.flags, uint32(h.ext)
-			ce.Size, ce.Data = h.size, h.data
-			ce.Atime, ce.Mtime, ce.Ctime = h.atime, h.mtime, h.ctime
-			if t.movesToBlock(h) {
-				x, n, p := t.dataExtra(h)
-				ce.Extra, ce.Data = x, 0
-				objs = append(objs, moved{arena.Ref(h.data), n, p})
+		})
+	}
+	var cuts []int // start of every block in ents, then len
+	var firsts []uint64
+	if group {
+		// one block, in (directory, name) order
+		slices.SortFunc(ents, func(a, b compact.Entry) int {
+			if a.Dir != b.Dir {
+				return cmpIno(Ino(a.Dir), Ino(b.Dir))
+			}
+			return strings.Compare(a.Name, b.Name)
+		})
+		cuts = []int{0, len(ents)}
+	} else {
+		// blocks by hash: sort by hash, cut about every coldBlock entries
+		// (never inside one hash), then sort each block by name
+		hs := make([]uint64, len(ents))
+		for i := range ents {
+			hs[i] = hashName(ents[i].Name)
+		}
+		order := make([]int32, len(ents))
+		for i := range order {
+			order[i] = int32(i)
+		}
+		slices.SortFunc(order, func(a, b int32) int {
+			if hs[a] != hs[b] {
+				if hs[a] < hs[b] {
+					return -1
+				}
+				return 1
+			}
+			return strings.Compare(ents[a].Name, ents[b].Name)
+		})
+		sorted := make([]compact.Entry, len(ents))
+		for i, k := range order {
+			sorted[i] = ents[k]
+			if i == 0 || i-cuts[len(cuts)-1] >= coldBlock && hs[k] != hs[order[i-1]] {
+				cuts = append(cuts, i)
 			}
 		}
-		ents = append(ents, ce)
-		refs = append(refs, r)
-		return true
-	})
-	// blocks by hash: sort by hash, cut about every coldBlock entries
-	// (never inside one hash), then sort each block by name
-	hs := make([]uint64, len(ents))
-	for i := range ents {
-		hs[i] = hashName(ents[i].Name)
-	}
-	order := make([]int32, len(ents))
-	for i := range order {
-		order[i] = int32(i)
-	}
-	slices.SortFunc(order, func(a, b int32) int {
-		if hs[a] != hs[b] {
-			if hs[a] < hs[b] {
-				return -1
-			}
-			return 1
+		cuts = append(cuts, len(sorted))
+		if len(cuts)-1 > 1<<16-1 {
+			return false
 		}
-		return strings.Compare(ents[a].Name, ents[b].Name)
-	})
-	sorted := make([]compact.Entry, len(ents))
-	var cuts []int // start of every block in sorted, then len
-	for i, k := range order {
-		sorted[i] = ents[k]
-		if i == 0 || i-cuts[len(cuts)-1] >= coldBlock && hs[k] != hs[order[i-1]] {
-			cuts = append(cuts, i)
+		firsts = make([]uint64, len(cuts)-1)
+		for i := range firsts {
+			firsts[i] = hs[order[cuts[i]]]
+			part := sorted[cuts[i]:cuts[i+1]]
+			slices.SortFunc(part, func(a, b compact.Entry) int { return strings.Compare(a.Name, b.Name) })
 		}
+		ents = sorted
 	}
-	cuts = append(cuts, len(sorted))
 	nb := len(cuts) - 1
-	if nb > 1<<16-1 {
-		return false
-	}
-	firsts := make([]uint64, nb)
-	for i := 0; i < nb; i++ {
-		firsts[i] = hs[order[cuts[i]]]
-		part := sorted[cuts[i]:cuts[i+1]]
-		slices.SortFunc(part, func(a, b compact.Entry) int { return strings.Compare(a.Name, b.Name) })
-	}
-	ents = sorted
 	hsize := handleBytes(nb)
 	// allocate everything first: nothing changes if memory runs out
 	hr, err := t.a.Alloc(hsize, arena.PCold)
@@ -445,8 +519,11 @@ func (t *Tree) freeze(dir *nodeHdr) bool {
 		}
 		blks[i].n = uint32(len(buf))
 		copy(t.a.Bytes(blks[i].ref, len(buf)), buf)
-		blks[i].inoAttr = ino | coldMark<<48
+		blks[i].inoAttr = dirs[0].inum() | coldMark<<48
 		blks[i].row, blks[i].rows = uint16(i), uint16(nb)
+		if group {
+			blks[i].grp = uint32(len(dirs))
+		}
 	}
 	// the subdirectories' records move to long-lived slabs: the records
 	// around them are freed now, and they would keep those slabs alive
@@ -486,6 +563,13 @@ func (t *Tree) freeze(dir *nodeHdr) bool {
 	for _, o := range objs {
 		t.a.Free(o.r, o.n, o.p)
 	}
+	// the directories' indexes before the kept records move: a member of
+	// a group may be kept in another member (its record then moves with
+	// its new index)
+	for _, dir := range dirs {
+		t.freeIndex(dir)
+		dir.setIndex(hr, 0, false)
+	}
 	for i, r := range kept {
 		n := t.ent(r).size()
 		copy(t.a.Bytes(moves[i], n), t.a.Bytes(r, n))
@@ -493,15 +577,26 @@ func (t *Tree) freeze(dir *nodeHdr) bool {
 		t.setSlot(Ino(t.ent(r).inum()), moves[i])
 		t.a.Free(r, n, arena.PNode)
 	}
-	t.freeIndex(dir)
-	dir.setIndex(hr, 0, false)
-	t.coldDirs++
+	t.coldDirs += uint64(len(dirs))
 	t.coldEntries += uint64(len(ents))
 	t.coldBytes += uint64(hsize)
 	for _, b := range blks {
 		t.coldBytes += uint64(b.n)
 	}
+	if group {
+		t.coldGroups++
+	}
 	return true
+}
+
+func cmpIno(a, b Ino) int {
+	if a < b {
+		return -1
+	}
+	if a > b {
+		return 1
+	}
+	return 0
 }
 
 // freezeTree freezes dir after its idle child directories (all of them
@@ -543,10 +638,9 @@ func (t *Tree) freezeTree(dir *nodeHdr, o *CompactOptions, depth int) (dirs, ent
 	return dirs, entries
 }
 
-// thaw makes the directory of handle hr hot again (under the write lock).
-// It reports false if memory ran out (nothing changed then).
-func (t *Tree) thaw(hr arena.Ref) bool {
-	dino := t.row(hr).dir()
+// thaw makes directory dino, cold in handle hr, hot again (under the write
+// lock). It reports false if memory ran out (nothing changed then).
+func (t *Tree) thaw(dino Ino, hr arena.Ref) bool {
 	dir := t.getNode(dino) // thaws the directory's own record if need be
 	if dir == nil || !dir.cold() || dir.buckets() != hr {
 		return false
@@ -557,14 +651,9 @@ func (t *Tree) thaw(hr arena.Ref) bool {
 // thawDir rebuilds the hot records, chains and index of cold directory dir.
 func (t *Tree) thawDir(dir *nodeHdr) bool {
 	hr := dir.buckets()
-	var ents []compact.Entry
-	bs := t.coldBlocks(hr)
-	for i := range bs {
-		blk, err := t.decodeBlock(&bs[i])
-		if err != nil {
-			return false
-		}
-		ents = blk.AppendEntries(ents)
+	ents, ok := t.coldList(dir)
+	if !ok {
+		return false
 	}
 	n := uint64(len(ents))
 	logb := uint8(1)
@@ -584,7 +673,6 @@ func (t *Tree) thawDir(dir *nodeHdr) bool {
 		p arena.Purpose
 	}
 	var objs []obj // data maps and targets back into the arena
-	ok := true
 	for i := range ents {
 		e := &ents[i]
 		if e.Link {
@@ -668,12 +756,19 @@ func (t *Tree) thawDir(dir *nodeHdr) bool {
 		}
 		return bytes.Compare([]byte(ents[a].Name), []byte(ents[b].Name))
 	})
-	for _, b := range t.coldBlocks(hr) {
-		t.a.Free(b.ref, int(b.n), arena.PCold)
-		t.coldBytes -= uint64(b.n)
+	if g := t.row(hr); g.grp > 1 {
+		g.grp-- // other members still use the group's block
+	} else {
+		if g.grp == 1 {
+			t.coldGroups--
+		}
+		for _, b := range t.coldBlocks(hr) {
+			t.a.Free(b.ref, int(b.n), arena.PCold)
+			t.coldBytes -= uint64(b.n)
+		}
+		t.coldBytes -= uint64(t.handleSize(hr))
+		t.a.Free(hr, t.handleSize(hr), arena.PCold)
 	}
-	t.coldBytes -= uint64(t.handleSize(hr))
-	t.a.Free(hr, t.handleSize(hr), arena.PCold)
 	dir.setIndex(barr, logb, false)
 	var last arena.Ref
 	lastB := ^uint64(0)
@@ -787,6 +882,33 @@ func (t *Tree) CompactStep(o CompactOptions) CompactStats {
 		t.recent = map[Ino]struct{}{}
 	}
 	looked := 0
+	// Small idle directories met one after the other are packed into
+	// groups of about coldBlock entries (by inode number: their records
+	// may move as other directories freeze).
+	var pend []Ino
+	pendN := 0
+	flush := func() {
+		var dirs []*nodeHdr
+		n := 0
+		for _, ino := range pend {
+			r := t.nodeRef(ino)
+			if r == 0 || t.isHandle(r) {
+				continue
+			}
+			if h := t.node(r); isDir(t.mode(h)) && !h.cold() && h.count() > 0 {
+				dirs = append(dirs, h)
+				n += int(h.count())
+			}
+		}
+		pend, pendN = pend[:0], 0
+		if len(dirs) == 0 {
+			return
+		}
+		if t.freezeDirs(dirs) {
+			st.Dirs += len(dirs)
+			st.Entries += n
+		}
+	}
 	// Descending inode order: children are (mostly) newer than their
 	// parents, so a pass mostly freezes a directory after its children.
 	if t.compactCursor == 0 || t.compactCursor >= t.nextIno {
@@ -798,6 +920,7 @@ func (t *Tree) CompactStep(o CompactOptions) CompactStats {
 	}
 	for ino := t.compactCursor; ; ino-- {
 		if ino < RootIno {
+			flush()
 			st.Done = true
 			t.compactCursor = 0
 			t.passDone = true
@@ -806,6 +929,7 @@ func (t *Tree) CompactStep(o CompactOptions) CompactStats {
 			return st
 		}
 		if st.Entries >= o.Budget || looked >= 4*o.Budget {
+			flush() // the group cannot wait for the next step: the lock goes
 			t.compactCursor = ino
 			if st.Entries > 0 {
 				t.a.Trim()
@@ -823,6 +947,15 @@ func (t *Tree) CompactStep(o CompactOptions) CompactStats {
 		}
 		if _, busy := t.recent[ino]; busy && !o.All {
 			t.passBusy = true
+			continue
+		}
+		if c := int(h.count()); c > 0 && c <= coldGroupDir && !h.migrating() {
+			pend = append(pend, ino)
+			pendN += c
+			if pendN >= coldBlock {
+				flush()
+			}
+			looked += c
 			continue
 		}
 		d, n := t.freezeTree(h, &o, 0)

@@ -3,6 +3,7 @@ package tree
 import (
 	"bytes"
 	"slices"
+	"strconv"
 	"testing"
 
 	"github.com/fsmeta/fsmeta/core/arena"
@@ -217,5 +218,166 @@ func TestCompactIdlePasses(t *testing.T) {
 	}
 	if err := tr.Fsck(); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// smallDirsTree makes a tree of many small directories, nested (so a
+// group may hold a directory and its parent), with hard links across
+// them, symlinks and files with data maps.
+func smallDirsTree(t testing.TB, n int) (*Tree, []Ino) {
+	tr, err := New(Options{ArenaMaxBytes: 1 << 30, RootTime: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := int64(1_700_000_000_000_000_000)
+	tick := func() int64 { now += 1_000_003; return now }
+	must := func(e Errno) {
+		t.Helper()
+		if e != 0 {
+			t.Fatal(e)
+		}
+	}
+	top, e := tr.Mkdir(RootCaller, tick(), RootIno, "top", 0o755)
+	must(e)
+	var dirs []Ino
+	parent := top.Ino
+	for i := 0; i < n; i++ {
+		if i%5 == 0 {
+			parent = top.Ino
+		}
+		d, e := tr.Mkdir(RootCaller, tick(), parent, "d"+strconv.Itoa(i), 0o755)
+		must(e)
+		dirs = append(dirs, d.Ino)
+		for k := 0; k < 1+i%7; k++ {
+			f, e := tr.Mknod(RootCaller, tick(), d.Ino, "f"+strconv.Itoa(k), 0o644, 0)
+			must(e)
+			if k == 1 {
+				_, e = tr.WriteSlice(RootCaller, tick(), f.Ino, 1, Slice{ID: uint64(i*10 + k + 1), Size: 100, Len: 100})
+				must(e)
+			}
+			if k == 2 && i > 0 {
+				_, e = tr.Link(RootCaller, tick(), f.Ino, dirs[i-1], "link"+strconv.Itoa(i))
+				must(e)
+			}
+		}
+		if i%3 == 0 {
+			_, e = tr.Symlink(RootCaller, tick(), d.Ino, "sym", "../d"+strconv.Itoa(i))
+			must(e)
+		}
+		parent = d.Ino // the next one nests in this one
+	}
+	return tr, dirs
+}
+
+// TestColdGroups: small directories share blocks; reads answer from them
+// as from the hot form; a change thaws one member and leaves the others
+// cold; the block goes when its last member thaws.
+func TestColdGroups(t *testing.T) {
+	tr, dirs := smallDirsTree(t, 400)
+	defer tr.Close()
+	var want bytes.Buffer
+	if _, err := tr.WriteSnapshot(&want); err != nil {
+		t.Fatal(err)
+	}
+	hot := map[Ino][]DirEntry{}
+	for _, d := range dirs {
+		l, _, e := tr.ReadDir(RootCaller, d, 0, 1<<20, true, nil)
+		if e != 0 {
+			t.Fatal(e)
+		}
+		hot[d] = l
+	}
+	st := tr.Compact(CompactOptions{All: true}, nil)
+	s := tr.Stats()
+	if s.ColdGroups == 0 || s.ColdDirs < uint64(len(dirs)) {
+		t.Fatalf("compacted %+v: %d groups, %d cold dirs", st, s.ColdGroups, s.ColdDirs)
+	}
+	t.Logf("%d dirs cold in %d groups; %d bytes of blocks for %d entries", s.ColdDirs, s.ColdGroups, s.ColdBytes, s.ColdEntries)
+	if err := tr.Fsck(); err != nil {
+		t.Fatal(err)
+	}
+	var got bytes.Buffer
+	if _, err := tr.WriteSnapshot(&got); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(want.Bytes(), got.Bytes()) {
+		t.Fatal("the grouped form's snapshot differs from the hot form's")
+	}
+	check := func() {
+		t.Helper()
+		for _, d := range dirs {
+			l, _, e := tr.ReadDir(RootCaller, d, 0, 1<<20, true, nil)
+			if e != 0 || !slices.Equal(l, hot[d]) {
+				t.Fatalf("dir %d: listing %v %v, want %v", d, e, l, hot[d])
+			}
+			for _, de := range l {
+				a, e := tr.Lookup(RootCaller, d, de.Name)
+				if e != 0 || a != de.Attr {
+					t.Fatalf("lookup %d/%q: %v %+v, want %+v", d, de.Name, e, a, de.Attr)
+				}
+				if g, e := tr.GetAttr(RootCaller, de.Ino); e != 0 || g != de.Attr {
+					t.Fatalf("getattr %d: %v %+v, want %+v", de.Ino, e, g, de.Attr)
+				}
+			}
+			if _, e := tr.Lookup(RootCaller, d, "absent"); e != ENOENT {
+				t.Fatalf("lookup of an absent name in %d: %v", d, e)
+			}
+		}
+	}
+	check()
+	// thaw members one by one through different changes; the rest stay
+	// cold and answer the same
+	groups := s.ColdGroups
+	for i, d := range dirs {
+		switch i % 3 {
+		case 0: // a new entry
+			if _, e := tr.Mknod(RootCaller, 7, d, "new", 0o644, 0); e != 0 {
+				t.Fatal(e)
+			}
+			if e := tr.Unlink(RootCaller, 8, d, "new"); e != 0 {
+				t.Fatal(e)
+			}
+		case 1: // a change of a cold inode, found by its inode number
+			if _, e := tr.SetAttr(RootCaller, 9, hot[d][0].Ino, SetMtime, &SetAttrIn{Mtime: hot[d][0].Attr.Mtime}); e != 0 {
+				t.Fatal(e)
+			}
+		case 2:
+			continue
+		}
+		if i%50 == 0 {
+			if err := tr.Fsck(); err != nil {
+				t.Fatalf("after thawing %d members: %v", i, err)
+			}
+		}
+	}
+	// SetAttr changed the ctime: take the new attributes as expected
+	for _, d := range dirs {
+		l, _, _ := tr.ReadDir(RootCaller, d, 0, 1<<20, true, nil)
+		hot[d] = l
+	}
+	if err := tr.Fsck(); err != nil {
+		t.Fatal(err)
+	}
+	if g := tr.Stats().ColdGroups; g == 0 || g > groups {
+		t.Fatalf("%d groups after thawing two thirds of the members (%d before)", g, groups)
+	}
+	check()
+	// compact again (new groups beside the old), then thaw everything
+	tr.Compact(CompactOptions{All: true}, nil)
+	if err := tr.Fsck(); err != nil {
+		t.Fatal(err)
+	}
+	check()
+	for _, d := range dirs {
+		if _, e := tr.Mknod(RootCaller, 10, d, "x", 0o644, 0); e != 0 {
+			t.Fatal(e)
+		}
+	}
+	if err := tr.Fsck(); err != nil {
+		t.Fatal(err)
+	}
+	if s := tr.Stats(); s.ColdGroups != 0 {
+		// the top directory and the root may stay cold alone
+		t.Fatalf("%d groups left after every small directory thawed", s.ColdGroups)
 	}
 }

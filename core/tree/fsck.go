@@ -33,6 +33,7 @@ type fsck struct {
 	counts   counts
 	used     uint64
 	maxSlice uint64
+	groups   map[arena.Ref]uint32 // group rows of cold directories: members met
 }
 
 func (f *fsck) bad(format string, args ...any) {
@@ -51,8 +52,9 @@ func (t *Tree) Fsck() error {
 		return fmt.Errorf("fsck: tree is closed")
 	}
 	defer t.mu.runlock(s)
-	f := &fsck{t: t, seen: map[Ino]uint32{}, own: map[Ino]bool{}}
+	f := &fsck{t: t, seen: map[Ino]uint32{}, own: map[Ino]bool{}, groups: map[arena.Ref]uint32{}}
 	f.walk()
+	f.coldGroups()
 	f.inodes()
 	f.accounting()
 	if len(f.problems) == 0 {
@@ -383,13 +385,16 @@ func (f *fsck) coldDir(ino Ino, dir *nodeHdr, subdirs *uint32, queue *[]Ino) uin
 		f.bad("dir %d: cold handle without blocks", ino)
 		return dir.count()
 	}
+	if bs[0].grp > 0 {
+		return f.groupDir(ino, dir, hr, subdirs, queue)
+	}
 	f.want[arena.PCold] += arena.ClassSize(t.handleSize(hr))
 	firsts := t.firstHashes(hr)
 	var n uint32
 	var prevMax uint64
 	for i := range bs {
 		b := &bs[i]
-		if b.dir() != ino || b.attr() != coldMark || int(b.row) != i || int(b.rows) != len(bs) {
+		if b.dir() != ino || b.attr() != coldMark || int(b.row) != i || int(b.rows) != len(bs) || b.grp != 0 {
 			f.bad("dir %d: bad cold handle row %d", ino, i)
 			return dir.count()
 		}
@@ -430,4 +435,52 @@ func (f *fsck) coldDir(ino Ino, dir *nodeHdr, subdirs *uint32, queue *[]Ino) uin
 		prevMax = hi
 	}
 	return n
+}
+
+// groupDir checks cold directory ino, a member of the group of row hr: the
+// row, the shared block (counted once, at its first member), and the
+// directory's entries in it, like coldDir.
+func (f *fsck) groupDir(ino Ino, dir *nodeHdr, hr arena.Ref, subdirs *uint32, queue *[]Ino) uint32 {
+	t := f.t
+	b := t.row(hr)
+	if b.attr() != coldMark || b.row != 0 || b.rows != 1 {
+		f.bad("dir %d: bad cold group row", ino)
+		return dir.count()
+	}
+	if f.groups[hr] == 0 {
+		f.want[arena.PCold] += arena.ClassSize(coldRow) + arena.ClassSize(int(b.n))
+	}
+	f.groups[hr]++
+	blk, err := t.decodeBlock(b)
+	if err != nil {
+		f.bad("dir %d: cold group block: %v", ino, err)
+		return dir.count()
+	}
+	lo, hi := blk.DirRange(uint64(ino))
+	if lo == hi {
+		f.bad("dir %d: none of its entries in its cold group", ino)
+	}
+	for k := lo; k < hi; k++ {
+		e := blk.Entry(k)
+		if k > lo && e.Name <= blk.Name(k-1) {
+			f.bad("dir %d: cold group out of name order at %q", ino, e.Name)
+		}
+		ent, ref := t.coldEnt(&e, hr)
+		f.entry(ino, ref, ent, subdirs, queue)
+	}
+	return uint32(hi - lo)
+}
+
+// coldGroups checks that every group row counts the members that refer to
+// it, and the tree the groups.
+func (f *fsck) coldGroups() {
+	t := f.t
+	for hr, n := range f.groups {
+		if g := t.row(hr).grp; g != n {
+			f.bad("cold group at %d: counts %d member directories, %d refer to it", hr, g, n)
+		}
+	}
+	if uint64(len(f.groups)) != t.coldGroups {
+		f.bad("tree counts %d cold groups, %d found", t.coldGroups, len(f.groups))
+	}
 }

@@ -42,6 +42,7 @@ type Tree struct {
 	writer bool
 	// cold directories and the entries in their blocks
 	coldDirs, coldEntries uint64
+	coldGroups            uint64 // shared blocks of small directories
 	coldBytes             uint64 // exact bytes of cold handles and blocks
 	// recent holds directories thawed since the last compaction pass
 	// (nil until compaction runs): they are not idle.
@@ -82,6 +83,8 @@ type Stats struct {
 	// ColdEntries entries.
 	ColdDirs    uint64
 	ColdEntries uint64
+	// ColdGroups blocks are shared by several small cold directories.
+	ColdGroups uint64
 	// ColdBytes is the exact size of their handles and blocks (the arena
 	// rounds each up to its size class).
 	ColdBytes uint64
@@ -135,7 +138,7 @@ func (t *Tree) Stats() Stats {
 	c := t.counts
 	return Stats{Inodes: c.inodes, Files: c.files, Dirs: c.dirs, Symlinks: c.symlinks, Others: c.others,
 		Entries: c.entries, Links: c.links, Orphans: c.orphans, OpenFiles: uint64(len(t.opens)),
-		NextIno: uint64(t.nextIno), NextSlice: t.nextSlice, AttrDict: uint64(len(t.attrs)), ColdDirs: t.coldDirs, ColdEntries: t.coldEntries, ColdBytes: t.coldBytes, Arena: t.a.Stats()}
+		NextIno: uint64(t.nextIno), NextSlice: t.nextSlice, AttrDict: uint64(len(t.attrs)), ColdDirs: t.coldDirs, ColdEntries: t.coldEntries, ColdGroups: t.coldGroups, ColdBytes: t.coldBytes, Arena: t.a.Stats()}
 }
 
 func (t *Tree) countType(mode uint32, d int64) {
