@@ -224,7 +224,11 @@ func TestCompactIdlePasses(t *testing.T) {
 // smallDirsTree makes a tree of many small directories, nested (so a
 // group may hold a directory and its parent), with hard links across
 // them, symlinks and files with data maps.
-func smallDirsTree(t testing.TB, n int) (*Tree, []Ino) {
+func smallDirsTree(t testing.TB, n int) (*Tree, []Ino) { return smallDirsTreeAfter(t, 0, n) }
+
+// smallDirsTreeAfter is smallDirsTree after bigs directories of 8,000
+// files each (the largest the compactor freezes by default).
+func smallDirsTreeAfter(t testing.TB, bigs, n int) (*Tree, []Ino) {
 	tr, err := New(Options{ArenaMaxBytes: 1 << 30, RootTime: 5})
 	if err != nil {
 		t.Fatal(err)
@@ -235,6 +239,14 @@ func smallDirsTree(t testing.TB, n int) (*Tree, []Ino) {
 		t.Helper()
 		if e != 0 {
 			t.Fatal(e)
+		}
+	}
+	for b := 0; b < bigs; b++ {
+		big, e := tr.Mkdir(RootCaller, tick(), RootIno, "big"+strconv.Itoa(b), 0o755)
+		must(e)
+		for i := 0; i < 8000; i++ {
+			_, e := tr.Mknod(RootCaller, tick(), big.Ino, "f"+strconv.Itoa(i), 0o644, 0)
+			must(e)
 		}
 	}
 	top, e := tr.Mkdir(RootCaller, tick(), RootIno, "top", 0o755)

@@ -173,6 +173,8 @@ func (f *fsck) entry(ino Ino, r arena.Ref, e *entHdr, subdirs *uint32, queue *[]
 func (f *fsck) inodes() {
 	t := f.t
 	live := 0
+	f.want[arena.PInodeTable] += uint64(len(t.spares)) * arena.ClassSize(pageBytes)
+	buf := make([]arena.Ref, pageSlots)
 	for p, pg := range t.pages {
 		if pg.ref == 0 {
 			if pg.live != 0 {
@@ -180,11 +182,15 @@ func (f *fsck) inodes() {
 			}
 			continue
 		}
-		f.want[arena.PInodeTable] += arena.ClassSize(pageBytes)
+		if pg.packed != 0 {
+			f.want[arena.PInodeTable] += arena.ClassSize(int(pg.packed))
+			f.packedPage(p, pg.ref)
+		} else {
+			f.want[arena.PInodeTable] += arena.ClassSize(pageBytes)
+		}
 		var n uint32
-		for i := 0; i < pageSlots; i++ {
+		for i, r := range t.pageRefs(p, buf) {
 			ino := Ino(uint64(p)<<pageShift | uint64(i))
-			r := t.nodeRef(ino)
 			if r == 0 {
 				continue
 			}
@@ -482,5 +488,39 @@ func (f *fsck) coldGroups() {
 	}
 	if uint64(len(f.groups)) != t.coldGroups {
 		f.bad("tree counts %d cold groups, %d found", t.coldGroups, len(f.groups))
+	}
+}
+
+// packedPage checks the packed form of inode page p: runs and exceptions
+// in order and in bounds, every run's indexes inside the index bytes.
+func (f *fsck) packedPage(p int, ref arena.Ref) {
+	t := f.t
+	runs, excOff, _, _ := t.packedParts(ref)
+	size := 8 + packRunSize*len(runs) + (2*len(excOff)+3)&^3 + 4*len(excOff)
+	if len(runs) == 0 || runs[0].start != 0 || size > int(t.pages[p].packed) {
+		f.bad("inode page %d: bad packed form (%d runs)", p, len(runs))
+		return
+	}
+	idxLen := int(t.pages[p].packed) - size
+	for k := range runs {
+		r := &runs[k]
+		end := pageSlots
+		if k+1 < len(runs) {
+			end = int(runs[k+1].start)
+			if end <= int(r.start) {
+				f.bad("inode page %d: packed runs out of order at %d", p, k)
+				return
+			}
+		}
+		if r.width > 2 || int(r.off)+(end-int(r.start))*int(r.width) > idxLen {
+			f.bad("inode page %d: packed run %d out of bounds", p, k)
+			return
+		}
+	}
+	for k := 1; k < len(excOff); k++ {
+		if excOff[k] <= excOff[k-1] {
+			f.bad("inode page %d: packed exceptions out of order", p)
+			return
+		}
 	}
 }

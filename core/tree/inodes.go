@@ -17,9 +17,11 @@ const (
 	pageBytes = pageSlots * 4
 )
 
+// slot returns ino's slot in a plain page (nil if its page has no memory
+// or is packed: inodepack.go).
 func (t *Tree) slot(ino Ino) *arena.Ref {
 	p := uint64(ino) >> pageShift
-	if p >= uint64(len(t.pages)) || t.pages[p].ref == 0 {
+	if p >= uint64(len(t.pages)) || t.pages[p].ref == 0 || t.pages[p].packed != 0 {
 		return nil
 	}
 	return (*arena.Ref)(unsafe.Add(t.a.Ptr(t.pages[p].ref), (uint64(ino)&(pageSlots-1))*4))
@@ -27,10 +29,18 @@ func (t *Tree) slot(ino Ino) *arena.Ref {
 
 // nodeRef returns the record of ino, or 0.
 func (t *Tree) nodeRef(ino Ino) arena.Ref {
-	if s := t.slot(ino); s != nil {
-		return *s
+	p := uint64(ino) >> pageShift
+	if p >= uint64(len(t.pages)) {
+		return 0
 	}
-	return 0
+	pg := &t.pages[p]
+	if pg.ref == 0 {
+		return 0
+	}
+	if pg.packed != 0 {
+		return t.packedGet(pg.ref, uint32(ino)&(pageSlots-1))
+	}
+	return *(*arena.Ref)(unsafe.Add(t.a.Ptr(pg.ref), (uint64(ino)&(pageSlots-1))*4))
 }
 
 // getNode returns the node record of ino, or nil.
@@ -60,8 +70,14 @@ func (t *Tree) ensureSlot(ino Ino) bool {
 	return true
 }
 
+// setSlot sets ino's slot (its page exists). A packed page is unpacked
+// first: when even that memory cannot be had (the arena is full and the
+// spare pages are used up, inodepack.go), the change panics with ENOSPC.
 func (t *Tree) setSlot(ino Ino, r arena.Ref) {
 	p := uint64(ino) >> pageShift
+	if t.pages[p].packed != 0 && !t.unpackInodePage(p) {
+		panic(ENOSPC)
+	}
 	s := t.slot(ino)
 	old := *s
 	*s = r
@@ -78,6 +94,7 @@ func (t *Tree) setSlot(ino Ino, r arena.Ref) {
 }
 
 type inodePage struct {
-	ref  arena.Ref
-	live uint32
+	ref    arena.Ref
+	live   uint32
+	packed uint32 // size of the packed form at ref (inodepack.go); 0: a plain page
 }

@@ -187,13 +187,11 @@ func (t *Tree) writeSnapshot(w io.Writer) (int64, error) {
 			return true
 		})
 	}
-	for p, pg := range t.pages { // detached inodes, by number
-		if pg.ref == 0 {
-			continue
-		}
-		for i := 0; i < pageSlots; i++ {
+	buf := make([]arena.Ref, pageSlots)
+	for p := range t.pages { // detached inodes, by number
+		for i, r := range t.pageRefs(p, buf) {
 			ino := Ino(uint64(p)<<pageShift | uint64(i))
-			if r := t.nodeRef(ino); r != 0 && ino != RootIno && !t.isHandle(r) && t.node(r).flags&fDetached != 0 {
+			if r != 0 && ino != RootIno && !t.isHandle(r) && t.node(r).flags&fDetached != 0 {
 				sw.buf = append(sw.buf, 'X')
 				t.nodeData(sw, t.node(r))
 				sw.item()

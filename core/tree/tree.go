@@ -43,6 +43,11 @@ type Tree struct {
 	// cold directories and the entries in their blocks
 	coldDirs, coldEntries uint64
 	coldGroups            uint64 // shared blocks of small directories
+	// packCursor is 1 + the next inode page to pack at the end of a
+	// compaction pass, 0 when no packing is under way; spares are plain
+	// pages kept for unpacking when the arena is full (inodepack.go).
+	packCursor uint64
+	spares     []arena.Ref
 	coldBytes             uint64 // exact bytes of cold handles and blocks
 	// recent holds directories thawed since the last compaction pass
 	// (nil until compaction runs): they are not idle.
