@@ -48,7 +48,7 @@ type Tree struct {
 	// pages kept for unpacking when the arena is full (inodepack.go).
 	packCursor uint64
 	spares     []arena.Ref
-	coldBytes             uint64 // exact bytes of cold handles and blocks
+	coldBytes  uint64 // exact bytes of cold handles and blocks
 	// recent holds directories thawed since the last compaction pass
 	// (nil until compaction runs): they are not idle.
 	recent map[Ino]struct{}
