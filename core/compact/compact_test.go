@@ -502,10 +502,14 @@ func FuzzDecode(f *testing.F) {
 				if !errors.Is(err, ErrCorrupt) {
 					t.Fatalf("error %v does not wrap ErrCorrupt", err)
 				}
-				// point lookups must not panic either
-				var s Block
-				s.Lookup(in, 1, "a")
-				s.LookupIno(in, 1)
+				// point lookups must not panic either, with or
+				// without the checksum
+				for _, skip := range []bool{false, true} {
+					s := Block{NoChecksum: skip}
+					s.Lookup(in, 1, "a")
+					s.LookupIno(in, 1)
+					s.DecodeInto(in)
+				}
 				continue
 			}
 			checkLookups(t, in, blk)

@@ -4,8 +4,9 @@ import "bytes"
 
 // Point lookups: what a lookup or a getattr in a cold directory needs,
 // without decoding the whole block. They verify the checksum like Decode
-// (so corruption is detected) but check the structure of the block only as
-// far as they read it; like Decode they never panic.
+// (so corruption is detected; unless Block.NoChecksum) but check the
+// structure of the block only as far as they read it; like Decode they
+// never panic.
 
 // Lookup returns entry (dir, name) of block b, as Decode, Find and Entry
 // would, decoding only the names up to it and the other columns' state up
