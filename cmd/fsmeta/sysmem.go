@@ -57,10 +57,14 @@ type memReport struct {
 	CompressedGroups uint64 `json:"compressed_groups"`
 	// more detail
 	RSSPeakBytes        uint64            `json:"rss_peak_bytes"`
+	RSSAnonBytes        uint64            `json:"rss_anon_bytes"` // RSS of private memory (arena, Go heap)
+	RSSFileBytes        uint64            `json:"rss_file_bytes"` // RSS of mapped files (the binary, a mapped listing)
 	ArenaInUseBytes     uint64            `json:"arena_in_use_bytes"`
 	ArenaCommittedBytes uint64            `json:"arena_committed_bytes"`
 	ArenaByPurpose      map[string]uint64 `json:"arena_by_purpose"`
 	GoHeapSysBytes      uint64            `json:"go_heap_sys_bytes"`
+	GoHeapInuseBytes    uint64            `json:"go_heap_inuse_bytes"`    // spans with live objects (what fragmentation keeps)
+	GoHeapReleasedBytes uint64            `json:"go_heap_released_bytes"` // returned to the system
 	GoSysBytes          uint64            `json:"go_sys_bytes"`
 	GoHeapObjects       uint64            `json:"go_heap_objects"`
 	AttrDict            uint64            `json:"attr_dict"`
@@ -98,12 +102,16 @@ func measureMemory(db *fsmeta.DB, entries int64) (memReport, time.Duration) {
 	m := memReport{
 		RSSBytes:            procStatus("VmRSS"),
 		RSSPeakBytes:        procStatus("VmHWM"),
+		RSSAnonBytes:        procStatus("RssAnon"),
+		RSSFileBytes:        procStatus("RssFile"),
 		ArenaBytes:          st.Arena.Slabs,
 		ArenaInUseBytes:     st.Arena.InUse,
 		ArenaCommittedBytes: st.Arena.Committed,
 		ArenaByPurpose:      map[string]uint64{},
 		GoHeapBytes:         ms.HeapAlloc,
 		GoHeapSysBytes:      ms.HeapSys,
+		GoHeapInuseBytes:    ms.HeapInuse,
+		GoHeapReleasedBytes: ms.HeapReleased,
 		GoSysBytes:          ms.Sys,
 		GoHeapObjects:       ms.HeapObjects,
 		AttrDict:            st.AttrDict,
