@@ -1,6 +1,8 @@
 package tree
 
 import (
+	"unsafe"
+
 	"encoding/binary"
 	"fmt"
 	"strings"
@@ -496,7 +498,7 @@ func (f *fsck) coldGroups() {
 func (f *fsck) packedPage(p int, ref arena.Ref) {
 	t := f.t
 	runs, excOff, _, _ := t.packedParts(ref)
-	size := 8 + packRunSize*len(runs) + (2*len(excOff)+3)&^3 + 4*len(excOff)
+	size := packHdr + packRunSize*len(runs) + (2*len(excOff)+3)&^3 + 4*len(excOff)
 	if len(runs) == 0 || runs[0].start != 0 || size > int(t.pages[p].packed) {
 		f.bad("inode page %d: bad packed form (%d runs)", p, len(runs))
 		return
@@ -520,6 +522,16 @@ func (f *fsck) packedPage(p int, ref arena.Ref) {
 	for k := 1; k < len(excOff); k++ {
 		if excOff[k] <= excOff[k-1] {
 			f.bad("inode page %d: packed exceptions out of order", p)
+			return
+		}
+	}
+	tab := (*[packBuckets][2]uint16)(unsafe.Add(t.a.Ptr(ref), 8))
+	for k := range tab {
+		first := k << packBucket
+		r, e := int(tab[k][0]), int(tab[k][1])
+		if r >= len(runs) || int(runs[r].start) > first || (r+1 < len(runs) && int(runs[r+1].start) <= first) ||
+			e > len(excOff) || (e < len(excOff) && int(excOff[e]) < first) || (e > 0 && int(excOff[e-1]) >= first) {
+			f.bad("inode page %d: packed table wrong at bucket %d", p, k)
 			return
 		}
 	}
