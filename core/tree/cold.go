@@ -931,11 +931,11 @@ func (t *Tree) CompactStep(o CompactOptions) CompactStats {
 			st.Entries += n
 		}
 	}
-	// Descending inode order: children are (mostly) newer than their
-	// parents, so a pass mostly freezes a directory after its children.
 	if t.packCursor != 0 {
 		return t.packStep(st, o.Budget)
 	}
+	// Descending inode order: children are (mostly) newer than their
+	// parents, so a pass mostly freezes a directory after its children.
 	if t.compactCursor == 0 || t.compactCursor >= t.nextIno {
 		if !o.All && !t.passDirty && !t.passBusy && t.passDone {
 			return CompactStats{Done: true} // nothing changed since the last pass
