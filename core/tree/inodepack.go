@@ -134,12 +134,14 @@ func (t *Tree) unpackInto(ref arena.Ref, dst []arena.Ref) {
 		if k+1 < len(runs) {
 			end = uint32(runs[k+1].start)
 		}
-		for i := uint32(r.start); i < end; i++ {
+		for i := uint32(r.start); i < end && i < pageSlots; i++ { // (bounds: only memory corruption breaks them; fsck reports it)
 			dst[i] = arena.Ref(runValue(r, idx, i))
 		}
 	}
 	for k, o := range excOff {
-		dst[o] = arena.Ref(excVal[k])
+		if int(o) < len(dst) {
+			dst[o] = arena.Ref(excVal[k])
+		}
 	}
 }
 
