@@ -2,6 +2,7 @@ package tree
 
 import (
 	"bytes"
+	"cmp"
 	"slices"
 	"strings"
 	"sync"
@@ -413,7 +414,7 @@ func (t *Tree) freezeDirs(dirs []*nodeHdr) bool {
 		if total > compact.MaxEntries {
 			return false
 		}
-		slices.SortFunc(dirs, func(a, b *nodeHdr) int { return cmpIno(Ino(a.inum()), Ino(b.inum())) })
+		slices.SortFunc(dirs, func(a, b *nodeHdr) int { return cmp.Compare(a.inum(), b.inum()) })
 		for i := 1; i < len(dirs); i++ {
 			if dirs[i].inum() == dirs[i-1].inum() {
 				return false
@@ -462,7 +463,7 @@ func (t *Tree) freezeDirs(dirs []*nodeHdr) bool {
 		// one block, in (directory, name) order
 		slices.SortFunc(ents, func(a, b compact.Entry) int {
 			if a.Dir != b.Dir {
-				return cmpIno(Ino(a.Dir), Ino(b.Dir))
+				return cmp.Compare(a.Dir, b.Dir)
 			}
 			return strings.Compare(a.Name, b.Name)
 		})
@@ -604,16 +605,6 @@ func (t *Tree) freezeDirs(dirs []*nodeHdr) bool {
 		t.coldGroups++
 	}
 	return true
-}
-
-func cmpIno(a, b Ino) int {
-	if a < b {
-		return -1
-	}
-	if a > b {
-		return 1
-	}
-	return 0
 }
 
 // freezeTree freezes dir after its idle child directories (all of them

@@ -287,10 +287,7 @@ func smallDirsTreeAfter(t testing.TB, bigs, n int) (*Tree, []Ino) {
 func TestColdGroups(t *testing.T) {
 	tr, dirs := smallDirsTree(t, 400)
 	defer tr.Close()
-	var want bytes.Buffer
-	if _, err := tr.WriteSnapshot(&want); err != nil {
-		t.Fatal(err)
-	}
+	want := snapshotBytes(t, tr)
 	hot := map[Ino][]DirEntry{}
 	for _, d := range dirs {
 		l, _, e := tr.ReadDir(RootCaller, d, 0, 1<<20, true, nil)
@@ -308,11 +305,7 @@ func TestColdGroups(t *testing.T) {
 	if err := tr.Fsck(); err != nil {
 		t.Fatal(err)
 	}
-	var got bytes.Buffer
-	if _, err := tr.WriteSnapshot(&got); err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(want.Bytes(), got.Bytes()) {
+	if !bytes.Equal(want, snapshotBytes(t, tr)) {
 		t.Fatal("the grouped form's snapshot differs from the hot form's")
 	}
 	check := func() {

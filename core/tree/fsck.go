@@ -498,7 +498,7 @@ func (f *fsck) coldGroups() {
 func (f *fsck) packedPage(p int, ref arena.Ref) {
 	t := f.t
 	runs, excOff, _, _ := t.packedParts(ref)
-	size := packHdr + packRunSize*len(runs) + (2*len(excOff)+3)&^3 + 4*len(excOff)
+	size := packedSize(len(runs), len(excOff), 0)
 	if len(runs) == 0 || runs[0].start != 0 || size > int(t.pages[p].packed) {
 		f.bad("inode page %d: bad packed form (%d runs)", p, len(runs))
 		return

@@ -167,8 +167,12 @@ type packed struct {
 	idx    []byte
 }
 
-func (pk *packed) size() int {
-	return packHdr + packRunSize*len(pk.runs) + (2*len(pk.excOff)+3)&^3 + 4*len(pk.excVal) + len(pk.idx)
+func (pk *packed) size() int { return packedSize(len(pk.runs), len(pk.excOff), len(pk.idx)) }
+
+// packedSize is the size of a packed page of nruns runs, nexc exceptions
+// and idx bytes of indexes.
+func packedSize(nruns, nexc, idx int) int {
+	return packHdr + packRunSize*nruns + (2*nexc+3)&^3 + 4*nexc + idx
 }
 
 // fits reports whether value w can join an indexed run whose values so

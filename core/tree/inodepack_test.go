@@ -1,6 +1,7 @@
 package tree
 
 import (
+	"bytes"
 	"math/rand"
 	"slices"
 	"testing"
@@ -153,15 +154,7 @@ func TestPackedInodePages(t *testing.T) {
 	// next ones of small directories
 	tr, dirs := smallDirsTreeAfter(t, 3, 5000)
 	defer tr.Close()
-	var want []byte
-	snap := func() []byte {
-		var b bytesBuf
-		if _, err := tr.WriteSnapshot(&b); err != nil {
-			t.Fatal(err)
-		}
-		return b.b
-	}
-	want = snap()
+	want := snapshotBytes(t, tr)
 	before := tr.Stats().Arena.ByPurpose[arena.PInodeTable]
 	testPackLog = func(p, n int) { t.Logf("page %d packs into %d bytes", p, n) }
 	defer func() { testPackLog = nil }()
@@ -180,7 +173,7 @@ func TestPackedInodePages(t *testing.T) {
 	if packed == 0 {
 		t.Fatal("no page packed")
 	}
-	if got := snap(); string(got) != string(want) {
+	if got := snapshotBytes(t, tr); !bytes.Equal(got, want) {
 		t.Fatal("snapshot differs after packing")
 	}
 	// reads by inode through packed pages
@@ -225,7 +218,3 @@ func TestPackedInodePages(t *testing.T) {
 		t.Fatal(err)
 	}
 }
-
-type bytesBuf struct{ b []byte }
-
-func (w *bytesBuf) Write(p []byte) (int, error) { w.b = append(w.b, p...); return len(p), nil }

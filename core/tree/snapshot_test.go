@@ -282,3 +282,13 @@ func TestSnapshotEnd(t *testing.T) {
 	}
 	back.Close()
 }
+
+// snapshotBytes returns the snapshot tr writes now.
+func snapshotBytes(t testing.TB, tr *Tree) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	if _, err := tr.WriteSnapshot(&b); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
