@@ -247,10 +247,12 @@ func (b *bench) filePool(phase string, ino bool) ([]workload.Target, error) {
 	return pool, nil
 }
 
-// dirPool returns random directories of the namespace.
-func (b *bench) dirPool(phase string, t int) []workload.Target {
+// dirPool returns n random directories of the namespace (at most poolMax).
+// Per-thread pools hold a thread's share only: 64 pools of poolMax paths
+// would be a heap of a few GB that the collector scans during the phase.
+func (b *bench) dirPool(phase string, t, n int) []workload.Target {
 	r := b.rand(phase, t)
-	n := max(min(b.ops, poolMax), 1)
+	n = max(min(n, poolMax), 1)
 	pool := make([]workload.Target, n)
 	for i := range pool {
 		pool[i] = b.ns.RandomDir(&r)
@@ -271,7 +273,7 @@ func (b *bench) names(t, n int, suffix string) []string {
 // directories, untimed, for phases that need something to remove.
 func (b *bench) ensure(list [][]ref, dirs bool) error {
 	b.gen++
-	dp := b.dirPool("fixture", 0)
+	dp := b.dirPool("fixture", 0, b.ops)
 	for t := range list {
 		need := b.share(t) - len(list[t])
 		if need <= 0 {
@@ -313,7 +315,7 @@ func (b *bench) runPhase(name string) (phaseResult, error) {
 		names := make([][]string, T)
 		made := make([][]ref, T)
 		for t := 0; t < T; t++ {
-			pools[t] = b.dirPool(name, t)
+			pools[t] = b.dirPool(name, t, b.share(t))
 			names[t] = b.names(t, b.share(t), map[string]string{"create": ".c", "mkdir": ".d"}[name])
 			made[t] = make([]ref, b.share(t))
 		}
@@ -400,7 +402,7 @@ func (b *bench) runPhase(name string) (phaseResult, error) {
 		}
 		return b.run(def, op), nil
 	case "readdir", "readdir_plus":
-		pool := b.dirPool(name, 0)
+		pool := b.dirPool(name, 0, b.ops)
 		plus := name == "readdir_plus"
 		return b.run(def, func(t, i int) (int, error) {
 			it, err := db.OpenDir(nil, pool[b.at(t, i, len(pool))].Ino, plus)
@@ -425,7 +427,7 @@ func (b *bench) runPhase(name string) (phaseResult, error) {
 		b.gen++
 		dst := make([][]ref, T)
 		for t := 0; t < T; t++ {
-			pool := b.dirPool(name, t)
+			pool := b.dirPool(name, t, b.share(t))
 			names := b.names(t, b.share(t), ".r")
 			dst[t] = make([]ref, b.share(t))
 			for i := range dst[t] {

@@ -26,7 +26,7 @@ func (b *bench) snapshotPhase(def phaseDef) (phaseResult, error) {
 	lats := make([][]sample, T)
 	pools := make([][]workload.Target, T)
 	for t := 0; t < T; t++ {
-		pools[t] = b.dirPool(def.name, t)
+		pools[t] = b.dirPool(def.name, t, poolMax/T)
 	}
 	var stop atomic.Bool
 	var errs atomic.Int64

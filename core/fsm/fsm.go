@@ -21,6 +21,15 @@ import (
 // same error (Err), and the engine must stop serving rather than answer from
 // a tree that misses a change.
 type FSM struct {
+	// OnEntry, when set (before raft uses the FSM), is asked for each
+	// command entry before it is applied; the function it returns, if not
+	// nil, is told each operation's result as soon as that operation is
+	// applied, ahead of the entry's response (ApplyBatch's return, which
+	// raft delivers after the whole batch). The embedded engine answers its
+	// callers from it, so that they come back with their next operation
+	// while the rest of the entry applies.
+	OnEntry func(data []byte) func(j int, r Result)
+
 	tree    atomic.Pointer[tree.Tree]
 	opts    tree.Options
 	err     atomic.Pointer[error]
@@ -72,9 +81,16 @@ func (f *FSM) ApplyBatch(logs []*raft.Log) []any {
 			out[i] = err
 			continue
 		}
+		var each func(int, Result)
+		if f.OnEntry != nil {
+			each = f.OnEntry(l.Data)
+		}
 		res := make([]Result, len(ops))
 		for j := range ops {
 			res[j] = Apply(t, &ops[j])
+			if each != nil {
+				each(j, res[j])
+			}
 		}
 		out[i] = res
 		f.applied.Store(l.Index)
