@@ -2,6 +2,7 @@ package fsmeta
 
 import (
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/fsmeta/fsmeta/core/tree"
@@ -15,8 +16,29 @@ import (
 // times as long as each step took, so that it uses at most a tenth of a
 // core however large the namespace.
 type compactor struct {
-	quit chan struct{}
-	wg   sync.WaitGroup
+	quit    chan struct{}
+	wg      sync.WaitGroup
+	passes  atomic.Int64
+	steps   atomic.Int64
+	longest atomic.Int64 // ns
+}
+
+// CompactorStats report the background compactor's work since Open.
+type CompactorStats struct {
+	Passes, Steps int64
+	// LongestStep is the longest time a step held the write lock (what a
+	// request could wait for it).
+	LongestStep time.Duration
+}
+
+// CompactorStats reports the background compactor's work (zeros when it
+// is off).
+func (db *DB) CompactorStats() CompactorStats {
+	c := db.compactor
+	if c == nil {
+		return CompactorStats{}
+	}
+	return CompactorStats{Passes: c.passes.Load(), Steps: c.steps.Load(), LongestStep: time.Duration(c.longest.Load())}
 }
 
 const defaultCompactAfter = 30 * time.Second
@@ -45,13 +67,18 @@ func (db *DB) startCompactor(after time.Duration) {
 			for {
 				t0 := time.Now()
 				st := db.t.CompactStep(tree.CompactOptions{Budget: 1000})
+				d := time.Since(t0)
+				c.steps.Add(1)
+				for old := c.longest.Load(); int64(d) > old && !c.longest.CompareAndSwap(old, int64(d)); old = c.longest.Load() {
+				}
 				if st.Done {
+					c.passes.Add(1)
 					break
 				}
 				select {
 				case <-c.quit:
 					return
-				case <-time.After(9 * time.Since(t0)):
+				case <-time.After(9 * d):
 				}
 			}
 		}

@@ -112,6 +112,15 @@ var propModes = []propMode{
 		}
 		return nil
 	}},
+	// directories of more than two entries freeze a run of one to three
+	// entries at a time (cold runs), in steps left half done: hot chains
+	// and cold runs side by side in one directory
+	{name: "runs", seedsDiv: 8, afterOp: func(db *fsmeta.DB, step int) error {
+		if (uint64(step)*0x9e3779b97f4a7c15)>>59 < 6 {
+			db.Compact(fsmeta.CompactOptions{All: step%2 == 0, Budget: 1 + step%9, MaxDir: 2, RunEntries: 1 + step%3}, nil)
+		}
+		return nil
+	}},
 }
 
 func propDefaults() (seeds, ops int) {

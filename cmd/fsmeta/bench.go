@@ -60,6 +60,13 @@ type benchReport struct {
 	// -idle: the process's CPU use (percent of one core) while idle
 	IdleSeconds    float64 `json:"idle_seconds,omitempty"`
 	IdleCPUPercent float64 `json:"idle_cpu_percent,omitempty"`
+	// with -compact-after: the background compactor's steps and passes
+	// during the idle time, its longest step (the most a request waited
+	// for it), and memory measured again after the idle time
+	IdleCompactSteps  int64      `json:"idle_compact_steps,omitempty"`
+	IdleCompactPasses int64      `json:"idle_compact_passes,omitempty"`
+	IdleLongestStepMs float64    `json:"idle_longest_step_ms,omitempty"`
+	MemoryAfterIdle   *memReport `json:"memory_after_idle,omitempty"`
 }
 
 type fsckReport struct {
@@ -169,6 +176,12 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 		time.Sleep(*idle)
 		rep.IdleCPUPercent = round2(100 * (processCPU() - c0).Seconds() / idle.Seconds())
 		rep.IdleSeconds = round2(idle.Seconds())
+		if cs := l.db.CompactorStats(); cs.Steps > 0 {
+			rep.IdleCompactSteps, rep.IdleCompactPasses = cs.Steps, cs.Passes
+			rep.IdleLongestStepMs = round2(float64(cs.LongestStep) / 1e6)
+			m, _ := l.measure(rep.Entries)
+			rep.MemoryAfterIdle = &m
+		}
 	}
 
 	rep.ClockNs = clockOverhead()
@@ -296,6 +309,10 @@ func printBench(w io.Writer, r *benchReport) {
 		bytesIEC(m.RSSBytes), m.BytesPerEntryRSS, bytesIEC(m.ArenaBytes), m.BytesPerEntryArena, bytesIEC(m.ArenaInUseBytes), bytesIEC(m.GoHeapBytes))
 	if r.IdleSeconds > 0 {
 		fmt.Fprintf(w, "idle     %.0f s: %.2f%% of a core (background compaction)\n", r.IdleSeconds, r.IdleCPUPercent)
+		if a := r.MemoryAfterIdle; a != nil {
+			fmt.Fprintf(w, "         compactor: %d steps, %d passes, longest step %.2f ms; then RSS %s = %.1f B/entry, %s entries cold\n",
+				r.IdleCompactSteps, r.IdleCompactPasses, r.IdleLongestStepMs, bytesIEC(a.RSSBytes), a.BytesPerEntryRSS, commas(int64(a.CompressedEntries)))
+		}
 	}
 	if m.CompressedDirs > 0 {
 		fmt.Fprintf(w, "cold     %s directories, %s entries compressed", commas(int64(m.CompressedDirs)), commas(int64(m.CompressedEntries)))

@@ -116,7 +116,7 @@ func (t *Tree) row(r arena.Ref) *coldBlk { return (*coldBlk)(t.a.Ptr(r)) }
 // entRange returns the entries of block blk that belong to directory dir:
 // all of them in a directory's own block, dir's run in a group's.
 func entRange(b *coldBlk, blk *compact.Block, dir Ino) (lo, hi int) {
-	if b.grp == 0 {
+	if b.grp == 0 || b.rows == 0 { // a directory's own block, or a run's
 		return 0, blk.Len()
 	}
 	return blk.DirRange(uint64(dir))
@@ -241,6 +241,17 @@ func (t *Tree) coldNode(r arena.Ref, ino Ino) *nodeHdr {
 	if t.writer {
 		hr := t.handleOf(r)
 		dino := t.row(hr).dir()
+		if t.row(hr).rows == 0 {
+			// a run of a hot directory: thaw just that
+			dir := t.getNode(dino)
+			if dir == nil || dir.cold() || !t.thawRun(dir, hr) {
+				return nil
+			}
+			if r := t.nodeRef(ino); r != 0 && !t.isHandle(r) {
+				return t.node(r)
+			}
+			return nil
+		}
 		if g := t.row(hr); g.grp > 0 {
 			// a group: the entry names its directory
 			blk := blockPool.Get().(*compact.Block)
@@ -375,8 +386,24 @@ func (t *Tree) coldScan(dir *nodeHdr, from uint64, fn func(h uint64, e *entHdr) 
 
 // lookupEnt returns the entry named name in dir, hot or cold (reads).
 func (t *Tree) lookupEnt(dir *nodeHdr, name string) *entHdr {
-	if dir.cold() && !t.writer {
-		return t.coldFind(dir, name)
+	if !t.writer {
+		if dir.cold() {
+			return t.coldFind(dir, name)
+		}
+		if dir.count() == 0 {
+			return nil
+		}
+		h := hashName(name)
+		r := *t.head(dir, h)
+		if t.isRun(r) {
+			return t.runFind(dir, r, name)
+		}
+		for ; r != 0; r = t.ent(r).next {
+			if e := t.ent(r); int(e.namelen) == len(name) && string(e.name()) == name {
+				return e
+			}
+		}
+		return nil
 	}
 	if r, _ := t.find(dir, name); r != 0 {
 		return t.ent(r)
@@ -404,7 +431,7 @@ func (t *Tree) freeze(dir *nodeHdr) bool { return t.freezeDirs([]*nodeHdr{dir}) 
 func (t *Tree) freezeDirs(dirs []*nodeHdr) bool {
 	total := 0
 	for _, d := range dirs {
-		if d.cold() || d.migrating() || d.count() == 0 || d.count() > coldMaxDir {
+		if d.cold() || d.migrating() || d.count() == 0 || d.count() > coldMaxDir || t.hasRuns(d) {
 			return false
 		}
 		total += int(d.count())
@@ -421,42 +448,16 @@ func (t *Tree) freezeDirs(dirs []*nodeHdr) bool {
 			}
 		}
 	}
-	ents := make([]compact.Entry, 0, total)
-	var refs []arena.Ref
-	type moved struct {
-		r arena.Ref
-		n int
-		p arena.Purpose
-	}
-	var objs []moved     // data maps and targets that go into the blocks
-	var kept []arena.Ref // subdirectories' records: they stay (keptDir)
+	var fr frozen
+	fr.ents = make([]compact.Entry, 0, total)
 	for _, dir := range dirs {
 		ino := dir.inum()
 		t.scanHot(dir, 0, func(r arena.Ref, e *entHdr, _ uint64) bool {
-			ce := compact.Entry{Dir: ino, Name: string(e.name()), Ino: e.inum()}
-			if e.isLink() {
-				ce.Link = true
-			} else if h := (*nodeHdr)(unsafe.Pointer(e)); isDir(t.mode(h)) {
-				ce.Ino, ce.Link = h.inum(), true
-				kept = append(kept, r)
-				ents = append(ents, ce)
-				return true
-			} else {
-				ce.Ino = h.inum()
-				ce.Attr, ce.Flags, ce.Nlink = uint32(h.attr()), h.flags, uint32(h.ext)
-				ce.Size, ce.Data = h.size, h.data
-				ce.Atime, ce.Mtime, ce.Ctime = h.atime, h.mtime, h.ctime
-				if t.movesToBlock(h) {
-					x, n, p := t.dataExtra(h)
-					ce.Extra, ce.Data = x, 0
-					objs = append(objs, moved{arena.Ref(h.data), n, p})
-				}
-			}
-			ents = append(ents, ce)
-			refs = append(refs, r)
+			fr.add(t, ino, r, e)
 			return true
 		})
 	}
+	ents := fr.ents
 	var cuts []int // start of every block in ents, then len
 	var firsts []uint64
 	if group {
@@ -543,20 +544,13 @@ func (t *Tree) freezeDirs(dirs []*nodeHdr) bool {
 			blks[i].grp = uint32(len(dirs))
 		}
 	}
-	// the subdirectories' records move to long-lived slabs: the records
-	// around them are freed now, and they would keep those slabs alive
-	moves := make([]arena.Ref, len(kept))
-	for i, r := range kept {
-		if moves[i], err = t.a.AllocLongLived(t.ent(r).size(), arena.PNode); err != nil {
-			for j, m := range moves[:i] {
-				t.a.Free(m, t.ent(kept[j]).size(), arena.PNode)
-			}
-			for _, b := range blks {
-				t.a.Free(b.ref, int(b.n), arena.PCold)
-			}
-			t.a.Free(hr, hsize, arena.PCold)
-			return false
+	moves, ok := t.allocKept(fr.kept)
+	if !ok {
+		for _, b := range blks {
+			t.a.Free(b.ref, int(b.n), arena.PCold)
 		}
+		t.a.Free(hr, hsize, arena.PCold)
+		return false
 	}
 	copy(unsafe.Slice((*coldBlk)(t.a.Ptr(hr)), nb), blks)
 	if nb > 1 {
@@ -570,17 +564,7 @@ func (t *Tree) freezeDirs(dirs []*nodeHdr) bool {
 			}
 		}
 	}
-	for _, r := range refs {
-		e := t.ent(r)
-		if e.isLink() {
-			t.a.Free(r, e.size(), arena.PLink)
-			continue
-		}
-		t.a.Free(r, e.size(), arena.PNode)
-	}
-	for _, o := range objs {
-		t.a.Free(o.r, o.n, o.p)
-	}
+	fr.free(t)
 	// the directories' indexes before the kept records move: a member of
 	// a group may be kept in another member (its record then moves with
 	// its new index)
@@ -588,13 +572,7 @@ func (t *Tree) freezeDirs(dirs []*nodeHdr) bool {
 		t.freeIndex(dir)
 		dir.setIndex(hr, 0, false)
 	}
-	for i, r := range kept {
-		n := t.ent(r).size()
-		copy(t.a.Bytes(moves[i], n), t.a.Bytes(r, n))
-		t.ent(moves[i]).next = 0 // in no chain while the directory is cold
-		t.setSlot(Ino(t.ent(r).inum()), moves[i])
-		t.a.Free(r, n, arena.PNode)
-	}
+	t.moveKept(fr.kept, moves)
 	t.coldDirs += uint64(len(dirs))
 	t.coldEntries += uint64(len(ents))
 	t.coldBytes += uint64(hsize)
@@ -605,6 +583,85 @@ func (t *Tree) freezeDirs(dirs []*nodeHdr) bool {
 		t.coldGroups++
 	}
 	return true
+}
+
+// frozen gathers the hot records a freeze puts into blocks.
+type frozen struct {
+	ents []compact.Entry
+	refs []arena.Ref // records freed once the blocks are in place
+	kept []arena.Ref // subdirectories' records: they stay (keptDir)
+	objs []movedObj  // data maps and targets that go into the blocks
+}
+
+type movedObj struct {
+	r arena.Ref
+	n int
+	p arena.Purpose
+}
+
+// add takes record r (entry e) of directory dino.
+func (fr *frozen) add(t *Tree, dino uint64, r arena.Ref, e *entHdr) {
+	ce := compact.Entry{Dir: dino, Name: string(e.name()), Ino: e.inum()}
+	if e.isLink() {
+		ce.Link = true
+	} else if h := (*nodeHdr)(unsafe.Pointer(e)); isDir(t.mode(h)) {
+		ce.Ino, ce.Link = h.inum(), true
+		fr.kept = append(fr.kept, r)
+		fr.ents = append(fr.ents, ce)
+		return
+	} else {
+		ce.Ino = h.inum()
+		ce.Attr, ce.Flags, ce.Nlink = uint32(h.attr()), h.flags, uint32(h.ext)
+		ce.Size, ce.Data = h.size, h.data
+		ce.Atime, ce.Mtime, ce.Ctime = h.atime, h.mtime, h.ctime
+		if t.movesToBlock(h) {
+			x, n, p := t.dataExtra(h)
+			ce.Extra, ce.Data = x, 0
+			fr.objs = append(fr.objs, movedObj{arena.Ref(h.data), n, p})
+		}
+	}
+	fr.ents = append(fr.ents, ce)
+	fr.refs = append(fr.refs, r)
+}
+
+// free frees the records and objects now in blocks.
+func (fr *frozen) free(t *Tree) {
+	for _, r := range fr.refs {
+		e := t.ent(r)
+		t.a.Free(r, e.size(), recPurpose(e.isLink()))
+	}
+	for _, o := range fr.objs {
+		t.a.Free(o.r, o.n, o.p)
+	}
+}
+
+// allocKept allocates the new places of subdirectories' records a freeze
+// keeps: long-lived slabs, since the records around them are freed now and
+// they would keep those slabs alive. On false memory ran out (nothing is
+// allocated).
+func (t *Tree) allocKept(kept []arena.Ref) ([]arena.Ref, bool) {
+	moves := make([]arena.Ref, len(kept))
+	for i, r := range kept {
+		var err error
+		if moves[i], err = t.a.AllocLongLived(t.ent(r).size(), arena.PNode); err != nil {
+			for j, m := range moves[:i] {
+				t.a.Free(m, t.ent(kept[j]).size(), arena.PNode)
+			}
+			return nil, false
+		}
+	}
+	return moves, true
+}
+
+// moveKept moves the kept records to the places allocKept gave.
+func (t *Tree) moveKept(kept, moves []arena.Ref) {
+	for i, r := range kept {
+		n := t.ent(r).size()
+		copy(t.a.Bytes(moves[i], n), t.a.Bytes(r, n))
+		t.ent(moves[i]).next = 0 // in no chain while its entry is cold
+		t.setSlot(Ino(t.ent(r).inum()), moves[i])
+		t.a.Free(r, n, arena.PNode)
+	}
 }
 
 // freezeTree freezes dir after its idle child directories (all of them
@@ -668,12 +725,48 @@ func (t *Tree) thawDir(dir *nodeHdr) bool {
 	for uint64(1)<<logb+uint64(1)<<logb/2 < n && logb < 31 {
 		logb++
 	}
-	type made struct {
-		r    arena.Ref
-		h    uint64
-		kept bool // a subdirectory's own record, which stayed (keptDir)
+	barr, err := t.a.Alloc(4<<logb, arena.PBuckets)
+	if err != nil {
+		return false
 	}
-	recs := make([]made, len(ents))
+	recs, ok := t.thawRecords(ents)
+	if !ok {
+		t.a.Free(barr, 4<<logb, arena.PBuckets)
+		return false
+	}
+	if g := t.row(hr); g.grp > 1 {
+		g.grp-- // other members still use the group's block
+	} else {
+		if g.grp == 1 {
+			t.coldGroups--
+		}
+		for _, b := range t.coldBlocks(hr) {
+			t.a.Free(b.ref, int(b.n), arena.PCold)
+			t.coldBytes -= uint64(b.n)
+		}
+		t.coldBytes -= uint64(t.handleSize(hr))
+		t.a.Free(hr, t.handleSize(hr), arena.PCold)
+	}
+	dir.setIndex(barr, logb, false)
+	t.linkThawed(dir, recs, ents)
+	t.coldDirs--
+	t.coldEntries -= n
+	t.touched(dir)
+	return true
+}
+
+// thawed is the hot record made for a cold entry.
+type thawed struct {
+	r    arena.Ref
+	h    uint64 // its name's hash
+	kept bool   // a subdirectory's own record, which stayed (keptDir)
+}
+
+// thawRecords makes the hot records of cold entries ents (data maps and
+// targets back into the arena, inode slots to the records). On false
+// memory ran out or an entry is corrupt, and nothing changed.
+func (t *Tree) thawRecords(ents []compact.Entry) ([]thawed, bool) {
+	recs := make([]thawed, len(ents))
 	type obj struct {
 		i int // entry
 		r arena.Ref
@@ -683,14 +776,15 @@ func (t *Tree) thawDir(dir *nodeHdr) bool {
 	var objs []obj // data maps and targets back into the arena
 	for i := range ents {
 		if !t.unpackFor(Ino(ents[i].Ino)) {
-			return false
+			return nil, false
 		}
 	}
+	ok := true
 	for i := range ents {
 		e := &ents[i]
 		if e.Link {
 			if r := t.keptDir(Ino(e.Ino)); r != 0 {
-				recs[i] = made{r, hashName(e.Name), true}
+				recs[i] = thawed{r, hashName(e.Name), true}
 				continue
 			}
 		}
@@ -699,7 +793,7 @@ func (t *Tree) thawDir(dir *nodeHdr) bool {
 			ok = false
 			break
 		}
-		recs[i] = made{r, hashName(e.Name), false}
+		recs[i] = thawed{r, hashName(e.Name), false}
 		if !e.Link && len(e.Extra) > 0 {
 			b, p, good := extraBytes(e.Extra)
 			if !good {
@@ -714,13 +808,6 @@ func (t *Tree) thawDir(dir *nodeHdr) bool {
 			objs = append(objs, obj{i, o, b, p})
 		}
 	}
-	var barr arena.Ref
-	if ok {
-		var err error
-		if barr, err = t.a.Alloc(4<<logb, arena.PBuckets); err != nil {
-			ok = false
-		}
-	}
 	if !ok {
 		for i := range recs {
 			if recs[i].r != 0 && !recs[i].kept {
@@ -730,7 +817,7 @@ func (t *Tree) thawDir(dir *nodeHdr) bool {
 		for _, o := range objs {
 			t.a.Free(o.r, len(o.b), o.p)
 		}
-		return false
+		return nil, false
 	}
 	for _, o := range objs {
 		copy(t.a.Bytes(o.r, len(o.b)), o.b)
@@ -755,34 +842,24 @@ func (t *Tree) thawDir(dir *nodeHdr) bool {
 		copy(h.name(), e.Name)
 		t.setSlot(Ino(e.Ino), r)
 	}
-	// chains in hash order: sort, then append each at its bucket's tail
+	return recs, true
+}
+
+// linkThawed links thawed records into dir's chains, whose buckets for
+// their hashes are empty: in hash order (ties by name), each at its
+// bucket's tail.
+func (t *Tree) linkThawed(dir *nodeHdr, recs []thawed, ents []compact.Entry) {
 	order := make([]int, len(ents))
 	for i := range order {
 		order[i] = i
 	}
 	slices.SortFunc(order, func(a, b int) int {
-		if recs[a].h != recs[b].h {
-			if recs[a].h < recs[b].h {
-				return -1
-			}
-			return 1
+		if c := cmp.Compare(recs[a].h, recs[b].h); c != 0 {
+			return c
 		}
-		return bytes.Compare([]byte(ents[a].Name), []byte(ents[b].Name))
+		return strings.Compare(ents[a].Name, ents[b].Name)
 	})
-	if g := t.row(hr); g.grp > 1 {
-		g.grp-- // other members still use the group's block
-	} else {
-		if g.grp == 1 {
-			t.coldGroups--
-		}
-		for _, b := range t.coldBlocks(hr) {
-			t.a.Free(b.ref, int(b.n), arena.PCold)
-			t.coldBytes -= uint64(b.n)
-		}
-		t.coldBytes -= uint64(t.handleSize(hr))
-		t.a.Free(hr, t.handleSize(hr), arena.PCold)
-	}
-	dir.setIndex(barr, logb, false)
+	logb := dir.logb()
 	var last arena.Ref
 	lastB := ^uint64(0)
 	for _, i := range order {
@@ -796,10 +873,6 @@ func (t *Tree) thawDir(dir *nodeHdr) bool {
 		}
 		last = r
 	}
-	t.coldDirs--
-	t.coldEntries -= n
-	t.touched(dir)
-	return true
 }
 
 // touched notes that dir changed (or thawed): it is not idle until the
@@ -811,8 +884,8 @@ func (t *Tree) touched(dir *nodeHdr) {
 	}
 }
 
-// coldReadDir is ReadDir over a cold directory: the same entries, order and
-// cursors as the hot form's (collect).
+// coldReadDir is ReadDir over a cold directory, or a hot one with cold
+// runs: the same entries, order and cursors as the hot form's (collect).
 func (t *Tree) coldReadDir(dir *nodeHdr, from uint64, max int, plus bool, out []DirEntry) ([]DirEntry, uint64, Errno) {
 	if max < 1 {
 		max = 1
@@ -820,7 +893,7 @@ func (t *Tree) coldReadDir(dir *nodeHdr, from uint64, max int, plus bool, out []
 	// collect max entries and the rest of the last one's hash, and one
 	// more to know where the next call starts
 	var list []coldHashed
-	t.coldScan(dir, from, func(h uint64, e *entHdr) bool {
+	t.scan(dir, from, func(_ arena.Ref, e *entHdr, h uint64) bool {
 		list = append(list, coldHashed{h, e})
 		return len(list) <= max || h == list[max-1].h
 	})
@@ -859,10 +932,13 @@ type CompactOptions struct {
 	// Budget is how many entries one step may freeze before it lets other
 	// work in (default 1000).
 	Budget int
-	// MaxDir is the largest directory (in entries) to freeze: one freezes
-	// whole, about 1.2 µs an entry under the write lock. Default 8192
-	// (~10 ms); at most 2^20.
+	// MaxDir is the largest directory (in entries) to freeze whole, about
+	// 1.2 µs an entry under the write lock. Default 8192 (~10 ms); at most
+	// 2^20. Larger directories freeze a run of about RunEntries entries at
+	// a time (coldrun.go), within the step's budget.
 	MaxDir int
+	// RunEntries is the entries a run's block gathers (default 32).
+	RunEntries int
 }
 
 // CompactStats report a compaction step.
@@ -886,6 +962,10 @@ func (t *Tree) CompactStep(o CompactOptions) CompactStats {
 		o.MaxDir = coldStepDir
 	}
 	o.MaxDir = min(o.MaxDir, coldMaxDir)
+	if o.RunEntries <= 0 {
+		o.RunEntries = coldBlock
+	}
+	o.RunEntries = min(o.RunEntries, compact.MaxEntries/2)
 	if !t.wlock() {
 		return CompactStats{Done: true}
 	}
@@ -963,7 +1043,29 @@ func (t *Tree) CompactStep(o CompactOptions) CompactStats {
 			t.passBusy = true
 			continue
 		}
-		if c := int(h.count()); c > 0 && c <= coldGroupDir && !h.migrating() {
+		if int(h.count()) > o.MaxDir || t.hasRuns(h) {
+			// a large directory: a run at a time, resumed by the next
+			// step where this one stops
+			from := uint64(0)
+			if t.runDir == ino {
+				from = t.runNext
+			}
+			next, more, n := t.freezeRuns(h, from, o.Budget-st.Entries, o.RunEntries)
+			st.Entries += n
+			looked += n
+			t.runDir = 0
+			if more {
+				t.runDir, t.runNext = ino, next
+				flush()
+				t.compactCursor = ino
+				if st.Entries > 0 {
+					t.a.Trim()
+				}
+				return st
+			}
+			continue
+		}
+		if c := int(h.count()); c > 0 && c <= coldGroupDir && c <= o.MaxDir && !h.migrating() {
 			pend = append(pend, ino)
 			pendN += c
 			if pendN >= coldGroupTarget {

@@ -80,7 +80,12 @@ func (t *Tree) find(dir *nodeHdr, name string) (ent, prev arena.Ref) {
 	if dir.count() == 0 {
 		return 0, 0
 	}
-	r := *t.head(dir, hashName(name))
+	h := hashName(name)
+	r := *t.head(dir, h)
+	if t.isRun(r) {
+		t.mustThawRun(dir, r)
+		r = *t.head(dir, h)
+	}
 	for r != 0 {
 		e := t.ent(r)
 		if int(e.namelen) == len(name) && string(e.name()) == name {
@@ -116,6 +121,10 @@ func (t *Tree) prepareInsert(dir *nodeHdr) bool {
 func (t *Tree) insert(dir *nodeHdr, r arena.Ref) {
 	h := hashBytes(t.ent(r).name())
 	slot := t.head(dir, h)
+	if t.isRun(*slot) {
+		t.mustThawRun(dir, *slot) // find, before any change, has thawed it already
+		slot = t.head(dir, h)
+	}
 	for *slot != 0 {
 		e := t.ent(*slot)
 		if hashBytes(e.name()) > h {
@@ -165,8 +174,17 @@ func (t *Tree) maintain(dir *nodeHdr) {
 }
 
 // startResize begins moving dir's entries into an array of 2^logb buckets
-// (nothing happens if memory runs out: the old array stays).
+// (nothing happens if memory runs out: the old array stays). Cold runs
+// are thawed first: a migration moves hot chains only.
 func (t *Tree) startResize(dir *nodeHdr, logb uint8) {
+	if t.hasRuns(dir) && !t.thawRuns(dir) {
+		return
+	}
+	t.startMigration(dir, logb)
+}
+
+// startMigration allocates the new array and starts the migration.
+func (t *Tree) startMigration(dir *nodeHdr, logb uint8) {
 	nb, err := t.a.Alloc(4<<logb, arena.PBuckets)
 	if err != nil {
 		return
@@ -257,7 +275,8 @@ func (t *Tree) spans(dir *nodeHdr) []span {
 
 // scan calls fn for every entry of dir with hash >= from, in hash order,
 // until fn returns false. In a cold directory, a change (the write lock)
-// thaws it first; a read gets the entries as scratch records, with r 0.
+// thaws it first; a read gets the entries as scratch records, with r 0,
+// as it does for the entries of cold runs.
 func (t *Tree) scan(dir *nodeHdr, from uint64, fn func(r arena.Ref, e *entHdr, h uint64) bool) {
 	if dir.cold() {
 		if t.writer {
@@ -283,10 +302,19 @@ func (t *Tree) mustThaw(dir *nodeHdr) {
 	}
 }
 
-// scanHot is scan over a hot directory's chains.
+// scanHot is scan over a hot directory's chains. The entries of its cold
+// runs come as scratch records (kept directories as their records), with
+// r 0.
 func (t *Tree) scanHot(dir *nodeHdr, from uint64, fn func(r arena.Ref, e *entHdr, h uint64) bool) {
 	for _, sp := range t.spans(dir) {
 		for i := max(sp.lo, bucketOf(from, sp.logb)); i < sp.hi; i++ {
+			if r := *t.slotIn(sp.arr, i); t.isRun(r) { // no runs while migrating: sp is the array
+				if !t.scanRun(r, from, fn) {
+					return
+				}
+				i = t.runEnd(dir, r, i) - 1
+				continue
+			}
 			for r := *t.slotIn(sp.arr, i); r != 0; {
 				e := t.ent(r)
 				next := e.next

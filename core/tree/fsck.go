@@ -36,6 +36,7 @@ type fsck struct {
 	used     uint64
 	maxSlice uint64
 	groups   map[arena.Ref]uint32 // group rows of cold directories: members met
+	runs     map[Ino]uint32       // cold runs met, by directory
 }
 
 func (f *fsck) bad(format string, args ...any) {
@@ -54,9 +55,10 @@ func (t *Tree) Fsck() error {
 		return fmt.Errorf("fsck: tree is closed")
 	}
 	defer t.mu.runlock(s)
-	f := &fsck{t: t, seen: map[Ino]uint32{}, own: map[Ino]bool{}, groups: map[arena.Ref]uint32{}}
+	f := &fsck{t: t, seen: map[Ino]uint32{}, own: map[Ino]bool{}, groups: map[arena.Ref]uint32{}, runs: map[Ino]uint32{}}
 	f.walk()
 	f.coldGroups()
+	f.coldRuns()
 	f.inodes()
 	f.accounting()
 	if len(f.problems) == 0 {
@@ -103,6 +105,12 @@ func (f *fsck) walk() {
 		var last uint64
 		for _, sp := range t.spans(dir) {
 			for b := sp.lo; b < sp.hi; b++ {
+				if r := *t.slotIn(sp.arr, b); t.isRun(r) {
+					end := t.runEnd(dir, r, b)
+					n += f.coldRun(ino, dir, r, b, end, &last, &subdirs, &queue)
+					b = end - 1
+					continue
+				}
 				for r := *t.slotIn(sp.arr, b); r != 0; r = t.ent(r).next {
 					e := t.ent(r)
 					h := hashBytes(e.name())
@@ -443,6 +451,69 @@ func (f *fsck) coldDir(ino Ino, dir *nodeHdr, subdirs *uint32, queue *[]Ino) uin
 		prevMax = hi
 	}
 	return n
+}
+
+// coldRun checks the cold run of row r over buckets [b0, end) of hot
+// directory ino: the row, its block, entries in name order whose hashes
+// fall in the run's buckets and after the entries before it, each passing
+// the checks of a hot entry. It returns the number of entries.
+func (f *fsck) coldRun(ino Ino, dir *nodeHdr, r arena.Ref, b0, end uint64, last *uint64, subdirs *uint32, queue *[]Ino) uint32 {
+	t := f.t
+	b := t.row(r)
+	if b.dir() != ino || b.row != 0 || b.rows != 0 || uint64(b.grp) != b0 || dir.migrating() {
+		f.bad("dir %d: bad cold run at bucket %d (row of dir %d, first bucket %d)", ino, b0, b.dir(), b.grp)
+		return 0
+	}
+	f.runs[ino]++
+	f.want[arena.PCold] += arena.ClassSize(coldRow) + arena.ClassSize(int(b.n))
+	blk, err := t.decodeBlock(b)
+	if err != nil {
+		f.bad("dir %d: cold run at bucket %d: %v", ino, b0, err)
+		return 0
+	}
+	if blk.Len() == 0 {
+		f.bad("dir %d: cold run at bucket %d is empty", ino, b0)
+		return 0
+	}
+	maxH := *last
+	for k := 0; k < blk.Len(); k++ {
+		e := blk.Entry(k)
+		if e.Dir != uint64(ino) {
+			f.bad("dir %d: cold entry %q of directory %d", ino, e.Name, e.Dir)
+		}
+		if k > 0 && e.Name <= blk.Name(k-1) {
+			f.bad("dir %d: cold run at bucket %d out of name order at %q", ino, b0, e.Name)
+		}
+		h := hashName(e.Name)
+		if bk := bucketOf(h, dir.logb()); bk < b0 || bk >= end || h < *last {
+			f.bad("dir %d: cold entry %q outside its run's buckets", ino, e.Name)
+		}
+		maxH = max(maxH, h)
+		ent, ref := t.coldEnt(&e, r)
+		f.entry(ino, ref, ent, subdirs, queue)
+	}
+	*last = maxH
+	return uint32(blk.Len())
+}
+
+// coldRuns checks the tree's counts of cold runs against those met.
+func (f *fsck) coldRuns() {
+	t := f.t
+	var total uint64
+	for ino, n := range f.runs {
+		total += uint64(n)
+		if t.runs[ino] != n {
+			f.bad("dir %d: counted %d cold runs, has %d", ino, t.runs[ino], n)
+		}
+	}
+	for ino, n := range t.runs {
+		if f.runs[ino] != n {
+			f.bad("dir %d: counted %d cold runs, has %d", ino, n, f.runs[ino])
+		}
+	}
+	if total != t.coldRuns {
+		f.bad("tree counts %d cold runs, %d found", t.coldRuns, total)
+	}
 }
 
 // groupDir checks cold directory ino, a member of the group of row hr: the

@@ -29,7 +29,7 @@ func (t *Tree) ReadDir(c *Caller, ino Ino, cursor uint64, max int, plus bool, ou
 	if e := t.may(c, dir, R_OK); e != 0 {
 		return out, 0, e
 	}
-	if dir.cold() {
+	if dir.cold() || t.hasRuns(dir) {
 		return t.coldReadDir(dir, cursor, max, plus, out)
 	}
 	refs, next := t.collect(dir, cursor, max)

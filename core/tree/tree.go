@@ -43,6 +43,13 @@ type Tree struct {
 	// cold directories and the entries in their blocks
 	coldDirs, coldEntries uint64
 	coldGroups            uint64 // shared blocks of small directories
+	// runs counts the cold runs of hot directories (coldrun.go), coldRuns
+	// all of them; runDir is the directory a compaction pass is freezing
+	// run by run, from bucket runNext.
+	runs     map[Ino]uint32
+	coldRuns uint64
+	runDir   Ino
+	runNext  uint64
 	// packCursor is 1 + the next inode page to pack at the end of a
 	// compaction pass, 0 when no packing is under way; spares are plain
 	// pages kept for unpacking when the arena is full (inodepack.go).
@@ -90,6 +97,9 @@ type Stats struct {
 	ColdEntries uint64
 	// ColdGroups blocks are shared by several small cold directories.
 	ColdGroups uint64
+	// ColdRuns blocks hold runs of large hot directories (frozen a block
+	// at a time); their entries count in ColdEntries.
+	ColdRuns uint64
 	// ColdBytes is the exact size of their handles and blocks (the arena
 	// rounds each up to its size class).
 	ColdBytes uint64
@@ -109,7 +119,7 @@ func New(o Options) (*Tree, error) {
 		return nil, err
 	}
 	t := &Tree{a: a, opts: o, attrIdx: map[attrTriple]uint32{}, opens: map[Ino]uint32{}, nlinks: map[Ino]uint32{}, wideAttrs: map[Ino]uint32{},
-		xattrs: map[Ino]arena.Ref{}, migs: map[uint64]*migration{}, nextIno: RootIno, nextSlice: 1}
+		xattrs: map[Ino]arena.Ref{}, migs: map[uint64]*migration{}, runs: map[Ino]uint32{}, nextIno: RootIno, nextSlice: 1}
 	t.mu.init()
 	r, e := t.newNode(RootIno, "", S_IFDIR|0o755, 0, 0, o.RootTime)
 	if e != 0 {
@@ -143,7 +153,7 @@ func (t *Tree) Stats() Stats {
 	c := t.counts
 	return Stats{Inodes: c.inodes, Files: c.files, Dirs: c.dirs, Symlinks: c.symlinks, Others: c.others,
 		Entries: c.entries, Links: c.links, Orphans: c.orphans, OpenFiles: uint64(len(t.opens)),
-		NextIno: uint64(t.nextIno), NextSlice: t.nextSlice, AttrDict: uint64(len(t.attrs)), ColdDirs: t.coldDirs, ColdEntries: t.coldEntries, ColdGroups: t.coldGroups, ColdBytes: t.coldBytes, Arena: t.a.Stats()}
+		NextIno: uint64(t.nextIno), NextSlice: t.nextSlice, AttrDict: uint64(len(t.attrs)), ColdDirs: t.coldDirs, ColdEntries: t.coldEntries, ColdGroups: t.coldGroups, ColdRuns: t.coldRuns, ColdBytes: t.coldBytes, Arena: t.a.Stats()}
 }
 
 func (t *Tree) countType(mode uint32, d int64) {
