@@ -95,7 +95,7 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 	ops := fs.Int("ops", 100_000, "operations per timed phase (`N`)")
 	asJSON := fs.Bool("json", false, "print one JSON object on stdout")
 	phases := fs.String("phases", "all", "comma-separated `list` of phases to run (all, none, or names)")
-	compact := fs.Bool("compact", false, "compact every directory after loading (up to 2^20 entries: what DB.Compact with MaxDir 1<<20 does; the background compactor leaves directories over 8192 entries hot), before memory is measured")
+	compact := fs.Bool("compact", false, "compact every directory after loading (up to 2^20 entries: what DB.Compact with MaxDir 1<<20 does; the background compactor freezes directories over 1024 entries a run of ~32 entries at a time), before memory is measured")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the whole run to `FILE`")
 	memprofile := fs.String("memprofile", "", "write a heap profile at the end to `FILE`")
 	fs.DurationVar(&src.compactAfter, "compact-after", 0, "run the engine's background compactor: directories unchanged for `D` go cold, also during the phases (default 0: off, the phases see the form the load and -compact left)")
