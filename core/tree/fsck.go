@@ -1,13 +1,13 @@
 package tree
 
 import (
-	"unsafe"
-
 	"encoding/binary"
 	"fmt"
 	"strings"
+	"unsafe"
 
 	"github.com/fsmeta/fsmeta/core/arena"
+	"github.com/fsmeta/fsmeta/core/compact"
 	. "github.com/fsmeta/fsmeta/core/meta"
 )
 
@@ -427,14 +427,7 @@ func (f *fsck) coldDir(ino Ino, dir *nodeHdr, subdirs *uint32, queue *[]Ino) uin
 		rowRef := hr + arena.Ref(rowRefs*i)
 		lo, hi := ^uint64(0), uint64(0)
 		for k := 0; k < blk.Len(); k++ {
-			e := blk.Entry(k)
-			if e.Dir != uint64(ino) {
-				f.bad("dir %d: cold entry %q of directory %d", ino, e.Name, e.Dir)
-			}
-			if k > 0 && e.Name <= blk.Name(k-1) {
-				f.bad("dir %d: cold block %d out of name order at %q", ino, i, e.Name)
-			}
-			h := hashName(e.Name)
+			e, h := f.blockEntry(ino, blk, k, "cold block", uint64(i))
 			lo, hi = min(lo, h), max(hi, h)
 			n++
 			ent, ref := t.coldEnt(&e, rowRef)
@@ -477,14 +470,7 @@ func (f *fsck) coldRun(ino Ino, dir *nodeHdr, r arena.Ref, b0, end uint64, last 
 	}
 	maxH := *last
 	for k := 0; k < blk.Len(); k++ {
-		e := blk.Entry(k)
-		if e.Dir != uint64(ino) {
-			f.bad("dir %d: cold entry %q of directory %d", ino, e.Name, e.Dir)
-		}
-		if k > 0 && e.Name <= blk.Name(k-1) {
-			f.bad("dir %d: cold run at bucket %d out of name order at %q", ino, b0, e.Name)
-		}
-		h := hashName(e.Name)
+		e, h := f.blockEntry(ino, blk, k, "cold run at bucket", b0)
 		if bk := bucketOf(h, dir.logb()); bk < b0 || bk >= end || h < *last {
 			f.bad("dir %d: cold entry %q outside its run's buckets", ino, e.Name)
 		}
@@ -494,6 +480,20 @@ func (f *fsck) coldRun(ino Ino, dir *nodeHdr, r arena.Ref, b0, end uint64, last 
 	}
 	*last = maxH
 	return uint32(blk.Len())
+}
+
+// blockEntry returns entry k of a directory's own block or of a run (what
+// and num name it in messages) and its name's hash, checking that it is
+// the directory's and follows the entry before it in name order.
+func (f *fsck) blockEntry(ino Ino, blk *compact.Block, k int, what string, num uint64) (compact.Entry, uint64) {
+	e := blk.Entry(k)
+	if e.Dir != uint64(ino) {
+		f.bad("dir %d: cold entry %q of directory %d", ino, e.Name, e.Dir)
+	}
+	if k > 0 && e.Name <= blk.Name(k-1) {
+		f.bad("dir %d: %s %d out of name order at %q", ino, what, num, e.Name)
+	}
+	return e, hashName(e.Name)
 }
 
 // coldRuns checks the tree's counts of cold runs against those met.
