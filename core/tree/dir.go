@@ -231,8 +231,20 @@ func (t *Tree) migrate(dir *nodeHdr, steps int) {
 	}
 	if m.next == total {
 		t.a.Free(m.old, 4<<m.oldLogb, arena.PBuckets)
-		delete(t.migs, dir.inum())
+		t.endMigration(dir)
 		dir.setIndex(dir.buckets(), logb, false)
+	}
+}
+
+// endMigration forgets dir's migration. A Go map keeps the buckets of its
+// largest size: once no migration is left after many at a time (a bulk
+// load has one in most of its directories), it is made anew (on a 10.7M
+// entry load the old one held 4.7 MB).
+func (t *Tree) endMigration(dir *nodeHdr) {
+	delete(t.migs, dir.inum())
+	t.migsPeak = max(t.migsPeak, len(t.migs)+1)
+	if len(t.migs) == 0 && t.migsPeak > 1024 {
+		t.migs, t.migsPeak = map[uint64]*migration{}, 0
 	}
 }
 
@@ -241,7 +253,7 @@ func (t *Tree) freeIndex(dir *nodeHdr) {
 	if dir.migrating() {
 		m := t.migs[dir.inum()]
 		t.a.Free(m.old, 4<<m.oldLogb, arena.PBuckets)
-		delete(t.migs, dir.inum())
+		t.endMigration(dir)
 	}
 	if dir.buckets() != 0 {
 		t.a.Free(dir.buckets(), 4<<dir.logb(), arena.PBuckets)

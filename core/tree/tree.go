@@ -35,6 +35,7 @@ type Tree struct {
 	wideAttrs  map[Ino]uint32        // dictionary ids >= 65535 (fWideAttr)
 	xattrs     map[Ino]arena.Ref     // xattr blobs
 	migs       map[uint64]*migration // directories being resized
+	migsPeak   int                   // most entries migs had since it was made (endMigration)
 	refPool    sync.Pool             // scratch ref slices for ReadDir
 
 	// writer is true while a change holds the write lock: getNode, find

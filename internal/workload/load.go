@@ -372,8 +372,42 @@ func LoadListing(db *fsmeta.DB, r io.Reader, o ListingOptions) (*ListingNS, Load
 		}
 	}
 	l.dirs, l.dirAttrs = nil, nil
+	l.ns.pack()
 	l.st.Duration = time.Since(start)
 	return l.ns, l.st, nil
+}
+
+// pack moves the samples' paths into one string. Cloned one by one as the
+// load went, they sit scattered among the load's garbage, and each keeps
+// a span of the Go heap in use after the rest is freed: on a 10.7M-line
+// listing, 56 MB of spans for 4 MB of live objects, which the bench's RSS
+// counts against the engine.
+func (ns *ListingNS) pack() {
+	n := 0
+	for _, list := range [][]Target{ns.files, ns.dirs} {
+		for i := range list {
+			n += len(list[i].Path)
+		}
+	}
+	var sb strings.Builder
+	sb.Grow(n)
+	for _, list := range [][]Target{ns.files, ns.dirs} {
+		for i := range list {
+			sb.WriteString(list[i].Path)
+		}
+	}
+	all, off := sb.String(), 0
+	for _, list := range [][]Target{ns.files, ns.dirs} {
+		for i := range list {
+			t := &list[i]
+			p := all[off : off+len(t.Path)]
+			off += len(t.Path)
+			if strings.HasSuffix(p, t.Name) {
+				t.Name = p[len(p)-len(t.Name):]
+			}
+			t.Path = p
+		}
+	}
 }
 
 func splitPath(p string) (dir, name string) {
@@ -402,6 +436,7 @@ func (l *listingLoader) dir(p string) (fsmeta.Ino, error) {
 		return 0, fmt.Errorf("mkdir %q: %w", p, err)
 	}
 	p = strings.Clone(p)
+	_, name = splitPath(p) // the name in the clone: a substring of the line would pin its buffer
 	l.dirs[p] = a.Ino
 	l.st.Dirs++
 	l.pending++
@@ -467,8 +502,9 @@ func (l *listingLoader) apply(e *Entry) error {
 			l.st.Slices += n
 			if err == nil {
 				l.st.Files++
-				l.sample(&l.ns.files, l.o.SampleFiles, &l.seenF, &l.rf,
-					Target{Parent: parent, Name: name, Path: strings.Clone(e.Path), Ino: attr.Ino})
+				p := strings.Clone(e.Path)
+				_, n := splitPath(p) // not name: a substring of the line, it would pin the reader's buffer
+				l.sample(&l.ns.files, l.o.SampleFiles, &l.seenF, &l.rf, Target{Parent: parent, Name: n, Path: p, Ino: attr.Ino})
 			}
 		}
 	case 'l':
