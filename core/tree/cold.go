@@ -1096,7 +1096,13 @@ func (t *Tree) packStep(st CompactStats, budget int) CompactStats {
 	}
 	st.Done = true
 	t.passDone = true
-	clear(t.recent)
+	if len(t.recent) > 1024 {
+		// a Go map keeps the buckets of its largest size: after a bulk
+		// load (every directory touched) that is ~30 bytes a directory
+		t.recent = map[Ino]struct{}{}
+	} else {
+		clear(t.recent)
+	}
 	t.a.Trim() // the emptied record slabs go back to the system
 	return st
 }
