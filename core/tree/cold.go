@@ -1019,6 +1019,7 @@ func (t *Tree) CompactStep(o CompactOptions) CompactStats {
 		}
 		t.passDirty, t.passBusy = false, false
 		t.compactCursor = t.nextIno - 1
+		t.runDir = 0
 	}
 	for ino := t.compactCursor; ; ino-- {
 		if ino < RootIno {
@@ -1129,7 +1130,7 @@ func (t *Tree) Compact(o CompactOptions, progress func(CompactStats)) CompactSta
 
 func (t *Tree) compactCursorReset() {
 	if t.wlock() {
-		t.compactCursor, t.packCursor = 0, 0
+		t.compactCursor, t.packCursor, t.runDir = 0, 0, 0
 		t.wunlock()
 	}
 }
