@@ -11,10 +11,11 @@ import (
 // The background compactor: every CompactAfter/2 it runs a compaction pass
 // (tree.CompactStep) over the directories not changed since the previous
 // pass, so a directory goes cold after CompactAfter/2 to CompactAfter of
-// quiet. A pass works in steps of about 1,000 entries, each under the write
-// lock alone (a request waits at most one step, ~1-2 ms), and sleeps nine
-// times as long as each step took, so that it uses at most a tenth of a
-// core however large the namespace.
+// quiet. A pass works in steps of about 1,000 entries and at most ~2 ms
+// (tree.CompactOptions.MaxStep), each under the write lock alone (a request
+// waits at most one step), and sleeps nine times as long as each step
+// took, so that it uses at most a tenth of a core however large the
+// namespace.
 type compactor struct {
 	quit    chan struct{}
 	wg      sync.WaitGroup

@@ -161,7 +161,7 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 		var done atomic.Int64
 		p := startProgress(stderr, "compacting", &done, rep.Entries, nil, 0)
 		t0 := time.Now()
-		_, err := l.db.Compact(fsmeta.CompactOptions{All: true, Budget: 10000, MaxDir: 1 << 20}, func(s fsmeta.CompactStats) { done.Store(int64(s.Entries)) })
+		_, err := l.db.Compact(fsmeta.CompactOptions{All: true, Budget: 10000, MaxDir: 1 << 20, MaxStep: -1}, func(s fsmeta.CompactStats) { done.Store(int64(s.Entries)) })
 		p.Stop()
 		if err != nil {
 			return err

@@ -230,11 +230,11 @@ func (t *Tree) scanRun(row arena.Ref, from uint64, fn func(r arena.Ref, e *entHd
 // freezeRuns freezes the hot buckets of idle directory dir from bucket
 // from on, run by run, until about budget entries are frozen. It returns
 // the bucket to go on from, whether the directory has more to do, and the
-// entries frozen. A directory in the middle of a resize advances its
+// entries frozen; it stops early when stop says so. A directory in the middle of a resize advances its
 // migration by up to budget buckets instead (a resize moves only as the
 // directory changes, and an idle one can be left mid-way); its runs are
 // frozen once it is done.
-func (t *Tree) freezeRuns(dir *nodeHdr, from uint64, budget, target int) (next uint64, more bool, n int) {
+func (t *Tree) freezeRuns(dir *nodeHdr, from uint64, budget, target int, stop func(n int) bool) (next uint64, more bool, n int) {
 	if dir.cold() || dir.buckets() == 0 || dir.count() == 0 {
 		return 0, false, 0
 	}
@@ -245,7 +245,7 @@ func (t *Tree) freezeRuns(dir *nodeHdr, from uint64, budget, target int) (next u
 	nb := uint64(1) << dir.logb()
 	b := from
 	looked := 0
-	for b < nb && n < budget && looked < 4*budget {
+	for b < nb && n < budget && looked < 4*budget && !stop(n) {
 		next, k := t.freezeRun(dir, b, target)
 		if next == b {
 			return 0, false, n // memory ran out: leave the directory as it is

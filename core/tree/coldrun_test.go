@@ -241,3 +241,40 @@ func BenchmarkFreezeRuns(b *testing.B) {
 		})
 	}
 }
+
+// TestCompactMaxStep: a step ends once its time is up (here at once) after
+// it froze something, so that a pass still ends, with everything cold.
+func TestCompactMaxStep(t *testing.T) {
+	tr, big := runTree(t)
+	defer tr.Close()
+	for i := 0; i < 300; i++ {
+		d, e := tr.Mkdir(RootCaller, 7, big, "m-"+strconv.Itoa(i), 0o755)
+		if e != 0 {
+			t.Fatal(e)
+		}
+		for k := 0; k < 1+i%40; k++ {
+			if _, e := tr.Mknod(RootCaller, 8, d.Ino, "f"+strconv.Itoa(k), 0o644, 0); e != 0 {
+				t.Fatal(e)
+			}
+		}
+	}
+	total := tr.Stats().Entries
+	o := CompactOptions{All: true, Budget: 1 << 20, MaxStep: time.Nanosecond}
+	steps := 0
+	for {
+		st := tr.CompactStep(o)
+		steps++
+		if st.Done {
+			break
+		}
+		if steps > 100000 {
+			t.Fatal("no end")
+		}
+	}
+	if err := tr.Fsck(); err != nil {
+		t.Fatal(err)
+	}
+	if s := tr.Stats(); steps < 50 || s.ColdEntries < total-5 {
+		t.Fatalf("%d steps; %d of %d entries cold", steps, s.ColdEntries, total)
+	}
+}

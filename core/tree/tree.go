@@ -51,6 +51,9 @@ type Tree struct {
 	coldRuns uint64
 	runDir   Ino
 	runNext  uint64
+	// treeEntries counts what the current freezeTree call froze (for
+	// the step's time limit)
+	treeEntries int
 	// packCursor is 1 + the next inode page to pack at the end of a
 	// compaction pass, 0 when no packing is under way; spares are plain
 	// pages kept for unpacking when the arena is full (inodepack.go).
