@@ -66,6 +66,7 @@ type benchReport struct {
 	IdleCompactSteps  int64      `json:"idle_compact_steps,omitempty"`
 	IdleCompactPasses int64      `json:"idle_compact_passes,omitempty"`
 	IdleLongestStepMs float64    `json:"idle_longest_step_ms,omitempty"`
+	IdleSlowSteps     int64      `json:"idle_slow_steps,omitempty"` // steps over 5 ms
 	MemoryAfterIdle   *memReport `json:"memory_after_idle,omitempty"`
 }
 
@@ -179,6 +180,7 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 		if cs := l.db.CompactorStats(); cs.Steps > 0 {
 			rep.IdleCompactSteps, rep.IdleCompactPasses = cs.Steps, cs.Passes
 			rep.IdleLongestStepMs = round2(float64(cs.LongestStep) / 1e6)
+			rep.IdleSlowSteps = cs.SlowSteps
 			m, _ := l.measure(rep.Entries)
 			rep.MemoryAfterIdle = &m
 		}
@@ -310,8 +312,8 @@ func printBench(w io.Writer, r *benchReport) {
 	if r.IdleSeconds > 0 {
 		fmt.Fprintf(w, "idle     %.0f s: %.2f%% of a core (background compaction)\n", r.IdleSeconds, r.IdleCPUPercent)
 		if a := r.MemoryAfterIdle; a != nil {
-			fmt.Fprintf(w, "         compactor: %d steps, %d passes, longest step %.2f ms; then RSS %s = %.1f B/entry, %s entries cold\n",
-				r.IdleCompactSteps, r.IdleCompactPasses, r.IdleLongestStepMs, bytesIEC(a.RSSBytes), a.BytesPerEntryRSS, commas(int64(a.CompressedEntries)))
+			fmt.Fprintf(w, "         compactor: %d steps (%d over 5 ms), %d passes, longest step %.2f ms; then RSS %s = %.1f B/entry, %s entries cold\n",
+				r.IdleCompactSteps, r.IdleSlowSteps, r.IdleCompactPasses, r.IdleLongestStepMs, bytesIEC(a.RSSBytes), a.BytesPerEntryRSS, commas(int64(a.CompressedEntries)))
 		}
 	}
 	if m.CompressedDirs > 0 {

@@ -26,6 +26,11 @@ const (
 	// finish a doubling before the next one is due (1 would do) and most
 	// halvings; a resize that falls due mid-migration waits for it.
 	migrateSteps = 2
+	// syncResizeLogb: an array of up to 2^syncResizeLogb buckets (about
+	// 100 entries) is resized at once, without migration state: its
+	// entries move in less time than the map of migrations takes to note
+	// one, and the lookups that follow need not consult that map.
+	syncResizeLogb = 6
 )
 
 // migration is a directory's resize in progress: buckets [0, next) of the
@@ -189,6 +194,13 @@ func (t *Tree) startMigration(dir *nodeHdr, logb uint8) {
 	if err != nil {
 		return
 	}
+	if old, oldLogb := dir.buckets(), dir.logb(); oldLogb <= syncResizeLogb {
+		m := migration{old: old, oldLogb: oldLogb}
+		dir.setIndex(nb, logb, false)
+		t.moveBuckets(dir, &m, 1<<31)
+		t.a.Free(old, 4<<oldLogb, arena.PBuckets)
+		return
+	}
 	t.migs[dir.inum()] = &migration{old: dir.buckets(), oldLogb: dir.logb()}
 	dir.setIndex(nb, logb, true)
 	t.migrate(dir, migrateSteps)
@@ -198,6 +210,16 @@ func (t *Tree) startMigration(dir *nodeHdr, logb uint8) {
 // the migration when none is left.
 func (t *Tree) migrate(dir *nodeHdr, steps int) {
 	m := t.migs[dir.inum()]
+	if t.moveBuckets(dir, m, steps) {
+		t.a.Free(m.old, 4<<m.oldLogb, arena.PBuckets)
+		t.endMigration(dir)
+		dir.setIndex(dir.buckets(), dir.logb(), false)
+	}
+}
+
+// moveBuckets moves up to steps coarse buckets of migration m to dir's
+// (new) array and reports whether none is left.
+func (t *Tree) moveBuckets(dir *nodeHdr, m *migration, steps int) bool {
 	logb := dir.logb()
 	coarse := m.coarse(logb)
 	total := uint64(1) << coarse
@@ -229,11 +251,7 @@ func (t *Tree) migrate(dir *nodeHdr, steps int) {
 		}
 		m.next++
 	}
-	if m.next == total {
-		t.a.Free(m.old, 4<<m.oldLogb, arena.PBuckets)
-		t.endMigration(dir)
-		dir.setIndex(dir.buckets(), logb, false)
-	}
+	return m.next == total
 }
 
 // endMigration forgets dir's migration. A Go map keeps the buckets of its
