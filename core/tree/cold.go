@@ -965,6 +965,9 @@ type CompactOptions struct {
 type CompactStats struct {
 	Dirs, Entries int  // directories and entries made cold by this step
 	Done          bool // the pass reached the end of the inode table
+	// Held is how long the step held the write lock (what a request
+	// could wait for it)
+	Held time.Duration
 }
 
 // CompactStep runs one bounded step of a compaction pass: from where the
@@ -994,6 +997,13 @@ func (t *Tree) CompactStep(o CompactOptions) CompactStats {
 	}
 	defer t.wunlock()
 	start := time.Now()
+	st := t.compactStep(o, start)
+	st.Held = time.Since(start)
+	return st
+}
+
+// compactStep is CompactStep under the write lock, taken at start.
+func (t *Tree) compactStep(o CompactOptions, start time.Time) CompactStats {
 	// over reports that the step has done something and used its time
 	over := func(done int) bool { return done > 0 && o.MaxStep > 0 && time.Since(start) > o.MaxStep }
 	var st CompactStats
