@@ -10,6 +10,7 @@ type region interface {
 	base() unsafe.Pointer
 	commit(off, n uint64) error
 	commitPlain(off, n uint64) error // without huge pages
+	hugePages(off, n uint64, on bool) // huge pages for [off, off+n) and later commits, or not
 	discard(off, n uint64)
 	release() error
 	reusedDirty() bool
@@ -27,3 +28,4 @@ func (m *heapRegion) discard(off, n uint64)           { clear(m.b[off : off+n]) 
 func (m *heapRegion) release() error                  { m.b = nil; return nil }
 func (m *heapRegion) reusedDirty() bool               { return false }
 func (m *heapRegion) commitPlain(off, n uint64) error { return nil }
+func (m *heapRegion) hugePages(off, n uint64, on bool) {}

@@ -1142,6 +1142,9 @@ func (t *Tree) packStep(st CompactStats, budget int) CompactStats {
 		clear(t.recent)
 	}
 	t.a.Trim() // the emptied record slabs go back to the system
+	// huge pages while most entries are hot; off once most are cold, so
+	// that the kernel does not fill the freed slabs back in (SetHugePages)
+	t.a.SetHugePages(t.coldEntries*2 < t.counts.entries)
 	return st
 }
 
