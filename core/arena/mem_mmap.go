@@ -13,7 +13,7 @@ const defaultMax = MaxBytes
 type region interface {
 	base() unsafe.Pointer
 	commit(off, n uint64) error
-	commitPlain(off, n uint64) error // without huge pages
+	commitPlain(off, n uint64) error  // without huge pages
 	hugePages(off, n uint64, on bool) // huge pages for [off, off+n) and later commits, or not
 	discard(off, n uint64)
 	release() error
