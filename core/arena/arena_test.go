@@ -169,4 +169,18 @@ func TestSetHugePages(t *testing.T) {
 	a.SetHugePages(true)
 	fill(20000)
 	check()
+	for _, r := range refs[:15000] { // free slabs for the next switch to discard
+		a.Free(r, 1000, POther)
+	}
+	refs = refs[15000:]
+	for i, r := range refs {
+		b := a.Bytes(r, 1000)
+		for j := range b {
+			b[j] = byte(i)
+		}
+	}
+	a.SetHugePages(false)
+	check()
+	fill(5000)
+	check()
 }
