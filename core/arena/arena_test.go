@@ -142,6 +142,20 @@ func TestSetHugePages(t *testing.T) {
 			refs = append(refs, r)
 		}
 	}
+	// drop frees the first k objects and renumbers the rest (each object's
+	// bytes hold its index in refs)
+	drop := func(k int) {
+		for _, r := range refs[:k] {
+			a.Free(r, 1000, POther)
+		}
+		refs = refs[k:]
+		for i, r := range refs {
+			b := a.Bytes(r, 1000)
+			for j := range b {
+				b[j] = byte(i)
+			}
+		}
+	}
 	check := func() {
 		for i, r := range refs {
 			for _, c := range a.Bytes(r, 1000) {
@@ -156,29 +170,11 @@ func TestSetHugePages(t *testing.T) {
 	a.SetHugePages(false) // again: nothing to do
 	check()
 	fill(20000) // committed without huge pages
-	for _, r := range refs[:10000] {
-		a.Free(r, 1000, POther)
-	}
-	refs = refs[10000:]
-	for i, r := range refs {
-		b := a.Bytes(r, 1000)
-		for j := range b {
-			b[j] = byte(i)
-		}
-	}
+	drop(10000)
 	a.SetHugePages(true)
 	fill(20000)
 	check()
-	for _, r := range refs[:15000] { // free slabs for the next switch to discard
-		a.Free(r, 1000, POther)
-	}
-	refs = refs[15000:]
-	for i, r := range refs {
-		b := a.Bytes(r, 1000)
-		for j := range b {
-			b[j] = byte(i)
-		}
-	}
+	drop(15000) // free slabs for the next switch to discard
 	a.SetHugePages(false)
 	check()
 	fill(5000)
