@@ -405,12 +405,10 @@ func (t *Tree) lookupEnt(dir *nodeHdr, name string) *entHdr {
 		if t.isRun(r) {
 			return t.runFind(dir, r, name)
 		}
-		for ; r != 0; r = t.ent(r).next {
-			if e := t.ent(r); int(e.namelen) == len(name) && string(e.name()) == name {
-				return e
-			}
+		if r, _ = t.chainFind(r, name); r == 0 {
+			return nil
 		}
-		return nil
+		return t.ent(r)
 	}
 	if r, _ := t.find(dir, name); r != 0 {
 		return t.ent(r)
@@ -1038,6 +1036,15 @@ func (t *Tree) compactStep(o CompactOptions, start time.Time) CompactStats {
 			st.Entries += n
 		}
 	}
+	// pause ends the step; the next one starts at inode at
+	pause := func(at Ino) CompactStats {
+		flush() // the group cannot wait for the next step: the lock goes
+		t.compactCursor = at
+		if st.Entries > 0 {
+			t.a.Trim()
+		}
+		return st
+	}
 	if t.packCursor != 0 {
 		return t.packStep(st, o.Budget)
 	}
@@ -1060,12 +1067,7 @@ func (t *Tree) compactStep(o CompactOptions, start time.Time) CompactStats {
 			return t.packStep(st, o.Budget)
 		}
 		if st.Entries >= o.Budget || looked >= 4*o.Budget || over(st.Entries) {
-			flush() // the group cannot wait for the next step: the lock goes
-			t.compactCursor = ino
-			if st.Entries > 0 {
-				t.a.Trim()
-			}
-			return st
+			return pause(ino)
 		}
 		looked++
 		r := t.nodeRef(ino)
@@ -1093,12 +1095,7 @@ func (t *Tree) compactStep(o CompactOptions, start time.Time) CompactStats {
 			t.runDir = 0
 			if more {
 				t.runDir, t.runNext = ino, next
-				flush()
-				t.compactCursor = ino
-				if st.Entries > 0 {
-					t.a.Trim()
-				}
-				return st
+				return pause(ino)
 			}
 			continue
 		}
@@ -1117,10 +1114,7 @@ func (t *Tree) compactStep(o CompactOptions, start time.Time) CompactStats {
 		st.Entries += n
 		looked += n
 		if cut {
-			flush()
-			t.compactCursor = ino // this directory again, in the next step
-			t.a.Trim()
-			return st
+			return pause(ino) // this directory again, in the next step
 		}
 	}
 }

@@ -91,6 +91,12 @@ func (t *Tree) find(dir *nodeHdr, name string) (ent, prev arena.Ref) {
 		t.mustThawRun(dir, r)
 		r = *t.head(dir, h)
 	}
+	return t.chainFind(r, name)
+}
+
+// chainFind returns the entry named name in the hash chain from r and its
+// predecessor there (0 if it heads the chain).
+func (t *Tree) chainFind(r arena.Ref, name string) (ent, prev arena.Ref) {
 	for r != 0 {
 		e := t.ent(r)
 		if int(e.namelen) == len(name) && string(e.name()) == name {
