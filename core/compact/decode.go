@@ -84,7 +84,7 @@ func header(b []byte, verify bool) (codec byte, n, rawlen int, payload []byte, e
 	} else if sum := crc32.Checksum(body, castagnoli); sum != binary.LittleEndian.Uint32(b[len(b)-4:]) {
 		return 0, 0, 0, nil, corrupt("checksum mismatch")
 	}
-	if body[0] != formatV1 {
+	if body[0] != formatVersion {
 		return 0, 0, 0, nil, corrupt("unknown format %d", body[0])
 	}
 	codec = body[1]
@@ -292,10 +292,10 @@ type walker struct {
 	msecV, csecV      []uint64
 	asecV             []uint64
 	misc              reader
-	nanos             []byte
+	nanos             []uint64
 	extras            reader
 	ai, si, di        int // next value of idx, sizeV, dataV
-	mi, ci, ti, np    int // next value of msecV, csecV, asecV, byte of nanos
+	mi, ci, ti, np    int // next value of msecV, csecV, asecV, nanos
 	prevIno, prevData uint64
 	prevFlags         uint8
 	prevMsec          int64
@@ -335,18 +335,23 @@ func (blk *Block) columns(bd *parsed, w *walker) error {
 	}
 
 	// The packed columns, each decoded in one tight loop.
-	if cap(blk.vals) < 7*n {
-		blk.vals = make([]uint64, 0, 7*n)
+	// (at most 7 values per entry, and 3 nanoseconds)
+	if cap(blk.vals) < 10*n {
+		blk.vals = make([]uint64, 0, 10*n)
 	}
 	vals := blk.vals[:0]
 	var seg [nCols][]uint64
-	for _, c := range [...]int{colInos, colAttrs, colSizes, colData, colMsecs, colCsecs, colAsecs} {
+	for _, c := range packedCols {
 		col := cols[c].b
 		if c == colAttrs {
 			col = idxCol
 		}
 		at := len(vals)
-		if vals, ok = decodePacked(vals, col, n); !ok {
+		max := n
+		if c == colNanos {
+			max = 3 * n
+		}
+		if vals, ok = decodePacked(vals, col, max); !ok {
 			return corrupt("column %d: bad packed column", c)
 		}
 		seg[c] = vals[at:len(vals):len(vals)]
@@ -357,7 +362,8 @@ func (blk *Block) columns(bd *parsed, w *walker) error {
 	if len(w.inoV) != n {
 		return corrupt("%d inodes for %d entries", len(w.inoV), n)
 	}
-	w.misc, w.nanos, w.extras = cols[colMisc], cols[colNanos].b, cols[colExtra]
+	w.nanos = seg[colNanos]
+	w.misc, w.extras = cols[colMisc], cols[colExtra]
 	return nil
 }
 
@@ -553,15 +559,15 @@ func buildNames(names []byte, nameOff []uint32, prefix, suflen, suffix, sufExt [
 
 // addNanos adds to t the nanoseconds at nanos[np:] and returns the sum and
 // the next position, or np < 0 if they are missing or invalid.
-func addNanos(t int64, nanos []byte, np int) (int64, int) {
-	if np+4 > len(nanos) {
+func addNanos(t int64, nanos []uint64, np int) (int64, int) {
+	if np >= len(nanos) {
 		return t, -1
 	}
-	ns := binary.LittleEndian.Uint32(nanos[np:])
+	ns := nanos[np]
 	if ns == 0 || ns >= 1e9 {
 		return t, -1
 	}
-	return t + int64(ns), np + 4
+	return t + int64(ns), np + 1
 }
 
 // Len returns the number of entries.

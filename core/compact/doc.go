@@ -13,7 +13,7 @@
 // order) of one large directory. The codec knows nothing of the tree: Attr
 // is the tree's (mode, uid, gid) dictionary id, Data and Extra are opaque.
 //
-// # Block format, version 1
+// # Block format, version 2
 //
 // Fixed-size integers are little-endian; uvarint is encoding/binary's
 // unsigned varint; zigzag(v) is (v << 1) ^ (v >> 63), which maps small
@@ -21,7 +21,7 @@
 //
 //	field     size      meaning
 //	-------   -------   -----------------------------------------------------
-//	format    1         1 (this version)
+//	format    1         2 (this version)
 //	codec     1         0 none, 1 s2 (block format), 2 zstd (one frame);
 //	                    none when compression would not shrink the body
 //	count     uvarint   number of entries n (at most MaxEntries)
@@ -71,24 +71,29 @@
 //	C12  asecs     packed, one per node of time form 1 or 4: atime seconds
 //	               (base: the node's ctime seconds, which are its mtime
 //	               seconds in form 1)
-//	C13  nanos     4 bytes (1..10^9-1) per time, in entry order and mtime,
-//	               ctime, atime order, whose seconds value has bit 0 set
+//	C13  nanos     packed: the nanoseconds (1..10^9-1) of every time whose
+//	               seconds value has bit 0 set, in entry order and mtime,
+//	               ctime, atime order
 //	C14  extra     per node with shape bit 5: uvarint length >= 1, bytes
 //
 // A seconds value is zigzag(seconds - base) << 1 | has-nanoseconds, where a
 // time t (nanoseconds) has seconds floor(t / 10^9) and nanoseconds
 // t - seconds*10^9: whole-second times cost no nanoseconds.
 //
-// A packed column stores unsigned integers with one byte width for all, so
+// A packed column stores unsigned integers with one bit width for all, so
 // that decoding has no branch per value; values too wide escape to uvarints:
 //
 //	field     size      meaning
 //	-------   -------   -----------------------------------------------------
 //	          0         (the whole column is empty) no values
 //	count     uvarint   number of values, >= 1
-//	width     1         w, 0..8 (0: every value is 0)
-//	values    count*w   little-endian; for 1 <= w <= 7, 2^(8w)-1 is an escape
-//	escapes   ...       per escape, in order: uvarint value (>= 2^(8w)-1)
+//	width     1         w, 0..64 (0: every value is 0)
+//	values    ceil(count*w/8)
+//	                    value i in bits i*w .. i*w+w-1, counting from the
+//	                    least significant bit of the first byte; the bits
+//	                    after the last value are 0; for 1 <= w <= 63,
+//	                    2^w-1 is an escape
+//	escapes   ...       per escape, in order: uvarint value (>= 2^w-1)
 //
 // The encoder picks the width that makes the column shortest.
 //

@@ -66,7 +66,7 @@ type Options struct {
 }
 
 const (
-	formatV1 = 1
+	formatVersion = 2 // 2: bit-packed columns (blocks live only in memory: no reader of 1 is needed)
 
 	// codec bytes
 	codecNone = 0
@@ -94,6 +94,9 @@ const (
 	colNanos
 	colExtra
 )
+
+// packedCols are the packed columns, in the order the decoder decodes them.
+var packedCols = [...]int{colInos, colAttrs, colSizes, colData, colMsecs, colCsecs, colAsecs, colNanos}
 
 // Shape byte.
 const (
@@ -167,7 +170,7 @@ func Encode(dst []byte, entries []Entry, opt Options) ([]byte, error) {
 		c = DefaultCompression
 	}
 	start := len(dst)
-	dst = append(dst, formatV1, 0)
+	dst = append(dst, formatVersion, 0)
 	dst = binary.AppendUvarint(dst, uint64(len(entries)))
 	dst = binary.AppendUvarint(dst, uint64(len(raw)))
 	hl := len(dst) - start // header length
@@ -346,7 +349,7 @@ func (e *encoder) body(entries []Entry) []byte {
 		}
 		cols[colShapes] = append(cols[colShapes], shape)
 	}
-	for _, c := range [...]int{colInos, colAttrs, colSizes, colData, colMsecs, colCsecs, colAsecs} {
+	for _, c := range packedCols {
 		cols[c] = appendPacked(cols[c], vals[c])
 	}
 
@@ -368,7 +371,7 @@ func (e *encoder) putTime(col int, t, base int64) int64 {
 	v := zigzag(sec-base) << 1
 	if ns != 0 {
 		v |= 1
-		e.cols[colNanos] = binary.LittleEndian.AppendUint32(e.cols[colNanos], ns)
+		e.vals[colNanos] = append(e.vals[colNanos], uint64(ns))
 	}
 	e.vals[col] = append(e.vals[col], v)
 	return sec

@@ -5,10 +5,12 @@ import (
 	"math/bits"
 )
 
-// Packed columns (see the package documentation for the format).
+// Packed columns (see the package documentation for the format): n values
+// of one bit width w, packed least significant bit first, with the values
+// too wide for w escaped to uvarints after them.
 
-// escape returns the escape value of width w (1..7).
-func escape(w int) uint64 { return 1<<(8*w) - 1 }
+// escape returns the escape value of width w (1..63).
+func escape(w int) uint64 { return 1<<w - 1 }
 
 // appendPacked appends vals as a packed column, the width chosen to make it
 // shortest.
@@ -16,50 +18,68 @@ func appendPacked(dst []byte, vals []uint64) []byte {
 	if len(vals) == 0 {
 		return dst
 	}
-	// hist[k]: values of k significant bytes; vlen[k]: their uvarint bytes
-	var hist [9]int
-	var vlen [9]int
+	// cnt[l], vlen[l]: values of bit length l and their uvarint bytes;
+	// ones[l]: values equal to escape(l) (they escape at width l too).
+	var cnt, vlen, ones [65]int
 	for _, v := range vals {
-		k := (bits.Len64(v) + 7) / 8
-		hist[k]++
-		vlen[k] += uvarintLen(v)
+		l := bits.Len64(v)
+		cnt[l]++
+		vlen[l] += uvarintLen(v)
+		if l > 0 && l < 64 && v == escape(l) {
+			ones[l]++
+		}
 	}
-	best, bestCost := 8, 8*len(vals)
-	if hist[0] == len(vals) {
+	n := len(vals)
+	best, bestCost := 64, 8*n
+	if cnt[0] == n {
 		best, bestCost = 0, 0
 	}
-	for w := 1; w < 8; w++ {
-		cost := w * len(vals)
-		// (a value of w bytes may equal the escape: rare, not counted)
-		for k := w + 1; k <= 8; k++ {
-			cost += vlen[k]
-		}
+	wider := 0 // uvarint bytes of the values longer than w
+	for l := 64; l > 0; l-- {
+		wider += vlen[l]
+	}
+	for w := 1; w < 64; w++ {
+		wider -= vlen[w]
+		cost := (n*w+7)/8 + wider + ones[w]*uvarintLen(escape(w))
 		if cost < bestCost {
 			best, bestCost = w, cost
 		}
 	}
 	w := best
-	dst = binary.AppendUvarint(dst, uint64(len(vals)))
+	dst = binary.AppendUvarint(dst, uint64(n))
 	dst = append(dst, byte(w))
 	if w == 0 {
 		return dst
 	}
-	if w == 8 {
-		for _, v := range vals {
-			dst = binary.LittleEndian.AppendUint64(dst, v)
-		}
-		return dst
+	esc := ^uint64(0)
+	if w < 64 {
+		esc = escape(w)
 	}
-	esc := escape(w)
+	var acc uint64 // bits not yet written, nb of them
+	nb := 0
 	for _, v := range vals {
 		x := min(v, esc)
-		for k := 0; k < w; k++ {
-			dst = append(dst, byte(x>>(8*k)))
+		acc |= x << nb
+		if nb+w >= 64 {
+			dst = binary.LittleEndian.AppendUint64(dst, acc)
+			used := 64 - nb // bits of x written
+			acc, nb = 0, w-used
+			if used < 64 {
+				acc = x >> used
+			}
+		} else {
+			nb += w
 		}
 	}
-	for _, v := range vals {
-		if v >= esc {
-			dst = binary.AppendUvarint(dst, v)
+	for ; nb > 0; nb -= 8 {
+		dst = append(dst, byte(acc))
+		acc >>= 8
+	}
+	if w < 64 {
+		for _, v := range vals {
+			if v >= esc {
+				dst = binary.AppendUvarint(dst, v)
+			}
 		}
 	}
 	return dst
@@ -67,8 +87,12 @@ func appendPacked(dst []byte, vals []uint64) []byte {
 
 func uvarintLen(v uint64) int { return (bits.Len64(v|1) + 6) / 7 }
 
+// packedLen returns the bytes of the packed body of n values of width w.
+func packedLen(n, w int) int { return (n*w + 7) / 8 }
+
 // decodePacked decodes the packed column b, which must hold at most max
-// values, appending them to dst. It returns the extended dst.
+// values, appending them to dst, whose capacity the caller makes room
+// for. It returns the extended dst.
 func decodePacked(dst []uint64, b []byte, max int) ([]uint64, bool) {
 	if len(b) == 0 {
 		return dst, true
@@ -80,49 +104,64 @@ func decodePacked(dst []uint64, b []byte, max int) ([]uint64, bool) {
 	n := int(cnt)
 	w := int(b[k])
 	b = b[k+1:]
-	if w > 8 || w*n > len(b) {
+	if w > 64 || packedLen(n, w) > len(b) {
 		return dst, false
 	}
 	at := len(dst)
 	if cap(dst)-at < n {
-		return dst, false // the caller sizes dst
+		return dst, false
 	}
 	out := dst[at : at+n]
-	body, exc := b[:w*n], b[w*n:]
-	switch w {
-	case 0:
+	body, exc := b[:packedLen(n, w)], b[packedLen(n, w):]
+	switch {
+	case w == 0:
 		clear(out)
-	case 1:
+	case w == 8:
 		for i, c := range body[:n] {
 			out[i] = uint64(c)
 		}
-	case 2:
-		for i := range out {
-			out[i] = uint64(binary.LittleEndian.Uint16(body[2*i:]))
+	case w <= 56:
+		// One unaligned 8-byte load per value while 8 bytes remain, then
+		// the tail from a padded copy.
+		mask := uint64(1)<<w - 1
+		i, o := 0, 0 // value, bit offset
+		for ; i < n && o/8+8 <= len(body); i++ {
+			out[i] = binary.LittleEndian.Uint64(body[o/8:]) >> (o % 8) & mask
+			o += w
 		}
-	case 3:
-		for i := range out {
-			p := body[3*i : 3*i+3]
-			out[i] = uint64(p[0]) | uint64(p[1])<<8 | uint64(p[2])<<16
-		}
-	case 4:
-		for i := range out {
-			out[i] = uint64(binary.LittleEndian.Uint32(body[4*i:]))
-		}
-	case 8:
-		for i := range out {
-			out[i] = binary.LittleEndian.Uint64(body[8*i:])
+		if i < n {
+			var tail [16]byte
+			copy(tail[:], body[o/8:])
+			for base := o / 8 * 8; i < n; i++ {
+				r := o - base
+				out[i] = binary.LittleEndian.Uint64(tail[r/8:]) >> (r % 8) & mask
+				o += w
+			}
 		}
 	default:
-		for i := range out {
-			var v uint64
-			for j := w - 1; j >= 0; j-- {
-				v = v<<8 | uint64(body[w*i+j])
+		// Wide values: a 128-bit window.
+		var mask uint64 = ^uint64(0)
+		if w < 64 {
+			mask = 1<<w - 1
+		}
+		pad := make([]byte, len(body)+16)
+		copy(pad, body)
+		for i, o := 0, 0; i < n; i, o = i+1, o+w {
+			lo := binary.LittleEndian.Uint64(pad[o/8:])
+			hi := binary.LittleEndian.Uint64(pad[o/8+8:])
+			s := uint(o % 8)
+			v := lo >> s
+			if s > 0 {
+				v |= hi << (64 - s)
 			}
-			out[i] = v
+			out[i] = v & mask
 		}
 	}
-	if w == 0 || w == 8 {
+	// The bits past the last value must be zero (one encoding per column).
+	if r := n * w % 8; r != 0 && body[len(body)-1]>>r != 0 {
+		return dst, false
+	}
+	if w == 0 || w == 64 {
 		return dst[:at+n], len(exc) == 0
 	}
 	esc := escape(w)

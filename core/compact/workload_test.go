@@ -76,12 +76,33 @@ func fileData(e *compact.Entry, appended bool, sliceID *uint64, buf []workload.P
 		e.Data, e.Flags = *sliceID, 0x04
 		*sliceID++
 	default:
-		var x []byte
+		// the tree's data-map Extra (core/tree/coldblob.go): chunk
+		// entries when the map has more than chunk 0, then per slice a
+		// form byte and what it does not imply; Data is the first slice id
+		nc := 0
+		if last := buf[len(buf)-1].Chunk; last > 0 {
+			nc = int(last) + 1
+		}
+		x := []byte{1}
+		x = binary.AppendUvarint(x, uint64(nc))
+		x = binary.AppendUvarint(x, uint64(len(buf)))
+		for c := 0; c < nc; c++ {
+			x = append(x, 1, 1) // chunk index and first-slice deltas (runs of one slice: close enough)
+		}
+		e.Data = *sliceID
+		end := uint32(0)
 		for _, p := range buf {
-			x = binary.AppendUvarint(x, uint64(p.Chunk))
-			x = binary.AppendUvarint(x, uint64(p.Pos))
+			switch p.Pos {
+			case 0:
+				x = append(x, 1) // at zero (size = len, the next id)
+			case end:
+				x = append(x, 2) // where the previous one ended
+			default:
+				x = append(x, 0)
+				x = binary.AppendUvarint(x, uint64(p.Pos))
+			}
 			x = binary.AppendUvarint(x, uint64(p.Len))
-			x = binary.AppendUvarint(x, *sliceID)
+			end = p.Pos + p.Len
 			*sliceID++
 		}
 		e.Extra = x

@@ -189,7 +189,7 @@ func scratch(e *compact.Entry) *entHdr {
 	size := hdr + len(e.Name)
 	var ext []byte
 	if !e.Link && len(e.Extra) > 0 {
-		if b, _, ok := extraBytes(e.Extra); ok {
+		if b, _, ok := extraBytes(e.Extra, e.Data); ok {
 			ext = b
 			size = scratchDataOff(len(e.Name)) + len(b)
 		}
@@ -620,8 +620,8 @@ func (fr *frozen) add(t *Tree, dino uint64, r arena.Ref, e *entHdr) {
 		ce.Size, ce.Data = h.size, h.data
 		ce.Atime, ce.Mtime, ce.Ctime = h.atime, h.mtime, h.ctime
 		if t.movesToBlock(h) {
-			x, n, p := t.dataExtra(h)
-			ce.Extra, ce.Data = x, 0
+			x, d, n, p := t.dataExtra(h)
+			ce.Extra, ce.Data = x, d
 			fr.objs = append(fr.objs, movedObj{arena.Ref(h.data), n, p})
 		}
 	}
@@ -808,7 +808,7 @@ func (t *Tree) thawRecords(ents []compact.Entry) ([]thawed, bool) {
 		}
 		recs[i] = thawed{r, hashName(e.Name), false}
 		if !e.Link && len(e.Extra) > 0 {
-			b, p, good := extraBytes(e.Extra)
+			b, p, good := extraBytes(e.Extra, e.Data)
 			if !good {
 				ok = false // a corrupt block: it stays cold, fsck reports it
 				break

@@ -148,11 +148,11 @@ func TestColdRoundTrip(t *testing.T) {
 // and its checksum catches that first) gives false, never a panic, and a
 // data map that decodes has the size its counts say.
 func FuzzExtraBytes(f *testing.F) {
-	f.Add([]byte{extraDataMap, 0, 1, 0, 10, 0, 10, 2})
-	f.Add([]byte{extraDataMap, 2, 3, 1, 0, 2, 1, 0, 5, 0, 5, 2, 0, 5, 0, 5, 4, 0, 5, 0, 5, 1})
-	f.Add([]byte{extraSymlink, 'a', '/', 'b'})
-	f.Fuzz(func(t *testing.T, x []byte) {
-		b, p, ok := extraBytes(x)
+	f.Add(uint64(7), []byte{extraDataMap, 0, 1, sliceAtZero | sliceSize, 10, 10})
+	f.Add(uint64(100), []byte{extraDataMap, 2, 3, 1, 0, 2, 1, sliceAtZero, 5, sliceAtEnd | sliceID, 5, 4, sliceAtZero | sliceOff, 3, 5})
+	f.Add(uint64(0), []byte{extraSymlink, 'a', '/', 'b'})
+	f.Fuzz(func(t *testing.T, data uint64, x []byte) {
+		b, p, ok := extraBytes(x, data)
 		if !ok {
 			return
 		}
