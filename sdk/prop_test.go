@@ -101,14 +101,14 @@ var propModes = []propMode{
 	// every directory compacted after every operation: each operation
 	// meets the cold form (reads answer from it, changes thaw)
 	{name: "cold", seedsDiv: 20, afterOp: func(db *fsmeta.DB, step int) error {
-		_, err := db.Compact(fsmeta.CompactOptions{All: true}, nil)
+		_, err := db.Compact(fsmeta.CompactOptions{All: true, DictSample: 1}, nil)
 		return err
 	}},
 	// compaction at random moments, in small steps: hot and cold directories
 	// side by side, passes left half done
 	{name: "mixed", seedsDiv: 8, afterOp: func(db *fsmeta.DB, step int) error {
 		if (uint64(step)*0x9e3779b97f4a7c15)>>59 < 3 {
-			db.Compact(fsmeta.CompactOptions{Budget: 1 + step%7}, nil)
+			db.Compact(fsmeta.CompactOptions{Budget: 1 + step%7, DictSample: 1}, nil)
 		}
 		return nil
 	}},
@@ -117,7 +117,7 @@ var propModes = []propMode{
 	// and cold runs side by side in one directory
 	{name: "runs", seedsDiv: 8, afterOp: func(db *fsmeta.DB, step int) error {
 		if (uint64(step)*0x9e3779b97f4a7c15)>>59 < 6 {
-			db.Compact(fsmeta.CompactOptions{All: step%2 == 0, Budget: 1 + step%9, MaxDir: 2, RunEntries: 1 + step%3}, nil)
+			db.Compact(fsmeta.CompactOptions{All: step%2 == 0, Budget: 1 + step%9, MaxDir: 2, RunEntries: 1 + step%3, DictSample: 1}, nil)
 		}
 		return nil
 	}},

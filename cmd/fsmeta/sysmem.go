@@ -55,6 +55,8 @@ type memReport struct {
 	CompressedBytes uint64 `json:"compressed_bytes"`
 	// CompressedGroups blocks are shared by several small directories
 	CompressedGroups uint64 `json:"compressed_groups"`
+	// CompressedDict is the size of the blocks' dictionary (Go heap)
+	CompressedDict uint64 `json:"compressed_dict_bytes"`
 	// more detail
 	RSSPeakBytes        uint64            `json:"rss_peak_bytes"`
 	RSSAnonBytes        uint64            `json:"rss_anon_bytes"` // RSS of private memory (arena, Go heap)
@@ -119,6 +121,7 @@ func measureMemory(db *fsmeta.DB, entries int64) (memReport, time.Duration) {
 		CompressedEntries:   st.ColdEntries,
 		CompressedBytes:     st.ColdBytes,
 		CompressedGroups:    st.ColdGroups,
+		CompressedDict:      st.ColdDict,
 	}
 	m.ArenaZones = map[string]zoneUse{}
 	for _, c := range db.ArenaClasses() {

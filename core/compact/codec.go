@@ -50,12 +50,58 @@ func compressZstd(dst, raw []byte) ([]byte, error) {
 	return zstdEnc.EncodeAll(raw, dst), nil
 }
 
-func compressS2(dst, raw []byte) []byte {
+func compressS2(dst, raw []byte, d *Dict) []byte {
 	n := s2.MaxEncodedLen(len(raw))
 	dst = grow(dst, n)
-	out := s2.EncodeBetter(dst[len(dst):len(dst)+n], raw)
+	var out []byte
+	if d != nil {
+		out = d.s2.EncodeBetter(dst[len(dst):len(dst)+n], raw)
+	} else {
+		out = s2.EncodeBetter(dst[len(dst):len(dst)+n], raw)
+	}
 	return dst[:len(dst)+len(out)]
 }
+
+// Dict is a dictionary for s2-compressed blocks: bytes that the blocks of
+// one namespace are likely to repeat (names, their lengths, extras), which
+// a block's matches may refer to as if they came just before it. A block
+// compressed with one says the dictionary's id, and decodes only with it
+// (Block.Dict). A Dict is immutable and safe for concurrent use.
+type Dict struct {
+	id   uint32
+	size int
+	s2   *s2.Dict
+}
+
+// Dictionary sizes.
+const (
+	// MaxDictSize is the most of a sample a dictionary keeps (its end).
+	MaxDictSize = s2.MaxDictSize
+	// MinDictSize is the smallest sample NewDict takes.
+	MinDictSize = 256
+)
+
+// NewDict makes dictionary id from sample (Options.Sample collects one from
+// blocks being encoded): its last MaxDictSize bytes.
+func NewDict(id uint32, sample []byte) (*Dict, error) {
+	if len(sample) < MinDictSize {
+		return nil, fmt.Errorf("compact: dictionary sample of %d bytes (at least %d)", len(sample), MinDictSize)
+	}
+	if len(sample) > MaxDictSize {
+		sample = sample[len(sample)-MaxDictSize:]
+	}
+	d := s2.MakeDict(append([]byte(nil), sample...), nil)
+	if d == nil {
+		return nil, fmt.Errorf("compact: dictionary of %d bytes refused", len(sample))
+	}
+	return &Dict{id: id, size: len(sample), s2: d}, nil
+}
+
+// ID returns the dictionary's id.
+func (d *Dict) ID() uint32 { return d.id }
+
+// Size returns the bytes the dictionary holds.
+func (d *Dict) Size() int { return d.size }
 
 // grow makes room for n more bytes in b.
 func grow(b []byte, n int) []byte {
@@ -69,14 +115,14 @@ func grow(b []byte, n int) []byte {
 
 // decompress puts the raw body of length rawlen coded by codec in payload
 // into buf (reused when large enough) and returns it.
-func decompress(buf []byte, codec byte, payload []byte, rawlen int) ([]byte, error) {
+func decompress(buf []byte, codec byte, payload []byte, rawlen int, d *Dict) ([]byte, error) {
 	switch codec {
 	case codecNone:
 		if len(payload) != rawlen {
 			return buf, fmt.Errorf("%w: raw body of %d bytes, header says %d", ErrCorrupt, len(payload), rawlen)
 		}
 		return payload, nil
-	case codecS2:
+	case codecS2, codecS2Dict:
 		n, err := s2.DecodedLen(payload)
 		if err != nil || n != rawlen {
 			return buf, fmt.Errorf("%w: s2 body of %d bytes (%v), header says %d", ErrCorrupt, n, err, rawlen)
@@ -84,7 +130,12 @@ func decompress(buf []byte, codec byte, payload []byte, rawlen int) ([]byte, err
 		if cap(buf) < rawlen {
 			buf = make([]byte, rawlen)
 		}
-		out, err := s2.Decode(buf[:rawlen], payload)
+		var out []byte
+		if codec == codecS2Dict {
+			out, err = d.s2.Decode(buf[:rawlen], payload)
+		} else {
+			out, err = s2.Decode(buf[:rawlen], payload)
+		}
 		if err != nil {
 			return buf, fmt.Errorf("%w: s2: %v", ErrCorrupt, err)
 		}

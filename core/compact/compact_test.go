@@ -15,6 +15,22 @@ import (
 
 var modes = []Compression{None, S2, Zstd}
 
+// testDict is a dictionary sampled from random blocks (seed 99).
+var testDict = func() *Dict {
+	r := rand.New(rand.NewSource(99))
+	var sample []byte
+	for len(sample) < 32<<10 {
+		if _, err := Encode(nil, genEntries(r, randShape(r)), Options{Compression: S2, Sample: &sample}); err != nil {
+			panic(err)
+		}
+	}
+	d, err := NewDict(7, sample)
+	if err != nil {
+		panic(err)
+	}
+	return d
+}()
+
 // genShape chooses the kind of block genEntries makes.
 type genShape struct {
 	dirs      int     // number of directories
@@ -276,6 +292,62 @@ func TestRoundTrip(t *testing.T) {
 				t.Fatalf("Count: %d, %v; want %d", n, err, len(ents))
 			}
 		}
+		// with a dictionary
+		b, err := Encode(nil, ents, Options{Compression: S2, Dict: testDict})
+		if err != nil {
+			t.Fatal(err)
+		}
+		dblk := Block{Dict: testDict}
+		if err := dblk.DecodeInto(b); err != nil {
+			t.Fatalf("iter %d with a dictionary: %v", it, err)
+		}
+		checkEqual(t, ents, &dblk)
+		if it%10 == 0 {
+			checkLookups(t, b, &dblk)
+		}
+		if n, err := Count(b); err != nil || n != len(ents) {
+			t.Fatalf("Count: %d, %v; want %d", n, err, len(ents))
+		}
+	}
+}
+
+// TestDict: a block compressed with a dictionary is smaller, decodes only
+// with that dictionary (a clear error otherwise, never a wrong answer),
+// and one that the dictionary does not help is stored raw without the
+// dictionary's id.
+func TestDict(t *testing.T) {
+	r := rand.New(rand.NewSource(3))
+	var plain, dict int
+	for i := 0; i < 200; i++ {
+		ents := genEntries(r, randShape(r))
+		a, _ := Encode(nil, ents, Options{Compression: S2})
+		b, _ := Encode(nil, ents, Options{Compression: S2, Dict: testDict})
+		plain += len(a)
+		dict += len(b)
+		if b[1] != codecS2Dict {
+			if blk, err := Decode(b); err != nil {
+				t.Fatalf("block %d stored without the dictionary does not decode alone: %v", i, err)
+			} else {
+				checkEqual(t, ents, blk)
+			}
+			continue
+		}
+		for _, d := range []*Dict{nil, func() *Dict { x := *testDict; x.id++; return &x }()} {
+			blk := Block{Dict: d}
+			if err := blk.DecodeInto(b); !errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), "dictionary 7") {
+				t.Fatalf("block %d decoded with dictionary %v: %v", i, d, err)
+			}
+			if _, _, err := blk.Lookup(b, ents[0].Dir, ents[0].Name); err == nil {
+				t.Fatalf("block %d: lookup without its dictionary", i)
+			}
+		}
+	}
+	if dict >= plain {
+		t.Fatalf("%d bytes with the dictionary, %d without", dict, plain)
+	}
+	t.Logf("%d bytes with the dictionary, %d without", dict, plain)
+	if _, err := NewDict(1, make([]byte, 10)); err == nil {
+		t.Fatal("a 10-byte sample makes a dictionary")
 	}
 }
 
@@ -494,10 +566,18 @@ func FuzzDecode(f *testing.F) {
 			f.Fatal(err)
 		}
 		f.Add(b)
+		if i%4 == 0 {
+			b, err := Encode(nil, ents, Options{Compression: S2, Dict: testDict})
+			if err != nil {
+				f.Fatal(err)
+			}
+			f.Add(b)
+		}
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
 		for _, in := range [][]byte{b, fixCRC(b)} {
-			blk, err := Decode(in)
+			blk := &Block{Dict: testDict}
+			err := blk.DecodeInto(in)
 			if err != nil {
 				if !errors.Is(err, ErrCorrupt) {
 					t.Fatalf("error %v does not wrap ErrCorrupt", err)
@@ -505,7 +585,7 @@ func FuzzDecode(f *testing.F) {
 				// point lookups must not panic either, with or
 				// without the checksum
 				for _, skip := range []bool{false, true} {
-					s := Block{NoChecksum: skip}
+					s := Block{NoChecksum: skip, Dict: testDict}
 					s.Lookup(in, 1, "a")
 					s.LookupIno(in, 1)
 					s.DecodeInto(in)
@@ -514,12 +594,13 @@ func FuzzDecode(f *testing.F) {
 			}
 			checkLookups(t, in, blk)
 			ents := blk.AppendEntries(nil)
-			for _, c := range modes {
-				re, err := Encode(nil, ents, Options{Compression: c})
+			for _, o := range []Options{{Compression: None}, {Compression: S2}, {Compression: Zstd}, {Compression: S2, Dict: testDict}} {
+				re, err := Encode(nil, ents, o)
 				if err != nil {
 					t.Fatalf("decoded entries do not re-encode: %v", err)
 				}
-				blk2, err := Decode(re)
+				blk2 := &Block{Dict: o.Dict}
+				err = blk2.DecodeInto(re)
 				if err != nil {
 					t.Fatalf("re-encoded block does not decode: %v", err)
 				}
@@ -600,7 +681,7 @@ func BenchmarkFind(b *testing.B) {
 // form blk, for every entry and a few absent ones.
 func checkLookups(t testing.TB, b []byte, blk *Block) {
 	t.Helper()
-	var s Block
+	s := Block{Dict: blk.Dict}
 	seen := map[uint64]bool{}
 	for i := 0; i < blk.Len(); i++ {
 		want := blk.Entry(i)

@@ -28,6 +28,9 @@ type Block struct {
 	// corrupt block still gives an error or some entry, never a panic;
 	// Decode always verifies.
 	NoChecksum bool
+	// Dict is the dictionary of blocks compressed with one (Options.Dict);
+	// such a block does not decode without it.
+	Dict *Dict
 }
 
 // rec is the decoded form of an entry but its name and directory:
@@ -75,7 +78,13 @@ func (blk *Block) DecodeInto(b []byte) error {
 
 // header parses the block header, checking the checksum first. It returns
 // the codec, the entry count, the raw length and the payload.
-func header(b []byte, verify bool) (codec byte, n, rawlen int, payload []byte, err error) {
+func header(b []byte, verify bool, d *Dict) (codec byte, n, rawlen int, payload []byte, err error) {
+	return headerDict(b, verify, d, true)
+}
+
+// headerDict is header; with needDict false a block compressed with a
+// dictionary passes without it.
+func headerDict(b []byte, verify bool, d *Dict, needDict bool) (codec byte, n, rawlen int, payload []byte, err error) {
 	if len(b) < 2+1+1+4 {
 		return 0, 0, 0, nil, corrupt("block of %d bytes", len(b))
 	}
@@ -103,13 +112,23 @@ func header(b []byte, verify bool) (codec byte, n, rawlen int, payload []byte, e
 	if cnt > rl/3 || cnt > MaxEntries {
 		return 0, 0, 0, nil, corrupt("%d entries in %d raw bytes", cnt, rl)
 	}
+	if codec == codecS2Dict {
+		id, k := binary.Uvarint(body[pos:])
+		if k <= 0 {
+			return 0, 0, 0, nil, corrupt("bad dictionary id")
+		}
+		pos += k
+		if needDict && (d == nil || uint64(d.id) != id) {
+			return 0, 0, 0, nil, fmt.Errorf("%w: block compressed with dictionary %d, not given", ErrCorrupt, id)
+		}
+	}
 	return codec, int(cnt), int(rl), body[pos:], nil
 }
 
 // Count returns the number of entries of block b, after checking its
 // header and checksum (but not its body).
 func Count(b []byte) (int, error) {
-	_, n, _, _, err := header(b, true)
+	_, n, _, _, err := headerDict(b, true, nil, false)
 	return n, err
 }
 
@@ -153,12 +172,12 @@ type parsed struct {
 // blk.raw unless it is stored as is), splits it into columns and decodes the
 // directory runs into blk.runs.
 func (blk *Block) parse(b []byte, bd *parsed) error {
-	codec, n, rawlen, payload, err := header(b, !blk.NoChecksum)
+	codec, n, rawlen, payload, err := header(b, !blk.NoChecksum, blk.Dict)
 	bd.n = n
 	if err != nil {
 		return err
 	}
-	raw, err := decompress(blk.raw, codec, payload, rawlen)
+	raw, err := decompress(blk.raw, codec, payload, rawlen, blk.Dict)
 	if err != nil {
 		return err
 	}

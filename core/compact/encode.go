@@ -63,15 +63,23 @@ func (c Compression) String() string {
 // Options tune Encode. The zero value is the default.
 type Options struct {
 	Compression Compression
+	// Dict, with S2, compresses against a dictionary (the block then
+	// decodes only with it).
+	Dict *Dict
+	// Sample, if not nil, has the block's dictionary-worthy bytes appended
+	// (the columns that repeat across blocks: shapes, name prefix and
+	// suffix lengths, suffixes, attributes, extras), to make a Dict of.
+	Sample *[]byte
 }
 
 const (
 	formatVersion = 2 // 2: bit-packed columns (blocks live only in memory: no reader of 1 is needed)
 
 	// codec bytes
-	codecNone = 0
-	codecS2   = 1
-	codecZstd = 2
+	codecNone   = 0
+	codecS2     = 1
+	codecZstd   = 2
+	codecS2Dict = 3
 
 	nCols = 15
 )
@@ -173,6 +181,9 @@ func Encode(dst []byte, entries []Entry, opt Options) ([]byte, error) {
 	dst = append(dst, formatVersion, 0)
 	dst = binary.AppendUvarint(dst, uint64(len(entries)))
 	dst = binary.AppendUvarint(dst, uint64(len(raw)))
+	if c == S2 && opt.Dict != nil {
+		dst = binary.AppendUvarint(dst, uint64(opt.Dict.id))
+	}
 	hl := len(dst) - start // header length
 	var err error
 	switch c {
@@ -181,7 +192,10 @@ func Encode(dst []byte, entries []Entry, opt Options) ([]byte, error) {
 		dst = append(dst, raw...)
 	case S2:
 		dst[start+1] = codecS2
-		dst = compressS2(dst, raw)
+		if opt.Dict != nil {
+			dst[start+1] = codecS2Dict
+		}
+		dst = compressS2(dst, raw, opt.Dict)
 	case Zstd:
 		dst[start+1] = codecZstd
 		dst, err = compressZstd(dst, raw)
@@ -193,8 +207,17 @@ func Encode(dst []byte, entries []Entry, opt Options) ([]byte, error) {
 	}
 	if c != None && len(dst)-start-hl >= len(raw) {
 		// incompressible: store the raw body
+		if dst[start+1] == codecS2Dict {
+			// (without the dictionary id)
+			dst = binary.AppendUvarint(dst[:start+2], uint64(len(entries)))
+			dst = binary.AppendUvarint(dst, uint64(len(raw)))
+			hl = len(dst) - start
+		}
 		dst = append(dst[:start+hl], raw...)
 		dst[start+1] = codecNone
+	}
+	if opt.Sample != nil {
+		*opt.Sample = e.sample(*opt.Sample)
 	}
 	sum := crc32.Checksum(dst[start:], castagnoli)
 	return binary.LittleEndian.AppendUint32(dst, sum), nil
@@ -362,6 +385,14 @@ func (e *encoder) body(entries []Entry) []byte {
 	}
 	e.raw = raw
 	return raw
+}
+
+// sample appends the dictionary-worthy columns of the last body.
+func (e *encoder) sample(dst []byte) []byte {
+	for _, c := range [...]int{colShapes, colPrefix, colSuffixLen, colSuffix, colAttrs, colExtra} {
+		dst = append(dst, e.cols[c]...)
+	}
+	return dst
 }
 
 // putTime adds time t to the seconds column col (and the nanoseconds

@@ -4,7 +4,7 @@ import "encoding/binary"
 
 // RawBody returns the raw body of a block encoded with None (tests only).
 func RawBody(b []byte) []byte {
-	_, _, _, payload, err := header(b, true)
+	_, _, _, payload, err := header(b, true, nil)
 	if err != nil || b[1] != codecNone {
 		return nil
 	}

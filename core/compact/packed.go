@@ -3,7 +3,15 @@ package compact
 import (
 	"encoding/binary"
 	"math/bits"
+	"unsafe"
 )
+
+// littleEndian is whether the machine stores integers least significant
+// byte first (the packed decoder then loads values directly).
+var littleEndian = func() bool {
+	x := uint16(1)
+	return *(*byte)(unsafe.Pointer(&x)) == 1
+}()
 
 // Packed columns (see the package documentation for the format): n values
 // of one bit width w, packed least significant bit first, with the values
@@ -121,21 +129,35 @@ func decodePacked(dst []uint64, b []byte, max int) ([]uint64, bool) {
 			out[i] = uint64(c)
 		}
 	case w <= 56:
-		// One unaligned 8-byte load per value while 8 bytes remain, then
-		// the tail from a padded copy.
+		// One unaligned 8-byte load per value while 8 bytes remain (fast
+		// values), then the tail from a padded copy.
 		mask := uint64(1)<<w - 1
-		i, o := 0, 0 // value, bit offset
-		for ; i < n && o/8+8 <= len(body); i++ {
-			out[i] = binary.LittleEndian.Uint64(body[o/8:]) >> (o % 8) & mask
-			o += w
+		uw := uint(w)
+		fast := 0
+		if len(body) >= 8 {
+			fast = min(n, ((len(body)-8)*8+7)/w+1)
 		}
-		if i < n {
+		o := uint(0) // bit offset of value i
+		if littleEndian {
+			base := unsafe.Pointer(unsafe.SliceData(body))
+			for i := range out[:fast] {
+				out[i] = *(*uint64)(unsafe.Add(base, o>>3)) >> (o & 7) & mask
+				o += uw
+			}
+		} else {
+			for i := range out[:fast] {
+				out[i] = binary.LittleEndian.Uint64(body[o>>3:]) >> (o & 7) & mask
+				o += uw
+			}
+		}
+		if fast < n {
 			var tail [16]byte
-			copy(tail[:], body[o/8:])
-			for base := o / 8 * 8; i < n; i++ {
-				r := o - base
-				out[i] = binary.LittleEndian.Uint64(tail[r/8:]) >> (r % 8) & mask
-				o += w
+			start := o >> 3
+			copy(tail[:], body[start:])
+			for i := fast; i < n; i++ {
+				r := o - start*8 // < 64: the tail holds at most 8 bytes of values
+				out[i] = binary.LittleEndian.Uint64(tail[r>>3&7:]) >> (r & 7) & mask
+				o += uw
 			}
 		}
 	default:

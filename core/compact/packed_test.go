@@ -1,6 +1,7 @@
 package compact
 
 import (
+	"fmt"
 	"math/rand"
 	"testing"
 )
@@ -74,5 +75,22 @@ func TestPackedPadding(t *testing.T) {
 	col[len(col)-1] |= 0x80
 	if _, ok := decodePacked(make([]uint64, 0, 3), col, 3); ok {
 		t.Fatal("a set padding bit decodes")
+	}
+}
+
+func BenchmarkDecodePacked(b *testing.B) {
+	r := rand.New(rand.NewSource(1))
+	for _, w := range []int{5, 13, 30} {
+		vals := make([]uint64, 28)
+		for i := range vals {
+			vals[i] = r.Uint64() >> uint(64-w)
+		}
+		col := appendPacked(nil, vals)
+		out := make([]uint64, 0, len(vals))
+		b.Run(fmt.Sprint(w), func(b *testing.B) {
+			for b.Loop() {
+				decodePacked(out, col, 32)
+			}
+		})
 	}
 }

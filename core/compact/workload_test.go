@@ -253,7 +253,8 @@ type corpus struct {
 var (
 	corporaOnce sync.Once
 	corpora     []corpus
-	dictSamples [][]byte // raw bodies of another seed, to train a dictionary
+	dictSamples [][]byte      // raw bodies of another seed, to train a dictionary
+	s2Dict      *compact.Dict // an s2 dictionary sampled from the same blocks
 )
 
 func loadCorpora(tb testing.TB) []corpus {
@@ -273,12 +274,17 @@ func loadCorpora(tb testing.TB) []corpus {
 			}
 			add("tree", dirs)
 		}
+		var sample []byte
 		for _, b := range blocks(synthDirs(8, 50_000)) {
-			enc, err := compact.Encode(nil, b, compact.Options{Compression: compact.None})
+			enc, err := compact.Encode(nil, b, compact.Options{Compression: compact.None, Sample: &sample})
 			if err != nil {
 				panic(err)
 			}
 			dictSamples = append(dictSamples, slices.Clone(compact.RawBody(enc)))
+		}
+		var err error
+		if s2Dict, err = compact.NewDict(1, sample); err != nil {
+			panic(err)
 		}
 	})
 	return corpora
@@ -324,7 +330,7 @@ func TestWorkloadRoundTrip(t *testing.T) {
 // the zstd package: the block format has no dictionary mode).
 func BenchmarkWorkload(b *testing.B) {
 	for _, c := range loadCorpora(b) {
-		for _, mode := range []string{"none", "s2", "zstd", "zstd-dict"} {
+		for _, mode := range []string{"none", "s2", "s2-dict", "zstd", "zstd-dict"} {
 			b.Run(c.name+"/"+mode, func(b *testing.B) {
 				benchCorpus(b, c, mode)
 			})
@@ -333,13 +339,17 @@ func BenchmarkWorkload(b *testing.B) {
 }
 
 func benchCorpus(b *testing.B, c corpus, mode string) {
-	comp := map[string]compact.Compression{"none": compact.None, "s2": compact.S2, "zstd": compact.Zstd, "zstd-dict": compact.None}[mode]
+	comp := map[string]compact.Compression{"none": compact.None, "s2": compact.S2, "s2-dict": compact.S2, "zstd": compact.Zstd, "zstd-dict": compact.None}[mode]
+	opt := compact.Options{Compression: comp}
+	if mode == "s2-dict" {
+		opt.Dict = s2Dict
+	}
 	enc := make([][]byte, len(c.blocks))
 	total := 0
 	t0 := time.Now()
 	for i, ents := range c.blocks {
 		var err error
-		if enc[i], err = compact.Encode(nil, ents, compact.Options{Compression: comp}); err != nil {
+		if enc[i], err = compact.Encode(nil, ents, opt); err != nil {
 			b.Fatal(err)
 		}
 		total += len(enc[i])
@@ -349,7 +359,7 @@ func benchCorpus(b *testing.B, c corpus, mode string) {
 		benchDict(b, c, enc)
 		return
 	}
-	var blk compact.Block
+	blk := compact.Block{Dict: opt.Dict}
 	b.ResetTimer()
 	n := 0
 	for b.Loop() {

@@ -175,7 +175,11 @@ func (t *Tree) isHandle(r arena.Ref) bool { return t.node(r).attr() == coldMark 
 // decode decodes block b of a handle. The blocks were written by freeze:
 // an error means memory corruption, which fsck reports.
 func (t *Tree) decodeBlock(b *coldBlk) (*compact.Block, error) {
-	return compact.Decode(t.a.Bytes(b.ref, int(b.n)))
+	blk := &compact.Block{Dict: t.dict.Load()}
+	if err := blk.DecodeInto(t.a.Bytes(b.ref, int(b.n))); err != nil {
+		return nil, err
+	}
+	return blk, nil
 }
 
 // scratch returns a record in Go memory holding entry e (the same layout as
@@ -261,7 +265,7 @@ func (t *Tree) coldNode(r arena.Ref, ino Ino) *nodeHdr {
 		}
 		if g := t.row(hr); g.grp > 0 {
 			// a group: the entry names its directory
-			blk := blockPool.Get().(*compact.Block)
+			blk := t.lendBlock()
 			e, ok, err := blk.LookupIno(t.a.Bytes(g.ref, int(g.n)), uint64(ino))
 			blockPool.Put(blk)
 			if err != nil || !ok {
@@ -278,7 +282,7 @@ func (t *Tree) coldNode(r arena.Ref, ino Ino) *nodeHdr {
 		return nil
 	}
 	b := t.row(r)
-	blk := blockPool.Get().(*compact.Block)
+	blk := t.lendBlock()
 	e, ok, err := blk.LookupIno(t.a.Bytes(b.ref, int(b.n)), uint64(ino))
 	blockPool.Put(blk)
 	if err != nil || !ok {
@@ -287,11 +291,54 @@ func (t *Tree) coldNode(r arena.Ref, ino Ino) *nodeHdr {
 	return (*nodeHdr)(unsafe.Pointer(scratch(&e)))
 }
 
-// coldCodec compresses cold blocks with s2: measured on 64-entry blocks
-// of the synthetic namespace, 33.4 bytes an entry and 5.1 µs a decode,
-// against zstd's 31.2 and 8.6 µs (core/compact's benchmarks); a cold lookup
-// decodes one block, and its latency is the figure that matters more.
-var coldCodec = compact.Options{Compression: compact.S2}
+// Cold blocks are compressed with s2: measured on 64-entry blocks of the
+// synthetic namespace, 33.4 bytes an entry and 5.1 µs a decode, against
+// zstd's 31.2 and 8.6 µs (core/compact's benchmarks); a cold lookup decodes
+// one block, and its latency is the figure that matters more.
+//
+// Once the blocks made so far have given dictSample bytes of samples (one
+// block in dictEvery: their names, name lengths, attributes and extras),
+// the tree makes an s2 dictionary of them, and every later block is
+// compressed against it: a block of ~30 entries has too little of its own to
+// match, the namespace's names repeat across blocks. On the synthetic
+// namespace: 28.8 bytes an entry against 32.1 (BenchmarkWorkload s2-dict),
+// for ~1 µs more a decode (s2 decodes with a dictionary in Go, not
+// assembly). The dictionary is made once and kept for the tree's life
+// (blocks live in memory only; a restore samples anew).
+const dictEvery = 4
+
+// dictSample is CompactOptions.DictSample's default (tests lower it).
+var dictSample = 64 << 10
+
+// encodeBlock appends the block of ents to dst.
+func (t *Tree) encodeBlock(dst []byte, ents []compact.Entry) ([]byte, error) {
+	o := compact.Options{Compression: compact.S2, Dict: t.dict.Load()}
+	sampling := o.Dict == nil && t.dictAt > 0
+	if sampling {
+		if t.dictSeen++; t.dictSeen%dictEvery == 1 {
+			o.Sample = &t.dictBuf
+		}
+	}
+	dst, err := compact.Encode(dst, ents, o)
+	if sampling && len(t.dictBuf) >= t.dictAt {
+		d, derr := compact.NewDict(1, t.dictBuf)
+		t.dictBuf = nil
+		if derr != nil {
+			t.dictAt = -1 // cannot be: the sample is large enough
+		} else {
+			t.dict.Store(d)
+		}
+	}
+	return dst, err
+}
+
+// lendBlock returns a decoding buffer of blockPool for t's blocks (give it
+// back with blockPool.Put).
+func (t *Tree) lendBlock() *compact.Block {
+	blk := blockPool.Get().(*compact.Block)
+	blk.Dict = t.dict.Load()
+	return blk
+}
 
 // blockPool lends decoding buffers to point lookups and listings. They
 // skip the blocks' checksum (a quarter of a cold lookup's time): the blocks
@@ -322,7 +369,7 @@ func (t *Tree) coldFind(dir *nodeHdr, name string) *entHdr {
 	hr := dir.buckets()
 	bs := t.coldBlocks(hr)
 	i := t.blockOf(hr, hashName(name))
-	blk := blockPool.Get().(*compact.Block)
+	blk := t.lendBlock()
 	e, ok, err := blk.Lookup(t.a.Bytes(bs[i].ref, int(bs[i].n)), dir.inum(), name)
 	blockPool.Put(blk)
 	if err != nil || !ok {
@@ -359,7 +406,7 @@ func (t *Tree) coldScan(dir *nodeHdr, from uint64, fn func(h uint64, e *entHdr) 
 	hr := dir.buckets()
 	bs := t.coldBlocks(hr)
 	var list []coldHashed
-	blk := blockPool.Get().(*compact.Block)
+	blk := t.lendBlock()
 	defer blockPool.Put(blk)
 	for i := t.blockOf(hr, from); i < len(bs); i++ {
 		if blk.DecodeInto(t.a.Bytes(bs[i].ref, int(bs[i].n))) != nil {
@@ -530,7 +577,7 @@ func (t *Tree) freezeDirs(dirs []*nodeHdr) bool {
 	var buf []byte
 	for i := range blks {
 		part := ents[cuts[i]:cuts[i+1]]
-		buf, err = compact.Encode(buf[:0], part, coldCodec)
+		buf, err = t.encodeBlock(buf[:0], part)
 		if err == nil {
 			blks[i].ref, err = t.a.Alloc(len(buf), arena.PCold)
 		}
@@ -952,6 +999,10 @@ type CompactOptions struct {
 	MaxDir int
 	// RunEntries is the entries a run's block gathers (default 32).
 	RunEntries int
+	// DictSample is the bytes of samples of blocks after which the tree
+	// makes its block dictionary (default 64 KiB; negative: none; the
+	// first step's value counts).
+	DictSample int
 	// MaxStep ends a step that has frozen something once it has held the
 	// write lock this long (default 2 ms; negative: no limit): on a large
 	// cold tree every entry a step meets is a cache miss, and 1,000 of
@@ -994,6 +1045,15 @@ func (t *Tree) CompactStep(o CompactOptions) CompactStats {
 		return CompactStats{Done: true}
 	}
 	defer t.wunlock()
+	if t.dictAt == 0 {
+		t.dictAt = dictSample
+		if o.DictSample != 0 {
+			t.dictAt = max(o.DictSample, compact.MinDictSize)
+		}
+		if o.DictSample < 0 {
+			t.dictAt = -1
+		}
+	}
 	start := time.Now()
 	st := t.compactStep(o, start)
 	st.Held = time.Since(start)

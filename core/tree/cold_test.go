@@ -7,8 +7,13 @@ import (
 	"testing"
 
 	"github.com/fsmeta/fsmeta/core/arena"
+	"github.com/fsmeta/fsmeta/core/compact"
 	. "github.com/fsmeta/fsmeta/core/meta"
 )
+
+// The tree's tests make the blocks' dictionary after a few blocks (the
+// default waits for 64 KiB of samples), so that most of their blocks use it.
+func init() { dictSample = compact.MinDictSize }
 
 // TestColdRoundTrip: compacting every directory keeps the state (snapshot
 // bytes, fsck), reads answer the same from the cold form, and changes thaw
@@ -46,6 +51,9 @@ func TestColdRoundTrip(t *testing.T) {
 	st := tr.Compact(CompactOptions{All: true}, nil)
 	if st.Dirs == 0 || tr.Stats().ColdEntries == 0 {
 		t.Fatalf("nothing compacted: %+v", st)
+	}
+	if tr.Stats().ColdDict == 0 {
+		t.Fatal("no dictionary made")
 	}
 	t.Logf("compacted %d dirs, %d entries; arena %+v", st.Dirs, st.Entries, tr.Stats().Arena.ByPurpose)
 	if err := tr.Fsck(); err != nil {

@@ -85,7 +85,7 @@ func (t *Tree) freezeRun(dir *nodeHdr, b0 uint64, target int) (next uint64, n in
 			return b0, 0
 		}
 	}
-	buf, err := compact.Encode(nil, ents, coldCodec)
+	buf, err := t.encodeBlock(nil, ents)
 	if err != nil {
 		return b0, 0
 	}
@@ -185,7 +185,7 @@ func (t *Tree) thawRuns(dir *nodeHdr) bool {
 // runFind looks name up in run row of dir (reads only).
 func (t *Tree) runFind(dir *nodeHdr, row arena.Ref, name string) *entHdr {
 	b := t.row(row)
-	blk := blockPool.Get().(*compact.Block)
+	blk := t.lendBlock()
 	e, ok, err := blk.Lookup(t.a.Bytes(b.ref, int(b.n)), dir.inum(), name)
 	blockPool.Put(blk)
 	if err != nil || !ok {
@@ -200,7 +200,7 @@ func (t *Tree) runFind(dir *nodeHdr, row arena.Ref, name string) *entHdr {
 // records) with r 0; false when fn stopped.
 func (t *Tree) scanRun(row arena.Ref, from uint64, fn func(r arena.Ref, e *entHdr, h uint64) bool) bool {
 	b := t.row(row)
-	blk := blockPool.Get().(*compact.Block)
+	blk := t.lendBlock()
 	defer blockPool.Put(blk)
 	if blk.DecodeInto(t.a.Bytes(b.ref, int(b.n))) != nil {
 		return true // fsck reports it

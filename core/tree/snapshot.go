@@ -355,6 +355,7 @@ func (t *Tree) frozenClone(a *arena.Arena) *Tree {
 		nextIno: t.nextIno, nextSlice: t.nextSlice, usedSpace: t.usedSpace, counts: t.counts,
 		coldDirs: t.coldDirs, coldEntries: t.coldEntries, coldGroups: t.coldGroups,
 		runs: maps.Clone(t.runs), coldRuns: t.coldRuns}
+	v.dict.Store(t.dict.Load())
 	for k, m := range t.migs {
 		c := *m
 		v.migs[k] = &c

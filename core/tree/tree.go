@@ -3,8 +3,10 @@ package tree
 import (
 	"fmt"
 	"sync"
+	"sync/atomic"
 
 	"github.com/fsmeta/fsmeta/core/arena"
+	"github.com/fsmeta/fsmeta/core/compact"
 	. "github.com/fsmeta/fsmeta/core/meta"
 )
 
@@ -49,6 +51,15 @@ type Tree struct {
 	// run by run, from bucket runNext.
 	runs     map[Ino]uint32
 	coldRuns uint64
+
+	// dict is the dictionary of the blocks made since it was (nil before;
+	// set once, under the write lock, read by readers); dictBuf collects
+	// its samples until dictAt bytes (0: not set yet by a compaction step;
+	// -1: no dictionary); dictSeen counts the blocks encoded meanwhile.
+	dict     atomic.Pointer[compact.Dict]
+	dictBuf  []byte
+	dictAt   int
+	dictSeen int
 	runDir   Ino
 	runNext  uint64
 	// treeEntries counts what the current freezeTree call froze (for
@@ -107,7 +118,9 @@ type Stats struct {
 	// ColdBytes is the exact size of their handles and blocks (the arena
 	// rounds each up to its size class).
 	ColdBytes uint64
-	Arena     arena.Stats
+	// ColdDict is the size of the blocks' dictionary (0 before it is made).
+	ColdDict uint64
+	Arena    arena.Stats
 }
 
 // New makes a tree holding only the root directory (mode 0755, uid 0).
@@ -155,9 +168,13 @@ func (t *Tree) Stats() Stats {
 		return Stats{}
 	}
 	c := t.counts
-	return Stats{Inodes: c.inodes, Files: c.files, Dirs: c.dirs, Symlinks: c.symlinks, Others: c.others,
+	st := Stats{Inodes: c.inodes, Files: c.files, Dirs: c.dirs, Symlinks: c.symlinks, Others: c.others,
 		Entries: c.entries, Links: c.links, Orphans: c.orphans, OpenFiles: uint64(len(t.opens)),
 		NextIno: uint64(t.nextIno), NextSlice: t.nextSlice, AttrDict: uint64(len(t.attrs)), ColdDirs: t.coldDirs, ColdEntries: t.coldEntries, ColdGroups: t.coldGroups, ColdRuns: t.coldRuns, ColdBytes: t.coldBytes, Arena: t.a.Stats()}
+	if d := t.dict.Load(); d != nil {
+		st.ColdDict = uint64(d.Size())
+	}
+	return st
 }
 
 func (t *Tree) countType(mode uint32, d int64) {
