@@ -1,6 +1,7 @@
 package compact
 
 import (
+	"encoding/binary"
 	"fmt"
 	"sync"
 
@@ -68,9 +69,11 @@ func compressS2(dst, raw []byte, d *Dict) []byte {
 // compressed with one says the dictionary's id, and decodes only with it
 // (Block.Dict). A Dict is immutable and safe for concurrent use.
 type Dict struct {
-	id   uint32
-	size int
-	s2   *s2.Dict
+	id     uint32
+	size   int
+	s2     *s2.Dict // to encode
+	data   []byte   // to decode (decodeS2Dict): the bytes, with dictSlack
+	repeat int      // s2's starting repeat position
 }
 
 // Dictionary sizes.
@@ -94,7 +97,13 @@ func NewDict(id uint32, sample []byte) (*Dict, error) {
 	if d == nil {
 		return nil, fmt.Errorf("compact: dictionary of %d bytes refused", len(sample))
 	}
-	return &Dict{id: id, size: len(sample), s2: d}, nil
+	ser := d.Bytes() // uvarint repeat, then the bytes
+	rep, k := binary.Uvarint(ser)
+	if k <= 0 || rep > uint64(len(ser)-k) {
+		return nil, fmt.Errorf("compact: dictionary of %d bytes: bad form", len(sample))
+	}
+	data := append(make([]byte, 0, len(ser)-k+dictSlack), ser[k:]...)
+	return &Dict{id: id, size: len(data), s2: d, data: data, repeat: int(rep)}, nil
 }
 
 // ID returns the dictionary's id.
@@ -122,7 +131,13 @@ func decompress(buf []byte, codec byte, payload []byte, rawlen int, d *Dict) ([]
 			return buf, fmt.Errorf("%w: raw body of %d bytes, header says %d", ErrCorrupt, len(payload), rawlen)
 		}
 		return payload, nil
-	case codecS2, codecS2Dict:
+	case codecS2Dict:
+		out, ok := decodeS2Dict(buf, payload, d.data, d.repeat)
+		if !ok || len(out) != rawlen {
+			return buf, fmt.Errorf("%w: s2 body with a dictionary: corrupt or of %d bytes, header says %d", ErrCorrupt, len(out), rawlen)
+		}
+		return out, nil
+	case codecS2:
 		n, err := s2.DecodedLen(payload)
 		if err != nil || n != rawlen {
 			return buf, fmt.Errorf("%w: s2 body of %d bytes (%v), header says %d", ErrCorrupt, n, err, rawlen)
@@ -130,12 +145,7 @@ func decompress(buf []byte, codec byte, payload []byte, rawlen int, d *Dict) ([]
 		if cap(buf) < rawlen {
 			buf = make([]byte, rawlen)
 		}
-		var out []byte
-		if codec == codecS2Dict {
-			out, err = d.s2.Decode(buf[:rawlen], payload)
-		} else {
-			out, err = s2.Decode(buf[:rawlen], payload)
-		}
+		out, err := s2.Decode(buf[:rawlen], payload)
 		if err != nil {
 			return buf, fmt.Errorf("%w: s2: %v", ErrCorrupt, err)
 		}

@@ -29,3 +29,12 @@ func ColumnSizes(b []byte) (sizes [nCols]int) {
 
 // ColumnNames names the columns (tests only).
 var ColumnNames = [nCols]string{"dirs", "shapes", "prefix", "suffixlen", "suffix", "inos", "attrs", "misc", "sizes", "data", "msecs", "csecs", "asecs", "nanos", "extra"}
+
+// S2DictDecoders decodes src (an s2 block compressed against d) with
+// klauspost/compress's decoder and with this package's (tests only).
+func S2DictDecoders(d *Dict) (lib, own func(buf, src []byte) []byte, enc func(raw []byte) []byte) {
+	lib = func(buf, src []byte) []byte { out, _ := d.s2.Decode(buf, src); return out }
+	own = func(buf, src []byte) []byte { out, _ := decodeS2Dict(buf, src, d.data, d.repeat); return out }
+	enc = func(raw []byte) []byte { return d.s2.EncodeBetter(nil, raw) }
+	return
+}
