@@ -579,11 +579,11 @@ func (t *Tree) freezeDirs(dirs []*nodeHdr) bool {
 		part := ents[cuts[i]:cuts[i+1]]
 		buf, err = t.encodeBlock(buf[:0], part)
 		if err == nil {
-			blks[i].ref, err = t.a.Alloc(len(buf), arena.PCold)
+			blks[i].ref, err = t.allocBlock(len(buf), hr+arena.Ref(rowRefs*i))
 		}
 		if err != nil {
 			for _, b := range blks[:i] {
-				t.a.Free(b.ref, int(b.n), arena.PCold)
+				t.freeBlock(b.ref, int(b.n))
 			}
 			t.a.Free(hr, hsize, arena.PCold)
 			return false
@@ -599,7 +599,7 @@ func (t *Tree) freezeDirs(dirs []*nodeHdr) bool {
 	moves, ok := t.allocKept(fr.kept)
 	if !ok {
 		for _, b := range blks {
-			t.a.Free(b.ref, int(b.n), arena.PCold)
+			t.freeBlock(b.ref, int(b.n))
 		}
 		t.a.Free(hr, hsize, arena.PCold)
 		return false
@@ -801,7 +801,7 @@ func (t *Tree) thawDir(dir *nodeHdr) bool {
 			t.coldGroups--
 		}
 		for _, b := range t.coldBlocks(hr) {
-			t.a.Free(b.ref, int(b.n), arena.PCold)
+			t.freeBlock(b.ref, int(b.n))
 			t.coldBytes -= uint64(b.n)
 		}
 		t.coldBytes -= uint64(t.handleSize(hr))
@@ -1013,6 +1013,7 @@ type CompactOptions struct {
 // CompactStats report a compaction step.
 type CompactStats struct {
 	Dirs, Entries int  // directories and entries made cold by this step
+	Moved         int  // bytes of blocks moved out of packs left sparse by thaws
 	Done          bool // the pass reached the end of the inode table
 	// Held is how long the step held the write lock (what a request
 	// could wait for it)
@@ -1104,6 +1105,13 @@ func (t *Tree) compactStep(o CompactOptions, start time.Time) CompactStats {
 			t.a.Trim()
 		}
 		return st
+	}
+	if len(t.sparsePacks) > 0 {
+		// blocks of packs that thaws left less than half full move into
+		// the current pack, about as many bytes a step as its budget of
+		// entries takes
+		moved, _ := t.movePacks(o.Budget * 32)
+		st.Moved += moved
 	}
 	if t.packCursor != 0 {
 		return t.packStep(st, o.Budget)

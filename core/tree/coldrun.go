@@ -93,14 +93,14 @@ func (t *Tree) freezeRun(dir *nodeHdr, b0 uint64, target int) (next uint64, n in
 	if err != nil {
 		return b0, 0
 	}
-	blk, err := t.a.Alloc(len(buf), arena.PCold)
+	blk, err := t.allocBlock(len(buf), row)
 	if err != nil {
 		t.a.Free(row, coldRow, arena.PCold)
 		return b0, 0
 	}
 	moves, ok := t.allocKept(fr.kept)
 	if !ok {
-		t.a.Free(blk, len(buf), arena.PCold)
+		t.freeBlock(blk, len(buf))
 		t.a.Free(row, coldRow, arena.PCold)
 		return b0, 0
 	}
@@ -148,7 +148,7 @@ func (t *Tree) thawRun(dir *nodeHdr, row arena.Ref) bool {
 	t.linkThawed(dir, recs, ents)
 	t.coldBytes -= uint64(coldRow) + uint64(b.n)
 	t.coldEntries -= uint64(len(ents))
-	t.a.Free(b.ref, int(b.n), arena.PCold)
+	t.freeBlock(b.ref, int(b.n))
 	t.a.Free(row, coldRow, arena.PCold)
 	ino := Ino(dir.inum())
 	if t.runs[ino]--; t.runs[ino] == 0 {

@@ -37,6 +37,7 @@ type fsck struct {
 	maxSlice uint64
 	groups   map[arena.Ref]uint32 // group rows of cold directories: members met
 	runs     map[Ino]uint32       // cold runs met, by directory
+	packLive map[arena.Ref]int32  // live bytes found in each pack of blocks
 }
 
 func (f *fsck) bad(format string, args ...any) {
@@ -55,10 +56,12 @@ func (t *Tree) Fsck() error {
 		return fmt.Errorf("fsck: tree is closed")
 	}
 	defer t.mu.runlock(s)
-	f := &fsck{t: t, seen: map[Ino]uint32{}, own: map[Ino]bool{}, groups: map[arena.Ref]uint32{}, runs: map[Ino]uint32{}}
+	f := &fsck{t: t, seen: map[Ino]uint32{}, own: map[Ino]bool{}, groups: map[arena.Ref]uint32{}, runs: map[Ino]uint32{},
+		packLive: map[arena.Ref]int32{}}
 	f.walk()
 	f.coldGroups()
 	f.coldRuns()
+	f.packs()
 	f.inodes()
 	f.accounting()
 	if len(f.problems) == 0 {
@@ -414,7 +417,7 @@ func (f *fsck) coldDir(ino Ino, dir *nodeHdr, subdirs *uint32, queue *[]Ino) uin
 			f.bad("dir %d: bad cold handle row %d", ino, i)
 			return dir.count()
 		}
-		f.want[arena.PCold] += arena.ClassSize(int(b.n))
+		f.want[arena.PCold] += f.block(hr+arena.Ref(rowRefs*i), b)
 		blk, err := t.decodeBlock(b)
 		if err != nil {
 			f.bad("dir %d: cold block %d: %v", ino, i, err)
@@ -446,6 +449,51 @@ func (f *fsck) coldDir(ino Ino, dir *nodeHdr, subdirs *uint32, queue *[]Ino) uin
 	return n
 }
 
+// block checks where row r's block lies: in a pack, after a header that
+// names r and the block's length (its bytes counted in the pack's live
+// bytes, the pack's in the arena's); else an arena object of its own,
+// whose class size it returns.
+func (f *fsck) block(r arena.Ref, b *coldBlk) uint64 {
+	t := f.t
+	p, pi := t.packOf(b.ref)
+	if pi == nil {
+		if int(b.n) <= packMaxBlock {
+			f.bad("cold block of %d bytes (row %d) outside the packs", b.n, r)
+		}
+		return arena.ClassSize(int(b.n))
+	}
+	off := int(b.ref-p) << 3
+	if off < blockHdr || off+int(b.n) > packSize {
+		f.bad("cold block (row %d) at %d of its pack, %d bytes", r, off, b.n)
+		return 0
+	}
+	hdr := t.a.Bytes(b.ref-1, blockHdr)
+	if arena.Ref(binary.LittleEndian.Uint32(hdr)) != r || binary.LittleEndian.Uint32(hdr[4:]) != b.n {
+		f.bad("cold block (row %d): its pack header names row %d, %d bytes; the row says %d", r,
+			binary.LittleEndian.Uint32(hdr), binary.LittleEndian.Uint32(hdr[4:]), b.n)
+	}
+	f.packLive[p] += int32(packSpan(int(b.n)))
+	return 0
+}
+
+// packs checks every pack's live bytes against the blocks found in it, and
+// counts the packs in the arena's accounting.
+func (f *fsck) packs() {
+	t := f.t
+	for p, pi := range t.packs {
+		if pi.live != f.packLive[p] {
+			f.bad("pack %d: %d live bytes counted, blocks take %d", p, pi.live, f.packLive[p])
+		}
+		if pi.live == 0 && p != t.pack {
+			f.bad("pack %d: empty and kept", p)
+		}
+		f.want[arena.PCold] += packSize
+	}
+	if t.pack != 0 && (t.packs[t.pack] == nil || t.packUsed > packSize) {
+		f.bad("current pack %d: unknown, or %d bytes used", t.pack, t.packUsed)
+	}
+}
+
 // coldRun checks the cold run of row r over buckets [b0, end) of hot
 // directory ino: the row, its block, entries in name order whose hashes
 // fall in the run's buckets and after the entries before it, each passing
@@ -458,7 +506,7 @@ func (f *fsck) coldRun(ino Ino, dir *nodeHdr, r arena.Ref, b0, end uint64, last 
 		return 0
 	}
 	f.runs[ino]++
-	f.want[arena.PCold] += arena.ClassSize(coldRow) + arena.ClassSize(int(b.n))
+	f.want[arena.PCold] += arena.ClassSize(coldRow) + f.block(r, b)
 	blk, err := t.decodeBlock(b)
 	if err != nil {
 		f.bad("dir %d: cold run at bucket %d: %v", ino, b0, err)
@@ -527,7 +575,7 @@ func (f *fsck) groupDir(ino Ino, dir *nodeHdr, hr arena.Ref, subdirs *uint32, qu
 		return dir.count()
 	}
 	if f.groups[hr] == 0 {
-		f.want[arena.PCold] += arena.ClassSize(coldRow) + arena.ClassSize(int(b.n))
+		f.want[arena.PCold] += arena.ClassSize(coldRow) + f.block(hr, b)
 	}
 	f.groups[hr]++
 	blk, err := t.decodeBlock(b)

@@ -56,6 +56,14 @@ type Tree struct {
 	// set once, under the write lock, read by readers); dictBuf collects
 	// its samples until dictAt bytes (0: not set yet by a compaction step;
 	// -1: no dictionary); dictSeen counts the blocks encoded meanwhile.
+	// packs hold the cold blocks (coldpack.go): each pack's live bytes,
+	// the current one and how much of it is used, and packs left less
+	// than half full, to move.
+	packs       map[arena.Ref]*packInfo
+	pack        arena.Ref
+	packUsed    int
+	sparsePacks []arena.Ref
+
 	dict     atomic.Pointer[compact.Dict]
 	dictBuf  []byte
 	dictAt   int

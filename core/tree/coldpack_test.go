@@ -1,0 +1,146 @@
+package tree
+
+import (
+	"bytes"
+	"math/rand"
+	"strconv"
+	"testing"
+
+	"github.com/fsmeta/fsmeta/core/arena"
+	. "github.com/fsmeta/fsmeta/core/meta"
+)
+
+// packTree makes a tree of 300 small directories (groups), one of 600
+// entries (a handle of several blocks) and one of 3,000 (runs, with
+// MaxDir 1024), with data maps; it returns the directories' inodes.
+func packTree(t *testing.T) (*Tree, []Ino) {
+	tr, err := New(Options{ArenaMaxBytes: 1 << 30, RootTime: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := int64(1_700_000_000_000_000_000)
+	var dirs []Ino
+	for d := 0; d < 302; d++ {
+		a, e := tr.Mkdir(RootCaller, now, RootIno, "d"+strconv.Itoa(d), 0o755)
+		if e != 0 {
+			t.Fatal(e)
+		}
+		dirs = append(dirs, a.Ino)
+		n := 1 + d%6
+		switch d {
+		case 300:
+			n = 600
+		case 301:
+			n = 3000
+		}
+		for i := 0; i < n; i++ {
+			f, e := tr.Mknod(RootCaller, now+int64(i)*7919, a.Ino, packName(d, i), S_IFREG|0o644, 0)
+			if e != 0 {
+				t.Fatal(e)
+			}
+			if i%4 == 0 {
+				for k := uint32(0); k < 3; k++ {
+					tr.WriteSlice(RootCaller, now, f.Ino, 0, Slice{ID: uint64(i*3) + uint64(k) + 1, Pos: k * 100, Size: 100, Len: 100})
+				}
+			}
+		}
+	}
+	return tr, dirs
+}
+
+// packName is file i's name in directory d: random-looking, so that
+// blocks take room.
+func packName(d, i int) string {
+	h := uint64(d)<<32 | uint64(i)
+	h = (h ^ h>>31) * 0x9e3779b97f4a7c15
+	return "file-" + strconv.Itoa(i) + "-" + strconv.FormatUint(h, 36) + ".dat"
+}
+
+// TestColdPacks: blocks go into packs back to back; thaws leave packs
+// sparse, and compaction steps move their blocks into the current pack
+// and free them, until the packs hold little more than the blocks. fsck
+// checks every block's header and every pack's count after every step,
+// and the tree ends equal to a twin that never went cold.
+func TestColdPacks(t *testing.T) {
+	tr, dirs := packTree(t)
+	defer tr.Close()
+	twin, _ := packTree(t)
+	defer twin.Close()
+	compactAll := func() {
+		for i := 0; ; i++ {
+			st := tr.CompactStep(CompactOptions{All: true, Budget: 400, MaxDir: 1024})
+			if err := tr.Fsck(); err != nil {
+				t.Fatalf("step %d: %v", i, err)
+			}
+			if st.Done && len(tr.sparsePacks) == 0 {
+				return
+			}
+			if i > 10000 {
+				t.Fatal("compaction does not end")
+			}
+		}
+	}
+	compactAll()
+	s := tr.Stats()
+	packs, live := tr.packStats()
+	t.Logf("%d cold entries, %d bytes exact, %d packs with %d live bytes, arena cold %d", s.ColdEntries, s.ColdBytes, packs, live,
+		s.Arena.ByPurpose[arena.PCold])
+	if packs < 2 || s.Arena.ByPurpose[arena.PCold] > s.ColdBytes*11/10+packSize {
+		t.Fatalf("%d packs, cold arena %d for %d bytes", packs, s.Arena.ByPurpose[arena.PCold], s.ColdBytes)
+	}
+	// thaw most of everything: setattrs in random directories (and in
+	// many runs of the two large ones)
+	rng := rand.New(rand.NewSource(2))
+	now := int64(1_800_000_000_000_000_000)
+	totalMoved := 0
+	for round := 0; round < 3; round++ {
+		for _, x := range []*Tree{tr, twin} {
+			r := rand.New(rand.NewSource(int64(round)))
+			for k := 0; k < 1500; k++ {
+				di := r.Intn(len(dirs))
+				d := dirs[di]
+				name := packName(di, 0)
+				if di >= 300 {
+					name = packName(di, r.Intn(600))
+				}
+				a, e := x.Lookup(RootCaller, d, name)
+				if e != 0 {
+					t.Fatal(e)
+				}
+				if _, e := x.SetAttr(RootCaller, now, a.Ino, SetMode, &SetAttrIn{Mode: 0o600}); e != 0 {
+					t.Fatal(e)
+				}
+			}
+		}
+		if err := tr.Fsck(); err != nil {
+			t.Fatal(err)
+		}
+		sparse := len(tr.sparsePacks)
+		moved := 0
+		for i := 0; ; i++ {
+			st := tr.CompactStep(CompactOptions{Budget: 50 + rng.Intn(400), MaxDir: 1024})
+			moved += st.Moved
+			if err := tr.Fsck(); err != nil {
+				t.Fatalf("round %d step %d: %v", round, i, err)
+			}
+			if st.Done && len(tr.sparsePacks) == 0 {
+				break
+			}
+		}
+		totalMoved += moved
+		compactAll()
+		packs, live := tr.packStats()
+		s := tr.Stats()
+		t.Logf("round %d: %d sparse packs, %d bytes moved; now %d packs, %d live, arena cold %d for %d exact", round, sparse, moved,
+			packs, live, s.Arena.ByPurpose[arena.PCold], s.ColdBytes)
+		if s.Arena.ByPurpose[arena.PCold] > s.ColdBytes*2+2*packSize {
+			t.Fatalf("round %d: packs not compacted", round)
+		}
+	}
+	if totalMoved == 0 {
+		t.Fatal("no pack was left sparse: the test thaws too little")
+	}
+	if !bytes.Equal(snapBytes(t, tr), snapBytes(t, twin)) {
+		t.Fatal("the tree differs from its twin")
+	}
+}
