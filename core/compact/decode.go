@@ -191,9 +191,12 @@ func (blk *Block) parse(b []byte, bd *parsed) error {
 	lens := [nCols]uint64{}
 	total := uint64(0)
 	for i := 0; i < nCols-1; i++ {
-		l, ok := tab.uvarint()
-		if !ok || l > uint64(len(raw)) {
-			return corrupt("bad column table")
+		l := uint64(n)
+		if !fixedCol(i) {
+			var ok bool
+			if l, ok = tab.uvarint(); !ok || l > uint64(len(raw)) {
+				return corrupt("bad column table")
+			}
 		}
 		lens[i] = l
 		total += l
@@ -353,6 +356,32 @@ func (blk *Block) columns(bd *parsed, w *walker) error {
 		return corrupt("attribute indexes with a dictionary of %d", k)
 	}
 
+	// How many values each packed column holds, from the shapes.
+	var nodes, deltas, ctimes, atimes int
+	for i, sh := range w.shapes {
+		if sh == shapeLink {
+			continue
+		}
+		tf, df := sh&shapeTime, sh&shapeData>>shapeDataShft
+		if tf > tBoth || df > dDelta {
+			return corrupt("entry %d: bad shape %#x", i, sh)
+		}
+		nodes++
+		if df == dDelta {
+			deltas++
+		}
+		if tf >= tCtime {
+			ctimes++
+		}
+		if tf == tAtime || tf == tBoth {
+			atimes++
+		}
+	}
+	counts := [nCols]int{colInos: n, colSizes: nodes, colData: deltas, colMsecs: nodes, colCsecs: ctimes, colAsecs: atimes}
+	if k > 1 {
+		counts[colAttrs] = nodes
+	}
+
 	// The packed columns, each decoded in one tight loop.
 	// (at most 7 values per entry, and 3 nanoseconds)
 	if cap(blk.vals) < 10*n {
@@ -365,12 +394,16 @@ func (blk *Block) columns(bd *parsed, w *walker) error {
 		if c == colAttrs {
 			col = idxCol
 		}
-		at := len(vals)
-		max := n
 		if c == colNanos {
-			max = 3 * n
+			// one per seconds value with bit 0 set
+			for _, s := range [...]int{colMsecs, colCsecs, colAsecs} {
+				for _, v := range seg[s] {
+					counts[colNanos] += int(v & 1)
+				}
+			}
 		}
-		if vals, ok = decodePacked(vals, col, max); !ok {
+		at := len(vals)
+		if vals, ok = decodePacked(vals, col, counts[c]); !ok {
 			return corrupt("column %d: bad packed column", c)
 		}
 		seg[c] = vals[at:len(vals):len(vals)]

@@ -22,10 +22,12 @@
 //	field     size      meaning
 //	-------   -------   -----------------------------------------------------
 //	format    1         2 (this version)
-//	codec     1         0 none, 1 s2 (block format), 2 zstd (one frame);
-//	                    none when compression would not shrink the body
+//	codec     1         0 none, 1 s2 (block format), 2 zstd (one frame),
+//	                    3 s2 against a dictionary (Dict); none when
+//	                    compression would not shrink the body
 //	count     uvarint   number of entries n (at most MaxEntries)
 //	rawlen    uvarint   length of the raw body (at most MaxRawSize)
+//	dict      uvarint   (codec 3 only) the dictionary's id
 //	payload   ...       the raw body, or its compressed form
 //	crc       4         CRC-32C (Castagnoli) of every byte before it
 //
@@ -33,8 +35,9 @@
 // it is detected before anything is decoded (a checksum of the raw body
 // could miss a change to a bit the decompressor ignores).
 //
-// The raw body is a table of 14 uvarints, the lengths in bytes of columns
-// C0..C13 (C14 takes the rest), then the 15 columns one after the other.
+// The raw body is a table of 11 uvarints, the lengths in bytes of columns
+// C0 and C4..C13 (C1, C2 and C3 have n bytes, C14 takes the rest), then the
+// 15 columns one after the other.
 // Every column must be consumed exactly. "Previous" below means the
 // previous entry of the block, "previous node" the previous entry that is
 // not a link; all "previous" values start at 0. A node is an entry that is
@@ -81,12 +84,14 @@
 // t - seconds*10^9: whole-second times cost no nanoseconds.
 //
 // A packed column stores unsigned integers with one bit width for all, so
-// that decoding has no branch per value; values too wide escape to uvarints:
+// that decoding has no branch per value; values too wide escape to uvarints.
+// How many values it holds follows from the shapes (C5: n; C6, C8, C10:
+// the nodes; C9: data form 2; C11: time forms 2-4; C12: forms 1 and 4;
+// C13: the seconds values with bit 0 set):
 //
 //	field     size      meaning
 //	-------   -------   -----------------------------------------------------
 //	          0         (the whole column is empty) no values
-//	count     uvarint   number of values, >= 1
 //	width     1         w, 0..64 (0: every value is 0)
 //	values    ceil(count*w/8)
 //	                    value i in bits i*w .. i*w+w-1, counting from the

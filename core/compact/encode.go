@@ -103,6 +103,10 @@ const (
 	colExtra
 )
 
+// fixedCol reports whether column i has one byte per entry (its length is
+// not in the column table).
+func fixedCol(i int) bool { return i == colShapes || i == colPrefix || i == colSuffixLen }
+
 // packedCols are the packed columns, in the order the decoder decodes them.
 var packedCols = [...]int{colInos, colAttrs, colSizes, colData, colMsecs, colCsecs, colAsecs, colNanos}
 
@@ -378,7 +382,9 @@ func (e *encoder) body(entries []Entry) []byte {
 
 	raw := e.raw[:0]
 	for i := 0; i < nCols-1; i++ {
-		raw = binary.AppendUvarint(raw, uint64(len(cols[i])))
+		if !fixedCol(i) {
+			raw = binary.AppendUvarint(raw, uint64(len(cols[i])))
+		}
 	}
 	for i := range cols {
 		raw = append(raw, cols[i]...)

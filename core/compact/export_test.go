@@ -15,10 +15,14 @@ func RawBody(b []byte) []byte {
 // None (tests only).
 func ColumnSizes(b []byte) (sizes [nCols]int) {
 	raw := RawBody(b)
+	n, _ := Count(b)
 	total := 0
 	pos := 0
 	for i := 0; i < nCols-1; i++ {
-		l, k := binary.Uvarint(raw[pos:])
+		l, k := uint64(n), 0
+		if !fixedCol(i) {
+			l, k = binary.Uvarint(raw[pos:])
+		}
 		pos += k
 		sizes[i] = int(l)
 		total += int(l)

@@ -54,7 +54,6 @@ func appendPacked(dst []byte, vals []uint64) []byte {
 		}
 	}
 	w := best
-	dst = binary.AppendUvarint(dst, uint64(n))
 	dst = append(dst, byte(w))
 	if w == 0 {
 		return dst
@@ -98,20 +97,15 @@ func uvarintLen(v uint64) int { return (bits.Len64(v|1) + 6) / 7 }
 // packedLen returns the bytes of the packed body of n values of width w.
 func packedLen(n, w int) int { return (n*w + 7) / 8 }
 
-// decodePacked decodes the packed column b, which must hold at most max
-// values, appending them to dst, whose capacity the caller makes room
-// for. It returns the extended dst.
-func decodePacked(dst []uint64, b []byte, max int) ([]uint64, bool) {
-	if len(b) == 0 {
-		return dst, true
+// decodePacked decodes the packed column b of n values (the block's
+// shapes say how many), appending them to dst, whose capacity the caller
+// makes room for. It returns the extended dst.
+func decodePacked(dst []uint64, b []byte, n int) ([]uint64, bool) {
+	if n == 0 || len(b) == 0 {
+		return dst, n == 0 && len(b) == 0
 	}
-	cnt, k := binary.Uvarint(b)
-	if k <= 0 || cnt == 0 || cnt > uint64(max) || k >= len(b) {
-		return dst, false
-	}
-	n := int(cnt)
-	w := int(b[k])
-	b = b[k+1:]
+	w := int(b[0])
+	b = b[1:]
 	if w > 64 || packedLen(n, w) > len(b) {
 		return dst, false
 	}
