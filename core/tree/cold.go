@@ -1103,6 +1103,9 @@ func (t *Tree) compactStep(o CompactOptions, start time.Time) CompactStats {
 		t.compactCursor = at
 		if st.Entries > 0 {
 			t.a.Trim()
+			// as at a pass's end: a first pass over a large tree takes
+			// minutes, and the slabs it frees should not wait for it
+			t.a.SetHugePages(t.coldEntries*2 < t.counts.entries)
 		}
 		return st
 	}
