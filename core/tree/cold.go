@@ -301,10 +301,12 @@ func (t *Tree) coldNode(r arena.Ref, ino Ino) *nodeHdr {
 // the tree makes an s2 dictionary of them, and every later block is
 // compressed against it: a block of ~30 entries has too little of its own to
 // match, the namespace's names repeat across blocks. On the synthetic
-// namespace: 28.8 bytes an entry against 32.1 (BenchmarkWorkload s2-dict),
-// for ~1 µs more a decode (s2 decodes with a dictionary in Go, not
-// assembly). The dictionary is made once and kept for the tree's life
-// (blocks live in memory only; a restore samples anew).
+// namespace: 28.4 bytes an entry against 31.6 (BenchmarkWorkload s2-dict),
+// for about 0.6 µs more a decode (core/compact decodes such blocks with its
+// own decoder; the library's took 1 µs more). Encoding against it costs
+// about 14 µs more a block (the library clears its match tables). The
+// dictionary is made once and kept for the tree's life (blocks live in
+// memory only; a restore samples anew).
 const dictEvery = 4
 
 // dictSample is CompactOptions.DictSample's default (tests lower it).

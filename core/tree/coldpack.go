@@ -123,12 +123,9 @@ func (t *Tree) movePacks(budget int) (int, bool) {
 			}
 			span := packSpan(n)
 			if row != 0 {
-				nr, err := t.allocBlock(n, row)
+				nr, err := t.allocBlock(n, row) // in the current pack, never p
 				if err != nil {
 					return moved, true // out of memory: try again later
-				}
-				if np, _ := t.packOf(nr); np == p {
-					break // cannot be: p is not the current pack
 				}
 				copy(t.a.Bytes(nr, n), b[off+blockHdr:off+blockHdr+n])
 				t.row(row).ref = nr
@@ -144,8 +141,7 @@ func (t *Tree) movePacks(budget int) (int, bool) {
 	return moved, len(t.sparsePacks) > 0
 }
 
-// packStats returns the packs, their live bytes in total and the sparse
-// ones queued (fsck, Stats).
+// packStats returns the number of packs and their live bytes in total.
 func (t *Tree) packStats() (packs, live int) {
 	for _, pi := range t.packs {
 		packs++
