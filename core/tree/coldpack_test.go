@@ -5,6 +5,7 @@ import (
 	"math/rand"
 	"strconv"
 	"testing"
+	"time"
 
 	"github.com/fsmeta/fsmeta/core/arena"
 	. "github.com/fsmeta/fsmeta/core/meta"
@@ -142,5 +143,54 @@ func TestColdPacks(t *testing.T) {
 	}
 	if !bytes.Equal(snapBytes(t, tr), snapBytes(t, twin)) {
 		t.Fatal("the tree differs from its twin")
+	}
+}
+
+// TestPackEmptiedWhileCurrent: a pack whose blocks are all freed while it
+// is the current one is freed when the next pack replaces it (it once sat
+// in the queue of sparse packs with nothing to move, and movePacks looped
+// on it).
+func TestPackEmptiedWhileCurrent(t *testing.T) {
+	tr, err := New(Options{ArenaMaxBytes: 1 << 28})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tr.Close()
+	tr.mu.lock()
+	defer tr.mu.unlock()
+	row, err := tr.a.Alloc(coldRow, arena.PCold)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var refs []arena.Ref
+	for len(refs) == 0 || tr.packUsed+packSpan(4000) <= packSize {
+		r, err := tr.allocBlock(4000, row)
+		if err != nil {
+			t.Fatal(err)
+		}
+		refs = append(refs, r)
+	}
+	first := tr.pack
+	for _, r := range refs {
+		tr.freeBlock(r, 4000)
+	}
+	if tr.packs[first] == nil || tr.packs[first].live != 0 {
+		t.Fatal("the current pack should stay, empty")
+	}
+	if _, err := tr.allocBlock(4000, row); err != nil { // does not fit: a new pack
+		t.Fatal(err)
+	}
+	if tr.pack == first || tr.packs[first] != nil {
+		t.Fatalf("the emptied pack was kept (%d packs)", len(tr.packs))
+	}
+	done := make(chan struct{})
+	go func() {
+		tr.movePacks(1 << 20)
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("movePacks does not return")
 	}
 }
