@@ -2,7 +2,6 @@ package tree
 
 import (
 	"encoding/binary"
-	"slices"
 
 	"github.com/fsmeta/fsmeta/core/arena"
 )
@@ -79,11 +78,16 @@ func (t *Tree) retirePack() {
 	switch pi := t.packs[t.pack]; {
 	case pi == nil:
 	case pi.live == 0:
-		t.a.Free(t.pack, packSize, arena.PCold)
-		delete(t.packs, t.pack)
+		t.freePack(t.pack)
 	case pi.live < packSize/2:
 		t.sparsePacks = append(t.sparsePacks, t.pack)
 	}
+}
+
+// freePack frees pack p, which holds no live block.
+func (t *Tree) freePack(p arena.Ref) {
+	t.a.Free(p, packSize, arena.PCold)
+	delete(t.packs, p)
 }
 
 // freeBlock frees block ref of n bytes.
@@ -100,9 +104,7 @@ func (t *Tree) freeBlock(ref arena.Ref, n int) {
 	switch {
 	case p == t.pack:
 	case pi.live == 0:
-		t.a.Free(p, packSize, arena.PCold)
-		delete(t.packs, p)
-		// (a stale entry in sparsePacks is skipped)
+		t.freePack(p) // (a stale entry in sparsePacks is skipped)
 	case was >= packSize/2 && pi.live < packSize/2:
 		t.sparsePacks = append(t.sparsePacks, p)
 	}
@@ -121,9 +123,7 @@ func (t *Tree) movePacks(budget int) (int, bool) {
 			continue
 		}
 		if pi.live == 0 {
-			// emptied while it was the current pack
-			t.a.Free(p, packSize, arena.PCold)
-			delete(t.packs, p)
+			t.freePack(p) // emptied while it was the current pack
 			t.sparsePacks = t.sparsePacks[:len(t.sparsePacks)-1]
 			continue
 		}
@@ -167,18 +167,4 @@ func (t *Tree) packStats() (packs, live int) {
 		live += int(pi.live)
 	}
 	return
-}
-
-// clonePacks copies the pack state (for a frozen clone: read only, but
-// fsck of the clone compares it).
-func (t *Tree) clonePacks(v *Tree) {
-	if t.packs != nil {
-		v.packs = make(map[arena.Ref]*packInfo, len(t.packs))
-		for p, pi := range t.packs {
-			c := *pi
-			v.packs[p] = &c
-		}
-	}
-	v.pack, v.packUsed = t.pack, t.packUsed
-	v.sparsePacks = slices.Clone(t.sparsePacks)
 }

@@ -356,7 +356,6 @@ func (t *Tree) frozenClone(a *arena.Arena) *Tree {
 		coldDirs: t.coldDirs, coldEntries: t.coldEntries, coldGroups: t.coldGroups,
 		runs: maps.Clone(t.runs), coldRuns: t.coldRuns}
 	v.dict.Store(t.dict.Load())
-	t.clonePacks(v)
 	for k, m := range t.migs {
 		c := *m
 		v.migs[k] = &c
