@@ -571,7 +571,7 @@ func (t *Tree) freezeDirs(dirs []*nodeHdr) bool {
 			return false
 		}
 	}
-	hr, err := t.a.Alloc(hsize, arena.PCold)
+	hr, err := t.allocHandle(hsize)
 	if err != nil {
 		return false
 	}
@@ -587,7 +587,7 @@ func (t *Tree) freezeDirs(dirs []*nodeHdr) bool {
 			for _, b := range blks[:i] {
 				t.freeBlock(b.ref, int(b.n))
 			}
-			t.a.Free(hr, hsize, arena.PCold)
+			t.freeHandle(hr, hsize)
 			return false
 		}
 		blks[i].n = uint32(len(buf))
@@ -603,7 +603,7 @@ func (t *Tree) freezeDirs(dirs []*nodeHdr) bool {
 		for _, b := range blks {
 			t.freeBlock(b.ref, int(b.n))
 		}
-		t.a.Free(hr, hsize, arena.PCold)
+		t.freeHandle(hr, hsize)
 		return false
 	}
 	copy(unsafe.Slice((*coldBlk)(t.a.Ptr(hr)), nb), blks)
@@ -807,7 +807,7 @@ func (t *Tree) thawDir(dir *nodeHdr) bool {
 			t.coldBytes -= uint64(b.n)
 		}
 		t.coldBytes -= uint64(t.handleSize(hr))
-		t.a.Free(hr, t.handleSize(hr), arena.PCold)
+		t.freeHandle(hr, t.handleSize(hr))
 	}
 	dir.setIndex(barr, logb, false)
 	t.linkThawed(dir, recs, ents)

@@ -22,11 +22,23 @@ import (
 // live block copied, its row's ref changed) and freed. Blocks larger than
 // packMaxBlock (a file with a huge data map) are arena objects of their
 // own, as before.
+//
+// The handles of large directories (tables of rows, over packMinHandle
+// bytes) go into packs too, pinned (the header's row is pinnedRow): each
+// size of them otherwise held a partly used 256 KiB slab of its own class
+// (on 10M synthetic entries 40 classes, 8.5 MB). A handle is never moved,
+// since inode slots refer to its rows; a sparse pack keeps its handles and
+// is freed when they go.
 const (
 	packSize     = 64 << 10 // an arena size class: packs are 64 KiB aligned
 	packUnits    = packSize >> 3
 	blockHdr     = 8
 	packMaxBlock = 8 << 10
+	// packMinHandle is the smallest handle put in a pack: the classes of
+	// smaller ones step by 8 bytes and are full of handles.
+	packMinHandle = 256
+	// pinnedRow in a pack header marks a handle (slab 0 holds no row).
+	pinnedRow arena.Ref = 1
 )
 
 // packInfo is a pack's live bytes (headers and padding included).
@@ -68,6 +80,17 @@ func (t *Tree) allocBlock(n int, row arena.Ref) (arena.Ref, error) {
 	t.packs[t.pack].live += int32(span)
 	return r, nil
 }
+
+// allocHandle allocates a handle of n bytes.
+func (t *Tree) allocHandle(n int) (arena.Ref, error) {
+	if n <= packMinHandle {
+		return t.a.Alloc(n, arena.PCold)
+	}
+	return t.allocBlock(n, pinnedRow)
+}
+
+// freeHandle frees handle hr of n bytes.
+func (t *Tree) freeHandle(hr arena.Ref, n int) { t.freeBlock(hr, n) }
 
 // retirePack is called when the current pack is full: an empty one is
 // freed, one less than half live becomes sparse at once.
@@ -136,7 +159,7 @@ func (t *Tree) movePacks(budget int) (int, bool) {
 				break // the end of what was filled
 			}
 			span := packSpan(n)
-			if row != 0 {
+			if row != 0 && row != pinnedRow {
 				nr, err := t.allocBlock(n, row) // in the current pack, never p
 				if err != nil {
 					return moved, true // out of memory: try again later
@@ -152,8 +175,9 @@ func (t *Tree) movePacks(budget int) (int, bool) {
 			off += span
 		}
 		if moved == before && t.packs[p] != nil {
-			// live bytes counted but no live block found: the count is
-			// wrong (fsck says so); leave the pack rather than loop
+			// only handles left (or live bytes counted but no live block
+			// found: the count is wrong, fsck says so): leave the pack
+			// rather than loop
 			t.sparsePacks = t.sparsePacks[:len(t.sparsePacks)-1]
 		}
 	}

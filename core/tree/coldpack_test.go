@@ -194,3 +194,64 @@ func TestPackEmptiedWhileCurrent(t *testing.T) {
 		t.Fatal("movePacks does not return")
 	}
 }
+
+// TestPackPinnedHandle: a handle in a pack is never moved; a sparse pack
+// gives up its blocks to the current pack and stays for its handle, and is
+// freed with it.
+func TestPackPinnedHandle(t *testing.T) {
+	tr, err := New(Options{ArenaMaxBytes: 1 << 28})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tr.Close()
+	tr.mu.lock()
+	defer tr.mu.unlock()
+	row, err := tr.a.Alloc(coldRow, arena.PCold)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hr, err := tr.allocHandle(1000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, pi := tr.packOf(hr)
+	if pi == nil {
+		t.Fatal("a handle of 1,000 bytes is not in a pack")
+	}
+	if small, err := tr.allocHandle(packMinHandle); err != nil {
+		t.Fatal(err)
+	} else if _, pi := tr.packOf(small); pi != nil {
+		t.Fatal("a small handle went into a pack")
+	}
+	var refs []arena.Ref
+	for tr.pack == first {
+		r, err := tr.allocBlock(3000, row)
+		if err != nil {
+			t.Fatal(err)
+		}
+		refs = append(refs, r)
+	}
+	kept := refs[0] // a block of the first pack
+	for _, r := range refs[1 : len(refs)-1] {
+		tr.freeBlock(r, 3000)
+	}
+	tr.row(row).ref = kept
+	tr.row(row).n = 3000
+	if len(tr.sparsePacks) != 1 {
+		t.Fatalf("%d sparse packs, want 1", len(tr.sparsePacks))
+	}
+	moved, left := tr.movePacks(1 << 20)
+	if moved != packSpan(3000) || left {
+		t.Fatalf("moved %d bytes (left %v), want one block", moved, left)
+	}
+	if tr.packs[first] == nil || tr.packs[first].live != int32(packSpan(1000)) {
+		t.Fatal("the pack of the handle went, or holds more than the handle")
+	}
+	if _, pi := tr.packOf(tr.row(row).ref); pi == nil || tr.row(row).ref == kept {
+		t.Fatal("the block was not moved into the current pack")
+	}
+	tr.freeHandle(hr, 1000)
+	if tr.packs[first] != nil {
+		t.Fatal("the pack was kept after its handle went")
+	}
+}

@@ -407,7 +407,7 @@ func (f *fsck) coldDir(ino Ino, dir *nodeHdr, subdirs *uint32, queue *[]Ino) uin
 	if bs[0].grp > 0 {
 		return f.groupDir(ino, dir, hr, subdirs, queue)
 	}
-	f.want[arena.PCold] += arena.ClassSize(t.handleSize(hr))
+	f.want[arena.PCold] += f.handle(hr, t.handleSize(hr))
 	firsts := t.firstHashes(hr)
 	var n uint32
 	var prevMax uint64
@@ -473,6 +473,32 @@ func (f *fsck) block(r arena.Ref, b *coldBlk) uint64 {
 			binary.LittleEndian.Uint32(hdr), binary.LittleEndian.Uint32(hdr[4:]), b.n)
 	}
 	f.packLive[p] += int32(packSpan(int(b.n)))
+	return 0
+}
+
+// handle checks where handle hr of n bytes lies: in a pack, pinned, when
+// it is larger than packMinHandle and fits; else an arena object of its
+// own, whose class size it returns.
+func (f *fsck) handle(hr arena.Ref, n int) uint64 {
+	t := f.t
+	p, pi := t.packOf(hr)
+	if pi == nil {
+		if n > packMinHandle && n <= packMaxBlock {
+			f.bad("cold handle %d of %d bytes outside the packs", hr, n)
+		}
+		return arena.ClassSize(n)
+	}
+	off := int(hr-p) << 3
+	if n <= packMinHandle || off < blockHdr || off+n > packSize {
+		f.bad("cold handle %d at %d of its pack, %d bytes", hr, off, n)
+		return 0
+	}
+	hdr := t.a.Bytes(hr-1, blockHdr)
+	if arena.Ref(binary.LittleEndian.Uint32(hdr)) != pinnedRow || binary.LittleEndian.Uint32(hdr[4:]) != uint32(n) {
+		f.bad("cold handle %d: its pack header says row %d, %d bytes; the handle takes %d", hr,
+			binary.LittleEndian.Uint32(hdr), binary.LittleEndian.Uint32(hdr[4:]), n)
+	}
+	f.packLive[p] += int32(packSpan(n))
 	return 0
 }
 
