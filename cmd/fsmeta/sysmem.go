@@ -57,6 +57,9 @@ type memReport struct {
 	CompressedGroups uint64 `json:"compressed_groups"`
 	// CompressedDict is the size of the blocks' dictionary (Go heap)
 	CompressedDict uint64 `json:"compressed_dict_bytes"`
+	// CompressedStubs cold directories have their records in their
+	// parents' blocks (a 16-byte stub each in the inode table)
+	CompressedStubs uint64 `json:"compressed_stubs"`
 	// more detail
 	RSSPeakBytes        uint64            `json:"rss_peak_bytes"`
 	RSSAnonBytes        uint64            `json:"rss_anon_bytes"` // RSS of private memory (arena, Go heap)
@@ -122,6 +125,7 @@ func measureMemory(db *fsmeta.DB, entries int64) (memReport, time.Duration) {
 		CompressedBytes:     st.ColdBytes,
 		CompressedGroups:    st.ColdGroups,
 		CompressedDict:      st.ColdDict,
+		CompressedStubs:     st.ColdStubs,
 	}
 	m.ArenaZones = map[string]zoneUse{}
 	for _, c := range db.ArenaClasses() {

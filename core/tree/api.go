@@ -34,7 +34,13 @@ func (t *Tree) Lookup(c *Caller, parent Ino, name string) (Attr, Errno) {
 			return Attr{}, e
 		}
 	}
-	dir, e := t.dirOf(parent)
+	var dir *nodeHdr
+	var e Errno
+	if name == "." || name == ".." {
+		dir, e = t.dirOf(parent)
+	} else {
+		dir, e = t.lookupDir(parent) // all a lookup reads of it
+	}
 	if e != 0 {
 		return Attr{}, e
 	}

@@ -240,6 +240,20 @@ func (t *Tree) coldEnt(e *compact.Entry, row arena.Ref) (*entHdr, arena.Ref) {
 		if r := t.keptDir(Ino(e.Ino)); r != 0 {
 			return t.ent(r), r
 		}
+	} else if t.stubEntry(e) {
+		// a subdirectory's: its stub, or its record made again since
+		r := t.nodeRef(Ino(e.Ino))
+		switch {
+		case r == 0:
+		case !t.isHandle(r):
+			return t.ent(r), r
+		case t.isStub(r):
+			h := stubScratch(e, t.stubAt(r).handle)
+			if row != 0 && t.stubAt(r).prow() != row {
+				r = row // (fsck: the stub names another row)
+			}
+			return (*entHdr)(unsafe.Pointer(h)), r
+		}
 	}
 	return scratch(e), row
 }
@@ -249,6 +263,9 @@ func (t *Tree) coldEnt(e *compact.Entry, row arena.Ref) (*entHdr, arena.Ref) {
 // otherwise; nil if it cannot be found (corruption) or, when thawing,
 // memory ran out.
 func (t *Tree) coldNode(r arena.Ref, ino Ino) *nodeHdr {
+	if t.isStub(r) {
+		return t.stubNode(r, ino)
+	}
 	if t.writer {
 		hr := t.handleOf(r)
 		dino := t.row(hr).dir()
@@ -504,6 +521,12 @@ func (t *Tree) freezeDirs(dirs []*nodeHdr) bool {
 	}
 	var fr frozen
 	fr.ents = make([]compact.Entry, 0, total)
+	if group {
+		fr.members = make(map[uint64]bool, len(dirs))
+		for _, d := range dirs {
+			fr.members[d.inum()] = true
+		}
+	}
 	for _, dir := range dirs {
 		ino := dir.inum()
 		t.scanHot(dir, 0, func(r arena.Ref, e *entHdr, _ uint64) bool {
@@ -575,6 +598,12 @@ func (t *Tree) freezeDirs(dirs []*nodeHdr) bool {
 	if err != nil {
 		return false
 	}
+	for ino, p := range fr.stubs {
+		if fr.members[ino] {
+			p.handle = hr // a member's index is the group's row
+			fr.stubs[ino] = p
+		}
+	}
 	blks := make([]coldBlk, nb)
 	var buf []byte
 	for i := range blks {
@@ -599,6 +628,12 @@ func (t *Tree) freezeDirs(dirs []*nodeHdr) bool {
 		}
 	}
 	moves, ok := t.allocKept(fr.kept)
+	if ok && !fr.allocStubs(t) {
+		for j, m := range moves {
+			t.a.Free(m, t.ent(fr.kept[j]).size(), arena.PNode)
+		}
+		ok = false
+	}
 	if !ok {
 		for _, b := range blks {
 			t.freeBlock(b.ref, int(b.n))
@@ -611,21 +646,22 @@ func (t *Tree) freezeDirs(dirs []*nodeHdr) bool {
 		copy(t.firstHashes(hr), firsts)
 	}
 	// switch: slots to their blocks' rows, records and index freed
-	for i := 0; i < nb; i++ {
-		for k := cuts[i]; k < cuts[i+1]; k++ {
-			if !ents[k].Link {
-				t.setSlot(Ino(ents[k].Ino), hr+arena.Ref(rowRefs*i))
-			}
+	blkOf := 0
+	fr.setSlots(t, ents, func(k int) arena.Ref {
+		for k >= cuts[blkOf+1] {
+			blkOf++
 		}
-	}
-	fr.free(t)
-	// the directories' indexes before the kept records move: a member of
-	// a group may be kept in another member (its record then moves with
-	// its new index)
+		return hr + arena.Ref(rowRefs*blkOf)
+	})
+	// the directories' indexes before the kept records move (a member of
+	// a group may be kept in another member: its record then moves with
+	// its new index) and before the records in blocks are freed (a member
+	// may be a stub in another)
 	for _, dir := range dirs {
 		t.freeIndex(dir)
 		dir.setIndex(hr, 0, false)
 	}
+	fr.free(t)
 	t.moveKept(fr.kept, moves)
 	t.coldDirs += uint64(len(dirs))
 	t.coldEntries += uint64(len(ents))
@@ -645,6 +681,12 @@ type frozen struct {
 	refs []arena.Ref // records freed once the blocks are in place
 	kept []arena.Ref // subdirectories' records: they stay (keptDir)
 	objs []movedObj  // data maps and targets that go into the blocks
+	// subdirectories, cold themselves, whose records go into the blocks
+	// and whose slots get stubs (coldstub.go), by inode
+	stubs map[uint64]stubPlan
+	// the directories frozen together (a group): those among them that
+	// are subdirectories of others become stubs too, of the group's row
+	members map[uint64]bool
 }
 
 type movedObj struct {
@@ -659,10 +701,19 @@ func (fr *frozen) add(t *Tree, dino uint64, r arena.Ref, e *entHdr) {
 	if e.isLink() {
 		ce.Link = true
 	} else if h := (*nodeHdr)(unsafe.Pointer(e)); isDir(t.mode(h)) {
-		ce.Ino, ce.Link = h.inum(), true
-		fr.kept = append(fr.kept, r)
-		fr.ents = append(fr.ents, ce)
-		return
+		if !t.stubbable(h) && !(fr.members[h.inum()] && h.flags == 0 && h.attr() < coldMark) {
+			ce.Ino, ce.Link = h.inum(), true
+			fr.kept = append(fr.kept, r)
+			fr.ents = append(fr.ents, ce)
+			return
+		}
+		ce.Ino, ce.Attr, ce.Nlink = h.inum(), uint32(h.attr()), 1
+		ce.Size = interleave(h.size)
+		ce.Atime, ce.Mtime, ce.Ctime = h.atime, h.mtime, h.ctime
+		if fr.stubs == nil {
+			fr.stubs = map[uint64]stubPlan{}
+		}
+		fr.stubs[ce.Ino] = stubPlan{handle: h.buckets(), attr: h.attr()}
 	} else {
 		ce.Ino = h.inum()
 		ce.Attr, ce.Flags, ce.Nlink = uint32(h.attr()), h.flags, uint32(h.ext)
@@ -849,6 +900,14 @@ func (t *Tree) thawRecords(ents []compact.Entry) ([]thawed, bool) {
 				recs[i] = thawed{r, hashName(e.Name), true}
 				continue
 			}
+		} else if t.stubEntry(e) {
+			if r := t.nodeRef(Ino(e.Ino)); r != 0 && !t.isHandle(r) {
+				recs[i] = thawed{r, hashName(e.Name), true} // made again since
+				continue
+			} else if r == 0 || !t.isStub(r) {
+				ok = false // corrupt: it stays cold, fsck reports it
+				break
+			}
 		}
 		r, err := t.a.Alloc(recSize(e.Link, len(e.Name)), recPurpose(e.Link))
 		if err != nil {
@@ -897,11 +956,13 @@ func (t *Tree) thawRecords(ents []compact.Entry) ([]thawed, bool) {
 			continue
 		}
 		h := t.node(r)
-		h.inoAttr = e.Ino | uint64(e.Attr)<<48
-		h.flags, h.namelen, h.ext = e.Flags, uint8(len(e.Name)), uint16(e.Nlink)
-		h.size, h.data = e.Size, e.Data
-		h.atime, h.mtime, h.ctime = e.Atime, e.Mtime, e.Ctime
-		copy(h.name(), e.Name)
+		t.fillRecord(h, e)
+		if t.stubEntry(e) {
+			sr := t.nodeRef(Ino(e.Ino))
+			fillDir(h, e, t.stubAt(sr).handle)
+			t.a.Free(sr, stubSize, arena.PCold)
+			t.coldStubs--
+		}
 		t.setSlot(Ino(e.Ino), r)
 	}
 	return recs, true

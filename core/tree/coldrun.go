@@ -99,6 +99,12 @@ func (t *Tree) freezeRun(dir *nodeHdr, b0 uint64, target int) (next uint64, n in
 		return b0, 0
 	}
 	moves, ok := t.allocKept(fr.kept)
+	if ok && !fr.allocStubs(t) {
+		for j, m := range moves {
+			t.a.Free(m, t.ent(fr.kept[j]).size(), arena.PNode)
+		}
+		ok = false
+	}
 	if !ok {
 		t.freeBlock(blk, len(buf))
 		t.a.Free(row, coldRow, arena.PCold)
@@ -106,11 +112,7 @@ func (t *Tree) freezeRun(dir *nodeHdr, b0 uint64, target int) (next uint64, n in
 	}
 	copy(t.a.Bytes(blk, len(buf)), buf)
 	*t.row(row) = coldBlk{inoAttr: ino | coldMark<<48, ref: blk, n: uint32(len(buf)), grp: uint32(b0)}
-	for i := range ents {
-		if !ents[i].Link {
-			t.setSlot(Ino(ents[i].Ino), row)
-		}
-	}
+	fr.setSlots(t, ents, func(int) arena.Ref { return row })
 	fr.free(t)
 	for k := b0; k < b; k++ {
 		*t.bucketSlot(dir, k) = row

@@ -186,6 +186,7 @@ func (f *fsck) entry(ino Ino, r arena.Ref, e *entHdr, subdirs *uint32, queue *[]
 func (f *fsck) inodes() {
 	t := f.t
 	live := 0
+	var stubs uint64
 	f.want[arena.PInodeTable] += uint64(len(t.spares)) * arena.ClassSize(pageBytes)
 	buf := make([]arena.Ref, pageSlots)
 	for p, pg := range t.pages {
@@ -215,6 +216,13 @@ func (f *fsck) inodes() {
 					f.bad("inode %d: its slot names a cold directory that does not hold it", ino)
 					continue
 				}
+				if t.isStub(r) {
+					stubs++
+					f.want[arena.PCold] += arena.ClassSize(stubSize)
+					if s := t.stubAt(r); s.attr() != h.attr() || !h.cold() || h.buckets() != s.handle {
+						f.bad("inode %d: its stub says attribute %d, index %d; its entry %d, %d", ino, s.attr(), s.handle, h.attr(), h.buckets())
+					}
+				}
 				f.inode(ino, h, true)
 				continue
 			}
@@ -223,6 +231,9 @@ func (f *fsck) inodes() {
 		if n != pg.live {
 			f.bad("inode page %d: counts %d live inodes, holds %d", p, pg.live, n)
 		}
+	}
+	if stubs != t.coldStubs {
+		f.bad("tree counts %d stubs, %d found", t.coldStubs, stubs)
 	}
 	for ino := range t.opens {
 		if t.getNode(ino) == nil {

@@ -353,7 +353,7 @@ func (t *Tree) frozenClone(a *arena.Arena) *Tree {
 		opens: maps.Clone(t.opens), nlinks: maps.Clone(t.nlinks), wideAttrs: maps.Clone(t.wideAttrs),
 		xattrs: maps.Clone(t.xattrs), migs: make(map[uint64]*migration, len(t.migs)),
 		nextIno: t.nextIno, nextSlice: t.nextSlice, usedSpace: t.usedSpace, counts: t.counts,
-		coldDirs: t.coldDirs, coldEntries: t.coldEntries, coldGroups: t.coldGroups,
+		coldDirs: t.coldDirs, coldEntries: t.coldEntries, coldGroups: t.coldGroups, coldStubs: t.coldStubs,
 		runs: maps.Clone(t.runs), coldRuns: t.coldRuns}
 	v.dict.Store(t.dict.Load())
 	for k, m := range t.migs {

@@ -46,6 +46,7 @@ type Tree struct {
 	// cold directories and the entries in their blocks
 	coldDirs, coldEntries uint64
 	coldGroups            uint64 // shared blocks of small directories
+	coldStubs             uint64 // cold subdirectories held by stubs (coldstub.go)
 	// runs counts the cold runs of hot directories (coldrun.go), coldRuns
 	// all of them; runDir is the directory a compaction pass is freezing
 	// run by run, from bucket runNext.
@@ -128,7 +129,10 @@ type Stats struct {
 	ColdBytes uint64
 	// ColdDict is the size of the blocks' dictionary (0 before it is made).
 	ColdDict uint64
-	Arena    arena.Stats
+	// ColdStubs cold directories have their records in their parents'
+	// blocks, and a 16-byte stub in the inode table.
+	ColdStubs uint64
+	Arena     arena.Stats
 }
 
 // New makes a tree holding only the root directory (mode 0755, uid 0).
@@ -178,7 +182,7 @@ func (t *Tree) Stats() Stats {
 	c := t.counts
 	st := Stats{Inodes: c.inodes, Files: c.files, Dirs: c.dirs, Symlinks: c.symlinks, Others: c.others,
 		Entries: c.entries, Links: c.links, Orphans: c.orphans, OpenFiles: uint64(len(t.opens)),
-		NextIno: uint64(t.nextIno), NextSlice: t.nextSlice, AttrDict: uint64(len(t.attrs)), ColdDirs: t.coldDirs, ColdEntries: t.coldEntries, ColdGroups: t.coldGroups, ColdRuns: t.coldRuns, ColdBytes: t.coldBytes, Arena: t.a.Stats()}
+		NextIno: uint64(t.nextIno), NextSlice: t.nextSlice, AttrDict: uint64(len(t.attrs)), ColdDirs: t.coldDirs, ColdEntries: t.coldEntries, ColdGroups: t.coldGroups, ColdRuns: t.coldRuns, ColdBytes: t.coldBytes, ColdStubs: t.coldStubs, Arena: t.a.Stats()}
 	if d := t.dict.Load(); d != nil {
 		st.ColdDict = uint64(d.Size())
 	}

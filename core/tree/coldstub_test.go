@@ -1,0 +1,189 @@
+package tree
+
+import (
+	"bytes"
+	"math/rand"
+	"strconv"
+	"testing"
+
+	. "github.com/fsmeta/fsmeta/core/meta"
+)
+
+func TestInterleave(t *testing.T) {
+	r := rand.New(rand.NewSource(1))
+	for i := 0; i < 100000; i++ {
+		n, s := uint64(r.Int63n(cntMask+1)), uint64(r.Int63n(cntMask+1))
+		if i%3 == 0 {
+			n, s = uint64(r.Intn(100)), uint64(r.Intn(10))
+		}
+		size := n | s<<cntBits
+		if got := deinterleave(interleave(size)); got != size {
+			t.Fatalf("%d entries, %d subdirs: got back %#x", n, s, got)
+		}
+	}
+	if v := interleave(13 | 2<<cntBits); v >= 1<<8 {
+		t.Fatalf("13 entries, 2 subdirs interleave to %d", v)
+	}
+}
+
+// stubTree makes /a/bN/cM/files: directories nested three deep, most of
+// them small, with a few attributes of their own.
+func stubTree(t *testing.T) *Tree {
+	tr, err := New(Options{ArenaMaxBytes: 1 << 30, RootTime: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := int64(1_700_000_000_123_456_789)
+	a, e := tr.Mkdir(RootCaller, now, RootIno, "a", 0o755)
+	if e != 0 {
+		t.Fatal(e)
+	}
+	for b := 0; b < 40; b++ {
+		bd, e := tr.Mkdir(RootCaller, now+int64(b)*1001, a.Ino, "b"+strconv.Itoa(b), 0o750)
+		if e != 0 {
+			t.Fatal(e)
+		}
+		for c := 0; c < 1+b%5; c++ {
+			cd, e := tr.Mkdir(RootCaller, now+int64(c)*77, bd.Ino, "c"+strconv.Itoa(c), 0o700)
+			if e != 0 {
+				t.Fatal(e)
+			}
+			for f := 0; f < 1+(b+c)%7; f++ {
+				if _, e := tr.Mknod(RootCaller, now+int64(f), cd.Ino, "f"+strconv.Itoa(f), S_IFREG|0o644, 0); e != 0 {
+					t.Fatal(e)
+				}
+			}
+		}
+	}
+	return tr
+}
+
+// TestColdStubs: a cold subdirectory of a cold directory keeps no record,
+// only a stub; every read answers as from the hot form, and every change
+// makes the record again (or thaws the parent), with fsck clean after each
+// step and the tree equal to a twin that never went cold.
+func TestColdStubs(t *testing.T) {
+	tr, twin := stubTree(t), stubTree(t)
+	defer tr.Close()
+	defer twin.Close()
+	want := snapBytes(t, tr)
+	tr.Compact(CompactOptions{All: true}, nil)
+	if err := tr.Fsck(); err != nil {
+		t.Fatal(err)
+	}
+	s := tr.Stats()
+	t.Logf("%d cold dirs, %d stubs, arena %v", s.ColdDirs, s.ColdStubs, s.Arena.ByPurpose)
+	if s.ColdStubs < 100 {
+		t.Fatalf("%d stubs for %d cold directories", s.ColdStubs, s.ColdDirs)
+	}
+	if !bytes.Equal(snapBytes(t, tr), want) {
+		t.Fatal("the snapshot changed with compaction")
+	}
+	// reads through stubs: every path, lookups by inode (".", ".." too),
+	// getattr, listings with attributes
+	same := func(what string, x, y any) {
+		t.Helper()
+		if x != y {
+			t.Fatalf("%s: %+v, hot %+v", what, x, y)
+		}
+	}
+	for b := 0; b < 40; b++ {
+		for c := 0; c < 1+b%5; c++ {
+			p := "/a/b" + strconv.Itoa(b) + "/c" + strconv.Itoa(c)
+			x, e1 := tr.Resolve(RootCaller, p, true)
+			y, e2 := twin.Resolve(RootCaller, p, true)
+			same(p, x, y)
+			same(p, e1, e2)
+			for _, name := range []string{".", "..", "f0", "nope"} {
+				x, e1 := tr.Lookup(RootCaller, x.Ino, name)
+				y, e2 := twin.Lookup(RootCaller, y.Ino, name)
+				same(p+"/"+name, x, y)
+				same(p+"/"+name, e1, e2)
+			}
+			x2, _ := tr.GetAttr(RootCaller, x.Ino)
+			y2, _ := twin.GetAttr(RootCaller, y.Ino)
+			same("getattr "+p, x2, y2)
+			l1, _, e1 := tr.ReadDir(RootCaller, x.Ino, 0, 100, true, nil)
+			l2, _, e2 := twin.ReadDir(RootCaller, y.Ino, 0, 100, true, nil)
+			same("readdir "+p, e1, e2)
+			same("readdir "+p, len(l1), len(l2))
+		}
+		p := "/a/b" + strconv.Itoa(b)
+		x, _ := tr.Resolve(RootCaller, p, true)
+		l1, _, _ := tr.ReadDir(RootCaller, x.Ino, 0, 100, true, nil)
+		y, _ := twin.Resolve(RootCaller, p, true)
+		l2, _, _ := twin.ReadDir(RootCaller, y.Ino, 0, 100, true, nil)
+		if len(l1) != len(l2) {
+			t.Fatalf("readdir %s: %d entries, hot %d", p, len(l1), len(l2))
+		}
+		for i := range l1 {
+			same("readdir+ "+p, l1[i], l2[i])
+		}
+	}
+	// a non-owner may not look up in a 0700 directory through its stub
+	other := &Caller{Uid: 1000, Gid: 1000}
+	c0, _ := tr.Resolve(RootCaller, "/a/b0/c0", true)
+	if _, e := tr.Lookup(other, c0.Ino, "f0"); e != EACCES {
+		t.Fatalf("lookup by another user in a 0700 stub directory: %v", e)
+	}
+	// changes: setattr of a stub directory (its record made again, its
+	// parent's entry stale), a file created in another (made again, then
+	// thawed), a rename of a third out of its parent (the parent thaws),
+	// then a listing of a parent with a record made again
+	now := int64(1_800_000_000_000_000_000)
+	step := func(what string, f func(x *Tree) Errno) {
+		t.Helper()
+		for _, x := range []*Tree{tr, twin} {
+			if e := f(x); e != 0 {
+				t.Fatalf("%s: %v", what, e)
+			}
+		}
+		if err := tr.Fsck(); err != nil {
+			t.Fatalf("after %s: %v", what, err)
+		}
+		if !bytes.Equal(snapBytes(t, tr), snapBytes(t, twin)) {
+			t.Fatalf("after %s: the tree differs from its twin", what)
+		}
+	}
+	ino := func(x *Tree, p string) Ino {
+		a, e := x.Resolve(RootCaller, p, true)
+		if e != 0 {
+			t.Fatalf("%s: %v", p, e)
+		}
+		return a.Ino
+	}
+	step("chmod /a/b3/c1", func(x *Tree) Errno {
+		_, e := x.SetAttr(RootCaller, now, ino(x, "/a/b3/c1"), SetMode, &SetAttrIn{Mode: 0o711})
+		return e
+	})
+	if a, _ := tr.Lookup(RootCaller, ino(tr, "/a/b3"), "c1"); a.Mode&0o777 != 0o711 {
+		t.Fatalf("lookup after chmod: mode %o", a.Mode)
+	}
+	step("create in /a/b4/c2", func(x *Tree) Errno {
+		_, e := x.Mknod(RootCaller, now, ino(x, "/a/b4/c2"), "new", S_IFREG|0o600, 0)
+		return e
+	})
+	step("rename /a/b9/c3 to /a/b1/moved", func(x *Tree) Errno {
+		return x.Rename(RootCaller, now, ino(x, "/a/b9"), "c3", ino(x, "/a/b1"), "moved", 0)
+	})
+	step("create in /a/b3", func(x *Tree) Errno {
+		_, e := x.Mkdir(RootCaller, now, ino(x, "/a/b3"), "c9", 0o755)
+		return e
+	})
+	// compact again: the directories made again go back into blocks
+	tr.Compact(CompactOptions{All: true}, nil)
+	if err := tr.Fsck(); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(snapBytes(t, tr), snapBytes(t, twin)) {
+		t.Fatal("after compacting again: the tree differs from its twin")
+	}
+	step("chmod /a/b3 (its stub subdirectories' parent)", func(x *Tree) Errno {
+		_, e := x.SetAttr(RootCaller, now, ino(x, "/a/b3"), SetMode, &SetAttrIn{Mode: 0o755})
+		return e
+	})
+	step("rmdir /a/b3/c9", func(x *Tree) Errno {
+		return x.Rmdir(RootCaller, now, ino(x, "/a/b3"), "c9")
+	})
+	t.Logf("at the end: %d stubs", tr.Stats().ColdStubs)
+}
