@@ -39,7 +39,7 @@ func (t *Tree) Lookup(c *Caller, parent Ino, name string) (Attr, Errno) {
 	if name == "." || name == ".." {
 		dir, e = t.dirOf(parent)
 	} else {
-		dir, e = t.lookupDir(parent) // all a lookup reads of it
+		dir, e = t.dirToRead(parent) // all a lookup reads of it
 	}
 	if e != 0 {
 		return Attr{}, e

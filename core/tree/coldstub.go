@@ -29,7 +29,7 @@ import (
 //
 // Reads: getattr decodes the parent's block (a file's cost); a lookup by
 // the directory's inode needs only the attribute id (permissions) and the
-// index, both in the stub (lookupDir), so it decodes one block, as before;
+// index, both in the stub (dirToRead), so it decodes one block, as before;
 // a lookup or listing that meets the entry in the parent's block builds
 // the record from the entry and the stub. A change (getNode under the
 // write lock) makes the record again (materialize), as a kept record
@@ -168,11 +168,12 @@ func (t *Tree) fillRecord(h *nodeHdr, e *compact.Entry) {
 	copy(h.name(), e.Name)
 }
 
-// lookupDir returns directory ino for a lookup of a name in it (not "."
-// or ".."): for a stub under the read lock, a partial scratch record with
-// only what such a lookup reads (inode, attribute id, the cold index), so
-// that the lookup decodes one block, not also its parent's.
-func (t *Tree) lookupDir(ino Ino) (*nodeHdr, Errno) {
+// dirToRead returns directory ino for a lookup of a name in it (not "."
+// or "..") or a listing of it: for a stub under the read lock, a partial
+// scratch record with only what those read (inode, attribute id, the cold
+// index), so that they decode the directory's blocks only, not also its
+// parent's.
+func (t *Tree) dirToRead(ino Ino) (*nodeHdr, Errno) {
 	if !t.writer {
 		if r := t.nodeRef(ino); r != 0 && t.isHandle(r) && t.isStub(r) {
 			s := t.stubAt(r)

@@ -107,6 +107,9 @@ func TestColdStubs(t *testing.T) {
 			l2, _, e2 := twin.ReadDir(RootCaller, y.Ino, 0, 100, true, nil)
 			same("readdir "+p, e1, e2)
 			same("readdir "+p, len(l1), len(l2))
+			for i := range l1 {
+				same("readdir+ "+p, l1[i], l2[i])
+			}
 		}
 		p := "/a/b" + strconv.Itoa(b)
 		x, _ := tr.Resolve(RootCaller, p, true)
@@ -125,6 +128,9 @@ func TestColdStubs(t *testing.T) {
 	c0, _ := tr.Resolve(RootCaller, "/a/b0/c0", true)
 	if _, e := tr.Lookup(other, c0.Ino, "f0"); e != EACCES {
 		t.Fatalf("lookup by another user in a 0700 stub directory: %v", e)
+	}
+	if _, _, e := tr.ReadDir(other, c0.Ino, 0, 10, false, nil); e != EACCES {
+		t.Fatalf("listing by another user of a 0700 stub directory: %v", e)
 	}
 	// changes: setattr of a stub directory (its record made again, its
 	// parent's entry stale), a file created in another (made again, then
