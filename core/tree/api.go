@@ -34,12 +34,13 @@ func (t *Tree) Lookup(c *Caller, parent Ino, name string) (Attr, Errno) {
 			return Attr{}, e
 		}
 	}
-	var dir *nodeHdr
+	var dir, lite *nodeHdr
 	var e Errno
 	if name == "." || name == ".." {
 		dir, e = t.dirOf(parent)
 	} else {
-		dir, e = t.dirToRead(parent) // all a lookup reads of it
+		lite = new(nodeHdr)
+		dir, e = t.dirToRead(parent, lite) // all a lookup reads of it
 	}
 	if e != 0 {
 		return Attr{}, e

@@ -27,13 +27,15 @@ import (
 //
 // A file's or other node's entry is its record's fields, byte-exact, and its
 // data map or symlink target moves into the block as the entry's Extra
-// (coldblob.go). A subdirectory's record does not go into the block: the
-// block lists it like a hard link (name and inode number) and the record
-// stays hot, moved to long-lived slabs, in no chain (keptDir); so a lookup
-// through a cold directory never decodes a block to find the directory
-// below, and a subdirectory's index (hot or cold) is always in its record.
-// The side maps keyed by inode (link counts, opens, xattrs, wide attribute
-// ids) do not change. Freezing and thawing are exact inverses.
+// (coldblob.go). A subdirectory that is cold itself (or freezes in the
+// same group) goes into the block like a file, and its inode slot holds a
+// 16-byte stub with its index and attribute id (coldstub.go). Any other
+// subdirectory's record does not go into the block: the block lists it
+// like a hard link (name and inode number) and the record stays hot, moved
+// to long-lived slabs, in no chain (keptDir). Either way a lookup through a
+// cold directory never decodes a block to find the directory below. The
+// side maps keyed by inode (link counts, opens, xattrs, wide attribute ids)
+// do not change. Freezing and thawing are exact inverses.
 //
 // The cold directory's own record keeps its place; its index field, which
 // held the bucket array, holds the ref of a cold handle instead, with logb 0

@@ -173,16 +173,17 @@ func (t *Tree) fillRecord(h *nodeHdr, e *compact.Entry) {
 // scratch record with only what those read (inode, attribute id, the cold
 // index), so that they decode the directory's blocks only, not also its
 // parent's.
-func (t *Tree) dirToRead(ino Ino) (*nodeHdr, Errno) {
+// The partial record is made in lite (the caller's, on its stack).
+func (t *Tree) dirToRead(ino Ino, lite *nodeHdr) (*nodeHdr, Errno) {
 	if !t.writer {
 		if r := t.nodeRef(ino); r != 0 && t.isHandle(r) && t.isStub(r) {
 			s := t.stubAt(r)
 			if !t.dirAttr(uint32(s.attr())) {
 				return nil, ENOTDIR // (corrupt: a stub is always a directory's)
 			}
-			h := &nodeHdr{inoAttr: uint64(ino) | uint64(s.attr())<<48}
-			h.setIndex(s.handle, 0, false)
-			return h, 0
+			*lite = nodeHdr{inoAttr: uint64(ino) | uint64(s.attr())<<48}
+			lite.setIndex(s.handle, 0, false)
+			return lite, 0
 		}
 	}
 	return t.dirOf(ino)

@@ -22,7 +22,7 @@ func (t *Tree) ReadDir(c *Caller, ino Ino, cursor uint64, max int, plus bool, ou
 		return out, 0, EClosed
 	}
 	defer t.mu.runlock(s)
-	dir, e := t.dirToRead(ino) // all a listing reads of it
+	dir, e := t.dirToRead(ino, new(nodeHdr)) // all a listing reads of it
 	if e != 0 {
 		return out, 0, e
 	}
