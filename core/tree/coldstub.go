@@ -90,9 +90,11 @@ func gather(x uint64) uint64 {
 	return x & cntMask
 }
 
-// dirAttr reports whether attribute id a is a directory's.
+// dirAttr reports whether a, an entry's attribute id as a block holds it,
+// is a directory's inline id: a stub's (a wide id reads 0xFFFF in a block,
+// and the side map has the real one).
 func (t *Tree) dirAttr(a uint32) bool {
-	return a < uint32(len(t.attrs)) && isDir(uint32(t.attrs[a].mode))
+	return a < coldMark && a < uint32(len(t.attrs)) && isDir(uint32(t.attrs[a].mode))
 }
 
 // stubEntry reports whether cold entry e is a stub directory's.

@@ -193,3 +193,56 @@ func TestColdStubs(t *testing.T) {
 	})
 	t.Logf("at the end: %d stubs", tr.Stats().ColdStubs)
 }
+
+// TestColdWideAttrNotStub: a block holds a wide attribute id as 0xFFFF;
+// when the dictionary's id 0xFFFF is a directory's, a file with a wide id
+// is still a file's entry (it once read as a stub directory's, and its
+// directory could not thaw).
+func TestColdWideAttrNotStub(t *testing.T) {
+	tr, err := New(Options{ArenaMaxBytes: 1 << 30, RootTime: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tr.Close()
+	now := int64(1_700_000_000_000_000_000)
+	d, e := tr.Mkdir(RootCaller, now, RootIno, "d", 0o755)
+	if e != 0 {
+		t.Fatal(e)
+	}
+	// ids 0..0xFFFF and beyond: a directory chowned again and again
+	churn, e := tr.Mkdir(RootCaller, now, RootIno, "churn", 0o755)
+	if e != 0 {
+		t.Fatal(e)
+	}
+	for uid := uint32(1); len(tr.attrs) <= wideAttr+2; uid++ {
+		if _, e := tr.SetAttr(RootCaller, now, churn.Ino, SetUid, &SetAttrIn{Uid: uid}); e != 0 {
+			t.Fatal(e)
+		}
+	}
+	if !isDir(uint32(tr.attrs[wideAttr].mode)) {
+		t.Fatal("id 0xFFFF is not a directory's")
+	}
+	f, e := tr.Mknod(RootCaller, now, d.Ino, "f", S_IFREG|0o644, 0)
+	if e != 0 {
+		t.Fatal(e)
+	}
+	if _, e := tr.SetAttr(RootCaller, now, f.Ino, SetUid, &SetAttrIn{Uid: 1 << 30}); e != 0 {
+		t.Fatal(e)
+	}
+	if _, e := tr.Mknod(RootCaller, now, d.Ino, "g", S_IFREG|0o644, 0); e != 0 {
+		t.Fatal(e)
+	}
+	tr.Compact(CompactOptions{All: true}, nil)
+	if tr.Stats().ColdDirs == 0 {
+		t.Fatal("nothing went cold")
+	}
+	if a, e := tr.Lookup(RootCaller, d.Ino, "f"); e != 0 || a.Uid != 1<<30 || a.Mode&S_IFMT != S_IFREG {
+		t.Fatalf("lookup of the wide-id file: %+v %v", a, e)
+	}
+	if _, e := tr.Mknod(RootCaller, now, d.Ino, "h", S_IFREG|0o644, 0); e != 0 {
+		t.Fatalf("a create in its directory (a thaw): %v", e)
+	}
+	if err := tr.Fsck(); err != nil {
+		t.Fatal(err)
+	}
+}
