@@ -146,22 +146,29 @@ func TestColdPacks(t *testing.T) {
 	}
 }
 
+// lockedPackTree returns an empty tree, write-locked, with one cold row
+// allocated for blocks to name.
+func lockedPackTree(t *testing.T) (*Tree, arena.Ref) {
+	tr, err := New(Options{ArenaMaxBytes: 1 << 28})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr.mu.lock()
+	row, err := tr.a.Alloc(coldRow, arena.PCold)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tr, row
+}
+
 // TestPackEmptiedWhileCurrent: a pack whose blocks are all freed while it
 // is the current one is freed when the next pack replaces it (it once sat
 // in the queue of sparse packs with nothing to move, and movePacks looped
 // on it).
 func TestPackEmptiedWhileCurrent(t *testing.T) {
-	tr, err := New(Options{ArenaMaxBytes: 1 << 28})
-	if err != nil {
-		t.Fatal(err)
-	}
+	tr, row := lockedPackTree(t)
 	defer tr.Close()
-	tr.mu.lock()
 	defer tr.mu.unlock()
-	row, err := tr.a.Alloc(coldRow, arena.PCold)
-	if err != nil {
-		t.Fatal(err)
-	}
 	var refs []arena.Ref
 	for len(refs) == 0 || tr.packUsed+packSpan(4000) <= packSize {
 		r, err := tr.allocBlock(4000, row)
@@ -199,17 +206,9 @@ func TestPackEmptiedWhileCurrent(t *testing.T) {
 // gives up its blocks to the current pack and stays for its handle, and is
 // freed with it.
 func TestPackPinnedHandle(t *testing.T) {
-	tr, err := New(Options{ArenaMaxBytes: 1 << 28})
-	if err != nil {
-		t.Fatal(err)
-	}
+	tr, row := lockedPackTree(t)
 	defer tr.Close()
-	tr.mu.lock()
 	defer tr.mu.unlock()
-	row, err := tr.a.Alloc(coldRow, arena.PCold)
-	if err != nil {
-		t.Fatal(err)
-	}
 	hr, err := tr.allocHandle(1000)
 	if err != nil {
 		t.Fatal(err)
