@@ -703,7 +703,7 @@ func (fr *frozen) add(t *Tree, dino uint64, r arena.Ref, e *entHdr) {
 	if e.isLink() {
 		ce.Link = true
 	} else if h := (*nodeHdr)(unsafe.Pointer(e)); isDir(t.mode(h)) {
-		if !t.stubbable(h) && !(fr.members[h.inum()] && h.flags == 0 && h.attr() < coldMark) {
+		if !stubbable(h, fr.members[h.inum()]) {
 			ce.Ino, ce.Link = h.inum(), true
 			fr.kept = append(fr.kept, r)
 			fr.ents = append(fr.ents, ce)
@@ -873,8 +873,9 @@ func (t *Tree) thawDir(dir *nodeHdr) bool {
 // thawed is the hot record made for a cold entry.
 type thawed struct {
 	r    arena.Ref
-	h    uint64 // its name's hash
-	kept bool   // a subdirectory's own record, which stayed (keptDir)
+	h    uint64    // its name's hash
+	kept bool      // a subdirectory's own record, which stayed (keptDir)
+	stub arena.Ref // the stub the record replaces (coldstub.go), or 0
 }
 
 // thawRecords makes the hot records of cold entries ents (data maps and
@@ -899,24 +900,29 @@ func (t *Tree) thawRecords(ents []compact.Entry) ([]thawed, bool) {
 		e := &ents[i]
 		if e.Link {
 			if r := t.keptDir(Ino(e.Ino)); r != 0 {
-				recs[i] = thawed{r, hashName(e.Name), true}
+				recs[i] = thawed{r: r, h: hashName(e.Name), kept: true}
 				continue
 			}
-		} else if t.stubEntry(e) {
-			if r := t.nodeRef(Ino(e.Ino)); r != 0 && !t.isHandle(r) {
-				recs[i] = thawed{r, hashName(e.Name), true} // made again since
+		}
+		var stub arena.Ref
+		if t.stubEntry(e) {
+			r := t.nodeRef(Ino(e.Ino))
+			if r != 0 && !t.isHandle(r) {
+				recs[i] = thawed{r: r, h: hashName(e.Name), kept: true} // made again since
 				continue
-			} else if r == 0 || !t.isStub(r) {
+			}
+			if r == 0 || !t.isStub(r) {
 				ok = false // corrupt: it stays cold, fsck reports it
 				break
 			}
+			stub = r
 		}
 		r, err := t.a.Alloc(recSize(e.Link, len(e.Name)), recPurpose(e.Link))
 		if err != nil {
 			ok = false
 			break
 		}
-		recs[i] = thawed{r, hashName(e.Name), false}
+		recs[i] = thawed{r: r, h: hashName(e.Name), stub: stub}
 		if !e.Link && len(e.Extra) > 0 {
 			b, p, good := extraBytes(e.Extra, e.Data)
 			if !good {
@@ -959,8 +965,7 @@ func (t *Tree) thawRecords(ents []compact.Entry) ([]thawed, bool) {
 		}
 		h := t.node(r)
 		t.fillRecord(h, e)
-		if t.stubEntry(e) {
-			sr := t.nodeRef(Ino(e.Ino))
+		if sr := recs[i].stub; sr != 0 {
 			fillDir(h, e, t.stubAt(sr).handle)
 			t.a.Free(sr, stubSize, arena.PCold)
 			t.coldStubs--

@@ -53,9 +53,9 @@ func (s *stub) prow() arena.Ref { return arena.Ref(uint32(s.word)) }
 func (s *stub) attr() uint16    { return uint16(s.word >> 32) }
 
 // stubbable reports whether subdirectory record h may become a stub when
-// its parent freezes.
-func (t *Tree) stubbable(h *nodeHdr) bool {
-	return h.cold() && !h.migrating() && h.flags == 0 && h.attr() < coldMark
+// its parent freezes: it is cold, or freezes with it (member, in a group).
+func stubbable(h *nodeHdr, member bool) bool {
+	return (h.cold() || member) && !h.migrating() && h.flags == 0 && h.attr() < coldMark
 }
 
 // interleave packs a directory's entry and subdirectory counts (29 bits

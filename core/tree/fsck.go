@@ -465,49 +465,38 @@ func (f *fsck) coldDir(ino Ino, dir *nodeHdr, subdirs *uint32, queue *[]Ino) uin
 // bytes, the pack's in the arena's); else an arena object of its own,
 // whose class size it returns.
 func (f *fsck) block(r arena.Ref, b *coldBlk) uint64 {
-	t := f.t
-	p, pi := t.packOf(b.ref)
-	if pi == nil {
-		if int(b.n) <= packMaxBlock {
-			f.bad("cold block of %d bytes (row %d) outside the packs", b.n, r)
-		}
-		return arena.ClassSize(int(b.n))
-	}
-	off := int(b.ref-p) << 3
-	if off < blockHdr || off+int(b.n) > packSize {
-		f.bad("cold block (row %d) at %d of its pack, %d bytes", r, off, b.n)
-		return 0
-	}
-	hdr := t.a.Bytes(b.ref-1, blockHdr)
-	if arena.Ref(binary.LittleEndian.Uint32(hdr)) != r || binary.LittleEndian.Uint32(hdr[4:]) != b.n {
-		f.bad("cold block (row %d): its pack header names row %d, %d bytes; the row says %d", r,
-			binary.LittleEndian.Uint32(hdr), binary.LittleEndian.Uint32(hdr[4:]), b.n)
-	}
-	f.packLive[p] += int32(packSpan(int(b.n)))
-	return 0
+	return f.packed("cold block of row", r, b.ref, int(b.n), r, int(b.n) <= packMaxBlock)
 }
 
 // handle checks where handle hr of n bytes lies: in a pack, pinned, when
 // it is larger than packMinHandle and fits; else an arena object of its
 // own, whose class size it returns.
 func (f *fsck) handle(hr arena.Ref, n int) uint64 {
+	return f.packed("cold handle", hr, hr, n, pinnedRow, n > packMinHandle && n <= packMaxBlock)
+}
+
+// packed checks object ref of n bytes (named in reports by what and id):
+// in a pack (where it belongs when inPacks), after a header that says row
+// and n, its bytes counted in the pack's live bytes; else an arena object
+// of its own, whose class size it returns.
+func (f *fsck) packed(what string, id, ref arena.Ref, n int, row arena.Ref, inPacks bool) uint64 {
 	t := f.t
-	p, pi := t.packOf(hr)
+	p, pi := t.packOf(ref)
 	if pi == nil {
-		if n > packMinHandle && n <= packMaxBlock {
-			f.bad("cold handle %d of %d bytes outside the packs", hr, n)
+		if inPacks {
+			f.bad("%s %d: %d bytes outside the packs", what, id, n)
 		}
 		return arena.ClassSize(n)
 	}
-	off := int(hr-p) << 3
-	if n <= packMinHandle || off < blockHdr || off+n > packSize {
-		f.bad("cold handle %d at %d of its pack, %d bytes", hr, off, n)
+	off := int(ref-p) << 3
+	if !inPacks || off < blockHdr || off+n > packSize {
+		f.bad("%s %d: at %d of its pack, %d bytes", what, id, off, n)
 		return 0
 	}
-	hdr := t.a.Bytes(hr-1, blockHdr)
-	if arena.Ref(binary.LittleEndian.Uint32(hdr)) != pinnedRow || binary.LittleEndian.Uint32(hdr[4:]) != uint32(n) {
-		f.bad("cold handle %d: its pack header says row %d, %d bytes; the handle takes %d", hr,
-			binary.LittleEndian.Uint32(hdr), binary.LittleEndian.Uint32(hdr[4:]), n)
+	hdr := t.a.Bytes(ref-1, blockHdr)
+	if arena.Ref(binary.LittleEndian.Uint32(hdr)) != row || binary.LittleEndian.Uint32(hdr[4:]) != uint32(n) {
+		f.bad("%s %d: its pack header names row %d, %d bytes; it takes %d (row %d)", what, id,
+			binary.LittleEndian.Uint32(hdr), binary.LittleEndian.Uint32(hdr[4:]), n, row)
 	}
 	f.packLive[p] += int32(packSpan(n))
 	return 0
