@@ -31,6 +31,11 @@ const (
 	sliceRecSize = 24
 )
 
+// maxChunkIndex is the largest index a stored chunk can have (chunk indexes
+// are uint32 in the API and the blob). A file may be larger (MaxFileSize is
+// 2^62, 2^36 chunks): the chunks past this one are always empty.
+const maxChunkIndex = 1<<32 - 1
+
 type chunkDir struct {
 	idx, first uint32
 }
@@ -246,14 +251,16 @@ func (t *Tree) truncate(h *nodeHdr, size uint64) Errno {
 		return 0
 	}
 	if size < h.size && (h.data != 0 || h.flags&fCompact != 0) {
-		last := uint32(size / ChunkSize)
+		// The last chunk index can pass 2^32 (sizes up to 2^62): compare
+		// in 64 bits, never wrapped to a stored index.
+		last := size / ChunkSize
 		rem := uint32(size % ChunkSize)
 		var cs []chunkView
 		for _, c := range t.views(h) {
-			if c.idx > last || (c.idx == last && rem == 0) {
+			if uint64(c.idx) > last || (uint64(c.idx) == last && rem == 0) {
 				continue
 			}
-			if c.idx == last {
+			if uint64(c.idx) == last {
 				var ss []sliceRec
 				for _, s := range c.ss {
 					if s.pos >= rem {
@@ -376,6 +383,40 @@ func (t *Tree) slicesOf(h *nodeHdr, idx uint32) []Slice {
 	out := make([]Slice, len(ss))
 	for i, s := range ss {
 		out[i] = s.slice()
+	}
+	return out
+}
+
+// ChunkIndexes returns, in increasing order, the indexes of regular file
+// ino's chunks that hold slices (hot, compact or cold alike): ReadChunk of
+// any other index returns no slices. Its cost follows the chunks the file
+// has, not its size. Errors: ENOENT, EISDIR, EINVAL (not a regular file).
+func (t *Tree) ChunkIndexes(c *Caller, ino Ino) ([]uint32, Errno) {
+	s, ok := t.rlock()
+	if !ok {
+		return nil, EClosed
+	}
+	defer t.mu.runlock(s)
+	h, e := t.regular(ino)
+	if e != 0 {
+		return nil, e
+	}
+	return t.chunkIndexes(h), 0
+}
+
+// chunkIndexes lists h's stored chunks (every one holds a slice, fsck
+// checks it, and each lies below the size).
+func (t *Tree) chunkIndexes(h *nodeHdr) []uint32 {
+	if h.flags&fCompact != 0 {
+		if h.size == 0 {
+			return nil
+		}
+		return []uint32{0}
+	}
+	dir, _ := t.blob(h) // a scratch record's map too (dataPtr)
+	out := make([]uint32, len(dir))
+	for k, d := range dir {
+		out[k] = d.idx
 	}
 	return out
 }
@@ -583,26 +624,35 @@ func (t *Tree) Fallocate(c *Caller, now int64, ino Ino, mode uint32, off, length
 // covered in part gets a hole slice (id 0). The cost follows the chunks the
 // file has, not the length of the range.
 func (t *Tree) writeHole(h *nodeHdr, off, end uint64) Errno {
-	fc, lc := uint32(off/ChunkSize), uint32((end-1)/ChunkSize)
+	// Chunk indexes here are 64-bit (offsets reach 2^62, indexes 2^36);
+	// a stored chunk's index fits 32 bits (WriteSlice takes a uint32), so a
+	// chunk past 2^32-1 never holds slices and reads as zeros already: it
+	// gets no hole slice.
+	fc, lc := off/ChunkSize, (end-1)/ChunkSize
 	hole := func(a, b uint64) sliceRec { // [a, b) inside one chunk
 		return sliceRec{pos: uint32(a % ChunkSize), size: uint32(b - a), len: uint32(b - a)}
 	}
 	var partial []chunkView // hole slices for partly covered chunks
+	addPartial := func(idx, a, b uint64) {
+		if idx <= maxChunkIndex {
+			partial = append(partial, chunkView{uint32(idx), []sliceRec{hole(a, b)}})
+		}
+	}
 	if fc == lc {
 		if end-off < ChunkSize {
-			partial = append(partial, chunkView{fc, []sliceRec{hole(off, end)}})
+			addPartial(fc, off, end)
 		}
 	} else {
 		if off%ChunkSize != 0 {
-			partial = append(partial, chunkView{fc, []sliceRec{hole(off, (uint64(fc)+1)*ChunkSize)}})
+			addPartial(fc, off, (fc+1)*ChunkSize)
 		}
 		if end%ChunkSize != 0 {
-			partial = append(partial, chunkView{lc, []sliceRec{hole(uint64(lc)*ChunkSize, end)}})
+			addPartial(lc, lc*ChunkSize, end)
 		}
 	}
 	var cs []chunkView
 	for _, c := range t.views(h) {
-		if c.idx < fc || c.idx > lc {
+		if uint64(c.idx) < fc || uint64(c.idx) > lc {
 			cs = append(cs, c)
 			continue
 		}

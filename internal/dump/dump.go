@@ -146,25 +146,28 @@ func InodeRecord(db *fsmeta.DB, parent fsmeta.Ino, name string, a fsmeta.Attr) (
 	case fsmeta.S_IFREG:
 		r.Size = a.Size
 		if a.Size > 0 {
-			last := uint32((a.Size - 1) / fsmeta.ChunkSize)
-			for c := uint32(0); ; c++ {
+			// Only the chunks that hold slices: a sparse file's size says
+			// nothing of how many there are (2^62 bytes is 2^36 chunks).
+			idx, err := db.ChunkIndexes(nil, a.Ino)
+			if err != nil {
+				return nil, err
+			}
+			for _, c := range idx {
 				ss, err := db.ReadChunk(nil, a.Ino, c)
 				if err != nil {
 					return nil, err
 				}
-				if len(ss) > 0 {
-					if r.Chunks == nil {
-						r.Chunks = map[string][]Slice5{}
-					}
-					l := make([]Slice5, len(ss))
-					for i, s := range ss {
-						l[i] = Slice5{uint64(s.Pos), s.ID, uint64(s.Size), uint64(s.Off), uint64(s.Len)}
-					}
-					r.Chunks[strconv.FormatUint(uint64(c), 10)] = l
+				if len(ss) == 0 {
+					continue // truncated meanwhile
 				}
-				if c == last {
-					break
+				if r.Chunks == nil {
+					r.Chunks = map[string][]Slice5{}
 				}
+				l := make([]Slice5, len(ss))
+				for i, s := range ss {
+					l[i] = Slice5{uint64(s.Pos), s.ID, uint64(s.Size), uint64(s.Off), uint64(s.Len)}
+				}
+				r.Chunks[strconv.FormatUint(uint64(c), 10)] = l
 			}
 		}
 	case fsmeta.S_IFLNK:

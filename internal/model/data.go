@@ -1,6 +1,7 @@
 package model
 
 import (
+	"math"
 	"sort"
 
 	. "github.com/fsmeta/fsmeta/core/meta"
@@ -251,13 +252,16 @@ func writeHole(n *Node, off, end uint64) {
 		n.Chunks = map[uint32][]Slice{}
 	}
 	for off < end {
-		idx := uint32(off / ChunkSize)
+		idx := off / ChunkSize
+		if idx > math.MaxUint32 {
+			break // chunk indexes are uint32: chunks past them never hold slices
+		}
 		pos := off % ChunkSize
 		l := min(end-off, ChunkSize-pos)
 		if l == ChunkSize {
-			delete(n.Chunks, idx)
+			delete(n.Chunks, uint32(idx))
 		} else {
-			n.Chunks[idx] = append(n.Chunks[idx], Slice{Pos: uint32(pos), Size: uint32(l), Len: uint32(l)})
+			n.Chunks[uint32(idx)] = append(n.Chunks[uint32(idx)], Slice{Pos: uint32(pos), Size: uint32(l), Len: uint32(l)})
 		}
 		off += l
 	}
