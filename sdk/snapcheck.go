@@ -163,6 +163,7 @@ type checkedSnaps struct {
 	mu      sync.Mutex
 	allowed map[string]bool // nil: all
 	failed  map[string]error
+	opened  string // the snapshot opened last (raft restores one at a time)
 }
 
 func (c *checkedSnaps) List() ([]*raft.SnapshotMeta, error) {
@@ -187,7 +188,10 @@ func (c *checkedSnaps) Open(id string) (*raft.SnapshotMeta, io.ReadCloser, error
 		c.fail(id, err)
 		return nil, nil, err
 	}
-	return m, &namedReader{rc, id}, nil
+	c.mu.Lock()
+	c.opened = id
+	c.mu.Unlock()
+	return m, rc, nil
 }
 
 func (c *checkedSnaps) fail(id string, err error) {
@@ -210,11 +214,6 @@ func (c *checkedSnaps) openDone() map[string]error {
 	return f
 }
 
-type namedReader struct {
-	io.ReadCloser
-	id string
-}
-
 // trackingFSM is the FSM raft opens with: it tells checkedSnaps which
 // snapshot failed to restore, and why.
 type trackingFSM struct {
@@ -224,8 +223,11 @@ type trackingFSM struct {
 
 func (t *trackingFSM) Restore(rc io.ReadCloser) error {
 	err := t.FSM.Restore(rc)
-	if nr, ok := rc.(*namedReader); ok && err != nil {
-		t.snaps.fail(nr.id, err)
+	if err != nil {
+		t.snaps.mu.Lock()
+		id := t.snaps.opened
+		t.snaps.mu.Unlock()
+		t.snaps.fail(id, err)
 	}
 	return err
 }

@@ -3,6 +3,7 @@
 //	fsmeta bench   build a namespace (synthetic or from a listing), measure memory and timed operations
 //	fsmeta load    build a namespace from a listing (or a dump), report counts, time and memory, check it
 //	fsmeta dump    write a namespace as a dump (line-oriented JSON, docs/dump-format.md)
+//	fsmeta check   verify a durable data directory's files and repair what can be repaired
 //	fsmeta fsck    check a namespace (built from a listing or synthesized; a data directory later)
 //	fsmeta demo    a short tour of the API on a small tree
 //	fsmeta version print the version
@@ -43,6 +44,8 @@ func init() {
 			run: runDump, usage: "[-o FILE] -paths FILE | -files N | -dir DIR"},
 		"snapshot": {name: "snapshot", summary: "snapshot a durable data directory now and truncate its log",
 			run: runSnapshot, usage: "-dir DIR"},
+		"check": {name: "check", summary: "verify a durable data directory's files (checksums, log, snapshots); -repair what can be",
+			run: runCheck, usage: "-dir DIR [-repair]"},
 		"fsck": {name: "fsck", summary: "check every invariant of a namespace",
 			run: runFsck, usage: "-paths FILE | -files N | -dir DIR"},
 		"demo": {name: "demo", summary: "a short tour: build a small tree, list it, print stat lines",
