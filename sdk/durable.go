@@ -215,6 +215,11 @@ func openDurable1(opts Options, topts tree.Options) (*durable, *tree.Tree, error
 		return nil, nil, fmt.Errorf("fsmeta: replaying the log of %s: %w", dir, err)
 	}
 	if err := d.fsm.Err(); err != nil {
+		var ae *fsm.ApplyError
+		if errors.As(err, &ae) {
+			return nil, nil, &DamageError{File: segmentFile(filepath.Join(dir, "wal"), ae.Index), Where: fmt.Sprintf("entry %d", ae.Index),
+				Reason: ae.Err.Error(), Advice: checkAdvice(dir)}
+		}
 		return nil, nil, fmt.Errorf("fsmeta: %s: %w", dir, err)
 	}
 	d.in = make(chan *pending, batchQueueLen)

@@ -76,7 +76,7 @@ func (f *FSM) ApplyBatch(logs []*raft.Log) []any {
 		}
 		ops, err := DecodeBatch(l.Data)
 		if err != nil {
-			err = fmt.Errorf("fsm: cannot apply log entry %d: %w", l.Index, err)
+			err = &ApplyError{Index: l.Index, Err: err}
 			f.err.CompareAndSwap(nil, &err)
 			out[i] = err
 			continue
@@ -97,6 +97,19 @@ func (f *FSM) ApplyBatch(logs []*raft.Log) []any {
 	}
 	return out
 }
+
+// ApplyError is the error that stops the FSM: the entry at Index could not
+// be decoded.
+type ApplyError struct {
+	Index uint64
+	Err   error
+}
+
+func (e *ApplyError) Error() string {
+	return fmt.Sprintf("fsm: cannot apply log entry %d: %v", e.Index, e.Err)
+}
+
+func (e *ApplyError) Unwrap() error { return e.Err }
 
 // Snapshot marks the tree's state of this instant (tree.Freeze: a
 // copy-on-write view, so applying goes on) and returns a snapshot that
