@@ -145,19 +145,30 @@ func (c *checkedLog) damaged(index uint64, reason string) error {
 // DeleteRange deletes a prefix of the log (raft's compaction after a
 // snapshot), but never past the snapshot before the newest.
 func (c *checkedLog) DeleteRange(min, max uint64) error {
-	if first, _ := c.WAL.FirstIndex(); min <= first && c.snaps != nil {
-		keep := uint64(0) // the log must still hold keep+1 on
-		if list, err := c.snaps.List(); err == nil && len(list) >= 2 {
-			keep = list[1].Index
-		}
-		if max > keep {
-			max = keep
-		}
-		if max < min {
+	if first, _ := c.WAL.FirstIndex(); min <= first {
+		if max = c.keepFrom(max); max < min {
 			return nil
 		}
 	}
 	return c.WAL.DeleteRange(min, max)
+}
+
+// keepFrom lowers the end of a prefix deletion so that the log still holds
+// the entry after the snapshot before the newest.
+func (c *checkedLog) keepFrom(max uint64) uint64 {
+	if c.snaps == nil {
+		return max
+	}
+	list, err := c.snaps.List()
+	switch {
+	case err != nil:
+		return 0
+	case len(list) < 2:
+		// One snapshot (or none): the log from its beginning is the only
+		// stand-in for it.
+		return 0
+	}
+	return min(max, list[1].Index)
 }
 
 // segmentFile names the segment of dir that holds index (or would: the one
