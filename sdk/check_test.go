@@ -165,7 +165,7 @@ func TestDamagedSnapshotFallback(t *testing.T) {
 	}
 	db.Close()
 	ids, _ := filepath.Glob(filepath.Join(dir, "snapshots", "*", "state.bin"))
-	sort.Slice(ids, func(i, j int) bool { return snapIndex(ids[i]) < snapIndex(ids[j]) })
+	sort.Slice(ids, func(i, j int) bool { return snapIndexOf(ids[i]) < snapIndexOf(ids[j]) })
 	if len(ids) != 2 {
 		t.Fatalf("snapshots: %v", ids)
 	}
@@ -209,7 +209,7 @@ func TestDamagedSnapshotFallback(t *testing.T) {
 	}
 }
 
-func snapIndex(path string) uint64 {
+func snapIndexOf(path string) uint64 {
 	parts := strings.Split(filepath.Base(filepath.Dir(path)), "-")
 	n, _ := strconv.ParseUint(parts[1], 10, 64)
 	return n

@@ -188,5 +188,13 @@ func (d *durable) snapFailure(failed map[string]error, err error) error {
 	return &DamageError{File: filepath.Join(d.dir, "snapshots", ids[len(ids)-1]), Reason: reason, Advice: checkAdvice(d.dir)}
 }
 
-// checkWalMeta checks wal-meta.db before bbolt maps it.
-func checkWalMeta(path string) error { return nil }
+// checkWalMeta checks wal-meta.db before bbolt maps it (metacheck.go).
+func checkWalMeta(path string) error {
+	err := checkBoltFile(path)
+	var be *boltError
+	if errors.As(err, &be) {
+		return &DamageError{File: path, Reason: be.Reason, Advice: "it holds the log's list of segments and raft's term: " +
+			"restore the directory from a copy, or load a dump of it (docs/durability.md)"}
+	}
+	return err
+}

@@ -201,8 +201,12 @@ func setTornAside(path string, ts *tailScan, report func(string)) error {
 		return fmt.Errorf("fsmeta: %s: %w", path, err)
 	}
 	keep := fmt.Sprintf("%s/torn-%s-%d.bin", filepath.Dir(path), filepath.Base(path), ts.end)
+	kept := "its bytes are kept in " + keep
 	if err := os.WriteFile(keep, junk, 0o644); err != nil {
-		return fmt.Errorf("fsmeta: keeping the torn end of %s: %w", path, err)
+		// A full disk: the batch was never acknowledged, so dropping it
+		// loses nothing; zeroing writes over blocks the segment has.
+		os.Remove(keep)
+		kept = fmt.Sprintf("its bytes could not be kept: %v", err)
 	}
 	if _, err := f.WriteAt(make([]byte, len(junk)), ts.end); err != nil {
 		return fmt.Errorf("fsmeta: %s: %w", path, err)
@@ -210,7 +214,7 @@ func setTornAside(path string, ts *tailScan, report func(string)) error {
 	if err := f.Sync(); err != nil {
 		return fmt.Errorf("fsmeta: %s: %w", path, err)
 	}
-	report(fmt.Sprintf("fsmeta: %s: the log ends with an incomplete batch (%d bytes at offset %d, after %d intact entries in this segment), as a crash during a write leaves it; it was never acknowledged and is dropped (its bytes are kept in %s)",
-		path, len(junk), ts.end, ts.entries, keep))
+	report(fmt.Sprintf("fsmeta: %s: the log ends with an incomplete batch (%d bytes at offset %d, after %d intact entries in this segment), as a crash during a write leaves it; it was never acknowledged and is dropped (%s)",
+		path, len(junk), ts.end, ts.entries, kept))
 	return nil
 }
