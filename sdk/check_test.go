@@ -268,3 +268,55 @@ func TestLegacyDirectory(t *testing.T) {
 		t.Fatalf("%v\n%s", err, r)
 	}
 }
+
+// TestLogCutBeforeSnapshot (issue 16, defect 4): a log that lost its end
+// (before the newest snapshot's entry) is refused at once with the real
+// reason, not after a timeout as "node is not the leader"; a snapshot whose
+// meta.json names another entry is not believed.
+func TestLogCutBeforeSnapshot(t *testing.T) {
+	dir := t.TempDir()
+	db := openDir(t, dir)
+	work(t, db, 7, 300)
+	if err := db.Snapshot(); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	metas, _ := filepath.Glob(filepath.Join(dir, "snapshots", "*", "meta.json"))
+	if len(metas) != 1 {
+		t.Fatalf("snapshots: %v", metas)
+	}
+	flipped := t.TempDir()
+	copyTree(t, dir, flipped)
+	seg := lastSegment(t, dir)
+	if err := os.Truncate(seg, 4096); err != nil {
+		t.Fatal(err)
+	}
+	_, err := fsmeta.Open(fsmeta.Options{Dir: dir, ArenaMaxBytes: 64 << 20})
+	if err == nil || !strings.Contains(err.Error(), "the log ends at entry") {
+		t.Fatalf("a log cut before the snapshot: %v", err)
+	}
+	t.Log(err)
+	// meta.json: the snapshot's index, one digit changed (a single bit).
+	mj := strings.Replace(metas[0], dir, flipped, 1)
+	b, _ := os.ReadFile(mj)
+	id := filepath.Base(filepath.Dir(mj))
+	idx := strings.Split(id, "-")[1]
+	i := bytes.Index(b, []byte(`"Index":`+idx))
+	if i < 0 {
+		t.Fatalf("no index in %s", b)
+	}
+	b[i+len(`"Index":`)] ^= 1
+	os.WriteFile(mj, b, 0o644)
+	db, err = fsmeta.Open(fsmeta.Options{Dir: flipped, ArenaMaxBytes: 64 << 20})
+	if err != nil {
+		// The log reaches back to entry 1: it alone gives the state.
+		t.Fatalf("the log alone could stand in for the snapshot: %v", err)
+	}
+	defer db.Close()
+	if err := db.Fsck(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(flipped, "snapshots.damaged", id)); err != nil {
+		t.Fatalf("the snapshot with a damaged meta.json was not set aside: %v", err)
+	}
+}

@@ -166,7 +166,7 @@ func (d *durable) startRaft(cfg *raft.Config, trans raft.Transport) (err error) 
 			d.report(fmt.Sprintf("fsmeta: snapshot %s is damaged (%v) and could not be moved aside: %v", s.id, s.err, err))
 			continue
 		}
-		d.report(fmt.Sprintf("fsmeta: snapshot %s is damaged (%v): the state was rebuilt from the snapshot before it and the log, nothing is lost; the damaged snapshot is now in %s", s.id, s.err, to))
+		d.report(fmt.Sprintf("fsmeta: snapshot %s is damaged (%v): the state was rebuilt from an older snapshot (or none) and the log, which reaches back to it: nothing is lost; the damaged snapshot is now in %s", s.id, s.err, to))
 	}
 	d.damaged = nil
 	return nil
