@@ -61,7 +61,8 @@ func goCaller(ctx *C.fsmeta_ctx, c *fsmeta.Caller) (*fsmeta.Caller, error) {
 			return nil, errf(C.FSMETA_EINVAL, "fsmeta_ctx.groups is NULL but ngroups is %d", uint64(n))
 		}
 		if n > C.FSMETA_GROUPS_MAX {
-			return nil, errf(C.FSMETA_EINVAL, "fsmeta_ctx.ngroups %d is over FSMETA_GROUPS_MAX", uint64(n))
+			return nil, errf(C.FSMETA_EINVAL, "caller has %d supplementary groups (fsmeta_ctx.ngroups), at most %d (FSMETA_GROUPS_MAX)",
+				uint64(n), C.FSMETA_GROUPS_MAX)
 		}
 		c.Groups = append([]uint32(nil), unsafe.Slice((*uint32)(unsafe.Pointer(ctx.groups)), int(n))...)
 	}

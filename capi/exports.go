@@ -674,8 +674,9 @@ func fsmetago_compact_chunk(out *C.fsmeta_buf, h C.uint64_t, ctx *C.fsmeta_ctx, 
 		if replaced == nil {
 			return fail(fn, errf(C.FSMETA_EINVAL, "replaced is NULL but replaced_count is %d", uint64(replacedCount)))
 		}
-		if replacedCount > maxArg/C.size_t(unsafe.Sizeof(C.fsmeta_slice{})) {
-			return fail(fn, errf(C.FSMETA_EINVAL, "replaced_count %d is too large", uint64(replacedCount)))
+		if replacedCount > C.FSMETA_REPLACED_MAX {
+			return fail(fn, errf(C.FSMETA_EINVAL, "replaced_count %d is over FSMETA_REPLACED_MAX (%d)",
+				uint64(replacedCount), C.FSMETA_REPLACED_MAX))
 		}
 		if with == nil {
 			return nullArg(fn, "with")

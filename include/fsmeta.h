@@ -182,6 +182,7 @@ const char *fsmeta_last_error(void);
 #define FSMETA_MAX_FILE_SIZE 4611686018427387904
 #define FSMETA_SYMLINK_FOLLOW_MAX 40
 #define FSMETA_GROUPS_MAX 65536
+#define FSMETA_REPLACED_MAX 65536
 
 /* File type and mode bits (fsmeta_attr.mode). */
 #define FSMETA_S_IFMT 0170000
@@ -276,8 +277,10 @@ typedef struct fsmeta_options {
  * fsmeta_ctx - the identity an operation runs as. NULL in place of a ctx means root.
  *
  * Initialize with FSMETA_CTX_INIT (root, umask 0), then set fields. groups points to ngroups supplementary group
- * ids (at most FSMETA_GROUPS_MAX; gid need not be repeated); it may be NULL when ngroups is 0. The library copies
- * the groups during the call (fsmeta_dir_open keeps a copy for the iterator's life).
+ * ids (at most FSMETA_GROUPS_MAX, 65536; gid need not be repeated); it may be NULL when ngroups is 0. The library
+ * copies the groups during the call (fsmeta_dir_open keeps a copy for the iterator's life). A ctx with more groups
+ * is refused by every function that takes one, reads and changes alike, in memory and durable mode: -EINVAL, and
+ * fsmeta_last_error says how many groups it had (the groups are never truncated).
  */
 typedef struct fsmeta_ctx {
     unsigned version;           /* FSMETA_CTX_VERSION */
@@ -757,7 +760,8 @@ int fsmeta_read_chunk(fsmeta_buf *buf_out, fsmeta_db *db, const fsmeta_ctx *ctx,
  *              be NULL, with is ignored and may be NULL). Otherwise, if the chunk's list still begins with exactly
  *              these slices, they are replaced by with (a new slice holding their visible bytes).
  * Returns 0; -EAGAIN (the chunk changed: read it again); -ENOENT; -EISDIR; -EINVAL (not a regular file, bad with,
- * with NULL, bad ctx); -ENOMEM; FSMETA_EVERSION; FSMETA_EBADHANDLE; FSMETA_ECLOSED. Times are not changed.
+ * with NULL, more than FSMETA_REPLACED_MAX replaced slices, bad ctx); -ENOMEM; FSMETA_EVERSION; FSMETA_EBADHANDLE;
+ * FSMETA_ECLOSED. Times are not changed.
  * Thread-safe.
  */
 int fsmeta_compact_chunk(fsmeta_buf *dropped_out, fsmeta_db *db, const fsmeta_ctx *ctx, uint64_t ino, uint32_t chunk, const fsmeta_slice *replaced, size_t replaced_count, const fsmeta_slice *with);

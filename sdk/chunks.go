@@ -8,6 +8,10 @@ package fsmeta
 // even when its size reaches MaxFileSize. Errors: ENOENT, EISDIR, EINVAL (not
 // a regular file).
 func (db *DB) ChunkIndexes(c *Caller, ino Ino) ([]uint32, error) {
-	idx, e := db.t.ChunkIndexes(caller(c), ino)
+	c, err := callerOf("chunks", ino, "", c)
+	if err != nil {
+		return nil, err
+	}
+	idx, e := db.t.ChunkIndexes(c, ino)
 	return idx, db.wrap("chunks", ino, "", e)
 }

@@ -114,13 +114,19 @@ func (db *DB) Snapshot() error {
 }
 
 // apply runs a change: directly in memory mode, through the log (group
-// committed, acknowledged after fsync) in durable mode.
+// committed, acknowledged after fsync) in durable mode. An operation whose
+// arguments the tree would refuse (fsm.Validate) gets the tree's errno in
+// both modes without being logged: a refused operation never reaches the
+// log, and no argument can make an entry the log cannot read back.
 func (db *DB) apply(o *fsm.Op) (fsm.Result, error) {
-	if db.d == nil {
-		return fsm.Apply(db.t, o), nil
-	}
 	if db.closed.Load() {
 		return fsm.Result{Errno: meta.EClosed}, nil
+	}
+	if e := fsm.Validate(o); e != 0 {
+		return fsm.Result{Errno: e}, nil
+	}
+	if db.d == nil {
+		return fsm.Apply(db.t, o), nil
 	}
 	return db.d.submit(o)
 }
@@ -137,11 +143,19 @@ func (db *DB) now() int64 {
 // check times (the scenario runners of every binding).
 func (db *DB) SetTestTime(ns int64) { db.testTime.Store(ns) }
 
-func caller(c *Caller) *Caller {
+// callerOf returns the identity operation op (about ino and name) runs as:
+// c, or root when c is nil. A caller the engine refuses in every mode and
+// for every call, reads and changes alike (more than meta.MaxGroups
+// supplementary groups), gives op's error instead: EINVAL, saying why.
+func callerOf(op string, ino Ino, name string, c *Caller) (*Caller, error) {
 	if c == nil {
-		return meta.RootCaller
+		return meta.RootCaller, nil
 	}
-	return c
+	if n := len(c.Groups); n > meta.MaxGroups {
+		return nil, &Error{Op: op, Ino: ino, Name: name, Errno: meta.EINVAL,
+			Detail: fmt.Sprintf("caller has %d supplementary groups, at most %d", n, meta.MaxGroups)}
+	}
+	return c, nil
 }
 
 // Checksum returns a hash of the whole state (equal states, equal sums):

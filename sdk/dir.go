@@ -23,7 +23,11 @@ type DirIter struct {
 // OpenDir starts a listing of directory ino (read permission is checked
 // now). plus asks for attributes with every entry.
 func (db *DB) OpenDir(c *Caller, ino Ino, plus bool) (*DirIter, error) {
-	it := &DirIter{db: db, c: caller(c), ino: ino, plus: plus}
+	c, err := callerOf("readdir", ino, "", c)
+	if err != nil {
+		return nil, err
+	}
+	it := &DirIter{db: db, c: c, ino: ino, plus: plus}
 	if err := it.fill(); err != nil {
 		return nil, err
 	}

@@ -21,6 +21,22 @@
 // setgid directories and the ownership rules of chmod and chown; uid 0
 // bypasses them as on Linux.
 //
+// A Caller has at most meta.MaxGroups (65536) supplementary groups. Every
+// call, read or change, in memory and durable mode alike, refuses one with
+// more: EINVAL, the message saying "caller has N supplementary groups, at
+// most 65536". (The C API's FSMETA_GROUPS_MAX is the same limit.)
+//
+// # Limits
+//
+// Arguments are checked before anything is logged, so a refused call leaves
+// no trace in a durable engine's log and gives the same errno in every mode:
+// names over 255 bytes ENAMETOOLONG; symlink targets over meta.MaxSymlink
+// (4095) bytes ENAMETOOLONG (empty, or holding NUL: EINVAL); MkdirAll and
+// Resolve paths over meta.MaxPath (4096) bytes ENAMETOOLONG; xattr names over
+// meta.MaxXattrName (255) bytes ERANGE, xattr values over meta.MaxXattrSize
+// (65536) bytes E2BIG; more than meta.MaxReplaced (2^20) slices replaced by
+// one CompactChunk EINVAL; unknown flag or mask bits EINVAL.
+//
 // # Errors
 //
 // Failures are *Error values carrying the operation, its target and an Errno

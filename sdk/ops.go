@@ -8,8 +8,12 @@ import (
 // change stamps o with the caller and the time, applies it, and wraps its
 // errno.
 func (db *DB) change(op string, ino Ino, name string, c *Caller, o *fsm.Op) (fsm.Result, error) {
+	c, err := callerOf(op, ino, name, c)
+	if err != nil {
+		return fsm.Result{}, err
+	}
 	o.Now = db.now()
-	o.SetCaller(caller(c))
+	o.SetCaller(c)
 	r, err := db.apply(o)
 	if err != nil {
 		return r, err
@@ -30,14 +34,22 @@ func (db *DB) wrap(op string, ino Ino, name string, e Errno) error {
 // Errors: ENOENT (parent or name missing), ENOTDIR (parent not a directory),
 // EACCES, ENAMETOOLONG, EINVAL (bad name).
 func (db *DB) Lookup(c *Caller, parent Ino, name string) (Attr, error) {
-	a, e := db.t.Lookup(caller(c), parent, name)
+	c, err := callerOf("lookup", parent, name, c)
+	if err != nil {
+		return Attr{}, err
+	}
+	a, e := db.t.Lookup(c, parent, name)
 	return a, db.wrap("lookup", parent, name, e)
 }
 
 // GetAttr returns the attributes of ino. No permission is needed.
 // Errors: ENOENT.
 func (db *DB) GetAttr(c *Caller, ino Ino) (Attr, error) {
-	a, e := db.t.GetAttr(caller(c), ino)
+	c, err := callerOf("getattr", ino, "", c)
+	if err != nil {
+		return Attr{}, err
+	}
+	a, e := db.t.GetAttr(c, ino)
 	return a, db.wrap("getattr", ino, "", e)
 }
 
@@ -78,7 +90,11 @@ func (db *DB) Truncate(c *Caller, ino Ino, size uint64) (Attr, error) {
 // Root passes R and W always, X when any x bit is set or ino is a directory.
 // Errors: ENOENT, EACCES, EINVAL (mask bits beyond 7).
 func (db *DB) Access(c *Caller, ino Ino, mask uint32) error {
-	return db.wrap("access", ino, "", db.t.Access(caller(c), ino, mask))
+	c, err := callerOf("access", ino, "", c)
+	if err != nil {
+		return err
+	}
+	return db.wrap("access", ino, "", db.t.Access(c, ino, mask))
 }
 
 // Mknod creates a node of any type but directory and symlink in parent: the
@@ -115,7 +131,11 @@ func (db *DB) Symlink(c *Caller, parent Ino, name, target string) (Attr, error) 
 
 // Readlink returns a symlink's target. Errors: ENOENT, EINVAL (not a symlink).
 func (db *DB) Readlink(c *Caller, ino Ino) (string, error) {
-	s, e := db.t.Readlink(caller(c), ino)
+	c, err := callerOf("readlink", ino, "", c)
+	if err != nil {
+		return "", err
+	}
+	s, e := db.t.Readlink(c, ino)
 	return s, db.wrap("readlink", ino, "", e)
 }
 
@@ -169,13 +189,21 @@ func (db *DB) ReadDir(c *Caller, ino Ino, cursor uint64, max int, plus bool) ([]
 	if max <= 0 {
 		max = 1000
 	}
-	ents, next, e := db.t.ReadDir(caller(c), ino, cursor, max, plus, nil)
+	c, err := callerOf("readdir", ino, "", c)
+	if err != nil {
+		return nil, 0, err
+	}
+	ents, next, e := db.t.ReadDir(c, ino, cursor, max, plus, nil)
 	return ents, next, db.wrap("readdir", ino, "", e)
 }
 
 // StatFS returns capacity and usage.
 func (db *DB) StatFS(c *Caller) (StatFS, error) {
-	s, e := db.t.StatFS(caller(c))
+	c, err := callerOf("statfs", meta.RootIno, "", c)
+	if err != nil {
+		return StatFS{}, err
+	}
+	s, e := db.t.StatFS(c)
 	return s, db.wrap("statfs", meta.RootIno, "", e)
 }
 
@@ -184,15 +212,21 @@ func (db *DB) StatFS(c *Caller) (StatFS, error) {
 // others get ENODATA), "system." is EOPNOTSUPP. Errors: ENOENT, ENODATA,
 // EACCES, EOPNOTSUPP, ERANGE (name over 255 bytes), EINVAL (empty name).
 func (db *DB) GetXattr(c *Caller, ino Ino, name string) ([]byte, error) {
-	v, e := db.t.GetXattr(caller(c), ino, name)
+	c, err := callerOf("getxattr", ino, name, c)
+	if err != nil {
+		return nil, err
+	}
+	v, e := db.t.GetXattr(c, ino, name)
 	return v, db.wrap("getxattr", ino, name, e)
 }
 
 // SetXattr sets an extended attribute (flags meta.XattrCreate: EEXIST if it
 // exists; meta.XattrReplace: ENODATA if not). "user." needs write permission
 // and a regular file or directory (EPERM otherwise); "trusted."/"security."
-// need root (EPERM). Values up to 64 KiB (E2BIG), all of an inode's names and
-// values up to 1 MiB (ENOSPC). Sets ctime.
+// need root (EPERM). Names up to 255 bytes (ERANGE; empty: EINVAL; no
+// namespace prefix: EOPNOTSUPP), values up to 64 KiB (E2BIG), all of an
+// inode's names and values up to 1 MiB (ENOSPC); unknown flags, or both,
+// EINVAL. Sets ctime.
 func (db *DB) SetXattr(c *Caller, ino Ino, name string, value []byte, flags uint32) error {
 	_, err := db.change("setxattr", ino, name, c, &fsm.Op{Code: fsm.OpSetXattr, Ino: uint64(ino), Name: name, Value: value, Flags: flags})
 	return err
@@ -201,7 +235,11 @@ func (db *DB) SetXattr(c *Caller, ino Ino, name string, value []byte, flags uint
 // ListXattr returns the names of ino's extended attributes the caller may
 // see (trusted.* and security.* only for root), sorted.
 func (db *DB) ListXattr(c *Caller, ino Ino) ([]string, error) {
-	v, e := db.t.ListXattr(caller(c), ino)
+	c, err := callerOf("listxattr", ino, "", c)
+	if err != nil {
+		return nil, err
+	}
+	v, e := db.t.ListXattr(c, ino)
 	return v, db.wrap("listxattr", ino, "", e)
 }
 
@@ -255,7 +293,11 @@ func (db *DB) WriteSlice(c *Caller, ino Ino, chunk uint32, s Slice) (Attr, error
 // ones cover earlier ones), clipped to the file size. An empty list is a hole.
 // Errors: ENOENT, EISDIR, EINVAL (not a regular file).
 func (db *DB) ReadChunk(c *Caller, ino Ino, chunk uint32) ([]Slice, error) {
-	s, e := db.t.ReadChunk(caller(c), ino, chunk)
+	c, err := callerOf("read", ino, "", c)
+	if err != nil {
+		return nil, err
+	}
+	s, e := db.t.ReadChunk(c, ino, chunk)
 	return s, db.wrap("read", ino, "", e)
 }
 
@@ -263,7 +305,8 @@ func (db *DB) ReadChunk(c *Caller, ino Ino, chunk uint32) ([]Slice, error) {
 // every slice that later slices cover entirely. Otherwise, if the chunk's
 // list still begins with replaced, those slices are replaced by with (a new
 // slice holding their visible bytes at with.Pos); if not, EAGAIN (the chunk
-// changed: read it again). Returns the slices no longer referenced.
+// changed: read it again). Returns the slices no longer referenced. At most
+// meta.MaxReplaced slices may be replaced at once (EINVAL).
 func (db *DB) CompactChunk(c *Caller, ino Ino, chunk uint32, replaced []Slice, with Slice) ([]Slice, error) {
 	r, err := db.change("compact", ino, "", c, &fsm.Op{Code: fsm.OpCompactChunk, Ino: uint64(ino), Chunk: chunk, Slices: replaced, Slice: with})
 	return r.Slices, err
@@ -276,7 +319,11 @@ func (db *DB) CompactChunk(c *Caller, ino Ino, chunk uint32, replaced []Slice, w
 // every directory walked. Errors: ENOENT, ENOTDIR, EACCES, ELOOP,
 // ENAMETOOLONG (path over 4096 bytes or a component over 255).
 func (db *DB) Resolve(c *Caller, path string, followLast bool) (Attr, error) {
-	a, e := db.t.Resolve(caller(c), path, followLast)
+	c, err := callerOf("resolve", meta.RootIno, path, c)
+	if err != nil {
+		return Attr{}, err
+	}
+	a, e := db.t.Resolve(c, path, followLast)
 	return a, db.wrap("resolve", meta.RootIno, path, e)
 }
 

@@ -62,13 +62,24 @@ type Error struct {
 	Ino   Ino    // the inode (or parent directory) the operation was about
 	Name  string // the name inside Ino, when the operation had one
 	Errno Errno
+	// Detail, when set, says what was wrong ("caller has 100000
+	// supplementary groups, at most 65536").
+	Detail string
 }
 
 func (e *Error) Error() string {
-	if e.Name != "" {
-		return fmt.Sprintf("fsmeta: %s %d/%q: %s (%s)", e.Op, e.Ino, e.Name, e.Errno.Error(), e.Errno.Name())
+	what := e.Errno.Error()
+	if e.Detail != "" {
+		what += ": " + e.Detail
 	}
-	return fmt.Sprintf("fsmeta: %s %d: %s (%s)", e.Op, e.Ino, e.Errno.Error(), e.Errno.Name())
+	if n := len(e.Name); n > meta.MaxPath {
+		// a name or path refused for its length: its start and its size
+		return fmt.Sprintf("fsmeta: %s %d/%q... (%d bytes): %s (%s)", e.Op, e.Ino, e.Name[:64], n, what, e.Errno.Name())
+	}
+	if e.Name != "" {
+		return fmt.Sprintf("fsmeta: %s %d/%q: %s (%s)", e.Op, e.Ino, e.Name, what, e.Errno.Name())
+	}
+	return fmt.Sprintf("fsmeta: %s %d: %s (%s)", e.Op, e.Ino, what, e.Errno.Name())
 }
 
 // Unwrap returns the Errno, so errors.Is(err, fs.ErrNotExist) works.

@@ -38,6 +38,8 @@ const (
 	MaxFileSize  = 1 << 62  // largest file size (EFBIG beyond)
 	MaxSymlinks  = 40       // symlinks followed while resolving a path (ELOOP beyond)
 	MaxPath      = 4096     // longest path accepted by Resolve/MkdirAll
+	MaxGroups    = 1 << 16  // most supplementary groups of a Caller (EINVAL beyond, in every mode)
+	MaxReplaced  = 1 << 16  // most slices one CompactChunk replaces (EINVAL beyond, in every mode)
 )
 
 // Caller is the identity an operation runs as. Uid 0 bypasses permission
@@ -45,7 +47,7 @@ const (
 type Caller struct {
 	Uid    uint32
 	Gid    uint32
-	Groups []uint32 // supplementary groups (Gid need not be repeated)
+	Groups []uint32 // supplementary groups (Gid need not be repeated); at most MaxGroups
 	Umask  uint32
 }
 

@@ -288,7 +288,12 @@ class DirEntry(Generic[AnyStr]):
 
 
 class Caller(NamedTuple):
-    """The identity operations run as: uid, gid, supplementary groups, umask. Root is Caller(0, 0)."""
+    """The identity operations run as: uid, gid, supplementary groups, umask. Root is Caller(0, 0).
+
+    At most ``FSMETA_GROUPS_MAX`` (65536) supplementary groups: every call of a caller with more, read or change,
+    in memory and durable mode alike, raises ``OSError`` with errno ``EINVAL`` ("caller has N supplementary
+    groups, at most 65536"); the groups are never truncated.
+    """
 
     uid: int = 0
     gid: int = 0

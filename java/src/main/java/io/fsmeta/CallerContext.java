@@ -42,11 +42,16 @@ public final class CallerContext {
     }
 
     /**
-     * A caller. umask must be within 0777; at most {@code FSMETA_GROUPS_MAX} groups.
+     * A caller. umask must be within 0777. At most {@code FSMETA_GROUPS_MAX} (65536) supplementary groups: the
+     * engine refuses a caller with more in every call and every mode (status EINVAL in the C API and the other
+     * SDKs), so this refuses to build one, with an {@link IllegalArgumentException} that says so.
      */
     public static CallerContext of(int uid, int gid, int umask, int... groups) {
         if ((umask & ~0777) != 0) throw new IllegalArgumentException("umask beyond 0777: " + Integer.toOctalString(umask));
-        if (groups.length > Native.FSMETA_GROUPS_MAX) throw new IllegalArgumentException("too many groups: " + groups.length);
+        if (groups.length > Native.FSMETA_GROUPS_MAX) {
+            throw new IllegalArgumentException("caller has " + groups.length + " supplementary groups, at most "
+                    + Native.FSMETA_GROUPS_MAX + " (FSMETA_GROUPS_MAX; EINVAL)");
+        }
         return new CallerContext(uid, gid, umask, groups.clone(), false);
     }
 

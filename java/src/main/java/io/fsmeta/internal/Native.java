@@ -76,6 +76,7 @@ public final class Native {
     public static final long FSMETA_MAX_FILE_SIZE = 4611686018427387904L;
     public static final int FSMETA_SYMLINK_FOLLOW_MAX = 40;
     public static final int FSMETA_GROUPS_MAX = 65536;
+    public static final int FSMETA_REPLACED_MAX = 65536;
     public static final int FSMETA_S_IFMT = 0170000;
     public static final int FSMETA_S_IFSOCK = 0140000;
     public static final int FSMETA_S_IFLNK = 0120000;
