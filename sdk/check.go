@@ -39,10 +39,10 @@ type CheckReport struct {
 	Dir          string
 	LogFirst     uint64 // the log's first and last entries (0 when empty)
 	LogLast      uint64
-	Snapshots    []string // snapshots whose metadata and contents are intact, newest first
+	Snapshots    []string  // snapshots whose metadata and contents are intact, newest first
 	Findings     []Finding // what is wrong now
 	Repaired     []Finding // what a repair fixed
-	OpenWouldUse string // what Open restores and replays, when it opens
+	OpenWouldUse string    // what Open restores and replays, when it opens
 }
 
 // OK tells whether nothing is wrong.

@@ -265,7 +265,7 @@ func (d *durable) submit(op *fsm.Op) (fsm.Result, error) {
 func (d *durable) batcher() {
 	defer close(d.inflight)
 	slots := make(chan struct{}, pipelineDepth)
-	last := 0 // operations in the last entry
+	last := 0          // operations in the last entry
 	var carry *pending // the operation that did not fit in the last entry
 	for {
 		p := carry

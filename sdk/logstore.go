@@ -201,6 +201,8 @@ func listSegments(dir string) []segFile {
 			out = append(out, s)
 		}
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].base < out[j].base || out[i].base == out[j].base && out[i].id < out[j].id })
+	sort.Slice(out, func(i, j int) bool {
+		return out[i].base < out[j].base || out[i].base == out[j].base && out[i].id < out[j].id
+	})
 	return out
 }

@@ -941,8 +941,8 @@ func TestSizeBound(t *testing.T) {
 	wide := &Op{Code: OpCompactChunk, Now: -1 << 63, Uid: 1<<32 - 1, Gid: 1<<32 - 1, Umask: 1<<32 - 1, Ino: 1<<64 - 1,
 		Ino2: 1<<64 - 1, Mode: 1<<32 - 1, Flags: 1<<32 - 1, Arg: 1<<64 - 1, Arg2: 1<<64 - 1, Chunk: 1<<32 - 1,
 		Groups: []uint32{1<<32 - 1, 1<<32 - 1}, Value: make([]byte, 70000), Name: string(make([]byte, 300)),
-		Attr:   meta.SetAttrIn{Mode: 1<<32 - 1, Uid: 1<<32 - 1, Gid: 1<<32 - 1, Size: 1<<64 - 1, Atime: -1 << 63, Mtime: -1 << 63, Ctime: -1 << 63, Flags: 1<<32 - 1},
-		Slice:  meta.Slice{ID: 1<<64 - 1, Size: 1<<32 - 1, Off: 1<<32 - 1, Len: 1<<32 - 1, Pos: 1<<32 - 1}}
+		Attr:  meta.SetAttrIn{Mode: 1<<32 - 1, Uid: 1<<32 - 1, Gid: 1<<32 - 1, Size: 1<<64 - 1, Atime: -1 << 63, Mtime: -1 << 63, Ctime: -1 << 63, Flags: 1<<32 - 1},
+		Slice: meta.Slice{ID: 1<<64 - 1, Size: 1<<32 - 1, Off: 1<<32 - 1, Len: 1<<32 - 1, Pos: 1<<32 - 1}}
 	for i := 0; i < 100; i++ {
 		wide.Slices = append(wide.Slices, wide.Slice)
 	}
