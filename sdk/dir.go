@@ -82,7 +82,7 @@ type Stats = tree.Stats
 // Stats returns the engine's counts and memory accounting.
 func (db *DB) Stats() Stats { return db.t.Stats() }
 
-// Fsck checks every invariant of the engine's state (DESIGN.md invariant 7)
+// Fsck checks every invariant of the engine's state (docs/architecture.md invariant 7)
 // and returns nil, or an error listing what is wrong.
 func (db *DB) Fsck() error {
 	if db.closed.Load() {

@@ -1139,7 +1139,7 @@ func TestTableMkdirAll(t *testing.T) {
 			return tblErr(e.db.MkdirAll(nil, "/d/self/x", 0o755))
 		}},
 	})
-	// an operation applies entirely or not at all (DESIGN.md invariant 4)
+	// an operation applies entirely or not at all (docs/architecture.md invariant 4)
 	t.Run("atomic", func(t *testing.T) {
 		e := tblSetup(t)
 		before := e.attr(e.d)

@@ -129,7 +129,7 @@ func runLoad(args []string, stdout, stderr io.Writer) error {
 	return nil
 }
 
-const fsckAbout = `Checks every invariant of a namespace (DESIGN.md invariant 7): the one built
+const fsckAbout = `Checks every invariant of a namespace (docs/architecture.md invariant 7): the one built
 from the listing -paths FILE, or the synthetic one of -files N (-seed). -dir
 DIR (a durable engine's data directory) comes with the durable engine.`
 

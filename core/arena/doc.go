@@ -1,6 +1,6 @@
 // Package arena is fsmeta's manual memory: the memory of the namespace lives
 // here, outside the Go heap, so the garbage collector neither scans it nor
-// counts it when pacing (DESIGN.md invariant 3).
+// counts it when pacing (docs/architecture.md invariant 3).
 //
 // An Arena is one contiguous range of address space reserved at New (mmap'd
 // PROT_NONE with MAP_NORESERVE, made read-write in 64 MiB steps as it is

@@ -6,7 +6,7 @@
 // An operation carries everything its application needs: the caller's
 // identity and the operation's time are chosen by the proposer, so applying
 // the same entries to the same snapshot always gives the same state
-// (DESIGN.md invariant 2). Apply never reads the clock.
+// (docs/architecture.md invariant 2). Apply never reads the clock.
 package fsm
 
 import (

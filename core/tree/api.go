@@ -10,7 +10,7 @@ import (
 // The operations of the namespace, as docs/semantics.md specifies them.
 // Each takes the caller's identity and, for changes, the operation's time
 // (ns since the epoch) chosen by the proposer: nothing here reads the clock
-// (DESIGN.md invariant 2). Each returns 0 or an Errno and applies entirely or
+// (docs/architecture.md invariant 2). Each returns 0 or an Errno and applies entirely or
 // not at all (invariant 4): every allocation that can fail happens before the
 // first change. Reads take the read lock, changes the write lock (doc.go).
 

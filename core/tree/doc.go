@@ -15,7 +15,7 @@
 // pages. A directory's index is a power-of-two array of 4-byte chain heads,
 // ordered by a 64-bit hash of the name, resized incrementally (dir.go).
 //
-// # Concurrency (DESIGN.md invariant 1)
+// # Concurrency (docs/architecture.md invariant 1)
 //
 // Changes are serialized by one write lock: exactly one goroutine changes
 // the tree at a time (the Raft FSM's apply loop, when the log lands; the

@@ -48,7 +48,7 @@ func (f *fsck) bad(format string, args ...any) {
 	f.problems = append(f.problems, fmt.Sprintf(format, args...))
 }
 
-// Fsck checks every invariant of DESIGN.md (invariant 7) and returns nil or
+// Fsck checks every invariant of docs/architecture.md (invariant 7) and returns nil or
 // an *FsckError. It holds the read lock for the whole walk.
 func (t *Tree) Fsck() error {
 	s, ok := t.rlock()

@@ -16,7 +16,7 @@ func (m *Model) SetAttr(c *Caller, now int64, ino Ino, mask uint32, in *SetAttrI
 		return Attr{}, EINVAL
 	}
 	// Not in the contract's list, but an argument check like the two above:
-	// flags the engine does not know are rejected (DESIGN.md invariant 6).
+	// flags the engine does not know are rejected (docs/architecture.md invariant 6).
 	if mask&SetFlags != 0 && in.Flags&^(FlagImmutable|FlagAppend) != 0 {
 		return Attr{}, EINVAL
 	}
