@@ -4,7 +4,7 @@ import (
 	"strings"
 
 	"github.com/fsmeta/fsmeta/core/arena"
-	. "github.com/fsmeta/fsmeta/core/meta"
+	"github.com/fsmeta/fsmeta/core/meta"
 )
 
 // The operations of the namespace, as docs/semantics.md specifies them.
@@ -18,24 +18,24 @@ import (
 func (t *Tree) entNode(r arena.Ref) *nodeHdr {
 	e := t.ent(r)
 	if e.isLink() {
-		return t.getNode(Ino(e.inum()))
+		return t.getNode(meta.Ino(e.inum()))
 	}
 	return (*nodeHdr)(t.a.Ptr(r))
 }
 
-func (t *Tree) Lookup(c *Caller, parent Ino, name string) (Attr, Errno) {
+func (t *Tree) Lookup(c *meta.Caller, parent meta.Ino, name string) (meta.Attr, meta.Errno) {
 	s, ok := t.rlock()
 	if !ok {
-		return Attr{}, EClosed
+		return meta.Attr{}, meta.EClosed
 	}
 	defer t.mu.runlock(s)
 	if name != "." && name != ".." {
 		if e := checkName(name); e != 0 {
-			return Attr{}, e
+			return meta.Attr{}, e
 		}
 	}
 	var dir, lite *nodeHdr
-	var e Errno
+	var e meta.Errno
 	if name == "." || name == ".." {
 		dir, e = t.dirOf(parent)
 	} else {
@@ -43,10 +43,10 @@ func (t *Tree) Lookup(c *Caller, parent Ino, name string) (Attr, Errno) {
 		dir, e = t.dirToRead(parent, lite) // all a lookup reads of it
 	}
 	if e != 0 {
-		return Attr{}, e
+		return meta.Attr{}, e
 	}
-	if e := t.may(c, dir, X_OK); e != 0 {
-		return Attr{}, e
+	if e := t.may(c, dir, meta.X_OK); e != 0 {
+		return meta.Attr{}, e
 	}
 	switch name {
 	case ".":
@@ -56,36 +56,36 @@ func (t *Tree) Lookup(c *Caller, parent Ino, name string) (Attr, Errno) {
 	}
 	ent := t.lookupEnt(dir, name)
 	if ent == nil {
-		return Attr{}, ENOENT
+		return meta.Attr{}, meta.ENOENT
 	}
 	return t.attrOf(t.nodeOfEnt(ent)), 0
 }
 
-func (t *Tree) GetAttr(c *Caller, ino Ino) (Attr, Errno) {
+func (t *Tree) GetAttr(c *meta.Caller, ino meta.Ino) (meta.Attr, meta.Errno) {
 	s, ok := t.rlock()
 	if !ok {
-		return Attr{}, EClosed
+		return meta.Attr{}, meta.EClosed
 	}
 	defer t.mu.runlock(s)
 	h := t.getNode(ino)
 	if h == nil {
-		return Attr{}, ENOENT
+		return meta.Attr{}, meta.ENOENT
 	}
 	return t.attrOf(h), 0
 }
 
-func (t *Tree) Access(c *Caller, ino Ino, mask uint32) Errno {
+func (t *Tree) Access(c *meta.Caller, ino meta.Ino, mask uint32) meta.Errno {
 	s, ok := t.rlock()
 	if !ok {
-		return EClosed
+		return meta.EClosed
 	}
 	defer t.mu.runlock(s)
 	if mask > 7 {
-		return EINVAL
+		return meta.EINVAL
 	}
 	h := t.getNode(ino)
 	if h == nil {
-		return ENOENT
+		return meta.ENOENT
 	}
 	if mask == 0 {
 		return 0
@@ -93,75 +93,75 @@ func (t *Tree) Access(c *Caller, ino Ino, mask uint32) Errno {
 	return t.may(c, h, mask)
 }
 
-func (t *Tree) SetAttr(c *Caller, now int64, ino Ino, mask uint32, in *SetAttrIn) (Attr, Errno) {
+func (t *Tree) SetAttr(c *meta.Caller, now int64, ino meta.Ino, mask uint32, in *meta.SetAttrIn) (meta.Attr, meta.Errno) {
 	if !t.wlock() {
-		return Attr{}, EClosed
+		return meta.Attr{}, meta.EClosed
 	}
 	defer t.wunlock()
-	if mask&^SetAll != 0 || (mask&SetMode != 0 && in.Mode&^ModePerm != 0) ||
-		(mask&SetFlags != 0 && in.Flags&^(FlagImmutable|FlagAppend) != 0) {
-		return Attr{}, EINVAL
+	if mask&^meta.SetAll != 0 || (mask&meta.SetMode != 0 && in.Mode&^meta.ModePerm != 0) ||
+		(mask&meta.SetFlags != 0 && in.Flags&^(meta.FlagImmutable|meta.FlagAppend) != 0) {
+		return meta.Attr{}, meta.EINVAL
 	}
 	h := t.getNode(ino)
 	if h == nil {
-		return Attr{}, ENOENT
+		return meta.Attr{}, meta.ENOENT
 	}
 	if e := t.checkSetAttr(c, h, mask, in); e != 0 {
-		return Attr{}, e
+		return meta.Attr{}, e
 	}
 	if mask == 0 {
 		return t.attrOf(h), 0
 	}
-	if mask&SetSize != 0 {
+	if mask&meta.SetSize != 0 {
 		if e := t.truncate(h, in.Size); e != 0 {
-			return Attr{}, e
+			return meta.Attr{}, e
 		}
 	}
 	tr := t.triple(h)
 	mode, uid, gid := uint32(tr.mode), tr.uid, tr.gid
-	if mask&SetUid != 0 {
+	if mask&meta.SetUid != 0 {
 		uid = in.Uid
 	}
-	if mask&SetGid != 0 {
+	if mask&meta.SetGid != 0 {
 		gid = in.Gid
 	}
-	if mask&(SetUid|SetGid) != 0 && c.Uid != 0 && !isDir(mode) {
-		mode &^= S_ISUID
+	if mask&(meta.SetUid|meta.SetGid) != 0 && c.Uid != 0 && !isDir(mode) {
+		mode &^= meta.S_ISUID
 		if mode&0o010 != 0 {
-			mode &^= S_ISGID
+			mode &^= meta.S_ISGID
 		}
 	}
-	if mask&SetMode != 0 {
-		mode = mode&S_IFMT | in.Mode
+	if mask&meta.SetMode != 0 {
+		mode = mode&meta.S_IFMT | in.Mode
 		if c.Uid != 0 && !c.InGroup(gid) {
-			mode &^= S_ISGID
+			mode &^= meta.S_ISGID
 		}
 	}
 	t.setTriple(h, attrTriple{mode: uint16(mode), uid: uid, gid: gid})
 	switch {
-	case mask&SetAtimeNow != 0:
+	case mask&meta.SetAtimeNow != 0:
 		h.atime = now
-	case mask&SetAtime != 0:
+	case mask&meta.SetAtime != 0:
 		h.atime = in.Atime
 	}
 	switch {
-	case mask&SetMtimeNow != 0:
+	case mask&meta.SetMtimeNow != 0:
 		h.mtime = now
-	case mask&SetMtime != 0:
+	case mask&meta.SetMtime != 0:
 		h.mtime = in.Mtime
-	case mask&SetSize != 0:
+	case mask&meta.SetSize != 0:
 		h.mtime = now
 	}
-	if mask&SetFlags != 0 {
+	if mask&meta.SetFlags != 0 {
 		h.flags &^= fImmutable | fAppend
-		if in.Flags&FlagImmutable != 0 {
+		if in.Flags&meta.FlagImmutable != 0 {
 			h.flags |= fImmutable
 		}
-		if in.Flags&FlagAppend != 0 {
+		if in.Flags&meta.FlagAppend != 0 {
 			h.flags |= fAppend
 		}
 	}
-	if mask&SetCtime != 0 {
+	if mask&meta.SetCtime != 0 {
 		h.ctime = in.Ctime
 	} else {
 		h.ctime = now
@@ -169,138 +169,138 @@ func (t *Tree) SetAttr(c *Caller, now int64, ino Ino, mask uint32, in *SetAttrIn
 	return t.attrOf(h), 0
 }
 
-func (t *Tree) checkSetAttr(c *Caller, h *nodeHdr, mask uint32, in *SetAttrIn) Errno {
+func (t *Tree) checkSetAttr(c *meta.Caller, h *nodeHdr, mask uint32, in *meta.SetAttrIn) meta.Errno {
 	root := c.Uid == 0
 	tr := t.triple(h)
 	owner := c.Uid == tr.uid
 	switch {
-	case mask&(SetFlags|SetCtime) != 0 && !root:
-		return EPERM
-	case immutable(h) && mask&^SetFlags != 0:
-		return EPERM
-	case appendOnly(h) && mask&(SetMode|SetUid|SetGid|SetMtime|SetMtimeNow|SetCtime) != 0:
-		return EPERM
-	case mask&SetUid != 0 && in.Uid != tr.uid && !root:
-		return EPERM
-	case mask&SetGid != 0 && in.Gid != tr.gid && !root && (!owner || !c.InGroup(in.Gid)):
-		return EPERM
-	case mask&SetMode != 0 && !root && !owner:
-		return EPERM
+	case mask&(meta.SetFlags|meta.SetCtime) != 0 && !root:
+		return meta.EPERM
+	case immutable(h) && mask&^meta.SetFlags != 0:
+		return meta.EPERM
+	case appendOnly(h) && mask&(meta.SetMode|meta.SetUid|meta.SetGid|meta.SetMtime|meta.SetMtimeNow|meta.SetCtime) != 0:
+		return meta.EPERM
+	case mask&meta.SetUid != 0 && in.Uid != tr.uid && !root:
+		return meta.EPERM
+	case mask&meta.SetGid != 0 && in.Gid != tr.gid && !root && (!owner || !c.InGroup(in.Gid)):
+		return meta.EPERM
+	case mask&meta.SetMode != 0 && !root && !owner:
+		return meta.EPERM
 	}
-	if mask&SetSize != 0 {
+	if mask&meta.SetSize != 0 {
 		mode := uint32(tr.mode)
 		switch {
 		case isDir(mode):
-			return EISDIR
-		case mode&S_IFMT != S_IFREG:
-			return EINVAL
-		case in.Size > MaxFileSize:
-			return EFBIG
+			return meta.EISDIR
+		case mode&meta.S_IFMT != meta.S_IFREG:
+			return meta.EINVAL
+		case in.Size > meta.MaxFileSize:
+			return meta.EFBIG
 		}
-		if e := t.may(c, h, W_OK); e != 0 {
+		if e := t.may(c, h, meta.W_OK); e != 0 {
 			return e
 		}
 		if appendOnly(h) && in.Size < h.size {
-			return EPERM
+			return meta.EPERM
 		}
 	}
-	if mask&(SetAtime|SetMtime) != 0 && !root && !owner {
-		return EPERM
+	if mask&(meta.SetAtime|meta.SetMtime) != 0 && !root && !owner {
+		return meta.EPERM
 	}
-	if mask&(SetAtimeNow|SetMtimeNow) != 0 && !root && !owner {
-		if e := t.may(c, h, W_OK); e != 0 {
+	if mask&(meta.SetAtimeNow|meta.SetMtimeNow) != 0 && !root && !owner {
+		if e := t.may(c, h, meta.W_OK); e != 0 {
 			return e
 		}
 	}
 	return 0
 }
 
-func (t *Tree) Mknod(c *Caller, now int64, parent Ino, name string, mode uint32, rdev uint32) (Attr, Errno) {
-	typ := mode & S_IFMT
+func (t *Tree) Mknod(c *meta.Caller, now int64, parent meta.Ino, name string, mode uint32, rdev uint32) (meta.Attr, meta.Errno) {
+	typ := mode & meta.S_IFMT
 	if typ == 0 {
-		typ = S_IFREG
+		typ = meta.S_IFREG
 	}
 	switch typ {
-	case S_IFREG, S_IFIFO, S_IFSOCK, S_IFCHR, S_IFBLK:
+	case meta.S_IFREG, meta.S_IFIFO, meta.S_IFSOCK, meta.S_IFCHR, meta.S_IFBLK:
 	default:
-		return Attr{}, EINVAL
+		return meta.Attr{}, meta.EINVAL
 	}
-	if typ != S_IFCHR && typ != S_IFBLK {
+	if typ != meta.S_IFCHR && typ != meta.S_IFBLK {
 		rdev = 0
 	}
-	return t.create(c, now, parent, name, typ|mode&ModePerm, rdev, "")
+	return t.create(c, now, parent, name, typ|mode&meta.ModePerm, rdev, "")
 }
 
-func (t *Tree) Mkdir(c *Caller, now int64, parent Ino, name string, mode uint32) (Attr, Errno) {
-	return t.create(c, now, parent, name, S_IFDIR|mode&ModePerm, 0, "")
+func (t *Tree) Mkdir(c *meta.Caller, now int64, parent meta.Ino, name string, mode uint32) (meta.Attr, meta.Errno) {
+	return t.create(c, now, parent, name, meta.S_IFDIR|mode&meta.ModePerm, 0, "")
 }
 
-func (t *Tree) Symlink(c *Caller, now int64, parent Ino, name string, target string) (Attr, Errno) {
+func (t *Tree) Symlink(c *meta.Caller, now int64, parent meta.Ino, name string, target string) (meta.Attr, meta.Errno) {
 	if len(target) == 0 || strings.IndexByte(target, 0) >= 0 {
-		return Attr{}, EINVAL
+		return meta.Attr{}, meta.EINVAL
 	}
-	if len(target) > MaxSymlink {
-		return Attr{}, ENAMETOOLONG
+	if len(target) > meta.MaxSymlink {
+		return meta.Attr{}, meta.ENAMETOOLONG
 	}
-	return t.create(c, now, parent, name, S_IFLNK|0o777, 0, target)
+	return t.create(c, now, parent, name, meta.S_IFLNK|0o777, 0, target)
 }
 
-func (t *Tree) create(c *Caller, now int64, parent Ino, name string, mode, rdev uint32, target string) (Attr, Errno) {
+func (t *Tree) create(c *meta.Caller, now int64, parent meta.Ino, name string, mode, rdev uint32, target string) (meta.Attr, meta.Errno) {
 	if e := checkName(name); e != 0 {
-		return Attr{}, e
+		return meta.Attr{}, e
 	}
 	if !t.wlock() {
-		return Attr{}, EClosed
+		return meta.Attr{}, meta.EClosed
 	}
 	defer t.wunlock()
 	h, e := t.createLocked(c, now, parent, name, mode, rdev, target)
 	if e != 0 {
-		return Attr{}, e
+		return meta.Attr{}, e
 	}
 	return t.attrOf(h), 0
 }
 
-func (t *Tree) createLocked(c *Caller, now int64, parent Ino, name string, mode, rdev uint32, target string) (*nodeHdr, Errno) {
+func (t *Tree) createLocked(c *meta.Caller, now int64, parent meta.Ino, name string, mode, rdev uint32, target string) (*nodeHdr, meta.Errno) {
 	dir, e := t.dirOf(parent)
 	if e != 0 {
 		return nil, e
 	}
-	if e := t.may(c, dir, W_OK|X_OK); e != 0 {
+	if e := t.may(c, dir, meta.W_OK|meta.X_OK); e != 0 {
 		return nil, e
 	}
 	if immutable(dir) {
-		return nil, EPERM
+		return nil, meta.EPERM
 	}
 	if r, _ := t.find(dir, name); r != 0 {
-		return nil, EEXIST
+		return nil, meta.EEXIST
 	}
 	if t.counts.inodes >= t.opts.MaxInodes || t.nextIno > maxIno {
-		return nil, ENOSPC
+		return nil, meta.ENOSPC
 	}
-	typ := mode & S_IFMT
-	perm := mode & ModePerm &^ c.Umask
-	if typ == S_IFLNK {
+	typ := mode & meta.S_IFMT
+	perm := mode & meta.ModePerm &^ c.Umask
+	if typ == meta.S_IFLNK {
 		perm = 0o777
 	}
 	dt := t.triple(dir)
 	gid := c.Gid
-	if dt.mode&S_ISGID != 0 {
+	if dt.mode&meta.S_ISGID != 0 {
 		gid = dt.gid
-		if typ == S_IFDIR {
-			perm |= S_ISGID
+		if typ == meta.S_IFDIR {
+			perm |= meta.S_ISGID
 		}
 	}
-	if typ != S_IFDIR && c.Uid != 0 && !c.InGroup(gid) {
-		perm &^= S_ISGID
+	if typ != meta.S_IFDIR && c.Uid != 0 && !c.InGroup(gid) {
+		perm &^= meta.S_ISGID
 	}
 	if !t.prepareInsert(dir) {
-		return nil, ENOSPC
+		return nil, meta.ENOSPC
 	}
 	var tref arena.Ref
-	if typ == S_IFLNK {
+	if typ == meta.S_IFLNK {
 		var err error
 		if tref, err = t.a.Alloc(len(target), arena.PSymlink); err != nil {
-			return nil, ENOSPC
+			return nil, meta.ENOSPC
 		}
 		copy(t.a.Bytes(tref, len(target)), target)
 	}
@@ -315,12 +315,12 @@ func (t *Tree) createLocked(c *Caller, now int64, parent Ino, name string, mode,
 	t.nextIno++
 	h := t.node(r)
 	switch typ {
-	case S_IFLNK:
+	case meta.S_IFLNK:
 		h.data, h.size = uint64(tref), uint64(len(target))
-	case S_IFCHR, S_IFBLK:
+	case meta.S_IFCHR, meta.S_IFBLK:
 		h.data = uint64(rdev)
-	case S_IFDIR:
-		h.setParent(Ino(dir.inum()))
+	case meta.S_IFDIR:
+		h.setParent(meta.Ino(dir.inum()))
 		dir.addSubdirs(1)
 	}
 	t.insert(dir, r)
@@ -329,62 +329,62 @@ func (t *Tree) createLocked(c *Caller, now int64, parent Ino, name string, mode,
 	return h, 0
 }
 
-func (t *Tree) Readlink(c *Caller, ino Ino) (string, Errno) {
+func (t *Tree) Readlink(c *meta.Caller, ino meta.Ino) (string, meta.Errno) {
 	s, ok := t.rlock()
 	if !ok {
-		return "", EClosed
+		return "", meta.EClosed
 	}
 	defer t.mu.runlock(s)
 	h := t.getNode(ino)
 	if h == nil {
-		return "", ENOENT
+		return "", meta.ENOENT
 	}
-	if t.mode(h)&S_IFMT != S_IFLNK {
-		return "", EINVAL
+	if t.mode(h)&meta.S_IFMT != meta.S_IFLNK {
+		return "", meta.EINVAL
 	}
 	return t.symlinkTarget(h), 0
 }
 
-func (t *Tree) Link(c *Caller, now int64, ino Ino, newParent Ino, newName string) (Attr, Errno) {
+func (t *Tree) Link(c *meta.Caller, now int64, ino meta.Ino, newParent meta.Ino, newName string) (meta.Attr, meta.Errno) {
 	if e := checkName(newName); e != 0 {
-		return Attr{}, e
+		return meta.Attr{}, e
 	}
 	if !t.wlock() {
-		return Attr{}, EClosed
+		return meta.Attr{}, meta.EClosed
 	}
 	defer t.wunlock()
 	h := t.getNode(ino)
 	if h == nil {
-		return Attr{}, ENOENT
+		return meta.Attr{}, meta.ENOENT
 	}
 	dir, e := t.dirOf(newParent)
 	if e != 0 {
-		return Attr{}, e
+		return meta.Attr{}, e
 	}
 	if isDir(t.mode(h)) {
-		return Attr{}, EPERM
+		return meta.Attr{}, meta.EPERM
 	}
-	if e := t.may(c, dir, W_OK|X_OK); e != 0 {
-		return Attr{}, e
+	if e := t.may(c, dir, meta.W_OK|meta.X_OK); e != 0 {
+		return meta.Attr{}, e
 	}
 	if immutable(dir) || pinned(h) {
-		return Attr{}, EPERM
+		return meta.Attr{}, meta.EPERM
 	}
 	if r, _ := t.find(dir, newName); r != 0 {
-		return Attr{}, EEXIST
+		return meta.Attr{}, meta.EEXIST
 	}
-	if t.nlink(h) >= MaxLinks {
-		return Attr{}, EMLINK
+	if t.nlink(h) >= meta.MaxLinks {
+		return meta.Attr{}, meta.EMLINK
 	}
 	if t.nlink(h) == 0 {
-		return Attr{}, ENOENT
+		return meta.Attr{}, meta.ENOENT
 	}
 	if !t.prepareInsert(dir) {
-		return Attr{}, ENOSPC
+		return meta.Attr{}, meta.ENOSPC
 	}
 	r, err := t.a.Alloc(recSize(true, len(newName)), arena.PLink)
 	if err != nil {
-		return Attr{}, ENOSPC
+		return meta.Attr{}, meta.ENOSPC
 	}
 	l := t.ent(r)
 	l.inoAttr, l.flags, l.namelen = uint64(ino), fLink, uint8(len(newName))
@@ -421,7 +421,7 @@ func (t *Tree) dropLink(h *nodeHdr, now int64) {
 	if n > 0 {
 		return
 	}
-	if t.opens[Ino(h.inum())] > 0 {
+	if t.opens[meta.Ino(h.inum())] > 0 {
 		t.counts.orphans++
 		return
 	}
@@ -431,39 +431,39 @@ func (t *Tree) dropLink(h *nodeHdr, now int64) {
 // removable runs the checks shared by Unlink and Rmdir, in the contract's
 // order, for the entry name in parent that should (wantDir) or should not be
 // a directory. The caller holds the write lock and has checked name.
-func (t *Tree) removable(c *Caller, parent Ino, name string, wantDir bool) (dir, h *nodeHdr, r, prev arena.Ref, e Errno) {
+func (t *Tree) removable(c *meta.Caller, parent meta.Ino, name string, wantDir bool) (dir, h *nodeHdr, r, prev arena.Ref, e meta.Errno) {
 	if dir, e = t.dirOf(parent); e != 0 {
 		return
 	}
-	if e = t.may(c, dir, W_OK|X_OK); e != 0 {
+	if e = t.may(c, dir, meta.W_OK|meta.X_OK); e != 0 {
 		return
 	}
 	if pinned(dir) {
-		return dir, nil, 0, 0, EPERM
+		return dir, nil, 0, 0, meta.EPERM
 	}
 	if r, prev = t.find(dir, name); r == 0 {
-		return dir, nil, 0, 0, ENOENT
+		return dir, nil, 0, 0, meta.ENOENT
 	}
 	h = t.entNode(r)
 	switch d := isDir(t.mode(h)); {
 	case d && !wantDir:
-		e = EISDIR
+		e = meta.EISDIR
 	case !d && wantDir:
-		e = ENOTDIR
+		e = meta.ENOTDIR
 	case t.sticky(c, dir, h) != 0:
-		e = EPERM
+		e = meta.EPERM
 	case pinned(h):
-		e = EPERM
+		e = meta.EPERM
 	}
 	return
 }
 
-func (t *Tree) Unlink(c *Caller, now int64, parent Ino, name string) Errno {
+func (t *Tree) Unlink(c *meta.Caller, now int64, parent meta.Ino, name string) meta.Errno {
 	if e := checkName(name); e != 0 {
 		return e
 	}
 	if !t.wlock() {
-		return EClosed
+		return meta.EClosed
 	}
 	defer t.wunlock()
 	dir, h, r, prev, e := t.removable(c, parent, name, false)
@@ -476,12 +476,12 @@ func (t *Tree) Unlink(c *Caller, now int64, parent Ino, name string) Errno {
 	return 0
 }
 
-func (t *Tree) Rmdir(c *Caller, now int64, parent Ino, name string) Errno {
+func (t *Tree) Rmdir(c *meta.Caller, now int64, parent meta.Ino, name string) meta.Errno {
 	if e := checkName(name); e != 0 {
 		return e
 	}
 	if !t.wlock() {
-		return EClosed
+		return meta.EClosed
 	}
 	defer t.wunlock()
 	dir, h, r, prev, e := t.removable(c, parent, name, true)
@@ -489,7 +489,7 @@ func (t *Tree) Rmdir(c *Caller, now int64, parent Ino, name string) Errno {
 		return e
 	}
 	if h.count() > 0 {
-		return ENOTEMPTY
+		return meta.ENOTEMPTY
 	}
 	t.removeDir(dir, h, r, prev)
 	dir.mtime, dir.ctime = now, now
@@ -500,17 +500,17 @@ func (t *Tree) Rmdir(c *Caller, now int64, parent Ino, name string) Errno {
 func (t *Tree) removeDir(dir, h *nodeHdr, r, prev arena.Ref) {
 	t.removeEnt(dir, r, prev)
 	dir.addSubdirs(-1)
-	delete(t.opens, Ino(h.inum()))
+	delete(t.opens, meta.Ino(h.inum()))
 	t.freeNode(h)
 }
 
-func (t *Tree) StatFS(c *Caller) (StatFS, Errno) {
+func (t *Tree) StatFS(c *meta.Caller) (meta.StatFS, meta.Errno) {
 	s, ok := t.rlock()
 	if !ok {
-		return StatFS{}, EClosed
+		return meta.StatFS{}, meta.EClosed
 	}
 	defer t.mu.runlock(s)
-	st := StatFS{TotalSpace: t.opts.Capacity, UsedSpace: t.usedSpace, Inodes: t.counts.inodes}
+	st := meta.StatFS{TotalSpace: t.opts.Capacity, UsedSpace: t.usedSpace, Inodes: t.counts.inodes}
 	if st.TotalSpace > st.UsedSpace {
 		st.AvailSpace = st.TotalSpace - st.UsedSpace
 	}
@@ -520,43 +520,43 @@ func (t *Tree) StatFS(c *Caller) (StatFS, Errno) {
 	return st, 0
 }
 
-func (t *Tree) Open(c *Caller, now int64, ino Ino, flags uint32) (Attr, Errno) {
+func (t *Tree) Open(c *meta.Caller, now int64, ino meta.Ino, flags uint32) (meta.Attr, meta.Errno) {
 	if !t.wlock() {
-		return Attr{}, EClosed
+		return meta.Attr{}, meta.EClosed
 	}
 	defer t.wunlock()
-	acc := flags & O_ACCMODE
+	acc := flags & meta.O_ACCMODE
 	if acc == 3 {
-		return Attr{}, EINVAL
+		return meta.Attr{}, meta.EINVAL
 	}
 	h := t.getNode(ino)
 	if h == nil {
-		return Attr{}, ENOENT
+		return meta.Attr{}, meta.ENOENT
 	}
 	mode := t.mode(h)
-	write := acc != O_RDONLY || flags&O_TRUNC != 0
+	write := acc != meta.O_RDONLY || flags&meta.O_TRUNC != 0
 	if isDir(mode) && write {
-		return Attr{}, EISDIR
+		return meta.Attr{}, meta.EISDIR
 	}
 	var mask uint32
-	if acc == O_RDONLY || acc == O_RDWR {
-		mask |= R_OK
+	if acc == meta.O_RDONLY || acc == meta.O_RDWR {
+		mask |= meta.R_OK
 	}
 	if write {
-		mask |= W_OK
+		mask |= meta.W_OK
 	}
 	if e := t.may(c, h, mask); e != 0 {
-		return Attr{}, e
+		return meta.Attr{}, e
 	}
 	if write && immutable(h) {
-		return Attr{}, EPERM
+		return meta.Attr{}, meta.EPERM
 	}
-	if appendOnly(h) && ((acc != O_RDONLY && flags&O_APPEND == 0) || flags&O_TRUNC != 0) {
-		return Attr{}, EPERM
+	if appendOnly(h) && ((acc != meta.O_RDONLY && flags&meta.O_APPEND == 0) || flags&meta.O_TRUNC != 0) {
+		return meta.Attr{}, meta.EPERM
 	}
-	if flags&O_TRUNC != 0 && mode&S_IFMT == S_IFREG {
+	if flags&meta.O_TRUNC != 0 && mode&meta.S_IFMT == meta.S_IFREG {
 		if e := t.truncate(h, 0); e != 0 {
-			return Attr{}, e
+			return meta.Attr{}, e
 		}
 		h.mtime, h.ctime = now, now
 	}
@@ -564,18 +564,18 @@ func (t *Tree) Open(c *Caller, now int64, ino Ino, flags uint32) (Attr, Errno) {
 	return t.attrOf(h), 0
 }
 
-func (t *Tree) Release(c *Caller, ino Ino) Errno {
+func (t *Tree) Release(c *meta.Caller, ino meta.Ino) meta.Errno {
 	if !t.wlock() {
-		return EClosed
+		return meta.EClosed
 	}
 	defer t.wunlock()
 	h := t.getNode(ino)
 	if h == nil {
-		return ENOENT
+		return meta.ENOENT
 	}
 	n := t.opens[ino]
 	if n == 0 {
-		return EBADF
+		return meta.EBADF
 	}
 	if n > 1 {
 		t.opens[ino] = n - 1
@@ -589,12 +589,12 @@ func (t *Tree) Release(c *Caller, ino Ino) Errno {
 	return 0
 }
 
-func (t *Tree) NewSliceID(c *Caller, n uint32) (uint64, Errno) {
+func (t *Tree) NewSliceID(c *meta.Caller, n uint32) (uint64, meta.Errno) {
 	if n == 0 {
-		return 0, EINVAL
+		return 0, meta.EINVAL
 	}
 	if !t.wlock() {
-		return 0, EClosed
+		return 0, meta.EClosed
 	}
 	defer t.wunlock()
 	id := t.nextSlice

@@ -5,7 +5,7 @@ import (
 	"unsafe"
 
 	"github.com/fsmeta/fsmeta/core/arena"
-	. "github.com/fsmeta/fsmeta/core/meta"
+	"github.com/fsmeta/fsmeta/core/meta"
 )
 
 // File data map. A regular file is in one of three forms:
@@ -90,11 +90,11 @@ func chunkSlices(dir []chunkDir, sl []sliceRec, k int) []sliceRec {
 	return sl[dir[k].first:end]
 }
 
-func toRec(s Slice) sliceRec {
+func toRec(s meta.Slice) sliceRec {
 	return sliceRec{pos: s.Pos, size: s.Size, off: s.Off, len: s.Len, id: s.ID}
 }
-func (r sliceRec) slice() Slice {
-	return Slice{Pos: r.pos, ID: r.id, Size: r.size, Off: r.off, Len: r.len}
+func (r sliceRec) slice() meta.Slice {
+	return meta.Slice{Pos: r.pos, ID: r.id, Size: r.size, Off: r.off, Len: r.len}
 }
 
 // chunkView is one chunk while a blob is rebuilt.
@@ -120,7 +120,7 @@ func (t *Tree) views(h *nodeHdr) []chunkView {
 // store writes cs (sorted, possibly aliasing the old blob) as h's data map:
 // a new exact blob, then the old one is freed. Empty chunks are left out.
 // ENOSPC changes nothing.
-func (t *Tree) store(h *nodeHdr, cs []chunkView) Errno {
+func (t *Tree) store(h *nodeHdr, cs []chunkView) meta.Errno {
 	nc, ns := 0, 0
 	for _, c := range cs {
 		if len(c.ss) > 0 {
@@ -140,7 +140,7 @@ func (t *Tree) store(h *nodeHdr, cs []chunkView) Errno {
 		sd := storedDir(nc, first)
 		var err error
 		if nr, err = t.a.Alloc(blobSize(sd, ns), arena.PChunks); err != nil {
-			return ENOSPC
+			return meta.ENOSPC
 		}
 		p := t.a.Ptr(nr)
 		*(*uint32)(p), *(*uint32)(unsafe.Add(p, 4)) = uint32(sd), uint32(ns)
@@ -164,7 +164,7 @@ func (t *Tree) store(h *nodeHdr, cs []chunkView) Errno {
 }
 
 // expand turns the compact form into a blob (ENOSPC changes nothing).
-func (t *Tree) expand(h *nodeHdr) Errno {
+func (t *Tree) expand(h *nodeHdr) meta.Errno {
 	if h.flags&fCompact == 0 {
 		return 0
 	}
@@ -183,7 +183,7 @@ func (t *Tree) expand(h *nodeHdr) Errno {
 // appendSlice adds s at the end of chunk idx's list, creating the chunk.
 // Appending to the last chunk happens in place when the blob's size class
 // has room.
-func (t *Tree) appendSlice(h *nodeHdr, idx uint32, s sliceRec) Errno {
+func (t *Tree) appendSlice(h *nodeHdr, idx uint32, s sliceRec) meta.Errno {
 	if e := t.expand(h); e != 0 {
 		return e
 	}
@@ -246,15 +246,15 @@ func (t *Tree) setSize(h *nodeHdr, size uint64) {
 }
 
 // truncate sets a regular file's size, dropping or clipping slices beyond it.
-func (t *Tree) truncate(h *nodeHdr, size uint64) Errno {
+func (t *Tree) truncate(h *nodeHdr, size uint64) meta.Errno {
 	if size == h.size {
 		return 0
 	}
 	if size < h.size && (h.data != 0 || h.flags&fCompact != 0) {
 		// The last chunk index can pass 2^32 (sizes up to 2^62): compare
 		// in 64 bits, never wrapped to a stored index.
-		last := size / ChunkSize
-		rem := uint32(size % ChunkSize)
+		last := size / meta.ChunkSize
+		rem := uint32(size % meta.ChunkSize)
 		var cs []chunkView
 		for _, c := range t.views(h) {
 			if uint64(c.idx) > last || (uint64(c.idx) == last && rem == 0) {
@@ -295,52 +295,52 @@ func (t *Tree) truncate(h *nodeHdr, size uint64) Errno {
 	return 0
 }
 
-func (t *Tree) regular(ino Ino) (*nodeHdr, Errno) {
+func (t *Tree) regular(ino meta.Ino) (*nodeHdr, meta.Errno) {
 	h := t.getNode(ino)
 	if h == nil {
-		return nil, ENOENT
+		return nil, meta.ENOENT
 	}
-	switch t.mode(h) & S_IFMT {
-	case S_IFREG:
+	switch t.mode(h) & meta.S_IFMT {
+	case meta.S_IFREG:
 		return h, 0
-	case S_IFDIR:
-		return nil, EISDIR
+	case meta.S_IFDIR:
+		return nil, meta.EISDIR
 	}
-	return nil, EINVAL
+	return nil, meta.EINVAL
 }
 
-func checkSlice(s Slice) Errno {
-	if s.Len == 0 || uint64(s.Off)+uint64(s.Len) > uint64(s.Size) || uint64(s.Pos)+uint64(s.Len) > ChunkSize ||
+func checkSlice(s meta.Slice) meta.Errno {
+	if s.Len == 0 || uint64(s.Off)+uint64(s.Len) > uint64(s.Size) || uint64(s.Pos)+uint64(s.Len) > meta.ChunkSize ||
 		s.ID == ^uint64(0) {
-		return EINVAL
+		return meta.EINVAL
 	}
 	return 0
 }
 
-func (t *Tree) WriteSlice(c *Caller, now int64, ino Ino, chunk uint32, s Slice) (Attr, Errno) {
+func (t *Tree) WriteSlice(c *meta.Caller, now int64, ino meta.Ino, chunk uint32, s meta.Slice) (meta.Attr, meta.Errno) {
 	if e := checkSlice(s); e != 0 {
-		return Attr{}, e
+		return meta.Attr{}, e
 	}
-	end := uint64(chunk)*ChunkSize + uint64(s.Pos) + uint64(s.Len)
-	if end > MaxFileSize {
-		return Attr{}, EFBIG
+	end := uint64(chunk)*meta.ChunkSize + uint64(s.Pos) + uint64(s.Len)
+	if end > meta.MaxFileSize {
+		return meta.Attr{}, meta.EFBIG
 	}
 	if !t.wlock() {
-		return Attr{}, EClosed
+		return meta.Attr{}, meta.EClosed
 	}
 	defer t.wunlock()
 	h, e := t.regular(ino)
 	if e != 0 {
-		return Attr{}, e
+		return meta.Attr{}, e
 	}
 	if immutable(h) {
-		return Attr{}, EPERM
+		return meta.Attr{}, meta.EPERM
 	}
 	if h.data == 0 && h.flags&fCompact == 0 && h.size == 0 && chunk == 0 && s.Pos == 0 && s.Off == 0 && s.Len == s.Size && s.ID != 0 {
 		h.flags |= fCompact
 		h.data = s.ID
 	} else if e := t.appendSlice(h, chunk, toRec(s)); e != 0 {
-		return Attr{}, e
+		return meta.Attr{}, e
 	}
 	if end > h.size {
 		t.setSize(h, end)
@@ -359,12 +359,12 @@ func (t *Tree) sawSlice(id uint64) {
 }
 
 // slicesOf returns chunk idx's slices as stored (the compact form expanded).
-func (t *Tree) slicesOf(h *nodeHdr, idx uint32) []Slice {
+func (t *Tree) slicesOf(h *nodeHdr, idx uint32) []meta.Slice {
 	if h.flags&fCompact != 0 {
 		if idx != 0 || h.size == 0 {
 			return nil
 		}
-		return []Slice{{Pos: 0, ID: h.data, Size: uint32(h.size), Off: 0, Len: uint32(h.size)}}
+		return []meta.Slice{{Pos: 0, ID: h.data, Size: uint32(h.size), Off: 0, Len: uint32(h.size)}}
 	}
 	dir, sl := t.blob(h)
 	lo, hi := 0, len(dir)
@@ -380,7 +380,7 @@ func (t *Tree) slicesOf(h *nodeHdr, idx uint32) []Slice {
 		return nil
 	}
 	ss := chunkSlices(dir, sl, lo)
-	out := make([]Slice, len(ss))
+	out := make([]meta.Slice, len(ss))
 	for i, s := range ss {
 		out[i] = s.slice()
 	}
@@ -391,10 +391,10 @@ func (t *Tree) slicesOf(h *nodeHdr, idx uint32) []Slice {
 // ino's chunks that hold slices (hot, compact or cold alike): ReadChunk of
 // any other index returns no slices. Its cost follows the chunks the file
 // has, not its size. Errors: ENOENT, EISDIR, EINVAL (not a regular file).
-func (t *Tree) ChunkIndexes(c *Caller, ino Ino) ([]uint32, Errno) {
+func (t *Tree) ChunkIndexes(c *meta.Caller, ino meta.Ino) ([]uint32, meta.Errno) {
 	s, ok := t.rlock()
 	if !ok {
-		return nil, EClosed
+		return nil, meta.EClosed
 	}
 	defer t.mu.runlock(s)
 	h, e := t.regular(ino)
@@ -421,10 +421,10 @@ func (t *Tree) chunkIndexes(h *nodeHdr) []uint32 {
 	return out
 }
 
-func (t *Tree) ReadChunk(c *Caller, ino Ino, chunk uint32) ([]Slice, Errno) {
+func (t *Tree) ReadChunk(c *meta.Caller, ino meta.Ino, chunk uint32) ([]meta.Slice, meta.Errno) {
 	s, ok := t.rlock()
 	if !ok {
-		return nil, EClosed
+		return nil, meta.EClosed
 	}
 	defer t.mu.runlock(s)
 	h, e := t.regular(ino)
@@ -436,8 +436,8 @@ func (t *Tree) ReadChunk(c *Caller, ino Ino, chunk uint32) ([]Slice, Errno) {
 
 // clipSlices cuts a chunk's slices to the file size (dropping those wholly
 // beyond it).
-func clipSlices(ss []Slice, chunk uint32, size uint64) []Slice {
-	base := uint64(chunk) * ChunkSize
+func clipSlices(ss []meta.Slice, chunk uint32, size uint64) []meta.Slice {
+	base := uint64(chunk) * meta.ChunkSize
 	out := ss[:0]
 	for _, s := range ss {
 		if base+uint64(s.Pos) >= size {
@@ -452,7 +452,7 @@ func clipSlices(ss []Slice, chunk uint32, size uint64) []Slice {
 }
 
 // covered reports which slices of ss later slices cover entirely.
-func covered(ss []Slice) []bool {
+func covered(ss []meta.Slice) []bool {
 	out := make([]bool, len(ss))
 	type iv struct{ a, b uint64 }
 	var union []iv // sorted, disjoint
@@ -489,9 +489,9 @@ func covered(ss []Slice) []bool {
 	return out
 }
 
-func (t *Tree) CompactChunk(c *Caller, ino Ino, chunk uint32, replaced []Slice, with Slice) ([]Slice, Errno) {
+func (t *Tree) CompactChunk(c *meta.Caller, ino meta.Ino, chunk uint32, replaced []meta.Slice, with meta.Slice) ([]meta.Slice, meta.Errno) {
 	if !t.wlock() {
-		return nil, EClosed
+		return nil, meta.EClosed
 	}
 	defer t.wunlock()
 	h, e := t.regular(ino)
@@ -499,7 +499,7 @@ func (t *Tree) CompactChunk(c *Caller, ino Ino, chunk uint32, replaced []Slice, 
 		return nil, e
 	}
 	cur := t.slicesOf(h, chunk)
-	var keep, dropped []Slice
+	var keep, dropped []meta.Slice
 	if len(replaced) == 0 {
 		cov := covered(cur)
 		for i, s := range cur {
@@ -514,18 +514,18 @@ func (t *Tree) CompactChunk(c *Caller, ino Ino, chunk uint32, replaced []Slice, 
 		}
 	} else {
 		if len(replaced) > len(cur) {
-			return nil, EAGAIN
+			return nil, meta.EAGAIN
 		}
 		for i := range replaced {
 			if replaced[i] != cur[i] {
-				return nil, EAGAIN
+				return nil, meta.EAGAIN
 			}
 		}
 		if e := checkSlice(with); e != 0 {
 			return nil, e
 		}
 		dropped = append(dropped, replaced...)
-		keep = clipSlices(append([]Slice{with}, cur[len(replaced):]...), chunk, h.size)
+		keep = clipSlices(append([]meta.Slice{with}, cur[len(replaced):]...), chunk, h.size)
 		t.sawSlice(with.ID)
 	}
 	if e := t.setChunk(h, chunk, keep); e != 0 {
@@ -537,7 +537,7 @@ func (t *Tree) CompactChunk(c *Caller, ino Ino, chunk uint32, replaced []Slice, 
 
 // setChunk replaces chunk idx's list with ss (ENOSPC changes nothing
 // visible).
-func (t *Tree) setChunk(h *nodeHdr, idx uint32, ss []Slice) Errno {
+func (t *Tree) setChunk(h *nodeHdr, idx uint32, ss []meta.Slice) meta.Errno {
 	recs := make([]sliceRec, len(ss))
 	for i, s := range ss {
 		recs[i] = toRec(s)
@@ -569,47 +569,47 @@ func (t *Tree) setChunk(h *nodeHdr, idx uint32, ss []Slice) Errno {
 	return 0
 }
 
-func (t *Tree) Fallocate(c *Caller, now int64, ino Ino, mode uint32, off, length uint64) (Attr, Errno) {
-	if mode&^(FallocKeepSize|FallocPunchHole|FallocZeroRange) != 0 ||
-		(mode&FallocPunchHole != 0 && mode&FallocKeepSize == 0) ||
-		(mode&FallocPunchHole != 0 && mode&FallocZeroRange != 0) || length == 0 {
-		return Attr{}, EINVAL
+func (t *Tree) Fallocate(c *meta.Caller, now int64, ino meta.Ino, mode uint32, off, length uint64) (meta.Attr, meta.Errno) {
+	if mode&^(meta.FallocKeepSize|meta.FallocPunchHole|meta.FallocZeroRange) != 0 ||
+		(mode&meta.FallocPunchHole != 0 && mode&meta.FallocKeepSize == 0) ||
+		(mode&meta.FallocPunchHole != 0 && mode&meta.FallocZeroRange != 0) || length == 0 {
+		return meta.Attr{}, meta.EINVAL
 	}
-	if off > MaxFileSize || length > MaxFileSize-off {
-		return Attr{}, EFBIG
+	if off > meta.MaxFileSize || length > meta.MaxFileSize-off {
+		return meta.Attr{}, meta.EFBIG
 	}
 	if !t.wlock() {
-		return Attr{}, EClosed
+		return meta.Attr{}, meta.EClosed
 	}
 	defer t.wunlock()
 	h, e := t.regular(ino)
 	if e != 0 {
-		return Attr{}, e
+		return meta.Attr{}, e
 	}
-	if e := t.may(c, h, W_OK); e != 0 {
-		return Attr{}, e
+	if e := t.may(c, h, meta.W_OK); e != 0 {
+		return meta.Attr{}, e
 	}
-	hole := mode&(FallocPunchHole|FallocZeroRange) != 0
+	hole := mode&(meta.FallocPunchHole|meta.FallocZeroRange) != 0
 	if immutable(h) || (appendOnly(h) && hole) {
-		return Attr{}, EPERM
+		return meta.Attr{}, meta.EPERM
 	}
 	end := off + length
 	changed := false
 	if hole {
 		hend := end
-		if mode&FallocKeepSize != 0 && hend > h.size {
+		if mode&meta.FallocKeepSize != 0 && hend > h.size {
 			hend = h.size
 		}
 		if off < hend {
 			if e := t.writeHole(h, off, hend); e != 0 {
-				return Attr{}, e
+				return meta.Attr{}, e
 			}
 			changed = true
 		}
 	}
-	if mode&FallocKeepSize == 0 && end > h.size {
+	if mode&meta.FallocKeepSize == 0 && end > h.size {
 		if e := t.truncate(h, end); e != 0 {
-			return Attr{}, e
+			return meta.Attr{}, e
 		}
 		changed = true
 	}
@@ -623,14 +623,14 @@ func (t *Tree) Fallocate(c *Caller, now int64, ino Ino, mode uint32, off, length
 // covered entirely loses its slices (an empty chunk reads as zeros), a chunk
 // covered in part gets a hole slice (id 0). The cost follows the chunks the
 // file has, not the length of the range.
-func (t *Tree) writeHole(h *nodeHdr, off, end uint64) Errno {
+func (t *Tree) writeHole(h *nodeHdr, off, end uint64) meta.Errno {
 	// Chunk indexes here are 64-bit (offsets reach 2^62, indexes 2^36);
 	// a stored chunk's index fits 32 bits (WriteSlice takes a uint32), so a
 	// chunk past 2^32-1 never holds slices and reads as zeros already: it
 	// gets no hole slice.
-	fc, lc := off/ChunkSize, (end-1)/ChunkSize
+	fc, lc := off/meta.ChunkSize, (end-1)/meta.ChunkSize
 	hole := func(a, b uint64) sliceRec { // [a, b) inside one chunk
-		return sliceRec{pos: uint32(a % ChunkSize), size: uint32(b - a), len: uint32(b - a)}
+		return sliceRec{pos: uint32(a % meta.ChunkSize), size: uint32(b - a), len: uint32(b - a)}
 	}
 	var partial []chunkView // hole slices for partly covered chunks
 	addPartial := func(idx, a, b uint64) {
@@ -639,15 +639,15 @@ func (t *Tree) writeHole(h *nodeHdr, off, end uint64) Errno {
 		}
 	}
 	if fc == lc {
-		if end-off < ChunkSize {
+		if end-off < meta.ChunkSize {
 			addPartial(fc, off, end)
 		}
 	} else {
-		if off%ChunkSize != 0 {
-			addPartial(fc, off, (fc+1)*ChunkSize)
+		if off%meta.ChunkSize != 0 {
+			addPartial(fc, off, (fc+1)*meta.ChunkSize)
 		}
-		if end%ChunkSize != 0 {
-			addPartial(lc, lc*ChunkSize, end)
+		if end%meta.ChunkSize != 0 {
+			addPartial(lc, lc*meta.ChunkSize, end)
 		}
 	}
 	var cs []chunkView

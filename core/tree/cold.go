@@ -11,7 +11,7 @@ import (
 
 	"github.com/fsmeta/fsmeta/core/arena"
 	"github.com/fsmeta/fsmeta/core/compact"
-	. "github.com/fsmeta/fsmeta/core/meta"
+	"github.com/fsmeta/fsmeta/core/meta"
 )
 
 // Cold directories.
@@ -117,14 +117,14 @@ type coldBlk struct {
 	grp     uint32 // a group row's live member directories; 0 in a directory's own handle
 }
 
-func (b *coldBlk) attr() uint16 { return uint16(b.inoAttr >> 48) }
-func (b *coldBlk) dir() Ino     { return Ino(b.inoAttr & inoMask) }
+func (b *coldBlk) attr() uint16  { return uint16(b.inoAttr >> 48) }
+func (b *coldBlk) dir() meta.Ino { return meta.Ino(b.inoAttr & inoMask) }
 
 func (t *Tree) row(r arena.Ref) *coldBlk { return (*coldBlk)(t.a.Ptr(r)) }
 
 // entRange returns the entries of block blk that belong to directory dir:
 // all of them in a directory's own block, dir's run in a group's.
-func entRange(b *coldBlk, blk *compact.Block, dir Ino) (lo, hi int) {
+func entRange(b *coldBlk, blk *compact.Block, dir meta.Ino) (lo, hi int) {
 	if b.grp == 0 || b.rows == 0 { // a directory's own block, or a run's
 		return 0, blk.Len()
 	}
@@ -226,7 +226,7 @@ func scratch(e *compact.Entry) *entHdr {
 // block holds only its name and inode number, as for a hard link. No real
 // hard link names a directory, so a link entry whose inode is a directory
 // is always this. 0 if ino is not such a directory.
-func (t *Tree) keptDir(ino Ino) arena.Ref {
+func (t *Tree) keptDir(ino meta.Ino) arena.Ref {
 	r := t.nodeRef(ino)
 	if r == 0 || t.isHandle(r) || !isDir(t.mode(t.node(r))) {
 		return 0
@@ -239,12 +239,12 @@ func (t *Tree) keptDir(ino Ino) arena.Ref {
 // the inode table for it (row: the block's row).
 func (t *Tree) coldEnt(e *compact.Entry, row arena.Ref) (*entHdr, arena.Ref) {
 	if e.Link {
-		if r := t.keptDir(Ino(e.Ino)); r != 0 {
+		if r := t.keptDir(meta.Ino(e.Ino)); r != 0 {
 			return t.ent(r), r
 		}
 	} else if t.stubEntry(e) {
 		// a subdirectory's: its stub, or its record made again since
-		r := t.nodeRef(Ino(e.Ino))
+		r := t.nodeRef(meta.Ino(e.Ino))
 		switch {
 		case r == 0:
 		case !t.isHandle(r):
@@ -264,7 +264,7 @@ func (t *Tree) coldEnt(e *compact.Entry, row arena.Ref) (*entHdr, arena.Ref) {
 // a handle: thawed (and so hot) under the write lock, a scratch copy
 // otherwise; nil if it cannot be found (corruption) or, when thawing,
 // memory ran out.
-func (t *Tree) coldNode(r arena.Ref, ino Ino) *nodeHdr {
+func (t *Tree) coldNode(r arena.Ref, ino meta.Ino) *nodeHdr {
 	if t.isStub(r) {
 		return t.stubNode(r, ino)
 	}
@@ -290,7 +290,7 @@ func (t *Tree) coldNode(r arena.Ref, ino Ino) *nodeHdr {
 			if err != nil || !ok {
 				return nil
 			}
-			dino = Ino(e.Dir)
+			dino = meta.Ino(e.Dir)
 		}
 		if !t.thaw(dino, hr) {
 			return nil
@@ -377,7 +377,7 @@ func (t *Tree) coldList(dir *nodeHdr) ([]compact.Entry, bool) {
 		if err != nil {
 			return nil, false
 		}
-		lo, hi := entRange(&bs[i], blk, Ino(dir.inum()))
+		lo, hi := entRange(&bs[i], blk, meta.Ino(dir.inum()))
 		for k := lo; k < hi; k++ {
 			out = append(out, blk.Entry(k))
 		}
@@ -434,7 +434,7 @@ func (t *Tree) coldScan(dir *nodeHdr, from uint64, fn func(h uint64, e *entHdr) 
 			continue // fsck reports it
 		}
 		list = list[:0]
-		lo, hi := entRange(&bs[i], blk, Ino(dir.inum()))
+		lo, hi := entRange(&bs[i], blk, meta.Ino(dir.inum()))
 		for k := lo; k < hi; k++ {
 			if h := hashName(blk.Name(k)); h >= from {
 				e := blk.Entry(k)
@@ -487,7 +487,7 @@ func (t *Tree) lookupEnt(dir *nodeHdr, name string) *entHdr {
 // nodeOfEnt returns the node an entry names: itself, or through a link.
 func (t *Tree) nodeOfEnt(e *entHdr) *nodeHdr {
 	if e.isLink() {
-		return t.getNode(Ino(e.inum()))
+		return t.getNode(meta.Ino(e.inum()))
 	}
 	return (*nodeHdr)(unsafe.Pointer(e))
 }
@@ -592,7 +592,7 @@ func (t *Tree) freezeDirs(dirs []*nodeHdr) bool {
 	// allocate everything first: nothing changes if memory runs out (the
 	// slots' packed pages unpack: that changes no content)
 	for i := range ents {
-		if !t.unpackFor(Ino(ents[i].Ino)) {
+		if !t.unpackFor(meta.Ino(ents[i].Ino)) {
 			return false
 		}
 	}
@@ -766,7 +766,7 @@ func (t *Tree) moveKept(kept, moves []arena.Ref) {
 		n := t.ent(r).size()
 		copy(t.a.Bytes(moves[i], n), t.a.Bytes(r, n))
 		t.ent(moves[i]).next = 0 // in no chain while its entry is cold
-		t.setSlot(Ino(t.ent(r).inum()), moves[i])
+		t.setSlot(meta.Ino(t.ent(r).inum()), moves[i])
 		t.a.Free(r, n, arena.PNode)
 	}
 }
@@ -794,7 +794,7 @@ func (t *Tree) freezeTree(dir *nodeHdr, o *CompactOptions, depth int, stop func(
 			if !isDir(t.mode(h)) {
 				return true
 			}
-			if _, busy := t.recent[Ino(h.inum())]; busy && !all {
+			if _, busy := t.recent[meta.Ino(h.inum())]; busy && !all {
 				t.passBusy = true
 				return true
 			}
@@ -820,7 +820,7 @@ func (t *Tree) freezeTree(dir *nodeHdr, o *CompactOptions, depth int, stop func(
 
 // thaw makes directory dino, cold in handle hr, hot again (under the write
 // lock). It reports false if memory ran out (nothing changed then).
-func (t *Tree) thaw(dino Ino, hr arena.Ref) bool {
+func (t *Tree) thaw(dino meta.Ino, hr arena.Ref) bool {
 	dir := t.getNode(dino) // thaws the directory's own record if need be
 	if dir == nil || !dir.cold() || dir.buckets() != hr {
 		return false
@@ -891,7 +891,7 @@ func (t *Tree) thawRecords(ents []compact.Entry) ([]thawed, bool) {
 	}
 	var objs []obj // data maps and targets back into the arena
 	for i := range ents {
-		if !t.unpackFor(Ino(ents[i].Ino)) {
+		if !t.unpackFor(meta.Ino(ents[i].Ino)) {
 			return nil, false
 		}
 	}
@@ -899,14 +899,14 @@ func (t *Tree) thawRecords(ents []compact.Entry) ([]thawed, bool) {
 	for i := range ents {
 		e := &ents[i]
 		if e.Link {
-			if r := t.keptDir(Ino(e.Ino)); r != 0 {
+			if r := t.keptDir(meta.Ino(e.Ino)); r != 0 {
 				recs[i] = thawed{r: r, h: hashName(e.Name), kept: true}
 				continue
 			}
 		}
 		var stub arena.Ref
 		if t.stubEntry(e) {
-			r := t.nodeRef(Ino(e.Ino))
+			r := t.nodeRef(meta.Ino(e.Ino))
 			if r != 0 && !t.isHandle(r) {
 				recs[i] = thawed{r: r, h: hashName(e.Name), kept: true} // made again since
 				continue
@@ -970,7 +970,7 @@ func (t *Tree) thawRecords(ents []compact.Entry) ([]thawed, bool) {
 			t.a.Free(sr, stubSize, arena.PCold)
 			t.coldStubs--
 		}
-		t.setSlot(Ino(e.Ino), r)
+		t.setSlot(meta.Ino(e.Ino), r)
 	}
 	return recs, true
 }
@@ -1010,13 +1010,13 @@ func (t *Tree) linkThawed(dir *nodeHdr, recs []thawed, ents []compact.Entry) {
 func (t *Tree) touched(dir *nodeHdr) {
 	t.passDirty = true
 	if t.recent != nil {
-		t.recent[Ino(dir.inum())] = struct{}{}
+		t.recent[meta.Ino(dir.inum())] = struct{}{}
 	}
 }
 
 // coldReadDir is ReadDir over a cold directory, or a hot one with cold
 // runs: the same entries, order and cursors as the hot form's (collect).
-func (t *Tree) coldReadDir(dir *nodeHdr, from uint64, max int, plus bool, out []DirEntry) ([]DirEntry, uint64, Errno) {
+func (t *Tree) coldReadDir(dir *nodeHdr, from uint64, max int, plus bool, out []meta.DirEntry) ([]meta.DirEntry, uint64, meta.Errno) {
 	if max < 1 {
 		max = 1
 	}
@@ -1040,9 +1040,9 @@ func (t *Tree) coldReadDir(dir *nodeHdr, from uint64, max int, plus bool, out []
 	}
 	for _, c := range list[:n] {
 		nh := t.nodeOfEnt(c.e)
-		de := DirEntry{Name: string(c.e.name()), Ino: Ino(c.e.inum())}
+		de := meta.DirEntry{Name: string(c.e.name()), Ino: meta.Ino(c.e.inum())}
 		if nh != nil {
-			de.Type = t.mode(nh) & S_IFMT
+			de.Type = t.mode(nh) & meta.S_IFMT
 			if plus {
 				de.Attr = t.attrOf(nh)
 			}
@@ -1137,13 +1137,13 @@ func (t *Tree) compactStep(o CompactOptions, start time.Time) CompactStats {
 	over := func(done int) bool { return done > 0 && o.MaxStep > 0 && time.Since(start) > o.MaxStep }
 	var st CompactStats
 	if t.recent == nil {
-		t.recent = map[Ino]struct{}{}
+		t.recent = map[meta.Ino]struct{}{}
 	}
 	looked := 0
 	// Small idle directories met one after the other are packed into
 	// groups of about coldGroupTarget entries (by inode number: their records
 	// may move as other directories freeze).
-	var pend []Ino
+	var pend []meta.Ino
 	pendN := 0
 	flush := func() {
 		var dirs []*nodeHdr
@@ -1168,7 +1168,7 @@ func (t *Tree) compactStep(o CompactOptions, start time.Time) CompactStats {
 		}
 	}
 	// pause ends the step; the next one starts at inode at
-	pause := func(at Ino) CompactStats {
+	pause := func(at meta.Ino) CompactStats {
 		flush() // the group cannot wait for the next step: the lock goes
 		t.compactCursor = at
 		if st.Entries > 0 {
@@ -1200,7 +1200,7 @@ func (t *Tree) compactStep(o CompactOptions, start time.Time) CompactStats {
 		t.runDir = 0
 	}
 	for ino := t.compactCursor; ; ino-- {
-		if ino < RootIno {
+		if ino < meta.RootIno {
 			// the pass ends with packing the inode table's pages
 			flush()
 			t.compactCursor = 0
@@ -1272,7 +1272,7 @@ func (t *Tree) packStep(st CompactStats, budget int) CompactStats {
 	if len(t.recent) > 1024 {
 		// a Go map keeps the buckets of its largest size: after a bulk
 		// load (every directory touched) that is ~30 bytes a directory
-		t.recent = map[Ino]struct{}{}
+		t.recent = map[meta.Ino]struct{}{}
 	} else {
 		clear(t.recent)
 	}

@@ -8,7 +8,7 @@ import (
 
 	"github.com/fsmeta/fsmeta/core/arena"
 	"github.com/fsmeta/fsmeta/core/compact"
-	. "github.com/fsmeta/fsmeta/core/meta"
+	"github.com/fsmeta/fsmeta/core/meta"
 )
 
 // The tree's tests make the blocks' dictionary after a few blocks (the
@@ -25,28 +25,28 @@ func TestColdRoundTrip(t *testing.T) {
 	if _, err := tr.WriteSnapshot(&want); err != nil {
 		t.Fatal(err)
 	}
-	big, _ := tr.Resolve(RootCaller, "/data/big", true)
-	hotList, _, e := tr.ReadDir(RootCaller, big.Ino, 0, 1<<20, true, nil)
+	big, _ := tr.Resolve(meta.RootCaller, "/data/big", true)
+	hotList, _, e := tr.ReadDir(meta.RootCaller, big.Ino, 0, 1<<20, true, nil)
 	if e != 0 {
 		t.Fatal(e)
 	}
 	// data maps and symlink targets, read hot, to compare with the cold reads
 	type chunkKey struct {
-		ino   Ino
+		ino   meta.Ino
 		chunk uint32
 	}
-	hotChunks := map[chunkKey][]Slice{}
+	hotChunks := map[chunkKey][]meta.Slice{}
 	for _, de := range hotList {
 		for k := uint32(0); k < 3; k++ {
-			sl, e := tr.ReadChunk(RootCaller, de.Ino, k)
+			sl, e := tr.ReadChunk(meta.RootCaller, de.Ino, k)
 			if e != 0 {
 				t.Fatal(e)
 			}
 			hotChunks[chunkKey{de.Ino, k}] = sl
 		}
 	}
-	link, _ := tr.Resolve(RootCaller, "/data/sub\xff\xfe/link", false)
-	hotTarget, _ := tr.Readlink(RootCaller, link.Ino)
+	link, _ := tr.Resolve(meta.RootCaller, "/data/sub\xff\xfe/link", false)
+	hotTarget, _ := tr.Readlink(meta.RootCaller, link.Ino)
 	blobs := tr.Stats().Arena.ByPurpose[arena.PChunks]
 	st := tr.Compact(CompactOptions{All: true}, nil)
 	if st.Dirs == 0 || tr.Stats().ColdEntries == 0 {
@@ -73,15 +73,15 @@ func TestColdRoundTrip(t *testing.T) {
 		t.Errorf("after compaction: symlinks %d bytes, chunks %d bytes (%d before)", by[arena.PSymlink], by[arena.PChunks], blobs)
 	}
 	for k, want := range hotChunks {
-		got, e := tr.ReadChunk(RootCaller, k.ino, k.chunk)
+		got, e := tr.ReadChunk(meta.RootCaller, k.ino, k.chunk)
 		if e != 0 || !slices.Equal(got, want) {
 			t.Fatalf("cold read_chunk %v: %v %v, want %v", k, e, got, want)
 		}
 	}
-	if got, e := tr.Readlink(RootCaller, link.Ino); e != 0 || got != hotTarget || got == "" {
+	if got, e := tr.Readlink(meta.RootCaller, link.Ino); e != 0 || got != hotTarget || got == "" {
 		t.Fatalf("cold readlink: %v %q, want %q", e, got, hotTarget)
 	}
-	coldList, _, e := tr.ReadDir(RootCaller, big.Ino, 0, 1<<20, true, nil)
+	coldList, _, e := tr.ReadDir(meta.RootCaller, big.Ino, 0, 1<<20, true, nil)
 	if e != 0 || len(coldList) != len(hotList) {
 		t.Fatalf("cold listing: %v, %d entries, hot %d", e, len(coldList), len(hotList))
 	}
@@ -91,11 +91,11 @@ func TestColdRoundTrip(t *testing.T) {
 		}
 	}
 	// paged listing over the cold form gives the same sequence
-	var paged []DirEntry
+	var paged []meta.DirEntry
 	cur := uint64(0)
 	for {
 		var next uint64
-		paged, next, e = tr.ReadDir(RootCaller, big.Ino, cur, 7, false, paged)
+		paged, next, e = tr.ReadDir(meta.RootCaller, big.Ino, cur, 7, false, paged)
 		if e != 0 {
 			t.Fatal(e)
 		}
@@ -108,26 +108,26 @@ func TestColdRoundTrip(t *testing.T) {
 		t.Fatalf("paged cold listing: %d entries, want %d", len(paged), len(hotList))
 	}
 	for _, de := range hotList[:50] {
-		a, e := tr.Lookup(RootCaller, big.Ino, de.Name)
+		a, e := tr.Lookup(meta.RootCaller, big.Ino, de.Name)
 		if e != 0 || a != de.Attr {
 			t.Fatalf("cold lookup %q: %v %+v, want %+v", de.Name, e, a, de.Attr)
 		}
-		g, e := tr.GetAttr(RootCaller, de.Ino)
+		g, e := tr.GetAttr(meta.RootCaller, de.Ino)
 		if e != 0 || g != de.Attr {
 			t.Fatalf("cold getattr %d: %v", de.Ino, e)
 		}
 	}
-	if a, e := tr.Resolve(RootCaller, "/data/big/"+hotList[3].Name, true); e != 0 || a.Ino != hotList[3].Ino {
+	if a, e := tr.Resolve(meta.RootCaller, "/data/big/"+hotList[3].Name, true); e != 0 || a.Ino != hotList[3].Ino {
 		t.Fatalf("resolve through cold dirs: %v", e)
 	}
 	// a change thaws the directory it touches
-	if _, e := tr.Mknod(RootCaller, 99, big.Ino, "new-after-cold", 0o644, 0); e != 0 {
+	if _, e := tr.Mknod(meta.RootCaller, 99, big.Ino, "new-after-cold", 0o644, 0); e != 0 {
 		t.Fatal(e)
 	}
-	if e := tr.Unlink(RootCaller, 100, big.Ino, hotList[0].Name); e != 0 {
+	if e := tr.Unlink(meta.RootCaller, 100, big.Ino, hotList[0].Name); e != 0 {
 		t.Fatal(e)
 	}
-	if _, e := tr.SetAttr(RootCaller, 101, hotList[5].Ino, SetMode, &SetAttrIn{Mode: 0o600}); e != 0 {
+	if _, e := tr.SetAttr(meta.RootCaller, 101, hotList[5].Ino, meta.SetMode, &meta.SetAttrIn{Mode: 0o600}); e != 0 {
 		t.Fatal(e)
 	}
 	if err := tr.Fsck(); err != nil {
@@ -212,8 +212,8 @@ func TestCompactIdlePasses(t *testing.T) {
 	if st := tr.CompactStep(CompactOptions{}); !st.Done || st.Dirs != 0 || tr.compactCursor != 0 {
 		t.Fatalf("an idle pass did work: %+v cursor %d", st, tr.compactCursor)
 	}
-	big, _ := tr.Resolve(RootCaller, "/data/big", true)
-	if _, e := tr.Mknod(RootCaller, 1, big.Ino, "after-idle", 0o644, 0); e != 0 {
+	big, _ := tr.Resolve(meta.RootCaller, "/data/big", true)
+	if _, e := tr.Mknod(meta.RootCaller, 1, big.Ino, "after-idle", 0o644, 0); e != 0 {
 		t.Fatal(e)
 	}
 	if tr.Stats().ColdDirs >= cold {
@@ -232,56 +232,56 @@ func TestCompactIdlePasses(t *testing.T) {
 // smallDirsTree makes a tree of many small directories, nested (so a
 // group may hold a directory and its parent), with hard links across
 // them, symlinks and files with data maps.
-func smallDirsTree(t testing.TB, n int) (*Tree, []Ino) { return smallDirsTreeAfter(t, 0, n) }
+func smallDirsTree(t testing.TB, n int) (*Tree, []meta.Ino) { return smallDirsTreeAfter(t, 0, n) }
 
 // smallDirsTreeAfter is smallDirsTree after bigs directories of 8,000
 // files each (the largest the compactor freezes by default).
-func smallDirsTreeAfter(t testing.TB, bigs, n int) (*Tree, []Ino) {
+func smallDirsTreeAfter(t testing.TB, bigs, n int) (*Tree, []meta.Ino) {
 	tr, err := New(Options{ArenaMaxBytes: 1 << 30, RootTime: 5})
 	if err != nil {
 		t.Fatal(err)
 	}
 	now := int64(1_700_000_000_000_000_000)
 	tick := func() int64 { now += 1_000_003; return now }
-	must := func(e Errno) {
+	must := func(e meta.Errno) {
 		t.Helper()
 		if e != 0 {
 			t.Fatal(e)
 		}
 	}
 	for b := 0; b < bigs; b++ {
-		big, e := tr.Mkdir(RootCaller, tick(), RootIno, "big"+strconv.Itoa(b), 0o755)
+		big, e := tr.Mkdir(meta.RootCaller, tick(), meta.RootIno, "big"+strconv.Itoa(b), 0o755)
 		must(e)
 		for i := 0; i < 8000; i++ {
-			_, e := tr.Mknod(RootCaller, tick(), big.Ino, "f"+strconv.Itoa(i), 0o644, 0)
+			_, e := tr.Mknod(meta.RootCaller, tick(), big.Ino, "f"+strconv.Itoa(i), 0o644, 0)
 			must(e)
 		}
 	}
-	top, e := tr.Mkdir(RootCaller, tick(), RootIno, "top", 0o755)
+	top, e := tr.Mkdir(meta.RootCaller, tick(), meta.RootIno, "top", 0o755)
 	must(e)
-	var dirs []Ino
+	var dirs []meta.Ino
 	parent := top.Ino
 	for i := 0; i < n; i++ {
 		if i%5 == 0 {
 			parent = top.Ino
 		}
-		d, e := tr.Mkdir(RootCaller, tick(), parent, "d"+strconv.Itoa(i), 0o755)
+		d, e := tr.Mkdir(meta.RootCaller, tick(), parent, "d"+strconv.Itoa(i), 0o755)
 		must(e)
 		dirs = append(dirs, d.Ino)
 		for k := 0; k < 1+i%7; k++ {
-			f, e := tr.Mknod(RootCaller, tick(), d.Ino, "f"+strconv.Itoa(k), 0o644, 0)
+			f, e := tr.Mknod(meta.RootCaller, tick(), d.Ino, "f"+strconv.Itoa(k), 0o644, 0)
 			must(e)
 			if k == 1 {
-				_, e = tr.WriteSlice(RootCaller, tick(), f.Ino, 1, Slice{ID: uint64(i*10 + k + 1), Size: 100, Len: 100})
+				_, e = tr.WriteSlice(meta.RootCaller, tick(), f.Ino, 1, meta.Slice{ID: uint64(i*10 + k + 1), Size: 100, Len: 100})
 				must(e)
 			}
 			if k == 2 && i > 0 {
-				_, e = tr.Link(RootCaller, tick(), f.Ino, dirs[i-1], "link"+strconv.Itoa(i))
+				_, e = tr.Link(meta.RootCaller, tick(), f.Ino, dirs[i-1], "link"+strconv.Itoa(i))
 				must(e)
 			}
 		}
 		if i%3 == 0 {
-			_, e = tr.Symlink(RootCaller, tick(), d.Ino, "sym", "../d"+strconv.Itoa(i))
+			_, e = tr.Symlink(meta.RootCaller, tick(), d.Ino, "sym", "../d"+strconv.Itoa(i))
 			must(e)
 		}
 		parent = d.Ino // the next one nests in this one
@@ -296,9 +296,9 @@ func TestColdGroups(t *testing.T) {
 	tr, dirs := smallDirsTree(t, 400)
 	defer tr.Close()
 	want := snapshotBytes(t, tr)
-	hot := map[Ino][]DirEntry{}
+	hot := map[meta.Ino][]meta.DirEntry{}
 	for _, d := range dirs {
-		l, _, e := tr.ReadDir(RootCaller, d, 0, 1<<20, true, nil)
+		l, _, e := tr.ReadDir(meta.RootCaller, d, 0, 1<<20, true, nil)
 		if e != 0 {
 			t.Fatal(e)
 		}
@@ -319,20 +319,20 @@ func TestColdGroups(t *testing.T) {
 	check := func() {
 		t.Helper()
 		for _, d := range dirs {
-			l, _, e := tr.ReadDir(RootCaller, d, 0, 1<<20, true, nil)
+			l, _, e := tr.ReadDir(meta.RootCaller, d, 0, 1<<20, true, nil)
 			if e != 0 || !slices.Equal(l, hot[d]) {
 				t.Fatalf("dir %d: listing %v %v, want %v", d, e, l, hot[d])
 			}
 			for _, de := range l {
-				a, e := tr.Lookup(RootCaller, d, de.Name)
+				a, e := tr.Lookup(meta.RootCaller, d, de.Name)
 				if e != 0 || a != de.Attr {
 					t.Fatalf("lookup %d/%q: %v %+v, want %+v", d, de.Name, e, a, de.Attr)
 				}
-				if g, e := tr.GetAttr(RootCaller, de.Ino); e != 0 || g != de.Attr {
+				if g, e := tr.GetAttr(meta.RootCaller, de.Ino); e != 0 || g != de.Attr {
 					t.Fatalf("getattr %d: %v %+v, want %+v", de.Ino, e, g, de.Attr)
 				}
 			}
-			if _, e := tr.Lookup(RootCaller, d, "absent"); e != ENOENT {
+			if _, e := tr.Lookup(meta.RootCaller, d, "absent"); e != meta.ENOENT {
 				t.Fatalf("lookup of an absent name in %d: %v", d, e)
 			}
 		}
@@ -344,14 +344,14 @@ func TestColdGroups(t *testing.T) {
 	for i, d := range dirs {
 		switch i % 3 {
 		case 0: // a new entry
-			if _, e := tr.Mknod(RootCaller, 7, d, "new", 0o644, 0); e != 0 {
+			if _, e := tr.Mknod(meta.RootCaller, 7, d, "new", 0o644, 0); e != 0 {
 				t.Fatal(e)
 			}
-			if e := tr.Unlink(RootCaller, 8, d, "new"); e != 0 {
+			if e := tr.Unlink(meta.RootCaller, 8, d, "new"); e != 0 {
 				t.Fatal(e)
 			}
 		case 1: // a change of a cold inode, found by its inode number
-			if _, e := tr.SetAttr(RootCaller, 9, hot[d][0].Ino, SetMtime, &SetAttrIn{Mtime: hot[d][0].Attr.Mtime}); e != 0 {
+			if _, e := tr.SetAttr(meta.RootCaller, 9, hot[d][0].Ino, meta.SetMtime, &meta.SetAttrIn{Mtime: hot[d][0].Attr.Mtime}); e != 0 {
 				t.Fatal(e)
 			}
 		case 2:
@@ -365,7 +365,7 @@ func TestColdGroups(t *testing.T) {
 	}
 	// SetAttr changed the ctime: take the new attributes as expected
 	for _, d := range dirs {
-		l, _, _ := tr.ReadDir(RootCaller, d, 0, 1<<20, true, nil)
+		l, _, _ := tr.ReadDir(meta.RootCaller, d, 0, 1<<20, true, nil)
 		hot[d] = l
 	}
 	if err := tr.Fsck(); err != nil {
@@ -382,7 +382,7 @@ func TestColdGroups(t *testing.T) {
 	}
 	check()
 	for _, d := range dirs {
-		if _, e := tr.Mknod(RootCaller, 10, d, "x", 0o644, 0); e != 0 {
+		if _, e := tr.Mknod(meta.RootCaller, 10, d, "x", 0o644, 0); e != 0 {
 			t.Fatal(e)
 		}
 	}

@@ -5,7 +5,7 @@ import (
 	"unsafe"
 
 	"github.com/fsmeta/fsmeta/core/arena"
-	. "github.com/fsmeta/fsmeta/core/meta"
+	"github.com/fsmeta/fsmeta/core/meta"
 )
 
 // What a cold entry's record points to moves into its block too: a file's
@@ -61,10 +61,10 @@ func scratchDataOff(namelen int) int { return (nodeHdrSize + namelen + 7) &^ 7 }
 
 // movesToBlock reports whether node h's data object goes into its block.
 func (t *Tree) movesToBlock(h *nodeHdr) bool {
-	switch t.mode(h) & S_IFMT {
-	case S_IFREG:
+	switch t.mode(h) & meta.S_IFMT {
+	case meta.S_IFREG:
 		return h.data != 0 && h.flags&fCompact == 0
-	case S_IFLNK:
+	case meta.S_IFLNK:
 		return h.data != 0
 	}
 	return false
@@ -74,7 +74,7 @@ func (t *Tree) movesToBlock(h *nodeHdr) bool {
 // (a data map's first slice id, else 0), and the size and purpose of the
 // arena object the Extra replaces.
 func (t *Tree) dataExtra(h *nodeHdr) ([]byte, uint64, int, arena.Purpose) {
-	if t.mode(h)&S_IFMT == S_IFLNK {
+	if t.mode(h)&meta.S_IFMT == meta.S_IFLNK {
 		x := append(make([]byte, 0, 1+h.size), extraSymlink)
 		return append(x, t.a.Bytes(arena.Ref(h.data), int(h.size))...), 0, int(h.size), arena.PSymlink
 	}

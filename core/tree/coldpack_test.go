@@ -8,21 +8,21 @@ import (
 	"time"
 
 	"github.com/fsmeta/fsmeta/core/arena"
-	. "github.com/fsmeta/fsmeta/core/meta"
+	"github.com/fsmeta/fsmeta/core/meta"
 )
 
 // packTree makes a tree of 300 small directories (groups), one of 600
 // entries (a handle of several blocks) and one of 3,000 (runs, with
 // MaxDir 1024), with data maps; it returns the directories' inodes.
-func packTree(t *testing.T) (*Tree, []Ino) {
+func packTree(t *testing.T) (*Tree, []meta.Ino) {
 	tr, err := New(Options{ArenaMaxBytes: 1 << 30, RootTime: 5})
 	if err != nil {
 		t.Fatal(err)
 	}
 	now := int64(1_700_000_000_000_000_000)
-	var dirs []Ino
+	var dirs []meta.Ino
 	for d := 0; d < 302; d++ {
-		a, e := tr.Mkdir(RootCaller, now, RootIno, "d"+strconv.Itoa(d), 0o755)
+		a, e := tr.Mkdir(meta.RootCaller, now, meta.RootIno, "d"+strconv.Itoa(d), 0o755)
 		if e != 0 {
 			t.Fatal(e)
 		}
@@ -35,13 +35,13 @@ func packTree(t *testing.T) (*Tree, []Ino) {
 			n = 3000
 		}
 		for i := 0; i < n; i++ {
-			f, e := tr.Mknod(RootCaller, now+int64(i)*7919, a.Ino, packName(d, i), S_IFREG|0o644, 0)
+			f, e := tr.Mknod(meta.RootCaller, now+int64(i)*7919, a.Ino, packName(d, i), meta.S_IFREG|0o644, 0)
 			if e != 0 {
 				t.Fatal(e)
 			}
 			if i%4 == 0 {
 				for k := uint32(0); k < 3; k++ {
-					tr.WriteSlice(RootCaller, now, f.Ino, 0, Slice{ID: uint64(i*3) + uint64(k) + 1, Pos: k * 100, Size: 100, Len: 100})
+					tr.WriteSlice(meta.RootCaller, now, f.Ino, 0, meta.Slice{ID: uint64(i*3) + uint64(k) + 1, Pos: k * 100, Size: 100, Len: 100})
 				}
 			}
 		}
@@ -104,11 +104,11 @@ func TestColdPacks(t *testing.T) {
 				if di >= 300 {
 					name = packName(di, r.Intn(600))
 				}
-				a, e := x.Lookup(RootCaller, d, name)
+				a, e := x.Lookup(meta.RootCaller, d, name)
 				if e != 0 {
 					t.Fatal(e)
 				}
-				if _, e := x.SetAttr(RootCaller, now, a.Ino, SetMode, &SetAttrIn{Mode: 0o600}); e != 0 {
+				if _, e := x.SetAttr(meta.RootCaller, now, a.Ino, meta.SetMode, &meta.SetAttrIn{Mode: 0o600}); e != 0 {
 					t.Fatal(e)
 				}
 			}

@@ -7,7 +7,7 @@ import (
 
 	"github.com/fsmeta/fsmeta/core/arena"
 	"github.com/fsmeta/fsmeta/core/compact"
-	. "github.com/fsmeta/fsmeta/core/meta"
+	"github.com/fsmeta/fsmeta/core/meta"
 )
 
 // Cold runs: a large directory made cold a block at a time.
@@ -51,7 +51,7 @@ func (t *Tree) runEnd(dir *nodeHdr, r arena.Ref, b uint64) uint64 {
 }
 
 // hasRuns reports whether hot directory dir has cold runs.
-func (t *Tree) hasRuns(dir *nodeHdr) bool { return len(t.runs) > 0 && t.runs[Ino(dir.inum())] > 0 }
+func (t *Tree) hasRuns(dir *nodeHdr) bool { return len(t.runs) > 0 && t.runs[meta.Ino(dir.inum())] > 0 }
 
 // freezeRun freezes the hot buckets of dir from b0 on into one block of
 // at least target entries (fewer when a run or the end of the index comes
@@ -81,7 +81,7 @@ func (t *Tree) freezeRun(dir *nodeHdr, b0 uint64, target int) (next uint64, n in
 	ents := fr.ents
 	slices.SortFunc(ents, func(a, b compact.Entry) int { return strings.Compare(a.Name, b.Name) })
 	for i := range ents {
-		if !t.unpackFor(Ino(ents[i].Ino)) {
+		if !t.unpackFor(meta.Ino(ents[i].Ino)) {
 			return b0, 0
 		}
 	}
@@ -118,7 +118,7 @@ func (t *Tree) freezeRun(dir *nodeHdr, b0 uint64, target int) (next uint64, n in
 		*t.bucketSlot(dir, k) = row
 	}
 	t.moveKept(fr.kept, moves)
-	t.runs[Ino(ino)]++
+	t.runs[meta.Ino(ino)]++
 	t.coldRuns++
 	t.coldEntries += uint64(len(ents))
 	t.coldBytes += uint64(coldRow + len(buf))
@@ -152,7 +152,7 @@ func (t *Tree) thawRun(dir *nodeHdr, row arena.Ref) bool {
 	t.coldEntries -= uint64(len(ents))
 	t.freeBlock(b.ref, int(b.n))
 	t.a.Free(row, coldRow, arena.PCold)
-	ino := Ino(dir.inum())
+	ino := meta.Ino(dir.inum())
 	if t.runs[ino]--; t.runs[ino] == 0 {
 		delete(t.runs, ino)
 	}
@@ -168,7 +168,7 @@ func (t *Tree) mustThawRun(dir *nodeHdr, row arena.Ref) {
 		panic("tree: a cold run used without the write lock")
 	}
 	if !t.thawRun(dir, row) {
-		panic(ENOSPC)
+		panic(meta.ENOSPC)
 	}
 }
 

@@ -6,32 +6,32 @@ import (
 	"testing"
 	"time"
 
-	. "github.com/fsmeta/fsmeta/core/meta"
+	"github.com/fsmeta/fsmeta/core/meta"
 )
 
 // runTree is richTree with subdirectories, symlinks and hard links in
 // /data/big too (so that runs keep directories and hold links).
-func runTree(t *testing.T) (*Tree, Ino) {
+func runTree(t *testing.T) (*Tree, meta.Ino) {
 	tr := richTree(t, 3000)
-	big, e := tr.Resolve(RootCaller, "/data/big", true)
+	big, e := tr.Resolve(meta.RootCaller, "/data/big", true)
 	if e != 0 {
 		t.Fatal(e)
 	}
 	now := int64(1_800_000_000_000_000_000)
 	for i := 0; i < 40; i++ {
 		now += 1000
-		d, e := tr.Mkdir(RootCaller, now, big.Ino, "dir-"+strconv.Itoa(i), 0o755)
+		d, e := tr.Mkdir(meta.RootCaller, now, big.Ino, "dir-"+strconv.Itoa(i), 0o755)
 		if e != 0 {
 			t.Fatal(e)
 		}
-		if _, e := tr.Mknod(RootCaller, now, d.Ino, "inner", 0o644, 0); e != 0 {
+		if _, e := tr.Mknod(meta.RootCaller, now, d.Ino, "inner", 0o644, 0); e != 0 {
 			t.Fatal(e)
 		}
-		if _, e := tr.Symlink(RootCaller, now, big.Ino, "sym-"+strconv.Itoa(i), "part-"+strconv.Itoa(i+10)+".parquet"); e != 0 {
+		if _, e := tr.Symlink(meta.RootCaller, now, big.Ino, "sym-"+strconv.Itoa(i), "part-"+strconv.Itoa(i+10)+".parquet"); e != 0 {
 			t.Fatal(e)
 		}
-		f, _ := tr.Lookup(RootCaller, big.Ino, "part-"+strconv.Itoa(i+100)+".parquet")
-		if _, e := tr.Link(RootCaller, now, f.Ino, big.Ino, "hard-"+strconv.Itoa(i)); e != 0 {
+		f, _ := tr.Lookup(meta.RootCaller, big.Ino, "part-"+strconv.Itoa(i+100)+".parquet")
+		if _, e := tr.Link(meta.RootCaller, now, f.Ino, big.Ino, "hard-"+strconv.Itoa(i)); e != 0 {
 			t.Fatal(e)
 		}
 	}
@@ -47,14 +47,14 @@ func snapBytes(t *testing.T, tr *Tree) []byte {
 	return b.Bytes()
 }
 
-func listAll(t *testing.T, tr *Tree, dir Ino, page int) []DirEntry {
+func listAll(t *testing.T, tr *Tree, dir meta.Ino, page int) []meta.DirEntry {
 	t.Helper()
-	var out []DirEntry
+	var out []meta.DirEntry
 	cur := uint64(0)
 	for {
 		var next uint64
-		var e Errno
-		out, next, e = tr.ReadDir(RootCaller, dir, cur, page, true, out)
+		var e meta.Errno
+		out, next, e = tr.ReadDir(meta.RootCaller, dir, cur, page, true, out)
 		if e != 0 {
 			t.Fatal(e)
 		}
@@ -121,50 +121,52 @@ func TestColdRuns(t *testing.T) {
 		if i%7 != 0 {
 			continue
 		}
-		a, e := tr.Lookup(RootCaller, big, de.Name)
+		a, e := tr.Lookup(meta.RootCaller, big, de.Name)
 		if e != 0 || a != de.Attr {
 			t.Fatalf("lookup %q: %v %+v, want %+v", de.Name, e, a, de.Attr)
 		}
-		g, e := tr.GetAttr(RootCaller, de.Ino)
+		g, e := tr.GetAttr(meta.RootCaller, de.Ino)
 		if e != 0 || g != de.Attr {
 			t.Fatalf("getattr %d: %v", de.Ino, e)
 		}
 	}
-	if a, e := tr.Resolve(RootCaller, "/data/big/dir-3/inner", true); e != 0 || a.Ino == 0 {
+	if a, e := tr.Resolve(meta.RootCaller, "/data/big/dir-3/inner", true); e != 0 || a.Ino == 0 {
 		t.Fatalf("resolve through a run: %v", e)
 	}
-	if _, e := tr.Lookup(RootCaller, big, "no-such-name"); e != ENOENT {
+	if _, e := tr.Lookup(meta.RootCaller, big, "no-such-name"); e != meta.ENOENT {
 		t.Fatalf("lookup of a missing name: %v", e)
 	}
 	// changes: each thaws the run it touches, in both trees
 	runs := tr.Stats().ColdRuns
 	now := int64(1_900_000_000_000_000_000)
-	ops := []func(tr *Tree) Errno{
-		func(tr *Tree) Errno { _, e := tr.Mknod(RootCaller, now, big, "new-one", 0o644, 0); return e },
-		func(tr *Tree) Errno { return tr.Unlink(RootCaller, now+1, big, "part-700.parquet") },
-		func(tr *Tree) Errno {
-			a, _ := tr.Lookup(RootCaller, big, "part-900.parquet")
-			_, e := tr.SetAttr(RootCaller, now+2, a.Ino, SetMode, &SetAttrIn{Mode: 0o600})
+	ops := []func(tr *Tree) meta.Errno{
+		func(tr *Tree) meta.Errno { _, e := tr.Mknod(meta.RootCaller, now, big, "new-one", 0o644, 0); return e },
+		func(tr *Tree) meta.Errno { return tr.Unlink(meta.RootCaller, now+1, big, "part-700.parquet") },
+		func(tr *Tree) meta.Errno {
+			a, _ := tr.Lookup(meta.RootCaller, big, "part-900.parquet")
+			_, e := tr.SetAttr(meta.RootCaller, now+2, a.Ino, meta.SetMode, &meta.SetAttrIn{Mode: 0o600})
 			return e
 		},
-		func(tr *Tree) Errno {
-			return tr.Rename(RootCaller, now+3, big, "part-1000.parquet", big, "renamed", 0)
+		func(tr *Tree) meta.Errno {
+			return tr.Rename(meta.RootCaller, now+3, big, "part-1000.parquet", big, "renamed", 0)
 		},
-		func(tr *Tree) Errno { return tr.Rename(RootCaller, now+4, big, "dir-5", RootIno, "moved-dir", 0) },
-		func(tr *Tree) Errno { return tr.Rmdir(RootCaller, now+5, big, "dir-7") },
-		func(tr *Tree) Errno {
-			a, _ := tr.Lookup(RootCaller, big, "part-1200.parquet")
-			_, e := tr.WriteSlice(RootCaller, now+6, a.Ino, 1, Slice{ID: 99, Size: 10, Len: 10})
+		func(tr *Tree) meta.Errno {
+			return tr.Rename(meta.RootCaller, now+4, big, "dir-5", meta.RootIno, "moved-dir", 0)
+		},
+		func(tr *Tree) meta.Errno { return tr.Rmdir(meta.RootCaller, now+5, big, "dir-7") },
+		func(tr *Tree) meta.Errno {
+			a, _ := tr.Lookup(meta.RootCaller, big, "part-1200.parquet")
+			_, e := tr.WriteSlice(meta.RootCaller, now+6, a.Ino, 1, meta.Slice{ID: 99, Size: 10, Len: 10})
 			return e
 		},
-		func(tr *Tree) Errno {
-			a, _ := tr.Lookup(RootCaller, big, "part-1300.parquet")
-			_, e := tr.Link(RootCaller, now+7, a.Ino, big, "part-1300-link")
+		func(tr *Tree) meta.Errno {
+			a, _ := tr.Lookup(meta.RootCaller, big, "part-1300.parquet")
+			_, e := tr.Link(meta.RootCaller, now+7, a.Ino, big, "part-1300-link")
 			return e
 		},
 	}
 	for i, op := range ops {
-		if e := op(tr); e != 0 && e != ENOTEMPTY {
+		if e := op(tr); e != 0 && e != meta.ENOTEMPTY {
 			t.Fatalf("op %d: %v", i, e)
 		}
 		op(twin)
@@ -182,7 +184,7 @@ func TestColdRuns(t *testing.T) {
 	tr.Compact(o, nil)
 	for i := 0; i < 3000; i++ {
 		for _, x := range []*Tree{tr, twin} {
-			if _, e := x.Mknod(RootCaller, now+10+int64(i), big, "grow-"+strconv.Itoa(i), 0o644, 0); e != 0 {
+			if _, e := x.Mknod(meta.RootCaller, now+10+int64(i), big, "grow-"+strconv.Itoa(i), 0o644, 0); e != 0 {
 				t.Fatal(e)
 			}
 		}
@@ -221,9 +223,9 @@ func BenchmarkFreezeRuns(b *testing.B) {
 				if err != nil {
 					b.Fatal(err)
 				}
-				d, _ := tr.Mkdir(RootCaller, 1, RootIno, "d", 0o755)
+				d, _ := tr.Mkdir(meta.RootCaller, 1, meta.RootIno, "d", 0o755)
 				for k := 0; k < n; k++ {
-					tr.Mknod(RootCaller, int64(k)*1e9+12345, d.Ino, "file-"+strconv.Itoa(k)+".dat", 0o644, 0)
+					tr.Mknod(meta.RootCaller, int64(k)*1e9+12345, d.Ino, "file-"+strconv.Itoa(k)+".dat", 0o644, 0)
 				}
 				o := CompactOptions{All: true, MaxDir: 1000}
 				if mode == "whole" {
@@ -248,12 +250,12 @@ func TestCompactMaxStep(t *testing.T) {
 	tr, big := runTree(t)
 	defer tr.Close()
 	for i := 0; i < 300; i++ {
-		d, e := tr.Mkdir(RootCaller, 7, big, "m-"+strconv.Itoa(i), 0o755)
+		d, e := tr.Mkdir(meta.RootCaller, 7, big, "m-"+strconv.Itoa(i), 0o755)
 		if e != 0 {
 			t.Fatal(e)
 		}
 		for k := 0; k < 1+i%40; k++ {
-			if _, e := tr.Mknod(RootCaller, 8, d.Ino, "f"+strconv.Itoa(k), 0o644, 0); e != 0 {
+			if _, e := tr.Mknod(meta.RootCaller, 8, d.Ino, "f"+strconv.Itoa(k), 0o644, 0); e != 0 {
 				t.Fatal(e)
 			}
 		}

@@ -5,7 +5,7 @@ import (
 
 	"github.com/fsmeta/fsmeta/core/arena"
 	"github.com/fsmeta/fsmeta/core/compact"
-	. "github.com/fsmeta/fsmeta/core/meta"
+	"github.com/fsmeta/fsmeta/core/meta"
 )
 
 // Stubs: cold subdirectories of cold directories.
@@ -119,7 +119,7 @@ func stubScratch(e *compact.Entry, handle arena.Ref) *nodeHdr {
 
 // stubEntryOf decodes the entry of stub r (inode ino) from its parent's
 // block.
-func (t *Tree) stubEntryOf(r arena.Ref, ino Ino) (compact.Entry, bool) {
+func (t *Tree) stubEntryOf(r arena.Ref, ino meta.Ino) (compact.Entry, bool) {
 	b := t.row(t.stubAt(r).prow())
 	blk := t.lendBlock()
 	e, ok, err := blk.LookupIno(t.a.Bytes(b.ref, int(b.n)), uint64(ino))
@@ -134,7 +134,7 @@ func (t *Tree) stubEntryOf(r arena.Ref, ino Ino) (compact.Entry, bool) {
 // copy for reads; under the write lock the record made again
 // (materialize). nil if the entry cannot be found (corruption) or memory
 // ran out.
-func (t *Tree) stubNode(r arena.Ref, ino Ino) *nodeHdr {
+func (t *Tree) stubNode(r arena.Ref, ino meta.Ino) *nodeHdr {
 	e, ok := t.stubEntryOf(r, ino)
 	if !ok {
 		return nil
@@ -176,12 +176,12 @@ func (t *Tree) fillRecord(h *nodeHdr, e *compact.Entry) {
 // index), so that they decode the directory's blocks only, not also its
 // parent's.
 // The partial record is made in lite (the caller's, on its stack).
-func (t *Tree) dirToRead(ino Ino, lite *nodeHdr) (*nodeHdr, Errno) {
+func (t *Tree) dirToRead(ino meta.Ino, lite *nodeHdr) (*nodeHdr, meta.Errno) {
 	if !t.writer {
 		if r := t.nodeRef(ino); r != 0 && t.isHandle(r) && t.isStub(r) {
 			s := t.stubAt(r)
 			if !t.dirAttr(uint32(s.attr())) {
-				return nil, ENOTDIR // (corrupt: a stub is always a directory's)
+				return nil, meta.ENOTDIR // (corrupt: a stub is always a directory's)
 			}
 			*lite = nodeHdr{inoAttr: uint64(ino) | uint64(s.attr())<<48}
 			lite.setIndex(s.handle, 0, false)
@@ -235,10 +235,10 @@ func (fr *frozen) setSlots(t *Tree, ents []compact.Entry, rowOf func(k int) aren
 		row := rowOf(k)
 		if p, ok := fr.stubs[e.Ino]; ok {
 			*t.stubAt(p.ref) = stub{word: uint64(row) | uint64(p.attr)<<32 | coldMark<<48, handle: p.handle}
-			t.setSlot(Ino(e.Ino), p.ref)
+			t.setSlot(meta.Ino(e.Ino), p.ref)
 			t.coldStubs++
 			continue
 		}
-		t.setSlot(Ino(e.Ino), row)
+		t.setSlot(meta.Ino(e.Ino), row)
 	}
 }

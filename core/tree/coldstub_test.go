@@ -6,7 +6,7 @@ import (
 	"strconv"
 	"testing"
 
-	. "github.com/fsmeta/fsmeta/core/meta"
+	"github.com/fsmeta/fsmeta/core/meta"
 )
 
 func TestInterleave(t *testing.T) {
@@ -34,22 +34,22 @@ func stubTree(t *testing.T) *Tree {
 		t.Fatal(err)
 	}
 	now := int64(1_700_000_000_123_456_789)
-	a, e := tr.Mkdir(RootCaller, now, RootIno, "a", 0o755)
+	a, e := tr.Mkdir(meta.RootCaller, now, meta.RootIno, "a", 0o755)
 	if e != 0 {
 		t.Fatal(e)
 	}
 	for b := 0; b < 40; b++ {
-		bd, e := tr.Mkdir(RootCaller, now+int64(b)*1001, a.Ino, "b"+strconv.Itoa(b), 0o750)
+		bd, e := tr.Mkdir(meta.RootCaller, now+int64(b)*1001, a.Ino, "b"+strconv.Itoa(b), 0o750)
 		if e != 0 {
 			t.Fatal(e)
 		}
 		for c := 0; c < 1+b%5; c++ {
-			cd, e := tr.Mkdir(RootCaller, now+int64(c)*77, bd.Ino, "c"+strconv.Itoa(c), 0o700)
+			cd, e := tr.Mkdir(meta.RootCaller, now+int64(c)*77, bd.Ino, "c"+strconv.Itoa(c), 0o700)
 			if e != 0 {
 				t.Fatal(e)
 			}
 			for f := 0; f < 1+(b+c)%7; f++ {
-				if _, e := tr.Mknod(RootCaller, now+int64(f), cd.Ino, "f"+strconv.Itoa(f), S_IFREG|0o644, 0); e != 0 {
+				if _, e := tr.Mknod(meta.RootCaller, now+int64(f), cd.Ino, "f"+strconv.Itoa(f), meta.S_IFREG|0o644, 0); e != 0 {
 					t.Fatal(e)
 				}
 			}
@@ -90,21 +90,21 @@ func TestColdStubs(t *testing.T) {
 	for b := 0; b < 40; b++ {
 		for c := 0; c < 1+b%5; c++ {
 			p := "/a/b" + strconv.Itoa(b) + "/c" + strconv.Itoa(c)
-			x, e1 := tr.Resolve(RootCaller, p, true)
-			y, e2 := twin.Resolve(RootCaller, p, true)
+			x, e1 := tr.Resolve(meta.RootCaller, p, true)
+			y, e2 := twin.Resolve(meta.RootCaller, p, true)
 			same(p, x, y)
 			same(p, e1, e2)
 			for _, name := range []string{".", "..", "f0", "nope"} {
-				x, e1 := tr.Lookup(RootCaller, x.Ino, name)
-				y, e2 := twin.Lookup(RootCaller, y.Ino, name)
+				x, e1 := tr.Lookup(meta.RootCaller, x.Ino, name)
+				y, e2 := twin.Lookup(meta.RootCaller, y.Ino, name)
 				same(p+"/"+name, x, y)
 				same(p+"/"+name, e1, e2)
 			}
-			x2, _ := tr.GetAttr(RootCaller, x.Ino)
-			y2, _ := twin.GetAttr(RootCaller, y.Ino)
+			x2, _ := tr.GetAttr(meta.RootCaller, x.Ino)
+			y2, _ := twin.GetAttr(meta.RootCaller, y.Ino)
 			same("getattr "+p, x2, y2)
-			l1, _, e1 := tr.ReadDir(RootCaller, x.Ino, 0, 100, true, nil)
-			l2, _, e2 := twin.ReadDir(RootCaller, y.Ino, 0, 100, true, nil)
+			l1, _, e1 := tr.ReadDir(meta.RootCaller, x.Ino, 0, 100, true, nil)
+			l2, _, e2 := twin.ReadDir(meta.RootCaller, y.Ino, 0, 100, true, nil)
 			same("readdir "+p, e1, e2)
 			same("readdir "+p, len(l1), len(l2))
 			for i := range l1 {
@@ -112,10 +112,10 @@ func TestColdStubs(t *testing.T) {
 			}
 		}
 		p := "/a/b" + strconv.Itoa(b)
-		x, _ := tr.Resolve(RootCaller, p, true)
-		l1, _, _ := tr.ReadDir(RootCaller, x.Ino, 0, 100, true, nil)
-		y, _ := twin.Resolve(RootCaller, p, true)
-		l2, _, _ := twin.ReadDir(RootCaller, y.Ino, 0, 100, true, nil)
+		x, _ := tr.Resolve(meta.RootCaller, p, true)
+		l1, _, _ := tr.ReadDir(meta.RootCaller, x.Ino, 0, 100, true, nil)
+		y, _ := twin.Resolve(meta.RootCaller, p, true)
+		l2, _, _ := twin.ReadDir(meta.RootCaller, y.Ino, 0, 100, true, nil)
 		if len(l1) != len(l2) {
 			t.Fatalf("readdir %s: %d entries, hot %d", p, len(l1), len(l2))
 		}
@@ -124,12 +124,12 @@ func TestColdStubs(t *testing.T) {
 		}
 	}
 	// a non-owner may not look up in a 0700 directory through its stub
-	other := &Caller{Uid: 1000, Gid: 1000}
-	c0, _ := tr.Resolve(RootCaller, "/a/b0/c0", true)
-	if _, e := tr.Lookup(other, c0.Ino, "f0"); e != EACCES {
+	other := &meta.Caller{Uid: 1000, Gid: 1000}
+	c0, _ := tr.Resolve(meta.RootCaller, "/a/b0/c0", true)
+	if _, e := tr.Lookup(other, c0.Ino, "f0"); e != meta.EACCES {
 		t.Fatalf("lookup by another user in a 0700 stub directory: %v", e)
 	}
-	if _, _, e := tr.ReadDir(other, c0.Ino, 0, 10, false, nil); e != EACCES {
+	if _, _, e := tr.ReadDir(other, c0.Ino, 0, 10, false, nil); e != meta.EACCES {
 		t.Fatalf("listing by another user of a 0700 stub directory: %v", e)
 	}
 	// changes: setattr of a stub directory (its record made again, its
@@ -137,7 +137,7 @@ func TestColdStubs(t *testing.T) {
 	// thawed), a rename of a third out of its parent (the parent thaws),
 	// then a listing of a parent with a record made again
 	now := int64(1_800_000_000_000_000_000)
-	step := func(what string, f func(x *Tree) Errno) {
+	step := func(what string, f func(x *Tree) meta.Errno) {
 		t.Helper()
 		for _, x := range []*Tree{tr, twin} {
 			if e := f(x); e != 0 {
@@ -151,29 +151,29 @@ func TestColdStubs(t *testing.T) {
 			t.Fatalf("after %s: the tree differs from its twin", what)
 		}
 	}
-	ino := func(x *Tree, p string) Ino {
-		a, e := x.Resolve(RootCaller, p, true)
+	ino := func(x *Tree, p string) meta.Ino {
+		a, e := x.Resolve(meta.RootCaller, p, true)
 		if e != 0 {
 			t.Fatalf("%s: %v", p, e)
 		}
 		return a.Ino
 	}
-	step("chmod /a/b3/c1", func(x *Tree) Errno {
-		_, e := x.SetAttr(RootCaller, now, ino(x, "/a/b3/c1"), SetMode, &SetAttrIn{Mode: 0o711})
+	step("chmod /a/b3/c1", func(x *Tree) meta.Errno {
+		_, e := x.SetAttr(meta.RootCaller, now, ino(x, "/a/b3/c1"), meta.SetMode, &meta.SetAttrIn{Mode: 0o711})
 		return e
 	})
-	if a, _ := tr.Lookup(RootCaller, ino(tr, "/a/b3"), "c1"); a.Mode&0o777 != 0o711 {
+	if a, _ := tr.Lookup(meta.RootCaller, ino(tr, "/a/b3"), "c1"); a.Mode&0o777 != 0o711 {
 		t.Fatalf("lookup after chmod: mode %o", a.Mode)
 	}
-	step("create in /a/b4/c2", func(x *Tree) Errno {
-		_, e := x.Mknod(RootCaller, now, ino(x, "/a/b4/c2"), "new", S_IFREG|0o600, 0)
+	step("create in /a/b4/c2", func(x *Tree) meta.Errno {
+		_, e := x.Mknod(meta.RootCaller, now, ino(x, "/a/b4/c2"), "new", meta.S_IFREG|0o600, 0)
 		return e
 	})
-	step("rename /a/b9/c3 to /a/b1/moved", func(x *Tree) Errno {
-		return x.Rename(RootCaller, now, ino(x, "/a/b9"), "c3", ino(x, "/a/b1"), "moved", 0)
+	step("rename /a/b9/c3 to /a/b1/moved", func(x *Tree) meta.Errno {
+		return x.Rename(meta.RootCaller, now, ino(x, "/a/b9"), "c3", ino(x, "/a/b1"), "moved", 0)
 	})
-	step("create in /a/b3", func(x *Tree) Errno {
-		_, e := x.Mkdir(RootCaller, now, ino(x, "/a/b3"), "c9", 0o755)
+	step("create in /a/b3", func(x *Tree) meta.Errno {
+		_, e := x.Mkdir(meta.RootCaller, now, ino(x, "/a/b3"), "c9", 0o755)
 		return e
 	})
 	// compact again: the directories made again go back into blocks
@@ -184,12 +184,12 @@ func TestColdStubs(t *testing.T) {
 	if !bytes.Equal(snapBytes(t, tr), snapBytes(t, twin)) {
 		t.Fatal("after compacting again: the tree differs from its twin")
 	}
-	step("chmod /a/b3 (its stub subdirectories' parent)", func(x *Tree) Errno {
-		_, e := x.SetAttr(RootCaller, now, ino(x, "/a/b3"), SetMode, &SetAttrIn{Mode: 0o755})
+	step("chmod /a/b3 (its stub subdirectories' parent)", func(x *Tree) meta.Errno {
+		_, e := x.SetAttr(meta.RootCaller, now, ino(x, "/a/b3"), meta.SetMode, &meta.SetAttrIn{Mode: 0o755})
 		return e
 	})
-	step("rmdir /a/b3/c9", func(x *Tree) Errno {
-		return x.Rmdir(RootCaller, now, ino(x, "/a/b3"), "c9")
+	step("rmdir /a/b3/c9", func(x *Tree) meta.Errno {
+		return x.Rmdir(meta.RootCaller, now, ino(x, "/a/b3"), "c9")
 	})
 	t.Logf("at the end: %d stubs", tr.Stats().ColdStubs)
 }
@@ -205,41 +205,41 @@ func TestColdWideAttrNotStub(t *testing.T) {
 	}
 	defer tr.Close()
 	now := int64(1_700_000_000_000_000_000)
-	d, e := tr.Mkdir(RootCaller, now, RootIno, "d", 0o755)
+	d, e := tr.Mkdir(meta.RootCaller, now, meta.RootIno, "d", 0o755)
 	if e != 0 {
 		t.Fatal(e)
 	}
 	// ids 0..0xFFFF and beyond: a directory chowned again and again
-	churn, e := tr.Mkdir(RootCaller, now, RootIno, "churn", 0o755)
+	churn, e := tr.Mkdir(meta.RootCaller, now, meta.RootIno, "churn", 0o755)
 	if e != 0 {
 		t.Fatal(e)
 	}
 	for uid := uint32(1); len(tr.attrs) <= wideAttr+2; uid++ {
-		if _, e := tr.SetAttr(RootCaller, now, churn.Ino, SetUid, &SetAttrIn{Uid: uid}); e != 0 {
+		if _, e := tr.SetAttr(meta.RootCaller, now, churn.Ino, meta.SetUid, &meta.SetAttrIn{Uid: uid}); e != 0 {
 			t.Fatal(e)
 		}
 	}
 	if !isDir(uint32(tr.attrs[wideAttr].mode)) {
 		t.Fatal("id 0xFFFF is not a directory's")
 	}
-	f, e := tr.Mknod(RootCaller, now, d.Ino, "f", S_IFREG|0o644, 0)
+	f, e := tr.Mknod(meta.RootCaller, now, d.Ino, "f", meta.S_IFREG|0o644, 0)
 	if e != 0 {
 		t.Fatal(e)
 	}
-	if _, e := tr.SetAttr(RootCaller, now, f.Ino, SetUid, &SetAttrIn{Uid: 1 << 30}); e != 0 {
+	if _, e := tr.SetAttr(meta.RootCaller, now, f.Ino, meta.SetUid, &meta.SetAttrIn{Uid: 1 << 30}); e != 0 {
 		t.Fatal(e)
 	}
-	if _, e := tr.Mknod(RootCaller, now, d.Ino, "g", S_IFREG|0o644, 0); e != 0 {
+	if _, e := tr.Mknod(meta.RootCaller, now, d.Ino, "g", meta.S_IFREG|0o644, 0); e != 0 {
 		t.Fatal(e)
 	}
 	tr.Compact(CompactOptions{All: true}, nil)
 	if tr.Stats().ColdDirs == 0 {
 		t.Fatal("nothing went cold")
 	}
-	if a, e := tr.Lookup(RootCaller, d.Ino, "f"); e != 0 || a.Uid != 1<<30 || a.Mode&S_IFMT != S_IFREG {
+	if a, e := tr.Lookup(meta.RootCaller, d.Ino, "f"); e != 0 || a.Uid != 1<<30 || a.Mode&meta.S_IFMT != meta.S_IFREG {
 		t.Fatalf("lookup of the wide-id file: %+v %v", a, e)
 	}
-	if _, e := tr.Mknod(RootCaller, now, d.Ino, "h", S_IFREG|0o644, 0); e != 0 {
+	if _, e := tr.Mknod(meta.RootCaller, now, d.Ino, "h", meta.S_IFREG|0o644, 0); e != 0 {
 		t.Fatalf("a create in its directory (a thaw): %v", e)
 	}
 	if err := tr.Fsck(); err != nil {

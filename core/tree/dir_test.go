@@ -5,7 +5,7 @@ import (
 	"strconv"
 	"testing"
 
-	. "github.com/fsmeta/fsmeta/core/meta"
+	"github.com/fsmeta/fsmeta/core/meta"
 )
 
 // TestDirResize grows a directory through many incremental resizes, shrinks
@@ -25,7 +25,7 @@ func TestDirResize(t *testing.T) {
 	rng := rand.New(rand.NewSource(7))
 	for i := 0; i < n; i++ {
 		name := "f" + strconv.Itoa(i)
-		if _, e := tr.Mknod(RootCaller, 1, RootIno, name, 0o644, 0); e != 0 {
+		if _, e := tr.Mknod(meta.RootCaller, 1, meta.RootIno, name, 0o644, 0); e != 0 {
 			t.Fatal(e)
 		}
 		live[name] = true
@@ -45,7 +45,7 @@ func TestDirResize(t *testing.T) {
 	var cursor uint64
 	added := 0
 	for {
-		ents, next, e := tr.ReadDir(RootCaller, RootIno, cursor, 1000, false, nil)
+		ents, next, e := tr.ReadDir(meta.RootCaller, meta.RootIno, cursor, 1000, false, nil)
 		if e != 0 {
 			t.Fatal(e)
 		}
@@ -55,7 +55,7 @@ func TestDirResize(t *testing.T) {
 		for j := 0; j < 300; j++ { // churn: remove 300, add 100
 			name := "f" + strconv.Itoa(rng.Intn(n))
 			if live[name] {
-				if e := tr.Unlink(RootCaller, 2, RootIno, name); e != 0 {
+				if e := tr.Unlink(meta.RootCaller, 2, meta.RootIno, name); e != 0 {
 					t.Fatal(e)
 				}
 				delete(live, name)
@@ -64,7 +64,7 @@ func TestDirResize(t *testing.T) {
 			if j%3 == 0 {
 				nn := "g" + strconv.Itoa(added)
 				added++
-				if _, e := tr.Mknod(RootCaller, 2, RootIno, nn, 0o644, 0); e != 0 {
+				if _, e := tr.Mknod(meta.RootCaller, 2, meta.RootIno, nn, 0o644, 0); e != 0 {
 					t.Fatal(e)
 				}
 				live[nn] = true
@@ -89,14 +89,14 @@ func TestDirResize(t *testing.T) {
 		t.Fatal(err)
 	}
 	for k := range live { // shrink to nothing
-		if e := tr.Unlink(RootCaller, 3, RootIno, k); e != 0 {
+		if e := tr.Unlink(meta.RootCaller, 3, meta.RootIno, k); e != 0 {
 			t.Fatal(k, e)
 		}
 	}
 	if err := tr.Fsck(); err != nil {
 		t.Fatal(err)
 	}
-	if _, e := tr.Lookup(RootCaller, RootIno, "f1"); e != ENOENT {
+	if _, e := tr.Lookup(meta.RootCaller, meta.RootIno, "f1"); e != meta.ENOENT {
 		t.Fatal(e)
 	}
 }

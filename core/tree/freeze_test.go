@@ -8,7 +8,7 @@ import (
 	"sync/atomic"
 	"testing"
 
-	. "github.com/fsmeta/fsmeta/core/meta"
+	"github.com/fsmeta/fsmeta/core/meta"
 )
 
 // churn changes t at random until stop is closed: creates (growing and
@@ -16,8 +16,8 @@ import (
 func churn(t *Tree, seed int64, stop <-chan struct{}, ops *atomic.Int64) {
 	rng := rand.New(rand.NewSource(seed))
 	now := int64(1_800_000_000_000_000_000)
-	big, _ := t.Resolve(RootCaller, "/data/big", true)
-	sub, _ := t.Resolve(RootCaller, "/data/sub\xff\xfe", true)
+	big, _ := t.Resolve(meta.RootCaller, "/data/big", true)
+	sub, _ := t.Resolve(meta.RootCaller, "/data/sub\xff\xfe", true)
 	for i := 0; ; i++ {
 		select {
 		case <-stop:
@@ -28,23 +28,23 @@ func churn(t *Tree, seed int64, stop <-chan struct{}, ops *atomic.Int64) {
 		name := "part-" + strconv.Itoa(rng.Intn(300_000)) + ".parquet"
 		switch rng.Intn(8) {
 		case 0, 1:
-			t.Mknod(RootCaller, now, big.Ino, "new-"+strconv.Itoa(i), 0o644, 0)
+			t.Mknod(meta.RootCaller, now, big.Ino, "new-"+strconv.Itoa(i), 0o644, 0)
 		case 2:
-			t.Unlink(RootCaller, now, big.Ino, name)
+			t.Unlink(meta.RootCaller, now, big.Ino, name)
 		case 3:
-			t.Rename(RootCaller, now, big.Ino, name, sub.Ino, "moved-"+strconv.Itoa(i), 0)
+			t.Rename(meta.RootCaller, now, big.Ino, name, sub.Ino, "moved-"+strconv.Itoa(i), 0)
 		case 4:
-			if a, e := t.Lookup(RootCaller, big.Ino, name); e == 0 {
-				t.SetXattr(RootCaller, now, a.Ino, "user.x"+strconv.Itoa(i%3), bytes.Repeat([]byte{byte(i)}, rng.Intn(300)), 0)
+			if a, e := t.Lookup(meta.RootCaller, big.Ino, name); e == 0 {
+				t.SetXattr(meta.RootCaller, now, a.Ino, "user.x"+strconv.Itoa(i%3), bytes.Repeat([]byte{byte(i)}, rng.Intn(300)), 0)
 			}
 		case 5:
-			if a, e := t.Lookup(RootCaller, big.Ino, name); e == 0 {
-				t.WriteSlice(RootCaller, now, a.Ino, uint32(rng.Intn(4)), Slice{ID: uint64(i + 1), Size: 1 << 20, Len: 1 << 20})
+			if a, e := t.Lookup(meta.RootCaller, big.Ino, name); e == 0 {
+				t.WriteSlice(meta.RootCaller, now, a.Ino, uint32(rng.Intn(4)), meta.Slice{ID: uint64(i + 1), Size: 1 << 20, Len: 1 << 20})
 			}
 		case 6:
-			t.Mkdir(RootCaller, now, sub.Ino, "d"+strconv.Itoa(i%50), 0o755)
+			t.Mkdir(meta.RootCaller, now, sub.Ino, "d"+strconv.Itoa(i%50), 0o755)
 		case 7:
-			t.Rmdir(RootCaller, now, sub.Ino, "d"+strconv.Itoa(rng.Intn(50)))
+			t.Rmdir(meta.RootCaller, now, sub.Ino, "d"+strconv.Itoa(rng.Intn(50)))
 		}
 		ops.Add(1)
 	}
@@ -81,7 +81,7 @@ func TestFreezeUnderChanges(t *testing.T) {
 				return
 			default:
 			}
-			tr.GetAttr(RootCaller, Ino(2+i%n))
+			tr.GetAttr(meta.RootCaller, meta.Ino(2+i%n))
 			reads.Add(1)
 		}
 	}()
@@ -128,7 +128,7 @@ func TestFreezeRelease(t *testing.T) {
 	if _, _, err := tr.Freeze(); err == nil {
 		t.Fatal("a second Freeze while one is open succeeded")
 	}
-	if _, e := tr.Mknod(RootCaller, 1, RootIno, "x", 0o644, 0); e != 0 {
+	if _, e := tr.Mknod(meta.RootCaller, 1, meta.RootIno, "x", 0o644, 0); e != 0 {
 		t.Fatal(e)
 	}
 	release()
@@ -138,7 +138,7 @@ func TestFreezeRelease(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer release()
-	if _, e := tr.Mknod(RootCaller, 1, RootIno, "y", 0o644, 0); e != 0 {
+	if _, e := tr.Mknod(meta.RootCaller, 1, meta.RootIno, "y", 0o644, 0); e != 0 {
 		t.Fatal(e)
 	}
 	if err := tr.Fsck(); err != nil {
@@ -162,8 +162,8 @@ func TestFreezeColdUnderCompaction(t *testing.T) {
 	tr := richTree(t, n)
 	defer tr.Close()
 	tr.Compact(CompactOptions{All: true}, nil)
-	big, _ := tr.Resolve(RootCaller, "/data/big", true)
-	if _, e := tr.Mknod(RootCaller, 7, big.Ino, "thaws-big", 0o644, 0); e != 0 { // a hot big directory beside cold ones
+	big, _ := tr.Resolve(meta.RootCaller, "/data/big", true)
+	if _, e := tr.Mknod(meta.RootCaller, 7, big.Ino, "thaws-big", 0o644, 0); e != 0 { // a hot big directory beside cold ones
 		t.Fatal(e)
 	}
 	var want bytes.Buffer

@@ -8,7 +8,7 @@ import (
 
 	"github.com/fsmeta/fsmeta/core/arena"
 	"github.com/fsmeta/fsmeta/core/compact"
-	. "github.com/fsmeta/fsmeta/core/meta"
+	"github.com/fsmeta/fsmeta/core/meta"
 )
 
 // FsckError lists what fsck found wrong.
@@ -29,14 +29,14 @@ type fsck struct {
 	t        *Tree
 	problems []string
 	more     int
-	seen     map[Ino]uint32 // entries naming each inode
-	own      map[Ino]bool   // inodes whose node record is an entry
+	seen     map[meta.Ino]uint32 // entries naming each inode
+	own      map[meta.Ino]bool   // inodes whose node record is an entry
 	want     [arena.NumPurposes]uint64
 	counts   counts
 	used     uint64
 	maxSlice uint64
 	groups   map[arena.Ref]uint32 // group rows of cold directories: members met
-	runs     map[Ino]uint32       // cold runs met, by directory
+	runs     map[meta.Ino]uint32  // cold runs met, by directory
 	packLive map[arena.Ref]int32  // live bytes found in each pack of blocks
 }
 
@@ -56,7 +56,7 @@ func (t *Tree) Fsck() error {
 		return fmt.Errorf("fsck: tree is closed")
 	}
 	defer t.mu.runlock(s)
-	f := &fsck{t: t, seen: map[Ino]uint32{}, own: map[Ino]bool{}, groups: map[arena.Ref]uint32{}, runs: map[Ino]uint32{},
+	f := &fsck{t: t, seen: map[meta.Ino]uint32{}, own: map[meta.Ino]bool{}, groups: map[arena.Ref]uint32{}, runs: map[meta.Ino]uint32{},
 		packLive: map[arena.Ref]int32{}}
 	f.walk()
 	f.coldGroups()
@@ -73,16 +73,16 @@ func (t *Tree) Fsck() error {
 // walk visits the tree from the root, checking every directory's index.
 func (f *fsck) walk() {
 	t := f.t
-	root := t.getNode(RootIno)
+	root := t.getNode(meta.RootIno)
 	if root == nil {
 		f.bad("no root inode")
 		return
 	}
-	if root.parent() != RootIno || !isDir(t.mode(root)) {
+	if root.parent() != meta.RootIno || !isDir(t.mode(root)) {
 		f.bad("root is not a directory whose parent is itself")
 	}
-	f.seen[RootIno] = 1
-	queue := []Ino{RootIno}
+	f.seen[meta.RootIno] = 1
+	queue := []meta.Ino{meta.RootIno}
 	for len(queue) > 0 {
 		ino := queue[0]
 		queue = queue[1:]
@@ -136,13 +136,13 @@ func (f *fsck) walk() {
 }
 
 // entry checks one directory entry (record r) of directory ino.
-func (f *fsck) entry(ino Ino, r arena.Ref, e *entHdr, subdirs *uint32, queue *[]Ino) {
+func (f *fsck) entry(ino meta.Ino, r arena.Ref, e *entHdr, subdirs *uint32, queue *[]meta.Ino) {
 	t := f.t
 	name := e.name()
 	if checkName(string(name)) != 0 {
 		f.bad("dir %d: invalid name %q", ino, name)
 	}
-	child := Ino(e.inum())
+	child := meta.Ino(e.inum())
 	node := t.nodeOfEnt(e)
 	if node == nil {
 		f.bad("dir %d: entry %q names missing inode %d", ino, name, child)
@@ -204,7 +204,7 @@ func (f *fsck) inodes() {
 		}
 		var n uint32
 		for i, r := range t.pageRefs(p, buf) {
-			ino := Ino(uint64(p)<<pageShift | uint64(i))
+			ino := meta.Ino(uint64(p)<<pageShift | uint64(i))
 			if r == 0 {
 				continue
 			}
@@ -267,9 +267,9 @@ func (f *fsck) inodes() {
 	}
 }
 
-func (f *fsck) inode(ino Ino, h *nodeHdr, cold bool) {
+func (f *fsck) inode(ino meta.Ino, h *nodeHdr, cold bool) {
 	t := f.t
-	if Ino(h.inum()) != ino {
+	if meta.Ino(h.inum()) != ino {
 		f.bad("inode table slot %d holds inode %d", ino, h.inum())
 		return
 	}
@@ -289,12 +289,12 @@ func (f *fsck) inode(ino Ino, h *nodeHdr, cold bool) {
 	}
 	mode := t.mode(h)
 	f.counts.inodes++
-	switch mode & S_IFMT {
-	case S_IFREG:
+	switch mode & meta.S_IFMT {
+	case meta.S_IFREG:
 		f.counts.files++
-	case S_IFDIR:
+	case meta.S_IFDIR:
 		f.counts.dirs++
-	case S_IFLNK:
+	case meta.S_IFLNK:
 		f.counts.symlinks++
 	default:
 		f.counts.others++
@@ -322,24 +322,24 @@ func (f *fsck) inode(ino Ino, h *nodeHdr, cold bool) {
 	if !detached && !f.own[ino] {
 		f.bad("inode %d: record neither in a directory nor detached", ino)
 	}
-	switch mode & S_IFMT {
-	case S_IFREG:
+	switch mode & meta.S_IFMT {
+	case meta.S_IFREG:
 		f.used += align4k(h.size)
 		f.file(ino, h)
-	case S_IFLNK:
+	case meta.S_IFLNK:
 		if h.data != extData { // else in its cold block
 			f.want[arena.PSymlink] += arena.ClassSize(int(h.size))
 		}
-		if h.size == 0 || h.size > MaxSymlink {
+		if h.size == 0 || h.size > meta.MaxSymlink {
 			f.bad("symlink %d: target length %d", ino, h.size)
 		}
 	}
 }
 
-func (f *fsck) file(ino Ino, h *nodeHdr) {
+func (f *fsck) file(ino meta.Ino, h *nodeHdr) {
 	t := f.t
 	if h.flags&fCompact != 0 {
-		if h.size == 0 || h.size > ChunkSize || h.data == 0 {
+		if h.size == 0 || h.size > meta.ChunkSize || h.data == 0 {
 			f.bad("file %d: bad compact form (size %d, id %d)", ino, h.size, h.data)
 		}
 		f.maxSlice = max(f.maxSlice, h.data)
@@ -365,7 +365,7 @@ func (f *fsck) file(ino Ino, h *nodeHdr) {
 			return
 		}
 		for _, s := range chunkSlices(dir, sl, k) {
-			end := uint64(dir[k].idx)*ChunkSize + uint64(s.pos) + uint64(s.len)
+			end := uint64(dir[k].idx)*meta.ChunkSize + uint64(s.pos) + uint64(s.len)
 			if checkSlice(s.slice()) != 0 || end > h.size {
 				f.bad("file %d chunk %d: bad slice %+v (size %d)", ino, dir[k].idx, s, h.size)
 			}
@@ -374,7 +374,7 @@ func (f *fsck) file(ino Ino, h *nodeHdr) {
 	}
 }
 
-func (f *fsck) xattrs(ino Ino) {
+func (f *fsck) xattrs(ino meta.Ino) {
 	t := f.t
 	r, ok := t.xattrs[ino]
 	if !ok {
@@ -407,7 +407,7 @@ func (f *fsck) accounting() {
 // directory's entries in blocks that split the hash range in order (names
 // sorted inside each), and every entry passes the checks of a hot one (its
 // node's slot holding the handle). It returns the number of entries.
-func (f *fsck) coldDir(ino Ino, dir *nodeHdr, subdirs *uint32, queue *[]Ino) uint32 {
+func (f *fsck) coldDir(ino meta.Ino, dir *nodeHdr, subdirs *uint32, queue *[]meta.Ino) uint32 {
 	t := f.t
 	hr := dir.buckets()
 	bs := t.coldBlocks(hr)
@@ -524,7 +524,7 @@ func (f *fsck) packs() {
 // directory ino: the row, its block, entries in name order whose hashes
 // fall in the run's buckets and after the entries before it, each passing
 // the checks of a hot entry. It returns the number of entries.
-func (f *fsck) coldRun(ino Ino, dir *nodeHdr, r arena.Ref, b0, end uint64, last *uint64, subdirs *uint32, queue *[]Ino) uint32 {
+func (f *fsck) coldRun(ino meta.Ino, dir *nodeHdr, r arena.Ref, b0, end uint64, last *uint64, subdirs *uint32, queue *[]meta.Ino) uint32 {
 	t := f.t
 	b := t.row(r)
 	if b.dir() != ino || b.row != 0 || b.rows != 0 || uint64(b.grp) != b0 || dir.migrating() {
@@ -559,7 +559,7 @@ func (f *fsck) coldRun(ino Ino, dir *nodeHdr, r arena.Ref, b0, end uint64, last 
 // blockEntry returns entry k of a directory's own block or of a run (what
 // and num name it in messages) and its name's hash, checking that it is
 // the directory's and follows the entry before it in name order.
-func (f *fsck) blockEntry(ino Ino, blk *compact.Block, k int, what string, num uint64) (compact.Entry, uint64) {
+func (f *fsck) blockEntry(ino meta.Ino, blk *compact.Block, k int, what string, num uint64) (compact.Entry, uint64) {
 	e := blk.Entry(k)
 	if e.Dir != uint64(ino) {
 		f.bad("dir %d: cold entry %q of directory %d", ino, e.Name, e.Dir)
@@ -593,7 +593,7 @@ func (f *fsck) coldRuns() {
 // groupDir checks cold directory ino, a member of the group of row hr: the
 // row, the shared block (counted once, at its first member), and the
 // directory's entries in it, like coldDir.
-func (f *fsck) groupDir(ino Ino, dir *nodeHdr, hr arena.Ref, subdirs *uint32, queue *[]Ino) uint32 {
+func (f *fsck) groupDir(ino meta.Ino, dir *nodeHdr, hr arena.Ref, subdirs *uint32, queue *[]meta.Ino) uint32 {
 	t := f.t
 	b := t.row(hr)
 	if b.attr() != coldMark || b.row != 0 || b.rows != 1 {

@@ -4,7 +4,7 @@ import (
 	"unsafe"
 
 	"github.com/fsmeta/fsmeta/core/arena"
-	. "github.com/fsmeta/fsmeta/core/meta"
+	"github.com/fsmeta/fsmeta/core/meta"
 )
 
 // Packed inode pages.
@@ -379,7 +379,7 @@ func (t *Tree) unpackInodePage(p uint64) bool {
 
 // unpackFor unpacks the page of ino if it is packed (before a change that
 // must not fail half-way sets its slot); false if memory ran out.
-func (t *Tree) unpackFor(ino Ino) bool {
+func (t *Tree) unpackFor(ino meta.Ino) bool {
 	p := uint64(ino) >> pageShift
 	return p >= uint64(len(t.pages)) || t.pages[p].packed == 0 || t.unpackInodePage(p)
 }

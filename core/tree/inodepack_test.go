@@ -8,7 +8,7 @@ import (
 	"unsafe"
 
 	"github.com/fsmeta/fsmeta/core/arena"
-	. "github.com/fsmeta/fsmeta/core/meta"
+	"github.com/fsmeta/fsmeta/core/meta"
 )
 
 // packPattern makes a page's slots the way a cold tree leaves them: runs of
@@ -178,27 +178,27 @@ func TestPackedInodePages(t *testing.T) {
 	}
 	// reads by inode through packed pages
 	for _, d := range dirs[:2000] {
-		l, _, e := tr.ReadDir(RootCaller, d, 0, 100, true, nil)
+		l, _, e := tr.ReadDir(meta.RootCaller, d, 0, 100, true, nil)
 		if e != 0 {
 			t.Fatal(e)
 		}
 		for _, de := range l {
-			if a, e := tr.GetAttr(RootCaller, de.Ino); e != 0 || a != de.Attr {
+			if a, e := tr.GetAttr(meta.RootCaller, de.Ino); e != 0 || a != de.Attr {
 				t.Fatalf("getattr %d: %v", de.Ino, e)
 			}
 		}
 	}
 	// changes unpack; fsck after each kind
-	if _, e := tr.Mknod(RootCaller, 3, dirs[5], "new", 0o644, 0); e != 0 {
+	if _, e := tr.Mknod(meta.RootCaller, 3, dirs[5], "new", 0o644, 0); e != 0 {
 		t.Fatal(e)
 	}
-	if e := tr.Unlink(RootCaller, 4, dirs[7], "f0"); e != 0 {
+	if e := tr.Unlink(meta.RootCaller, 4, dirs[7], "f0"); e != 0 {
 		t.Fatal(e)
 	}
-	if e := tr.Rename(RootCaller, 5, dirs[9], "f0", dirs[10], "a-much-longer-name-than-before", 0); e != 0 {
+	if e := tr.Rename(meta.RootCaller, 5, dirs[9], "f0", dirs[10], "a-much-longer-name-than-before", 0); e != 0 {
 		t.Fatal(e)
 	}
-	if _, e := tr.SetAttr(RootCaller, 6, dirs[11], SetMode, &SetAttrIn{Mode: 0o700}); e != 0 {
+	if _, e := tr.SetAttr(meta.RootCaller, 6, dirs[11], meta.SetMode, &meta.SetAttrIn{Mode: 0o700}); e != 0 {
 		t.Fatal(e)
 	}
 	if err := tr.Fsck(); err != nil {
@@ -210,7 +210,7 @@ func TestPackedInodePages(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, d := range dirs {
-		if _, e := tr.Mknod(RootCaller, 7, d, "x", 0o644, 0); e != 0 {
+		if _, e := tr.Mknod(meta.RootCaller, 7, d, "x", 0o644, 0); e != 0 {
 			t.Fatal(e)
 		}
 	}

@@ -4,7 +4,7 @@ import (
 	"unsafe"
 
 	"github.com/fsmeta/fsmeta/core/arena"
-	. "github.com/fsmeta/fsmeta/core/meta"
+	"github.com/fsmeta/fsmeta/core/meta"
 )
 
 // The inode table maps an inode number to its node record: pages of 32,768
@@ -19,7 +19,7 @@ const (
 
 // slot returns ino's slot in a plain page (nil if its page has no memory
 // or is packed: inodepack.go).
-func (t *Tree) slot(ino Ino) *arena.Ref {
+func (t *Tree) slot(ino meta.Ino) *arena.Ref {
 	p := uint64(ino) >> pageShift
 	if p >= uint64(len(t.pages)) || t.pages[p].ref == 0 || t.pages[p].packed != 0 {
 		return nil
@@ -28,7 +28,7 @@ func (t *Tree) slot(ino Ino) *arena.Ref {
 }
 
 // nodeRef returns the record of ino, or 0.
-func (t *Tree) nodeRef(ino Ino) arena.Ref {
+func (t *Tree) nodeRef(ino meta.Ino) arena.Ref {
 	p := uint64(ino) >> pageShift
 	if p >= uint64(len(t.pages)) {
 		return 0
@@ -44,7 +44,7 @@ func (t *Tree) nodeRef(ino Ino) arena.Ref {
 }
 
 // getNode returns the node record of ino, or nil.
-func (t *Tree) getNode(ino Ino) *nodeHdr {
+func (t *Tree) getNode(ino meta.Ino) *nodeHdr {
 	if r := t.nodeRef(ino); r != 0 {
 		if h := t.node(r); h.attr() != coldMark {
 			return h
@@ -55,7 +55,7 @@ func (t *Tree) getNode(ino Ino) *nodeHdr {
 }
 
 // ensureSlot makes sure ino's page exists (it may allocate).
-func (t *Tree) ensureSlot(ino Ino) bool {
+func (t *Tree) ensureSlot(ino meta.Ino) bool {
 	p := uint64(ino) >> pageShift
 	for uint64(len(t.pages)) <= p {
 		t.pages = append(t.pages, inodePage{})
@@ -73,10 +73,10 @@ func (t *Tree) ensureSlot(ino Ino) bool {
 // setSlot sets ino's slot (its page exists). A packed page is unpacked
 // first: when even that memory cannot be had (the arena is full and the
 // spare pages are used up, inodepack.go), the change panics with ENOSPC.
-func (t *Tree) setSlot(ino Ino, r arena.Ref) {
+func (t *Tree) setSlot(ino meta.Ino, r arena.Ref) {
 	p := uint64(ino) >> pageShift
 	if t.pages[p].packed != 0 && !t.unpackInodePage(p) {
-		panic(ENOSPC)
+		panic(meta.ENOSPC)
 	}
 	s := t.slot(ino)
 	old := *s

@@ -4,7 +4,7 @@ import (
 	"sync"
 	"testing"
 
-	. "github.com/fsmeta/fsmeta/core/meta"
+	"github.com/fsmeta/fsmeta/core/meta"
 )
 
 // The read-side cost of the candidate locks, with b.RunParallel (run with
@@ -12,7 +12,7 @@ import (
 // critical section so the figures compare like with like.
 func benchTree(b *testing.B) (*Tree, *nodeHdr) {
 	tr, _ := New(Options{ArenaMaxBytes: 1 << 28})
-	a, _ := tr.Mknod(RootCaller, 1, RootIno, "f", 0o644, 0)
+	a, _ := tr.Mknod(meta.RootCaller, 1, meta.RootIno, "f", 0o644, 0)
 	b.ReportAllocs()
 	return tr, tr.getNode(a.Ino)
 }

@@ -4,7 +4,7 @@ import (
 	"unsafe"
 
 	"github.com/fsmeta/fsmeta/core/arena"
-	. "github.com/fsmeta/fsmeta/core/meta"
+	"github.com/fsmeta/fsmeta/core/meta"
 )
 
 // Records in arena memory. A directory entry is either a node record (the
@@ -126,14 +126,14 @@ func (t *Tree) triple(h *nodeHdr) attrTriple {
 	if a := h.attr(); a != wideAttr {
 		return t.attrs[a]
 	}
-	return t.attrs[t.wideAttrs[Ino(h.inum())]]
+	return t.attrs[t.wideAttrs[meta.Ino(h.inum())]]
 }
 
 func (t *Tree) setTriple(h *nodeHdr, a attrTriple) { t.setAttrID(h, t.attrID(a)) }
 
 // setAttrID gives h the dictionary id id.
 func (t *Tree) setAttrID(h *nodeHdr, id uint32) {
-	ino := Ino(h.inum())
+	ino := meta.Ino(h.inum())
 	if id < coldMark { // coldMark and above go to the side map (cold.go)
 		h.setAttr(uint16(id))
 		if h.flags&fWideAttr != 0 {
@@ -167,13 +167,13 @@ func (t *Tree) mode(h *nodeHdr) uint32 { return uint32(t.triple(h).mode) }
 // nlink is a non-directory's link count.
 func (t *Tree) nlink(h *nodeHdr) uint32 {
 	if h.flags&fNlink != 0 {
-		return t.nlinks[Ino(h.inum())]
+		return t.nlinks[meta.Ino(h.inum())]
 	}
 	return 1
 }
 
 func (t *Tree) setNlink(h *nodeHdr, n uint32) {
-	ino := Ino(h.inum())
+	ino := meta.Ino(h.inum())
 	if n == 1 {
 		if h.flags&fNlink != 0 {
 			h.flags &^= fNlink
@@ -185,7 +185,7 @@ func (t *Tree) setNlink(h *nodeHdr, n uint32) {
 	t.nlinks[ino] = n
 }
 
-func isDir(mode uint32) bool { return mode&S_IFMT == S_IFDIR }
+func isDir(mode uint32) bool { return mode&meta.S_IFMT == meta.S_IFDIR }
 
 // Directory fields packed into size and data (see the layout above).
 const (
@@ -196,14 +196,14 @@ const (
 	migBit   = 1 << 63
 )
 
-func (h *nodeHdr) count() uint32      { return uint32(h.size & cntMask) }
-func (h *nodeHdr) subdirs() uint32    { return uint32(h.size >> cntBits & cntMask) }
-func (h *nodeHdr) logb() uint8        { return uint8(h.size >> logShift & 31) }
-func (h *nodeHdr) migrating() bool    { return h.size&migBit != 0 }
-func (h *nodeHdr) addCount(d int64)   { h.size += uint64(d) }
-func (h *nodeHdr) addSubdirs(d int64) { h.size += uint64(d) << cntBits }
-func (h *nodeHdr) parent() Ino        { return Ino(h.data & inoMask) }
-func (h *nodeHdr) setParent(p Ino)    { h.data = h.data&^inoMask | uint64(p) }
+func (h *nodeHdr) count() uint32        { return uint32(h.size & cntMask) }
+func (h *nodeHdr) subdirs() uint32      { return uint32(h.size >> cntBits & cntMask) }
+func (h *nodeHdr) logb() uint8          { return uint8(h.size >> logShift & 31) }
+func (h *nodeHdr) migrating() bool      { return h.size&migBit != 0 }
+func (h *nodeHdr) addCount(d int64)     { h.size += uint64(d) }
+func (h *nodeHdr) addSubdirs(d int64)   { h.size += uint64(d) << cntBits }
+func (h *nodeHdr) parent() meta.Ino     { return meta.Ino(h.data & inoMask) }
+func (h *nodeHdr) setParent(p meta.Ino) { h.data = h.data&^inoMask | uint64(p) }
 func (h *nodeHdr) buckets() arena.Ref {
 	return arena.Ref(h.data>>48 | uint64(h.ext)<<16)
 }
@@ -218,25 +218,25 @@ func (h *nodeHdr) setIndex(b arena.Ref, logb uint8, migrating bool) {
 }
 
 // attrOf builds the Attr of a node record.
-func (t *Tree) attrOf(h *nodeHdr) Attr {
+func (t *Tree) attrOf(h *nodeHdr) meta.Attr {
 	tr := t.triple(h)
-	a := Attr{Ino: Ino(h.inum()), Mode: uint32(tr.mode), Uid: tr.uid, Gid: tr.gid,
+	a := meta.Attr{Ino: meta.Ino(h.inum()), Mode: uint32(tr.mode), Uid: tr.uid, Gid: tr.gid,
 		Size: h.size, Atime: h.atime, Mtime: h.mtime, Ctime: h.ctime, Nlink: 1}
-	switch a.Mode & S_IFMT {
-	case S_IFDIR:
+	switch a.Mode & meta.S_IFMT {
+	case meta.S_IFDIR:
 		a.Nlink = 2 + h.subdirs()
 		a.Size = 4096
-	case S_IFCHR, S_IFBLK:
+	case meta.S_IFCHR, meta.S_IFBLK:
 		a.Rdev = uint32(h.data)
 	}
 	if h.flags&fNlink != 0 {
-		a.Nlink = t.nlinks[Ino(h.inum())]
+		a.Nlink = t.nlinks[meta.Ino(h.inum())]
 	}
 	if h.flags&fImmutable != 0 {
-		a.Flags |= FlagImmutable
+		a.Flags |= meta.FlagImmutable
 	}
 	if h.flags&fAppend != 0 {
-		a.Flags |= FlagAppend
+		a.Flags |= meta.FlagAppend
 	}
 	return a
 }

@@ -3,64 +3,64 @@ package tree
 import (
 	"strings"
 
-	. "github.com/fsmeta/fsmeta/core/meta"
+	"github.com/fsmeta/fsmeta/core/meta"
 )
 
 // Resolve walks path from the root (see docs/semantics.md).
-func (t *Tree) Resolve(c *Caller, path string, followLast bool) (Attr, Errno) {
-	if len(path) > MaxPath {
-		return Attr{}, ENAMETOOLONG
+func (t *Tree) Resolve(c *meta.Caller, path string, followLast bool) (meta.Attr, meta.Errno) {
+	if len(path) > meta.MaxPath {
+		return meta.Attr{}, meta.ENAMETOOLONG
 	}
 	s, ok := t.rlock()
 	if !ok {
-		return Attr{}, EClosed
+		return meta.Attr{}, meta.EClosed
 	}
 	defer t.mu.runlock(s)
 	h, e := t.walk(c, path, followLast)
 	if e != 0 {
-		return Attr{}, e
+		return meta.Attr{}, e
 	}
 	return t.attrOf(h), 0
 }
 
 // walk resolves path; the caller holds a lock.
-func (t *Tree) walk(c *Caller, path string, followLast bool) (*nodeHdr, Errno) {
+func (t *Tree) walk(c *meta.Caller, path string, followLast bool) (*nodeHdr, meta.Errno) {
 	links := 0
-	cur := t.getNode(RootIno)
+	cur := t.getNode(meta.RootIno)
 	var comps []string // components still to walk, in order
 	comps = appendComps(comps[:0], path)
 	for len(comps) > 0 {
 		name := comps[0]
 		comps = comps[1:]
 		if !isDir(t.mode(cur)) {
-			return nil, ENOTDIR
+			return nil, meta.ENOTDIR
 		}
-		if e := t.may(c, cur, X_OK); e != 0 {
+		if e := t.may(c, cur, meta.X_OK); e != 0 {
 			return nil, e
 		}
 		if name == ".." {
 			cur = t.getNode(cur.parent())
 			continue
 		}
-		if len(name) > MaxName {
-			return nil, ENAMETOOLONG
+		if len(name) > meta.MaxName {
+			return nil, meta.ENAMETOOLONG
 		}
 		ent := t.lookupEnt(cur, name)
 		if ent == nil {
-			return nil, ENOENT
+			return nil, meta.ENOENT
 		}
 		next := t.nodeOfEnt(ent)
-		if t.mode(next)&S_IFMT == S_IFLNK && (len(comps) > 0 || followLast) {
+		if t.mode(next)&meta.S_IFMT == meta.S_IFLNK && (len(comps) > 0 || followLast) {
 			links++
-			if links > MaxSymlinks {
-				return nil, ELOOP
+			if links > meta.MaxSymlinks {
+				return nil, meta.ELOOP
 			}
 			target := t.symlinkTarget(next)
 			rest := comps
 			comps = appendComps(nil, target)
 			comps = append(comps, rest...)
 			if strings.HasPrefix(target, "/") {
-				cur = t.getNode(RootIno)
+				cur = t.getNode(meta.RootIno)
 			}
 			continue
 		}
@@ -79,17 +79,17 @@ func appendComps(out []string, path string) []string {
 }
 
 // MkdirAll creates every missing directory of path (see docs/semantics.md).
-func (t *Tree) MkdirAll(c *Caller, now int64, path string, mode uint32) (Attr, Errno) {
-	if len(path) > MaxPath {
-		return Attr{}, ENAMETOOLONG
+func (t *Tree) MkdirAll(c *meta.Caller, now int64, path string, mode uint32) (meta.Attr, meta.Errno) {
+	if len(path) > meta.MaxPath {
+		return meta.Attr{}, meta.ENAMETOOLONG
 	}
 	if !t.wlock() {
-		return Attr{}, EClosed
+		return meta.Attr{}, meta.EClosed
 	}
 	defer t.wunlock()
 	h, e := t.mkdirAll(c, now, path, mode)
 	if e != 0 {
-		return Attr{}, e
+		return meta.Attr{}, e
 	}
 	return t.attrOf(h), 0
 }
@@ -97,8 +97,8 @@ func (t *Tree) MkdirAll(c *Caller, now int64, path string, mode uint32) (Attr, E
 // mkdirAll does MkdirAll under the write lock. On failure it removes the
 // directories it made and restores what they changed, so that the operation
 // applies entirely or not at all.
-func (t *Tree) mkdirAll(c *Caller, now int64, path string, mode uint32) (h *nodeHdr, e Errno) {
-	var made []Ino // directories created, in order
+func (t *Tree) mkdirAll(c *meta.Caller, now int64, path string, mode uint32) (h *nodeHdr, e meta.Errno) {
+	var made []meta.Ino // directories created, in order
 	type times struct {
 		h    *nodeHdr
 		m, c int64
@@ -120,17 +120,17 @@ func (t *Tree) mkdirAll(c *Caller, now int64, path string, mode uint32) (h *node
 		}
 		t.nextIno = nextIno
 	}()
-	cur := t.getNode(RootIno)
+	cur := t.getNode(meta.RootIno)
 	comps := appendComps(nil, path)
 	for i, name := range comps {
 		if name == ".." {
-			if e := t.may(c, cur, X_OK); e != 0 {
+			if e := t.may(c, cur, meta.X_OK); e != 0 {
 				return nil, e
 			}
 			cur = t.getNode(cur.parent())
 			continue
 		}
-		if e := t.may(c, cur, X_OK); e != 0 {
+		if e := t.may(c, cur, meta.X_OK); e != 0 {
 			return nil, e
 		}
 		if e := checkName(name); e != 0 {
@@ -139,13 +139,13 @@ func (t *Tree) mkdirAll(c *Caller, now int64, path string, mode uint32) (h *node
 		r, _ := t.find(cur, name)
 		if r != 0 {
 			next := t.entNode(r)
-			if t.mode(next)&S_IFMT == S_IFLNK {
+			if t.mode(next)&meta.S_IFMT == meta.S_IFLNK {
 				// follow it like Resolve would
 				rest := strings.Join(comps[:i+1], "/")
 				h, e := t.walk(c, rest, true)
 				if e != 0 {
 					if i == len(comps)-1 {
-						return nil, EEXIST // something is there, if dangling
+						return nil, meta.EEXIST // something is there, if dangling
 					}
 					return nil, e
 				}
@@ -153,21 +153,21 @@ func (t *Tree) mkdirAll(c *Caller, now int64, path string, mode uint32) (h *node
 			}
 			if !isDir(t.mode(next)) {
 				if i == len(comps)-1 {
-					return nil, EEXIST
+					return nil, meta.EEXIST
 				}
-				return nil, ENOTDIR
+				return nil, meta.ENOTDIR
 			}
 			cur = next
 			continue
 		}
-		if len(made) == 0 || Ino(cur.inum()) != made[len(made)-1] {
+		if len(made) == 0 || meta.Ino(cur.inum()) != made[len(made)-1] {
 			touched = append(touched, times{cur, cur.mtime, cur.ctime})
 		}
-		h, e := t.createLocked(c, now, Ino(cur.inum()), name, S_IFDIR|mode&ModePerm, 0, "")
+		h, e := t.createLocked(c, now, meta.Ino(cur.inum()), name, meta.S_IFDIR|mode&meta.ModePerm, 0, "")
 		if e != 0 {
 			return nil, e
 		}
-		made = append(made, Ino(h.inum()))
+		made = append(made, meta.Ino(h.inum()))
 		cur = h
 	}
 	return cur, 0

@@ -3,31 +3,31 @@ package tree
 import (
 	"strings"
 
-	. "github.com/fsmeta/fsmeta/core/meta"
+	"github.com/fsmeta/fsmeta/core/meta"
 )
 
 // checkName validates a name that an operation creates, removes or renames.
-func checkName(name string) Errno {
+func checkName(name string) meta.Errno {
 	switch {
 	case len(name) == 0:
-		return EINVAL
-	case len(name) > MaxName:
-		return ENAMETOOLONG
+		return meta.EINVAL
+	case len(name) > meta.MaxName:
+		return meta.ENAMETOOLONG
 	case strings.IndexByte(name, '/') >= 0 || strings.IndexByte(name, 0) >= 0:
-		return EINVAL
+		return meta.EINVAL
 	case name == "." || name == "..":
-		return EINVAL
+		return meta.EINVAL
 	}
 	return 0
 }
 
 // may checks the permission bits mask (R_OK|W_OK|X_OK) of node h for c.
-func (t *Tree) may(c *Caller, h *nodeHdr, mask uint32) Errno {
+func (t *Tree) may(c *meta.Caller, h *nodeHdr, mask uint32) meta.Errno {
 	tr := t.triple(h)
 	mode := uint32(tr.mode)
 	if c.Uid == 0 {
-		if mask&X_OK != 0 && !isDir(mode) && mode&0o111 == 0 {
-			return EACCES
+		if mask&meta.X_OK != 0 && !isDir(mode) && mode&0o111 == 0 {
+			return meta.EACCES
 		}
 		return 0
 	}
@@ -41,28 +41,28 @@ func (t *Tree) may(c *Caller, h *nodeHdr, mask uint32) Errno {
 		bits = mode & 7
 	}
 	if bits&mask != mask {
-		return EACCES
+		return meta.EACCES
 	}
 	return 0
 }
 
 // sticky applies the sticky-directory rule to removing or replacing h in dir.
-func (t *Tree) sticky(c *Caller, dir, h *nodeHdr) Errno {
+func (t *Tree) sticky(c *meta.Caller, dir, h *nodeHdr) meta.Errno {
 	dt := t.triple(dir)
-	if dt.mode&S_ISVTX == 0 || c.Uid == 0 || c.Uid == dt.uid || c.Uid == t.triple(h).uid {
+	if dt.mode&meta.S_ISVTX == 0 || c.Uid == 0 || c.Uid == dt.uid || c.Uid == t.triple(h).uid {
 		return 0
 	}
-	return EPERM
+	return meta.EPERM
 }
 
 // dirOf returns the directory ino.
-func (t *Tree) dirOf(ino Ino) (*nodeHdr, Errno) {
+func (t *Tree) dirOf(ino meta.Ino) (*nodeHdr, meta.Errno) {
 	h := t.getNode(ino)
 	if h == nil {
-		return nil, ENOENT
+		return nil, meta.ENOENT
 	}
 	if !isDir(t.mode(h)) {
-		return nil, ENOTDIR
+		return nil, meta.ENOTDIR
 	}
 	return h, 0
 }

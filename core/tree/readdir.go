@@ -4,7 +4,7 @@ import (
 	"unsafe"
 
 	"github.com/fsmeta/fsmeta/core/arena"
-	. "github.com/fsmeta/fsmeta/core/meta"
+	"github.com/fsmeta/fsmeta/core/meta"
 )
 
 // ReadDir appends to out up to max entries of directory ino whose name
@@ -16,17 +16,17 @@ import (
 // chains (hashing only where the cursor or the batch boundary needs it), the
 // second reads the records, whose loads do not depend on each other, and
 // copies all names into one buffer (one allocation per batch).
-func (t *Tree) ReadDir(c *Caller, ino Ino, cursor uint64, max int, plus bool, out []DirEntry) ([]DirEntry, uint64, Errno) {
+func (t *Tree) ReadDir(c *meta.Caller, ino meta.Ino, cursor uint64, max int, plus bool, out []meta.DirEntry) ([]meta.DirEntry, uint64, meta.Errno) {
 	s, ok := t.rlock()
 	if !ok {
-		return out, 0, EClosed
+		return out, 0, meta.EClosed
 	}
 	defer t.mu.runlock(s)
 	dir, e := t.dirToRead(ino, new(nodeHdr)) // all a listing reads of it
 	if e != 0 {
 		return out, 0, e
 	}
-	if e := t.may(c, dir, R_OK); e != 0 {
+	if e := t.may(c, dir, meta.R_OK); e != 0 {
 		return out, 0, e
 	}
 	if dir.cold() || t.hasRuns(dir) {
@@ -38,7 +38,7 @@ func (t *Tree) ReadDir(c *Caller, ino Ino, cursor uint64, max int, plus bool, ou
 		total += int(t.ent(r).namelen)
 	}
 	if need := len(out) + len(refs); cap(out) < need {
-		grown := make([]DirEntry, len(out), need)
+		grown := make([]meta.DirEntry, len(out), need)
 		copy(grown, out)
 		out = grown
 	}
@@ -53,7 +53,7 @@ func (t *Tree) ReadDir(c *Caller, ino Ino, cursor uint64, max int, plus bool, ou
 		}
 		off += n
 		nh := t.entNode(r)
-		de := DirEntry{Name: name, Ino: Ino(e.inum()), Type: t.mode(nh) & S_IFMT}
+		de := meta.DirEntry{Name: name, Ino: meta.Ino(e.inum()), Type: t.mode(nh) & meta.S_IFMT}
 		if plus {
 			de.Attr = t.attrOf(nh)
 		}

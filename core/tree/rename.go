@@ -2,12 +2,12 @@ package tree
 
 import (
 	"github.com/fsmeta/fsmeta/core/arena"
-	. "github.com/fsmeta/fsmeta/core/meta"
+	"github.com/fsmeta/fsmeta/core/meta"
 )
 
-func (t *Tree) Rename(c *Caller, now int64, parent Ino, name string, newParent Ino, newName string, flags uint32) Errno {
-	if flags&^(RenameNoReplace|RenameExchange) != 0 || flags == RenameNoReplace|RenameExchange {
-		return EINVAL
+func (t *Tree) Rename(c *meta.Caller, now int64, parent meta.Ino, name string, newParent meta.Ino, newName string, flags uint32) meta.Errno {
+	if flags&^(meta.RenameNoReplace|meta.RenameExchange) != 0 || flags == meta.RenameNoReplace|meta.RenameExchange {
+		return meta.EINVAL
 	}
 	if e := checkName(name); e != 0 {
 		return e
@@ -16,7 +16,7 @@ func (t *Tree) Rename(c *Caller, now int64, parent Ino, name string, newParent I
 		return e
 	}
 	if !t.wlock() {
-		return EClosed
+		return meta.EClosed
 	}
 	defer t.wunlock()
 	sd, e := t.dirOf(parent)
@@ -27,74 +27,74 @@ func (t *Tree) Rename(c *Caller, now int64, parent Ino, name string, newParent I
 	if e != 0 {
 		return e
 	}
-	if e := t.may(c, sd, W_OK|X_OK); e != 0 {
+	if e := t.may(c, sd, meta.W_OK|meta.X_OK); e != 0 {
 		return e
 	}
-	if e := t.may(c, dd, W_OK|X_OK); e != 0 {
+	if e := t.may(c, dd, meta.W_OK|meta.X_OK); e != 0 {
 		return e
 	}
 	if immutable(sd) || immutable(dd) || appendOnly(sd) {
-		return EPERM
+		return meta.EPERM
 	}
 	sr, _ := t.find(sd, name)
 	if sr == 0 {
-		return ENOENT
+		return meta.ENOENT
 	}
 	sh := t.entNode(sr)
 	if e := t.sticky(c, sd, sh); e != 0 {
 		return e
 	}
 	if pinned(sh) {
-		return EPERM
+		return meta.EPERM
 	}
 	dr, _ := t.find(dd, newName)
 	var dh *nodeHdr
 	if dr != 0 {
 		dh = t.entNode(dr)
 	}
-	exchange := flags&RenameExchange != 0
+	exchange := flags&meta.RenameExchange != 0
 	switch {
-	case dr != 0 && flags&RenameNoReplace != 0:
-		return EEXIST
+	case dr != 0 && flags&meta.RenameNoReplace != 0:
+		return meta.EEXIST
 	case dr == 0 && exchange:
-		return ENOENT
+		return meta.ENOENT
 	case dh != nil && dh.inum() == sh.inum():
 		return 0
 	}
 	sDir := isDir(t.mode(sh))
 	dDir := dh != nil && isDir(t.mode(dh))
-	if sDir && t.within(dd, Ino(sh.inum())) {
-		return EINVAL
+	if sDir && t.within(dd, meta.Ino(sh.inum())) {
+		return meta.EINVAL
 	}
-	if exchange && dDir && t.within(sd, Ino(dh.inum())) {
-		return EINVAL
+	if exchange && dDir && t.within(sd, meta.Ino(dh.inum())) {
+		return meta.EINVAL
 	}
 	if dh != nil {
 		if e := t.sticky(c, dd, dh); e != 0 {
 			return e
 		}
 		if pinned(dh) || appendOnly(dd) {
-			return EPERM
+			return meta.EPERM
 		}
 		if !exchange {
 			switch {
 			case sDir && !dDir:
-				return ENOTDIR
+				return meta.ENOTDIR
 			case !sDir && dDir:
-				return EISDIR
+				return meta.EISDIR
 			case dDir && dh.count() > 0:
-				return ENOTEMPTY
+				return meta.ENOTEMPTY
 			}
 		}
 	}
 	if parent != newParent {
 		if sDir {
-			if e := t.may(c, sh, W_OK); e != 0 {
+			if e := t.may(c, sh, meta.W_OK); e != 0 {
 				return e
 			}
 		}
 		if exchange && dDir {
-			if e := t.may(c, dh, W_OK); e != 0 {
+			if e := t.may(c, dh, meta.W_OK); e != 0 {
 				return e
 			}
 		}
@@ -106,12 +106,12 @@ func (t *Tree) Rename(c *Caller, now int64, parent Ino, name string, newParent I
 }
 
 // within reports whether directory d is anc or lies inside anc's subtree.
-func (t *Tree) within(d *nodeHdr, anc Ino) bool {
+func (t *Tree) within(d *nodeHdr, anc meta.Ino) bool {
 	for {
-		if Ino(d.inum()) == anc {
+		if meta.Ino(d.inum()) == anc {
 			return true
 		}
-		if Ino(d.inum()) == RootIno {
+		if meta.Ino(d.inum()) == meta.RootIno {
 			return false
 		}
 		d = t.getNode(d.parent())
@@ -120,7 +120,7 @@ func (t *Tree) within(d *nodeHdr, anc Ino) bool {
 
 // renamed prepares entry r to carry newName: r itself when the name fits
 // its size class, else a new record (header copied, not yet linked).
-func (t *Tree) renamed(r arena.Ref, newName string) (arena.Ref, Errno) {
+func (t *Tree) renamed(r arena.Ref, newName string) (arena.Ref, meta.Errno) {
 	e := t.ent(r)
 	link := e.isLink()
 	if arena.ClassSize(e.size()) == arena.ClassSize(recSize(link, len(newName))) {
@@ -128,7 +128,7 @@ func (t *Tree) renamed(r arena.Ref, newName string) (arena.Ref, Errno) {
 	}
 	nr, err := t.a.Alloc(recSize(link, len(newName)), recPurpose(link))
 	if err != nil {
-		return 0, ENOSPC
+		return 0, meta.ENOSPC
 	}
 	return nr, 0
 }
@@ -148,7 +148,7 @@ func (t *Tree) setName(r, nr arena.Ref, newName string) arena.Ref {
 		t.a.Free(r, e.size(), recPurpose(link))
 		e = t.ent(nr)
 		if !link {
-			t.setSlot(Ino(e.inum()), nr)
+			t.setSlot(meta.Ino(e.inum()), nr)
 		}
 	}
 	e.namelen = uint8(len(newName))
@@ -156,7 +156,7 @@ func (t *Tree) setName(r, nr arena.Ref, newName string) arena.Ref {
 	return nr
 }
 
-func (t *Tree) move(now int64, sd, dd *nodeHdr, sr, dr arena.Ref, name, newName string) Errno {
+func (t *Tree) move(now int64, sd, dd *nodeHdr, sr, dr arena.Ref, name, newName string) meta.Errno {
 	nr, e := t.renamed(sr, newName)
 	if e != 0 {
 		return e
@@ -165,9 +165,9 @@ func (t *Tree) move(now int64, sd, dd *nodeHdr, sr, dr arena.Ref, name, newName 
 		if nr != sr {
 			t.a.Free(nr, recSize(t.ent(sr).isLink(), len(newName)), recPurpose(t.ent(sr).isLink()))
 		}
-		return ENOSPC
+		return meta.ENOSPC
 	}
-	ino := Ino(t.ent(sr).inum())
+	ino := meta.Ino(t.ent(sr).inum())
 	if dr != 0 { // replace the target
 		dh := t.entNode(dr)
 		_, dprev := t.find(dd, newName)
@@ -186,7 +186,7 @@ func (t *Tree) move(now int64, sd, dd *nodeHdr, sr, dr arena.Ref, name, newName 
 	if isDir(t.mode(sh)) && sd != dd {
 		sd.addSubdirs(-1)
 		dd.addSubdirs(1)
-		sh.setParent(Ino(dd.inum()))
+		sh.setParent(meta.Ino(dd.inum()))
 	}
 	sh.ctime = now
 	sd.mtime, sd.ctime = now, now
@@ -194,7 +194,7 @@ func (t *Tree) move(now int64, sd, dd *nodeHdr, sr, dr arena.Ref, name, newName 
 	return 0
 }
 
-func (t *Tree) exchange(now int64, sd, dd *nodeHdr, sr, dr arena.Ref, name, newName string) Errno {
+func (t *Tree) exchange(now int64, sd, dd *nodeHdr, sr, dr arena.Ref, name, newName string) meta.Errno {
 	nsr, e := t.renamed(sr, newName)
 	if e != 0 {
 		return e
@@ -206,7 +206,7 @@ func (t *Tree) exchange(now int64, sd, dd *nodeHdr, sr, dr arena.Ref, name, newN
 		}
 		return e
 	}
-	sIno, dIno := Ino(t.ent(sr).inum()), Ino(t.ent(dr).inum())
+	sIno, dIno := meta.Ino(t.ent(sr).inum()), meta.Ino(t.ent(dr).inum())
 	_, sprev := t.find(sd, name)
 	t.unlinkEnt(sd, sr, sprev)
 	_, dprev := t.find(dd, newName)
@@ -220,12 +220,12 @@ func (t *Tree) exchange(now int64, sd, dd *nodeHdr, sr, dr arena.Ref, name, newN
 		if isDir(t.mode(sh)) {
 			sd.addSubdirs(-1)
 			dd.addSubdirs(1)
-			sh.setParent(Ino(dd.inum()))
+			sh.setParent(meta.Ino(dd.inum()))
 		}
 		if isDir(t.mode(dh)) {
 			dd.addSubdirs(-1)
 			sd.addSubdirs(1)
-			dh.setParent(Ino(sd.inum()))
+			dh.setParent(meta.Ino(sd.inum()))
 		}
 	}
 	sh.ctime, dh.ctime = now, now

@@ -15,7 +15,7 @@ import (
 	"unsafe"
 
 	"github.com/fsmeta/fsmeta/core/arena"
-	. "github.com/fsmeta/fsmeta/core/meta"
+	"github.com/fsmeta/fsmeta/core/meta"
 )
 
 // Snapshot format (all integers little-endian; "uv" is an unsigned varint):
@@ -152,11 +152,11 @@ func (t *Tree) writeSnapshot(w io.Writer) (int64, error) {
 		sw.buf = binary.LittleEndian.AppendUint32(sw.buf, a.gid)
 	}
 	sw.item()
-	root := t.getNode(RootIno)
+	root := t.getNode(meta.RootIno)
 	sw.buf = append(sw.buf, 'R')
 	t.nodeData(sw, root)
 	sw.item()
-	queue := []Ino{RootIno}
+	queue := []meta.Ino{meta.RootIno}
 	for len(queue) > 0 && sw.err == nil {
 		dir := t.getNode(queue[0])
 		queue = queue[1:]
@@ -179,7 +179,7 @@ func (t *Tree) writeSnapshot(w io.Writer) (int64, error) {
 				sw.bytes(e.name())
 				t.nodeData(sw, h)
 				if isDir(t.mode(h)) {
-					queue = append(queue, Ino(h.inum()))
+					queue = append(queue, meta.Ino(h.inum()))
 				}
 			}
 			sw.ents++
@@ -190,8 +190,8 @@ func (t *Tree) writeSnapshot(w io.Writer) (int64, error) {
 	buf := make([]arena.Ref, pageSlots)
 	for p := range t.pages { // detached inodes, by number
 		for i, r := range t.pageRefs(p, buf) {
-			ino := Ino(uint64(p)<<pageShift | uint64(i))
-			if r != 0 && ino != RootIno && !t.isHandle(r) && t.node(r).flags&fDetached != 0 {
+			ino := meta.Ino(uint64(p)<<pageShift | uint64(i))
+			if r != 0 && ino != meta.RootIno && !t.isHandle(r) && t.node(r).flags&fDetached != 0 {
 				sw.buf = append(sw.buf, 'X')
 				t.nodeData(sw, t.node(r))
 				sw.item()
@@ -217,7 +217,7 @@ const (
 )
 
 func (t *Tree) nodeData(sw *snapWriter, h *nodeHdr) {
-	ino := Ino(h.inum())
+	ino := meta.Ino(h.inum())
 	sw.inodes++
 	sw.uv(uint64(ino))
 	id := uint64(h.attr())
@@ -247,8 +247,8 @@ func (t *Tree) nodeData(sw *snapWriter, h *nodeHdr) {
 	sw.buf = binary.LittleEndian.AppendUint64(sw.buf, uint64(h.mtime))
 	sw.buf = binary.LittleEndian.AppendUint64(sw.buf, uint64(h.ctime))
 	sw.uv(uint64(t.opens[ino]))
-	switch mode & S_IFMT {
-	case S_IFREG:
+	switch mode & meta.S_IFMT {
+	case meta.S_IFREG:
 		sw.uv(h.size)
 		if h.flags&fCompact != 0 {
 			sw.uv(h.data)
@@ -268,9 +268,9 @@ func (t *Tree) nodeData(sw *snapWriter, h *nodeHdr) {
 				sw.uv(uint64(s.len))
 			}
 		}
-	case S_IFLNK:
+	case meta.S_IFLNK:
 		sw.bytes(unsafe.Slice((*byte)(t.dataPtr(h)), int(h.size)))
-	case S_IFCHR, S_IFBLK:
+	case meta.S_IFCHR, meta.S_IFBLK:
 		sw.uv(h.data)
 	}
 	if h.flags&fXattr != 0 {

@@ -10,7 +10,7 @@ import (
 	"unsafe"
 
 	"github.com/fsmeta/fsmeta/core/arena"
-	. "github.com/fsmeta/fsmeta/core/meta"
+	"github.com/fsmeta/fsmeta/core/meta"
 )
 
 // Reading a snapshot (the format is in snapshot.go) runs in two stages on
@@ -319,7 +319,7 @@ func (rd *reader) name(r *prec) error {
 
 // nameOK is checkName(string(b)) == 0, eight bytes at a time.
 func nameOK(b []byte) bool {
-	if len(b) == 0 || len(b) > MaxName {
+	if len(b) == 0 || len(b) > meta.MaxName {
 		return false
 	}
 	const ones, highs, slashes = 0x0101010101010101, 0x8080808080808080, 0x2F2F2F2F2F2F2F2F
@@ -366,16 +366,16 @@ func (rd *reader) node(s *section, r *prec) error {
 	if rd.bad {
 		return rd.cut()
 	}
-	if r.nlink > MaxLinks {
+	if r.nlink > meta.MaxLinks {
 		return rd.fail("inode %d: %d links", r.ino, r.nlink)
 	}
 	r.atime = int64(binary.LittleEndian.Uint64(rd.p[tb:]))
 	r.mtime = int64(binary.LittleEndian.Uint64(rd.p[tb+8:]))
 	r.ctime = int64(binary.LittleEndian.Uint64(rd.p[tb+16:]))
-	switch r.mode & S_IFMT {
-	case S_IFREG:
+	switch r.mode & meta.S_IFMT {
+	case meta.S_IFREG:
 		r.size = rd.uv()
-		if r.size > MaxFileSize {
+		if r.size > meta.MaxFileSize {
 			return rd.fail("inode %d: size %d", r.ino, r.size)
 		}
 		if r.fl&sdCompact != 0 {
@@ -383,7 +383,7 @@ func (rd *reader) node(s *section, r *prec) error {
 			if rd.bad {
 				return rd.cut()
 			}
-			if r.data == 0 || r.size == 0 || r.size > ChunkSize {
+			if r.data == 0 || r.size == 0 || r.size > meta.ChunkSize {
 				return rd.fail("inode %d: bad compact form", r.ino)
 			}
 			r.maxSlice = r.data
@@ -392,16 +392,16 @@ func (rd *reader) node(s *section, r *prec) error {
 		if err := rd.chunks(s, r); err != nil {
 			return err
 		}
-	case S_IFLNK:
+	case meta.S_IFLNK:
 		n := rd.uv()
 		r.c0, r.c1 = rd.take(n), uint32(n)
 		if rd.bad {
 			return rd.cut()
 		}
-		if n == 0 || n > MaxSymlink {
+		if n == 0 || n > meta.MaxSymlink {
 			return rd.fail("inode %d: symlink target of %d bytes", r.ino, n)
 		}
-	case S_IFCHR, S_IFBLK:
+	case meta.S_IFCHR, meta.S_IFBLK:
 		r.data = rd.uv() & 0xFFFFFFFF
 	}
 	if r.fl&sdXattr != 0 {
@@ -434,12 +434,12 @@ func (rd *reader) chunks(s *section, r *prec) error {
 		first := uint32(len(s.ss))
 		for i := uint64(0); i < n; i++ {
 			pos, id, sz, off, ln := rd.uv(), rd.uv(), rd.uv(), rd.uv(), rd.uv()
-			sl := Slice{Pos: uint32(pos), ID: id, Size: uint32(sz), Off: uint32(off), Len: uint32(ln)}
+			sl := meta.Slice{Pos: uint32(pos), ID: id, Size: uint32(sz), Off: uint32(off), Len: uint32(ln)}
 			if rd.bad {
 				return rd.cut()
 			}
 			if pos > 1<<32-1 || sz > 1<<32-1 || off > 1<<32-1 || ln > 1<<32-1 || checkSlice(sl) != 0 ||
-				idx*ChunkSize+pos+ln > r.size {
+				idx*meta.ChunkSize+pos+ln > r.size {
 				return rd.fail("inode %d: bad slice %+v", r.ino, sl)
 			}
 			s.ss = append(s.ss, toRec(sl))
@@ -457,7 +457,7 @@ func (rd *reader) chunks(s *section, r *prec) error {
 // xattrBlobOK checks an xattr blob from outside (xattr.go's layout) before
 // anything parses it: lengths in bounds, names valid and sorted.
 func xattrBlobOK(b []byte) bool {
-	if len(b) < 4 || binary.LittleEndian.Uint32(b) != uint32(len(b)) || len(b) > 4+MaxXattrAll+5*4096 {
+	if len(b) < 4 || binary.LittleEndian.Uint32(b) != uint32(len(b)) || len(b) > 4+meta.MaxXattrAll+5*4096 {
 		return false
 	}
 	var prev string
@@ -467,7 +467,7 @@ func xattrBlobOK(b []byte) bool {
 			return false
 		}
 		nl, vl := int(p[0]), int(binary.LittleEndian.Uint32(p[1:5]))
-		if vl > MaxXattrSize || 5+nl+vl > len(p) {
+		if vl > meta.MaxXattrSize || 5+nl+vl > len(p) {
 			return false
 		}
 		name := string(p[5 : 5+nl])
@@ -576,7 +576,7 @@ func (rs *restorer) item(r *prec) error {
 	case 'N', 'L':
 		return rs.fail("entry outside a directory")
 	case 'M':
-		t.nextIno, t.nextSlice = Ino(r.ino), r.id
+		t.nextIno, t.nextSlice = meta.Ino(r.ino), r.id
 	case 'A':
 		b := rs.s.b[r.noff:]
 		t.attrs = t.attrs[:0]
@@ -594,7 +594,7 @@ func (rs *restorer) item(r *prec) error {
 		return rs.node(r, nil, true)
 	case 'D':
 		ino, n := r.ino, r.id
-		d := t.getNode(Ino(ino))
+		d := t.getNode(meta.Ino(ino))
 		if d == nil || !isDir(t.mode(d)) || d.count() != 0 || n == 0 || n > maxDirEntries {
 			return rs.fail("directory item for %d (%d entries) before its inode, twice, or bad", ino, n)
 		}
@@ -681,7 +681,7 @@ func (rs *restorer) link(p *prec) error {
 
 // newNode makes the node record of ino with name and puts it in the inode
 // table: newNodeID with one look at the table's slot, which must be free.
-func (rs *restorer) newNode(ino Ino, name []byte, mode, id uint32) (arena.Ref, *nodeHdr, error) {
+func (rs *restorer) newNode(ino meta.Ino, name []byte, mode, id uint32) (arena.Ref, *nodeHdr, error) {
 	t := rs.t
 	p := uint64(ino) >> pageShift
 	if p >= uint64(len(t.pages)) || t.pages[p].ref == 0 {
@@ -716,15 +716,15 @@ func (rs *restorer) newNode(ino Ino, name []byte, mode, id uint32) (arena.Ref, *
 // an entry of dir, or a detached inode (dir nil).
 func (rs *restorer) node(p *prec, dir *nodeHdr, root bool) error {
 	t := rs.t
-	ino, mode := Ino(p.ino), p.mode
-	if root != (ino == RootIno) || (root && !isDir(mode)) || ino == 0 || ino >= t.nextIno {
+	ino, mode := meta.Ino(p.ino), p.mode
+	if root != (ino == meta.RootIno) || (root && !isDir(mode)) || ino == 0 || ino >= t.nextIno {
 		return rs.fail("inode %d misplaced (root item %v) or beyond the counter", ino, root)
 	}
 	var h *nodeHdr
 	var r arena.Ref
 	var name []byte
 	if root {
-		h = t.getNode(RootIno)
+		h = t.getNode(meta.RootIno)
 		t.setAttrID(h, uint32(p.id))
 	} else {
 		var err error
@@ -755,7 +755,7 @@ func (rs *restorer) node(p *prec, dir *nodeHdr, root bool) error {
 	case root:
 	case dir != nil:
 		if isDir(mode) {
-			h.setParent(Ino(dir.inum()))
+			h.setParent(meta.Ino(dir.inum()))
 			dir.addSubdirs(1)
 		}
 		if err := rs.add(r, (*entHdr)(unsafe.Pointer(h)), name, p.hash); err != nil {
@@ -774,10 +774,10 @@ func (rs *restorer) node(p *prec, dir *nodeHdr, root bool) error {
 	return nil
 }
 
-func (rs *restorer) data(p *prec, h *nodeHdr, ino Ino, mode uint32) error {
+func (rs *restorer) data(p *prec, h *nodeHdr, ino meta.Ino, mode uint32) error {
 	t, s := rs.t, rs.s
-	switch mode & S_IFMT {
-	case S_IFREG:
+	switch mode & meta.S_IFMT {
+	case meta.S_IFREG:
 		if p.fl&sdCompact != 0 {
 			h.flags |= fCompact
 			h.data = p.data
@@ -793,14 +793,14 @@ func (rs *restorer) data(p *prec, h *nodeHdr, ino Ino, mode uint32) error {
 		}
 		t.setSize(h, p.size)
 		t.sawSlice(p.maxSlice)
-	case S_IFLNK:
+	case meta.S_IFLNK:
 		r, err := t.a.Alloc(int(p.c1), arena.PSymlink)
 		if err != nil {
 			return rs.fail("out of memory")
 		}
 		copy(t.a.Bytes(r, int(p.c1)), s.b[p.c0:p.c0+p.c1])
 		h.data, h.size = uint64(r), uint64(p.c1)
-	case S_IFCHR, S_IFBLK:
+	case meta.S_IFCHR, meta.S_IFBLK:
 		h.data = p.data
 	}
 	if p.xlen != 0 {

@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	. "github.com/fsmeta/fsmeta/core/meta"
+	"github.com/fsmeta/fsmeta/core/meta"
 )
 
 // richTree builds a tree with every kind of state a snapshot must carry:
@@ -25,58 +25,58 @@ func richTree(t testing.TB, n int) *Tree {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := &Caller{Uid: 1000, Gid: 100, Umask: 0o022}
+	c := &meta.Caller{Uid: 1000, Gid: 100, Umask: 0o022}
 	now := int64(1_700_000_000_000_000_000)
 	tick := func() int64 { now += 1_000_003; return now }
-	must := func(e Errno) {
+	must := func(e meta.Errno) {
 		t.Helper()
 		if e != 0 {
 			t.Fatal(e)
 		}
 	}
-	d, e := tr.Mkdir(RootCaller, tick(), RootIno, "data", 0o1777|S_ISGID)
+	d, e := tr.Mkdir(meta.RootCaller, tick(), meta.RootIno, "data", 0o1777|meta.S_ISGID)
 	must(e)
-	_, e = tr.SetAttr(RootCaller, tick(), d.Ino, SetMode|SetGid, &SetAttrIn{Mode: 0o3777, Gid: 100})
+	_, e = tr.SetAttr(meta.RootCaller, tick(), d.Ino, meta.SetMode|meta.SetGid, &meta.SetAttrIn{Mode: 0o3777, Gid: 100})
 	must(e)
-	big, e := tr.Mkdir(RootCaller, tick(), d.Ino, "big", 0o777)
+	big, e := tr.Mkdir(meta.RootCaller, tick(), d.Ino, "big", 0o777)
 	must(e)
 	rng := rand.New(rand.NewSource(1))
-	var files []Ino
+	var files []meta.Ino
 	for i := 0; i < n; i++ {
-		a, e := tr.Mknod(&Caller{Uid: uint32(1000 + i%7), Gid: uint32(i % 5)}, tick(), big.Ino, "part-"+strconv.Itoa(i)+".parquet", uint32(0o600+i%64), 0)
+		a, e := tr.Mknod(&meta.Caller{Uid: uint32(1000 + i%7), Gid: uint32(i % 5)}, tick(), big.Ino, "part-"+strconv.Itoa(i)+".parquet", uint32(0o600+i%64), 0)
 		must(e)
 		files = append(files, a.Ino)
 		switch i % 5 {
 		case 0:
-			_, e = tr.WriteSlice(RootCaller, tick(), a.Ino, 0, Slice{ID: uint64(i + 1), Size: 4096, Len: 4096})
+			_, e = tr.WriteSlice(meta.RootCaller, tick(), a.Ino, 0, meta.Slice{ID: uint64(i + 1), Size: 4096, Len: 4096})
 		case 1:
-			_, e = tr.WriteSlice(RootCaller, tick(), a.Ino, uint32(rng.Intn(3)), Slice{ID: uint64(i + 1), Size: 100, Off: 10, Len: 50, Pos: 7})
+			_, e = tr.WriteSlice(meta.RootCaller, tick(), a.Ino, uint32(rng.Intn(3)), meta.Slice{ID: uint64(i + 1), Size: 100, Off: 10, Len: 50, Pos: 7})
 		case 2:
-			_, e = tr.Fallocate(RootCaller, tick(), a.Ino, FallocZeroRange, 10, 3*ChunkSize)
+			_, e = tr.Fallocate(meta.RootCaller, tick(), a.Ino, meta.FallocZeroRange, 10, 3*meta.ChunkSize)
 		}
 		must(e)
 	}
-	sub, e := tr.Mkdir(RootCaller, tick(), d.Ino, "sub\xff\xfe", 0o750)
+	sub, e := tr.Mkdir(meta.RootCaller, tick(), d.Ino, "sub\xff\xfe", 0o750)
 	must(e)
-	for _, m := range []uint32{S_IFIFO | 0o644, S_IFSOCK | 0o600, S_IFCHR | 0o600, S_IFBLK | 0o640} {
-		_, e := tr.Mknod(RootCaller, tick(), sub.Ino, "dev"+strconv.Itoa(int(m>>12)), m, 0x0801)
+	for _, m := range []uint32{meta.S_IFIFO | 0o644, meta.S_IFSOCK | 0o600, meta.S_IFCHR | 0o600, meta.S_IFBLK | 0o640} {
+		_, e := tr.Mknod(meta.RootCaller, tick(), sub.Ino, "dev"+strconv.Itoa(int(m>>12)), m, 0x0801)
 		must(e)
 	}
-	_, e = tr.Symlink(RootCaller, tick(), sub.Ino, "link", "../big/part-1.parquet")
+	_, e = tr.Symlink(meta.RootCaller, tick(), sub.Ino, "link", "../big/part-1.parquet")
 	must(e)
-	_, e = tr.Link(RootCaller, tick(), files[0], sub.Ino, "hard")
+	_, e = tr.Link(meta.RootCaller, tick(), files[0], sub.Ino, "hard")
 	must(e)
-	_, e = tr.Link(RootCaller, tick(), files[1], sub.Ino, "hard2")
+	_, e = tr.Link(meta.RootCaller, tick(), files[1], sub.Ino, "hard2")
 	must(e)
-	must(tr.Unlink(RootCaller, tick(), big.Ino, "part-1.parquet")) // files[1]: detached, one link left
-	_, e = tr.Open(RootCaller, tick(), files[2], O_RDWR)
+	must(tr.Unlink(meta.RootCaller, tick(), big.Ino, "part-1.parquet")) // files[1]: detached, one link left
+	_, e = tr.Open(meta.RootCaller, tick(), files[2], meta.O_RDWR)
 	must(e)
-	must(tr.Unlink(RootCaller, tick(), big.Ino, "part-2.parquet")) // files[2]: unlinked and open
-	must(tr.SetXattr(RootCaller, tick(), files[3], "user.k", []byte{0, 1, 2}, 0))
-	must(tr.SetXattr(RootCaller, tick(), d.Ino, "trusted.x", bytes.Repeat([]byte("v"), 1000), 0))
-	_, e = tr.SetAttr(RootCaller, tick(), files[4], SetFlags, &SetAttrIn{Flags: FlagImmutable})
+	must(tr.Unlink(meta.RootCaller, tick(), big.Ino, "part-2.parquet")) // files[2]: unlinked and open
+	must(tr.SetXattr(meta.RootCaller, tick(), files[3], "user.k", []byte{0, 1, 2}, 0))
+	must(tr.SetXattr(meta.RootCaller, tick(), d.Ino, "trusted.x", bytes.Repeat([]byte("v"), 1000), 0))
+	_, e = tr.SetAttr(meta.RootCaller, tick(), files[4], meta.SetFlags, &meta.SetAttrIn{Flags: meta.FlagImmutable})
 	must(e)
-	_, e = tr.SetAttr(RootCaller, tick(), files[5], SetFlags|SetCtime, &SetAttrIn{Flags: FlagAppend, Ctime: -5})
+	_, e = tr.SetAttr(meta.RootCaller, tick(), files[5], meta.SetFlags|meta.SetCtime, &meta.SetAttrIn{Flags: meta.FlagAppend, Ctime: -5})
 	must(e)
 	_, e = tr.NewSliceID(c, 1000)
 	must(e)
@@ -116,10 +116,10 @@ func TestSnapshotRoundTrip(t *testing.T) {
 	}
 	// The restored tree goes on as the original: same results, same state.
 	for _, x := range []*Tree{tr, back} {
-		if _, e := x.Mknod(RootCaller, 9, RootIno, "after", 0o644, 0); e != 0 {
+		if _, e := x.Mknod(meta.RootCaller, 9, meta.RootIno, "after", 0o644, 0); e != 0 {
 			t.Fatal(e)
 		}
-		if e := x.Release(RootCaller, 4+2); e != 0 && e != EBADF {
+		if e := x.Release(meta.RootCaller, 4+2); e != 0 && e != meta.EBADF {
 			t.Fatal(e)
 		}
 	}

@@ -7,7 +7,7 @@ import (
 
 	"github.com/fsmeta/fsmeta/core/arena"
 	"github.com/fsmeta/fsmeta/core/compact"
-	. "github.com/fsmeta/fsmeta/core/meta"
+	"github.com/fsmeta/fsmeta/core/meta"
 )
 
 // Options configure a Tree.
@@ -32,13 +32,13 @@ type Tree struct {
 	// lastAttr caches attrID's last answer (used by the writer only).
 	lastAttr   attrTriple
 	lastAttrID uint32
-	opens      map[Ino]uint32        // open counts (only non-zero)
-	nlinks     map[Ino]uint32        // link counts other than 1 (fNlink)
-	wideAttrs  map[Ino]uint32        // dictionary ids >= 65535 (fWideAttr)
-	xattrs     map[Ino]arena.Ref     // xattr blobs
-	migs       map[uint64]*migration // directories being resized
-	migsPeak   int                   // most entries migs had since it was made (endMigration)
-	refPool    sync.Pool             // scratch ref slices for ReadDir
+	opens      map[meta.Ino]uint32    // open counts (only non-zero)
+	nlinks     map[meta.Ino]uint32    // link counts other than 1 (fNlink)
+	wideAttrs  map[meta.Ino]uint32    // dictionary ids >= 65535 (fWideAttr)
+	xattrs     map[meta.Ino]arena.Ref // xattr blobs
+	migs       map[uint64]*migration  // directories being resized
+	migsPeak   int                    // most entries migs had since it was made (endMigration)
+	refPool    sync.Pool              // scratch ref slices for ReadDir
 
 	// writer is true while a change holds the write lock: getNode, find
 	// and scan then thaw the cold directories they meet (cold.go).
@@ -50,7 +50,7 @@ type Tree struct {
 	// runs counts the cold runs of hot directories (coldrun.go), coldRuns
 	// all of them; runDir is the directory a compaction pass is freezing
 	// run by run, from bucket runNext.
-	runs     map[Ino]uint32
+	runs     map[meta.Ino]uint32
 	coldRuns uint64
 
 	// dict is the dictionary of the blocks made since it was (nil before;
@@ -69,7 +69,7 @@ type Tree struct {
 	dictBuf  []byte
 	dictAt   int
 	dictSeen int
-	runDir   Ino
+	runDir   meta.Ino
 	runNext  uint64
 	// treeEntries counts what the current freezeTree call froze (for
 	// the step's time limit)
@@ -82,17 +82,17 @@ type Tree struct {
 	coldBytes  uint64 // exact bytes of cold handles and blocks
 	// recent holds directories thawed since the last compaction pass
 	// (nil until compaction runs): they are not idle.
-	recent map[Ino]struct{}
+	recent map[meta.Ino]struct{}
 	// compactCursor is the next inode a compaction pass looks at.
-	compactCursor Ino
+	compactCursor meta.Ino
 	// passDirty: a directory changed since the current pass began;
 	// passBusy: the pass left a directory hot because it had just changed.
 	// With neither, the next pass would find nothing to freeze and is
 	// skipped (an idle engine does not walk its inode table every pass).
 	passDirty, passBusy, passDone bool // passDone: a pass has completed
 
-	nextIno   Ino    // next inode number to hand out
-	nextSlice uint64 // next slice id to hand out
+	nextIno   meta.Ino // next inode number to hand out
+	nextSlice uint64   // next slice id to hand out
 	usedSpace uint64
 	counts    counts
 }
@@ -147,17 +147,17 @@ func New(o Options) (*Tree, error) {
 	if err != nil {
 		return nil, err
 	}
-	t := &Tree{a: a, opts: o, attrIdx: map[attrTriple]uint32{}, opens: map[Ino]uint32{}, nlinks: map[Ino]uint32{}, wideAttrs: map[Ino]uint32{},
-		xattrs: map[Ino]arena.Ref{}, migs: map[uint64]*migration{}, runs: map[Ino]uint32{}, nextIno: RootIno, nextSlice: 1}
+	t := &Tree{a: a, opts: o, attrIdx: map[attrTriple]uint32{}, opens: map[meta.Ino]uint32{}, nlinks: map[meta.Ino]uint32{}, wideAttrs: map[meta.Ino]uint32{},
+		xattrs: map[meta.Ino]arena.Ref{}, migs: map[uint64]*migration{}, runs: map[meta.Ino]uint32{}, nextIno: meta.RootIno, nextSlice: 1}
 	t.mu.init()
-	r, e := t.newNode(RootIno, "", S_IFDIR|0o755, 0, 0, o.RootTime)
+	r, e := t.newNode(meta.RootIno, "", meta.S_IFDIR|0o755, 0, 0, o.RootTime)
 	if e != 0 {
 		a.Close()
 		return nil, fmt.Errorf("tree: cannot create the root: %v", e)
 	}
 	t.node(r).flags |= fDetached
-	t.node(r).setParent(RootIno)
-	t.nextIno = RootIno + 1
+	t.node(r).setParent(meta.RootIno)
+	t.nextIno = meta.RootIno + 1
 	return t, nil
 }
 
@@ -192,12 +192,12 @@ func (t *Tree) Stats() Stats {
 func (t *Tree) countType(mode uint32, d int64) {
 	c := &t.counts
 	c.inodes += uint64(d)
-	switch mode & S_IFMT {
-	case S_IFREG:
+	switch mode & meta.S_IFMT {
+	case meta.S_IFREG:
 		c.files += uint64(d)
-	case S_IFDIR:
+	case meta.S_IFDIR:
 		c.dirs += uint64(d)
-	case S_IFLNK:
+	case meta.S_IFLNK:
 		c.symlinks += uint64(d)
 	default:
 		c.others += uint64(d)
@@ -206,18 +206,18 @@ func (t *Tree) countType(mode uint32, d int64) {
 
 // newNode allocates a node record for ino with name and puts it in the
 // inode table (not in any directory). On ENOSPC nothing is changed.
-func (t *Tree) newNode(ino Ino, name string, mode, uid, gid uint32, now int64) (arena.Ref, Errno) {
+func (t *Tree) newNode(ino meta.Ino, name string, mode, uid, gid uint32, now int64) (arena.Ref, meta.Errno) {
 	return t.newNodeID(ino, name, mode, t.attrID(attrTriple{mode: uint16(mode), uid: uid, gid: gid}), now)
 }
 
 // newNodeID is newNode with the (mode, uid, gid) triple's dictionary id.
-func (t *Tree) newNodeID(ino Ino, name string, mode, id uint32, now int64) (arena.Ref, Errno) {
+func (t *Tree) newNodeID(ino meta.Ino, name string, mode, id uint32, now int64) (arena.Ref, meta.Errno) {
 	if !t.ensureSlot(ino) {
-		return 0, ENOSPC
+		return 0, meta.ENOSPC
 	}
 	r, err := t.a.Alloc(recSize(false, len(name)), arena.PNode)
 	if err != nil {
-		return 0, ENOSPC
+		return 0, meta.ENOSPC
 	}
 	h := t.node(r)
 	h.inoAttr = uint64(ino)
@@ -233,15 +233,15 @@ func (t *Tree) newNodeID(ino Ino, name string, mode, id uint32, now int64) (aren
 // freeNode deletes a node record and everything it owns. The node must be
 // in no chain.
 func (t *Tree) freeNode(h *nodeHdr) {
-	ino := Ino(h.inum())
+	ino := meta.Ino(h.inum())
 	mode := t.mode(h)
-	switch mode & S_IFMT {
-	case S_IFDIR:
+	switch mode & meta.S_IFMT {
+	case meta.S_IFDIR:
 		t.freeIndex(h)
-	case S_IFREG:
+	case meta.S_IFREG:
 		t.usedSpace -= align4k(h.size)
 		t.freeChunks(h)
-	case S_IFLNK:
+	case meta.S_IFLNK:
 		t.a.Free(arena.Ref(h.data), int(h.size), arena.PSymlink)
 	}
 	if h.flags&fXattr != 0 {

@@ -6,7 +6,7 @@ import (
 	"strings"
 
 	"github.com/fsmeta/fsmeta/core/arena"
-	. "github.com/fsmeta/fsmeta/core/meta"
+	"github.com/fsmeta/fsmeta/core/meta"
 )
 
 // Extended attributes of an inode live in one arena blob, found through the
@@ -19,7 +19,7 @@ type xattr struct {
 	name, value []byte
 }
 
-func (t *Tree) xattrList(ino Ino) []xattr {
+func (t *Tree) xattrList(ino meta.Ino) []xattr {
 	r, ok := t.xattrs[ino]
 	if !ok {
 		return nil
@@ -35,7 +35,7 @@ func (t *Tree) xattrList(ino Ino) []xattr {
 	return out
 }
 
-func (t *Tree) freeXattrs(ino Ino) {
+func (t *Tree) freeXattrs(ino meta.Ino) {
 	if r, ok := t.xattrs[ino]; ok {
 		n := binary.LittleEndian.Uint32(t.a.Bytes(r, 4))
 		t.a.Free(r, int(n), arena.PXattr)
@@ -44,8 +44,8 @@ func (t *Tree) freeXattrs(ino Ino) {
 }
 
 // storeXattrs replaces ino's blob with list (copied); ENOSPC changes nothing.
-func (t *Tree) storeXattrs(h *nodeHdr, list []xattr) Errno {
-	ino := Ino(h.inum())
+func (t *Tree) storeXattrs(h *nodeHdr, list []xattr) meta.Errno {
+	ino := meta.Ino(h.inum())
 	if len(list) == 0 {
 		t.freeXattrs(ino)
 		h.flags &^= fXattr
@@ -57,7 +57,7 @@ func (t *Tree) storeXattrs(h *nodeHdr, list []xattr) Errno {
 	}
 	r, err := t.a.Alloc(n, arena.PXattr)
 	if err != nil {
-		return ENOSPC
+		return meta.ENOSPC
 	}
 	b := t.a.Bytes(r, n)
 	binary.LittleEndian.PutUint32(b, uint32(n))
@@ -76,61 +76,61 @@ func (t *Tree) storeXattrs(h *nodeHdr, list []xattr) Errno {
 }
 
 // xattrNS checks an xattr name and returns its namespace prefix.
-func xattrNS(name string) (string, Errno) {
+func xattrNS(name string) (string, meta.Errno) {
 	switch {
 	case name == "":
-		return "", EINVAL
-	case len(name) > MaxXattrName:
-		return "", ERANGE
+		return "", meta.EINVAL
+	case len(name) > meta.MaxXattrName:
+		return "", meta.ERANGE
 	}
 	for _, ns := range []string{"user.", "trusted.", "security."} {
 		if strings.HasPrefix(name, ns) {
 			return ns, 0
 		}
 	}
-	return "", EOPNOTSUPP
+	return "", meta.EOPNOTSUPP
 }
 
-func (t *Tree) GetXattr(c *Caller, ino Ino, name string) ([]byte, Errno) {
+func (t *Tree) GetXattr(c *meta.Caller, ino meta.Ino, name string) ([]byte, meta.Errno) {
 	ns, e := xattrNS(name)
 	if e != 0 {
 		return nil, e
 	}
 	s, ok := t.rlock()
 	if !ok {
-		return nil, EClosed
+		return nil, meta.EClosed
 	}
 	defer t.mu.runlock(s)
 	h := t.getNode(ino)
 	if h == nil {
-		return nil, ENOENT
+		return nil, meta.ENOENT
 	}
 	if ns == "user." {
-		if e := t.may(c, h, R_OK); e != 0 {
+		if e := t.may(c, h, meta.R_OK); e != 0 {
 			return nil, e
 		}
 	} else if c.Uid != 0 {
-		return nil, ENODATA
+		return nil, meta.ENODATA
 	}
 	for _, x := range t.xattrList(ino) {
 		if string(x.name) == name {
 			return append([]byte{}, x.value...), 0
 		}
 	}
-	return nil, ENODATA
+	return nil, meta.ENODATA
 }
 
-func (t *Tree) ListXattr(c *Caller, ino Ino) ([]string, Errno) {
+func (t *Tree) ListXattr(c *meta.Caller, ino meta.Ino) ([]string, meta.Errno) {
 	s, ok := t.rlock()
 	if !ok {
-		return nil, EClosed
+		return nil, meta.EClosed
 	}
 	defer t.mu.runlock(s)
 	h := t.getNode(ino)
 	if h == nil {
-		return nil, ENOENT
+		return nil, meta.ENOENT
 	}
-	if e := t.may(c, h, R_OK); e != 0 {
+	if e := t.may(c, h, meta.R_OK); e != 0 {
 		return nil, e
 	}
 	var out []string
@@ -143,41 +143,41 @@ func (t *Tree) ListXattr(c *Caller, ino Ino) ([]string, Errno) {
 }
 
 // checkXattrWrite applies the permission rules of set and remove.
-func (t *Tree) checkXattrWrite(c *Caller, h *nodeHdr, ns string) Errno {
+func (t *Tree) checkXattrWrite(c *meta.Caller, h *nodeHdr, ns string) meta.Errno {
 	if ns == "user." {
-		if e := t.may(c, h, W_OK); e != 0 {
+		if e := t.may(c, h, meta.W_OK); e != 0 {
 			return e
 		}
-		if m := t.mode(h) & S_IFMT; m != S_IFREG && m != S_IFDIR {
-			return EPERM
+		if m := t.mode(h) & meta.S_IFMT; m != meta.S_IFREG && m != meta.S_IFDIR {
+			return meta.EPERM
 		}
 	} else if c.Uid != 0 {
-		return EPERM
+		return meta.EPERM
 	}
 	if pinned(h) {
-		return EPERM
+		return meta.EPERM
 	}
 	return 0
 }
 
-func (t *Tree) SetXattr(c *Caller, now int64, ino Ino, name string, value []byte, flags uint32) Errno {
+func (t *Tree) SetXattr(c *meta.Caller, now int64, ino meta.Ino, name string, value []byte, flags uint32) meta.Errno {
 	ns, e := xattrNS(name)
 	if e != 0 {
 		return e
 	}
-	if flags&^(XattrCreate|XattrReplace) != 0 || flags == XattrCreate|XattrReplace {
-		return EINVAL
+	if flags&^(meta.XattrCreate|meta.XattrReplace) != 0 || flags == meta.XattrCreate|meta.XattrReplace {
+		return meta.EINVAL
 	}
-	if len(value) > MaxXattrSize {
-		return E2BIG
+	if len(value) > meta.MaxXattrSize {
+		return meta.E2BIG
 	}
 	if !t.wlock() {
-		return EClosed
+		return meta.EClosed
 	}
 	defer t.wunlock()
 	h := t.getNode(ino)
 	if h == nil {
-		return ENOENT
+		return meta.ENOENT
 	}
 	if e := t.checkXattrWrite(c, h, ns); e != 0 {
 		return e
@@ -186,10 +186,10 @@ func (t *Tree) SetXattr(c *Caller, now int64, ino Ino, name string, value []byte
 	i := sort.Search(len(list), func(i int) bool { return string(list[i].name) >= name })
 	exists := i < len(list) && string(list[i].name) == name
 	switch {
-	case exists && flags&XattrCreate != 0:
-		return EEXIST
-	case !exists && flags&XattrReplace != 0:
-		return ENODATA
+	case exists && flags&meta.XattrCreate != 0:
+		return meta.EEXIST
+	case !exists && flags&meta.XattrReplace != 0:
+		return meta.ENODATA
 	}
 	nx := xattr{[]byte(name), value}
 	if exists {
@@ -201,8 +201,8 @@ func (t *Tree) SetXattr(c *Caller, now int64, ino Ino, name string, value []byte
 	for _, x := range list {
 		total += len(x.name) + len(x.value)
 	}
-	if total > MaxXattrAll {
-		return ENOSPC
+	if total > meta.MaxXattrAll {
+		return meta.ENOSPC
 	}
 	if e := t.storeXattrs(h, list); e != 0 {
 		return e
@@ -211,18 +211,18 @@ func (t *Tree) SetXattr(c *Caller, now int64, ino Ino, name string, value []byte
 	return 0
 }
 
-func (t *Tree) RemoveXattr(c *Caller, now int64, ino Ino, name string) Errno {
+func (t *Tree) RemoveXattr(c *meta.Caller, now int64, ino meta.Ino, name string) meta.Errno {
 	ns, e := xattrNS(name)
 	if e != 0 {
 		return e
 	}
 	if !t.wlock() {
-		return EClosed
+		return meta.EClosed
 	}
 	defer t.wunlock()
 	h := t.getNode(ino)
 	if h == nil {
-		return ENOENT
+		return meta.ENOENT
 	}
 	if e := t.checkXattrWrite(c, h, ns); e != 0 {
 		return e
@@ -237,5 +237,5 @@ func (t *Tree) RemoveXattr(c *Caller, now int64, ino Ino, name string) Errno {
 			return 0
 		}
 	}
-	return ENODATA
+	return meta.ENODATA
 }

@@ -4,28 +4,28 @@ import (
 	"sort"
 	"strings"
 
-	. "github.com/fsmeta/fsmeta/core/meta"
+	"github.com/fsmeta/fsmeta/core/meta"
 )
 
 // SetAttr changes the attributes named by mask.
-func (m *Model) SetAttr(c *Caller, now int64, ino Ino, mask uint32, in *SetAttrIn) (Attr, Errno) {
-	if mask&^SetAll != 0 {
-		return Attr{}, EINVAL
+func (m *Model) SetAttr(c *meta.Caller, now int64, ino meta.Ino, mask uint32, in *meta.SetAttrIn) (meta.Attr, meta.Errno) {
+	if mask&^meta.SetAll != 0 {
+		return meta.Attr{}, meta.EINVAL
 	}
-	if mask&SetMode != 0 && in.Mode&^ModePerm != 0 {
-		return Attr{}, EINVAL
+	if mask&meta.SetMode != 0 && in.Mode&^meta.ModePerm != 0 {
+		return meta.Attr{}, meta.EINVAL
 	}
 	// Not in the contract's list, but an argument check like the two above:
 	// flags the engine does not know are rejected (docs/architecture.md invariant 6).
-	if mask&SetFlags != 0 && in.Flags&^(FlagImmutable|FlagAppend) != 0 {
-		return Attr{}, EINVAL
+	if mask&meta.SetFlags != 0 && in.Flags&^(meta.FlagImmutable|meta.FlagAppend) != 0 {
+		return meta.Attr{}, meta.EINVAL
 	}
 	n, e := m.node(ino)
 	if e != 0 {
-		return Attr{}, e
+		return meta.Attr{}, e
 	}
 	if e := setAttrChecks(c, n, mask, in); e != 0 {
-		return Attr{}, e
+		return meta.Attr{}, e
 	}
 	if mask == 0 {
 		return m.attrOf(n), 0
@@ -35,53 +35,53 @@ func (m *Model) SetAttr(c *Caller, now int64, ino Ino, mask uint32, in *SetAttrI
 }
 
 // setAttrChecks are steps 1 to 6 of SetAttr.
-func setAttrChecks(c *Caller, n *Node, mask uint32, in *SetAttrIn) Errno {
+func setAttrChecks(c *meta.Caller, n *Node, mask uint32, in *meta.SetAttrIn) meta.Errno {
 	root, owner := c.Uid == 0, c.Uid == n.Uid
 	// 1. root-only fields and flags
-	if mask&(SetFlags|SetCtime) != 0 && !root {
-		return EPERM
+	if mask&(meta.SetFlags|meta.SetCtime) != 0 && !root {
+		return meta.EPERM
 	}
-	if immutable(n) && mask&^SetFlags != 0 {
-		return EPERM
+	if immutable(n) && mask&^meta.SetFlags != 0 {
+		return meta.EPERM
 	}
-	if appendOnly(n) && mask&(SetMode|SetUid|SetGid|SetMtime|SetMtimeNow|SetCtime) != 0 {
-		return EPERM
+	if appendOnly(n) && mask&(meta.SetMode|meta.SetUid|meta.SetGid|meta.SetMtime|meta.SetMtimeNow|meta.SetCtime) != 0 {
+		return meta.EPERM
 	}
 	// 2. uid
-	if mask&SetUid != 0 && in.Uid != n.Uid && !root {
-		return EPERM
+	if mask&meta.SetUid != 0 && in.Uid != n.Uid && !root {
+		return meta.EPERM
 	}
 	// 3. gid
-	if mask&SetGid != 0 && in.Gid != n.Gid && !root && (!owner || !c.InGroup(in.Gid)) {
-		return EPERM
+	if mask&meta.SetGid != 0 && in.Gid != n.Gid && !root && (!owner || !c.InGroup(in.Gid)) {
+		return meta.EPERM
 	}
 	// 4. mode
-	if mask&SetMode != 0 && !root && !owner {
-		return EPERM
+	if mask&meta.SetMode != 0 && !root && !owner {
+		return meta.EPERM
 	}
 	// 5. size
-	if mask&SetSize != 0 {
+	if mask&meta.SetSize != 0 {
 		switch {
 		case n.isDir():
-			return EISDIR
+			return meta.EISDIR
 		case !n.isRegular():
-			return EINVAL
-		case in.Size > MaxFileSize:
-			return EFBIG
+			return meta.EINVAL
+		case in.Size > meta.MaxFileSize:
+			return meta.EFBIG
 		}
-		if e := may(c, n, W_OK); e != 0 {
+		if e := may(c, n, meta.W_OK); e != 0 {
 			return e
 		}
 		if appendOnly(n) && in.Size < n.Size {
-			return EPERM
+			return meta.EPERM
 		}
 	}
 	// 6. times
-	if mask&(SetAtime|SetMtime) != 0 && !root && !owner {
-		return EPERM
+	if mask&(meta.SetAtime|meta.SetMtime) != 0 && !root && !owner {
+		return meta.EPERM
 	}
-	if mask&(SetAtimeNow|SetMtimeNow) != 0 && !root && !owner {
-		if e := may(c, n, W_OK); e != 0 {
+	if mask&(meta.SetAtimeNow|meta.SetMtimeNow) != 0 && !root && !owner {
+		if e := may(c, n, meta.W_OK); e != 0 {
 			return e
 		}
 	}
@@ -89,48 +89,48 @@ func setAttrChecks(c *Caller, n *Node, mask uint32, in *SetAttrIn) Errno {
 }
 
 // setAttrApply applies a checked SetAttr in the contract's order.
-func setAttrApply(c *Caller, now int64, n *Node, mask uint32, in *SetAttrIn) {
-	if mask&SetUid != 0 {
+func setAttrApply(c *meta.Caller, now int64, n *Node, mask uint32, in *meta.SetAttrIn) {
+	if mask&meta.SetUid != 0 {
 		n.Uid = in.Uid
 	}
-	if mask&SetGid != 0 {
+	if mask&meta.SetGid != 0 {
 		n.Gid = in.Gid
 	}
-	if mask&(SetUid|SetGid) != 0 && c.Uid != 0 && !n.isDir() {
-		n.Mode &^= S_ISUID
+	if mask&(meta.SetUid|meta.SetGid) != 0 && c.Uid != 0 && !n.isDir() {
+		n.Mode &^= meta.S_ISUID
 		if n.Mode&0o010 != 0 {
-			n.Mode &^= S_ISGID
+			n.Mode &^= meta.S_ISGID
 		}
 	}
-	if mask&SetMode != 0 {
+	if mask&meta.SetMode != 0 {
 		mode := in.Mode
 		if c.Uid != 0 && !c.InGroup(n.Gid) {
-			mode &^= S_ISGID
+			mode &^= meta.S_ISGID
 		}
-		n.Mode = n.Mode&S_IFMT | mode
+		n.Mode = n.Mode&meta.S_IFMT | mode
 	}
-	if mask&SetSize != 0 {
+	if mask&meta.SetSize != 0 {
 		truncate(n, in.Size)
-		if mask&SetMtime == 0 {
+		if mask&meta.SetMtime == 0 {
 			n.Mtime = now
 		}
 	}
 	switch {
-	case mask&SetAtimeNow != 0:
+	case mask&meta.SetAtimeNow != 0:
 		n.Atime = now
-	case mask&SetAtime != 0:
+	case mask&meta.SetAtime != 0:
 		n.Atime = in.Atime
 	}
 	switch {
-	case mask&SetMtimeNow != 0:
+	case mask&meta.SetMtimeNow != 0:
 		n.Mtime = now
-	case mask&SetMtime != 0:
+	case mask&meta.SetMtime != 0:
 		n.Mtime = in.Mtime
 	}
-	if mask&SetFlags != 0 {
+	if mask&meta.SetFlags != 0 {
 		n.Flags = in.Flags
 	}
-	if mask&SetCtime != 0 {
+	if mask&meta.SetCtime != 0 {
 		n.Ctime = in.Ctime
 	} else {
 		n.Ctime = now
@@ -154,43 +154,43 @@ const (
 )
 
 // xattrName checks an xattr name and returns its namespace.
-func xattrName(name string) (xattrNS, Errno) {
+func xattrName(name string) (xattrNS, meta.Errno) {
 	switch {
 	case name == "":
-		return 0, EINVAL
-	case len(name) > MaxXattrName:
-		return 0, ERANGE
+		return 0, meta.EINVAL
+	case len(name) > meta.MaxXattrName:
+		return 0, meta.ERANGE
 	case strings.HasPrefix(name, "user."):
 		return nsUser, 0
 	case strings.HasPrefix(name, "trusted."), strings.HasPrefix(name, "security."):
 		return nsTrusted, 0
 	}
-	return 0, EOPNOTSUPP // system. and unknown prefixes
+	return 0, meta.EOPNOTSUPP // system. and unknown prefixes
 }
 
 // xattrChange is the namespace, permission and flag check of set and remove.
-func xattrChange(c *Caller, n *Node, ns xattrNS) Errno {
+func xattrChange(c *meta.Caller, n *Node, ns xattrNS) meta.Errno {
 	switch ns {
 	case nsUser:
-		if e := may(c, n, W_OK); e != 0 {
+		if e := may(c, n, meta.W_OK); e != 0 {
 			return e
 		}
 		if !n.isRegular() && !n.isDir() {
-			return EPERM
+			return meta.EPERM
 		}
 	case nsTrusted:
 		if c.Uid != 0 {
-			return EPERM
+			return meta.EPERM
 		}
 	}
 	if immutableOrAppend(n) {
-		return EPERM
+		return meta.EPERM
 	}
 	return 0
 }
 
 // GetXattr returns the value of an extended attribute.
-func (m *Model) GetXattr(c *Caller, ino Ino, name string) ([]byte, Errno) {
+func (m *Model) GetXattr(c *meta.Caller, ino meta.Ino, name string) ([]byte, meta.Errno) {
 	ns, e := xattrName(name)
 	if e != 0 {
 		return nil, e
@@ -201,32 +201,32 @@ func (m *Model) GetXattr(c *Caller, ino Ino, name string) ([]byte, Errno) {
 	}
 	switch ns {
 	case nsUser:
-		if e := may(c, n, R_OK); e != 0 {
+		if e := may(c, n, meta.R_OK); e != 0 {
 			return nil, e
 		}
 	case nsTrusted:
 		if c.Uid != 0 {
-			return nil, ENODATA
+			return nil, meta.ENODATA
 		}
 	}
 	v, ok := n.Xattrs[name]
 	if !ok {
-		return nil, ENODATA
+		return nil, meta.ENODATA
 	}
 	return append([]byte{}, v...), 0
 }
 
 // SetXattr sets an extended attribute.
-func (m *Model) SetXattr(c *Caller, now int64, ino Ino, name string, value []byte, flags uint32) Errno {
+func (m *Model) SetXattr(c *meta.Caller, now int64, ino meta.Ino, name string, value []byte, flags uint32) meta.Errno {
 	ns, e := xattrName(name)
 	if e != 0 {
 		return e
 	}
-	if flags&^(XattrCreate|XattrReplace) != 0 || flags == XattrCreate|XattrReplace {
-		return EINVAL
+	if flags&^(meta.XattrCreate|meta.XattrReplace) != 0 || flags == meta.XattrCreate|meta.XattrReplace {
+		return meta.EINVAL
 	}
-	if len(value) > MaxXattrSize {
-		return E2BIG
+	if len(value) > meta.MaxXattrSize {
+		return meta.E2BIG
 	}
 	n, e := m.node(ino)
 	if e != 0 {
@@ -237,10 +237,10 @@ func (m *Model) SetXattr(c *Caller, now int64, ino Ino, name string, value []byt
 	}
 	_, exists := n.Xattrs[name]
 	switch {
-	case flags&XattrCreate != 0 && exists:
-		return EEXIST
-	case flags&XattrReplace != 0 && !exists:
-		return ENODATA
+	case flags&meta.XattrCreate != 0 && exists:
+		return meta.EEXIST
+	case flags&meta.XattrReplace != 0 && !exists:
+		return meta.ENODATA
 	}
 	total := len(name) + len(value)
 	for k, v := range n.Xattrs {
@@ -248,8 +248,8 @@ func (m *Model) SetXattr(c *Caller, now int64, ino Ino, name string, value []byt
 			total += len(k) + len(v)
 		}
 	}
-	if total > MaxXattrAll {
-		return ENOSPC
+	if total > meta.MaxXattrAll {
+		return meta.ENOSPC
 	}
 	if n.Xattrs == nil {
 		n.Xattrs = map[string][]byte{}
@@ -260,12 +260,12 @@ func (m *Model) SetXattr(c *Caller, now int64, ino Ino, name string, value []byt
 }
 
 // ListXattr returns the names the caller may see, sorted.
-func (m *Model) ListXattr(c *Caller, ino Ino) ([]string, Errno) {
+func (m *Model) ListXattr(c *meta.Caller, ino meta.Ino) ([]string, meta.Errno) {
 	n, e := m.node(ino)
 	if e != 0 {
 		return nil, e
 	}
-	if e := may(c, n, R_OK); e != 0 {
+	if e := may(c, n, meta.R_OK); e != 0 {
 		return nil, e
 	}
 	var names []string
@@ -279,7 +279,7 @@ func (m *Model) ListXattr(c *Caller, ino Ino) ([]string, Errno) {
 }
 
 // RemoveXattr removes an extended attribute.
-func (m *Model) RemoveXattr(c *Caller, now int64, ino Ino, name string) Errno {
+func (m *Model) RemoveXattr(c *meta.Caller, now int64, ino meta.Ino, name string) meta.Errno {
 	ns, e := xattrName(name)
 	if e != 0 {
 		return e
@@ -292,7 +292,7 @@ func (m *Model) RemoveXattr(c *Caller, now int64, ino Ino, name string) Errno {
 		return e
 	}
 	if _, ok := n.Xattrs[name]; !ok {
-		return ENODATA
+		return meta.ENODATA
 	}
 	delete(n.Xattrs, name)
 	n.Ctime = now

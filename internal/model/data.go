@@ -4,58 +4,58 @@ import (
 	"math"
 	"sort"
 
-	. "github.com/fsmeta/fsmeta/core/meta"
+	"github.com/fsmeta/fsmeta/core/meta"
 )
 
 // Opens, file data (chunks of slices) and fallocate.
 
 // regular returns regular file ino: ENOENT, EISDIR, or EINVAL for other types.
-func (m *Model) regular(ino Ino) (*Node, Errno) {
+func (m *Model) regular(ino meta.Ino) (*Node, meta.Errno) {
 	n, e := m.node(ino)
 	if e != 0 {
 		return nil, e
 	}
 	switch {
 	case n.isDir():
-		return nil, EISDIR
+		return nil, meta.EISDIR
 	case !n.isRegular():
-		return nil, EINVAL
+		return nil, meta.EINVAL
 	}
 	return n, 0
 }
 
 // Open checks the access flags ask for and counts the open.
-func (m *Model) Open(c *Caller, now int64, ino Ino, flags uint32) (Attr, Errno) {
-	acc := flags & O_ACCMODE
+func (m *Model) Open(c *meta.Caller, now int64, ino meta.Ino, flags uint32) (meta.Attr, meta.Errno) {
+	acc := flags & meta.O_ACCMODE
 	if acc == 3 {
-		return Attr{}, EINVAL
+		return meta.Attr{}, meta.EINVAL
 	}
 	n, e := m.node(ino)
 	if e != 0 {
-		return Attr{}, e
+		return meta.Attr{}, e
 	}
 	if n.Nlink == 0 && !n.isDir() && n.Opens == 0 {
-		return Attr{}, ENOENT
+		return meta.Attr{}, meta.ENOENT
 	}
-	write, trunc := acc != O_RDONLY, flags&O_TRUNC != 0
+	write, trunc := acc != meta.O_RDONLY, flags&meta.O_TRUNC != 0
 	if n.isDir() && (write || trunc) {
-		return Attr{}, EISDIR
+		return meta.Attr{}, meta.EISDIR
 	}
 	var mask uint32
-	if acc != O_WRONLY {
-		mask |= R_OK
+	if acc != meta.O_WRONLY {
+		mask |= meta.R_OK
 	}
 	if write || trunc {
-		mask |= W_OK
+		mask |= meta.W_OK
 	}
 	if e := may(c, n, mask); e != 0 {
-		return Attr{}, e
+		return meta.Attr{}, e
 	}
 	if (write || trunc) && immutable(n) {
-		return Attr{}, EPERM
+		return meta.Attr{}, meta.EPERM
 	}
-	if appendOnly(n) && (write && flags&O_APPEND == 0 || trunc) {
-		return Attr{}, EPERM
+	if appendOnly(n) && (write && flags&meta.O_APPEND == 0 || trunc) {
+		return meta.Attr{}, meta.EPERM
 	}
 	if trunc && n.isRegular() {
 		truncate(n, 0)
@@ -66,13 +66,13 @@ func (m *Model) Open(c *Caller, now int64, ino Ino, flags uint32) (Attr, Errno) 
 }
 
 // Release ends an open; the last one deletes an unlinked inode.
-func (m *Model) Release(c *Caller, ino Ino) Errno {
+func (m *Model) Release(c *meta.Caller, ino meta.Ino) meta.Errno {
 	n, e := m.node(ino)
 	if e != 0 {
 		return e
 	}
 	if n.Opens == 0 {
-		return EBADF
+		return meta.EBADF
 	}
 	n.Opens--
 	if n.Opens == 0 && !n.isDir() && n.Nlink == 0 {
@@ -82,9 +82,9 @@ func (m *Model) Release(c *Caller, ino Ino) Errno {
 }
 
 // NewSliceID reserves n slice ids and returns the first.
-func (m *Model) NewSliceID(c *Caller, n uint32) (uint64, Errno) {
+func (m *Model) NewSliceID(c *meta.Caller, n uint32) (uint64, meta.Errno) {
 	if n == 0 {
-		return 0, EINVAL
+		return 0, meta.EINVAL
 	}
 	id := m.nextSlice
 	m.nextSlice += uint64(n)
@@ -92,23 +92,23 @@ func (m *Model) NewSliceID(c *Caller, n uint32) (uint64, Errno) {
 }
 
 // WriteSlice appends s to the list of chunk chunk of ino.
-func (m *Model) WriteSlice(c *Caller, now int64, ino Ino, chunk uint32, s Slice) (Attr, Errno) {
+func (m *Model) WriteSlice(c *meta.Caller, now int64, ino meta.Ino, chunk uint32, s meta.Slice) (meta.Attr, meta.Errno) {
 	if badSlice(s) {
-		return Attr{}, EINVAL
+		return meta.Attr{}, meta.EINVAL
 	}
-	end := uint64(chunk)*ChunkSize + uint64(s.Pos) + uint64(s.Len)
-	if end > MaxFileSize {
-		return Attr{}, EFBIG
+	end := uint64(chunk)*meta.ChunkSize + uint64(s.Pos) + uint64(s.Len)
+	if end > meta.MaxFileSize {
+		return meta.Attr{}, meta.EFBIG
 	}
 	n, e := m.regular(ino)
 	if e != 0 {
-		return Attr{}, e
+		return meta.Attr{}, e
 	}
 	if immutable(n) {
-		return Attr{}, EPERM
+		return meta.Attr{}, meta.EPERM
 	}
 	if n.Chunks == nil {
-		n.Chunks = map[uint32][]Slice{}
+		n.Chunks = map[uint32][]meta.Slice{}
 	}
 	n.Chunks[chunk] = append(n.Chunks[chunk], s)
 	m.sawSlice(s.ID)
@@ -120,7 +120,7 @@ func (m *Model) WriteSlice(c *Caller, now int64, ino Ino, chunk uint32, s Slice)
 }
 
 // ReadChunk returns the slices of a chunk in write order, clipped to the size.
-func (m *Model) ReadChunk(c *Caller, ino Ino, chunk uint32) ([]Slice, Errno) {
+func (m *Model) ReadChunk(c *meta.Caller, ino meta.Ino, chunk uint32) ([]meta.Slice, meta.Errno) {
 	n, e := m.regular(ino)
 	if e != 0 {
 		return nil, e
@@ -129,14 +129,14 @@ func (m *Model) ReadChunk(c *Caller, ino Ino, chunk uint32) ([]Slice, Errno) {
 }
 
 // CompactChunk rewrites a chunk's list (see docs/semantics.md).
-func (m *Model) CompactChunk(c *Caller, ino Ino, chunk uint32, replaced []Slice, with Slice) ([]Slice, Errno) {
+func (m *Model) CompactChunk(c *meta.Caller, ino meta.Ino, chunk uint32, replaced []meta.Slice, with meta.Slice) ([]meta.Slice, meta.Errno) {
 	n, e := m.regular(ino)
 	if e != 0 {
 		return nil, e
 	}
 	list := n.Chunks[chunk]
 	if len(replaced) == 0 {
-		var keep, dropped []Slice
+		var keep, dropped []meta.Slice
 		for i, s := range list {
 			if covered(s, list[i+1:]) {
 				dropped = append(dropped, s)
@@ -148,20 +148,20 @@ func (m *Model) CompactChunk(c *Caller, ino Ino, chunk uint32, replaced []Slice,
 		return dropped, 0
 	}
 	if len(replaced) > len(list) {
-		return nil, EAGAIN
+		return nil, meta.EAGAIN
 	}
 	for i := range replaced {
 		if list[i] != replaced[i] {
-			return nil, EAGAIN
+			return nil, meta.EAGAIN
 		}
 	}
 	if badSlice(with) {
-		return nil, EINVAL
+		return nil, meta.EINVAL
 	}
 	m.sawSlice(with.ID)
-	out := append([]Slice{with}, list[len(replaced):]...)
+	out := append([]meta.Slice{with}, list[len(replaced):]...)
 	setChunk(n, chunk, clipList(out, chunk, n.Size))
-	return append([]Slice{}, replaced...), 0
+	return append([]meta.Slice{}, replaced...), 0
 }
 
 // sawSlice moves the slice counter past an id written that NewSliceID never
@@ -172,7 +172,7 @@ func (m *Model) sawSlice(id uint64) {
 	}
 }
 
-func setChunk(n *Node, chunk uint32, list []Slice) {
+func setChunk(n *Node, chunk uint32, list []meta.Slice) {
 	if len(list) == 0 {
 		delete(n.Chunks, chunk)
 		return
@@ -181,7 +181,7 @@ func setChunk(n *Node, chunk uint32, list []Slice) {
 }
 
 // covered reports whether the later slices cover every byte of s.
-func covered(s Slice, later []Slice) bool {
+func covered(s meta.Slice, later []meta.Slice) bool {
 	type span struct{ a, b uint64 }
 	var spans []span
 	for _, l := range later {
@@ -204,23 +204,23 @@ func covered(s Slice, later []Slice) bool {
 }
 
 // Fallocate reserves, punches a hole or zeroes a range.
-func (m *Model) Fallocate(c *Caller, now int64, ino Ino, mode uint32, off, length uint64) (Attr, Errno) {
-	keep, punch, zero := mode&FallocKeepSize != 0, mode&FallocPunchHole != 0, mode&FallocZeroRange != 0
+func (m *Model) Fallocate(c *meta.Caller, now int64, ino meta.Ino, mode uint32, off, length uint64) (meta.Attr, meta.Errno) {
+	keep, punch, zero := mode&meta.FallocKeepSize != 0, mode&meta.FallocPunchHole != 0, mode&meta.FallocZeroRange != 0
 	switch {
-	case mode&^(FallocKeepSize|FallocPunchHole|FallocZeroRange) != 0, punch && !keep, punch && zero, length == 0:
-		return Attr{}, EINVAL
-	case off > MaxFileSize || length > MaxFileSize-off:
-		return Attr{}, EFBIG
+	case mode&^(meta.FallocKeepSize|meta.FallocPunchHole|meta.FallocZeroRange) != 0, punch && !keep, punch && zero, length == 0:
+		return meta.Attr{}, meta.EINVAL
+	case off > meta.MaxFileSize || length > meta.MaxFileSize-off:
+		return meta.Attr{}, meta.EFBIG
 	}
 	n, e := m.regular(ino)
 	if e != 0 {
-		return Attr{}, e
+		return meta.Attr{}, e
 	}
-	if e := may(c, n, W_OK); e != 0 {
-		return Attr{}, e
+	if e := may(c, n, meta.W_OK); e != 0 {
+		return meta.Attr{}, e
 	}
 	if immutable(n) || appendOnly(n) && (punch || zero) {
-		return Attr{}, EPERM
+		return meta.Attr{}, meta.EPERM
 	}
 	end := off + length
 	changed := false
@@ -249,19 +249,19 @@ func (m *Model) Fallocate(c *Caller, now int64, ino Ino, mode uint32, off, lengt
 // slice (id 0) over that part.
 func writeHole(n *Node, off, end uint64) {
 	if n.Chunks == nil {
-		n.Chunks = map[uint32][]Slice{}
+		n.Chunks = map[uint32][]meta.Slice{}
 	}
 	for off < end {
-		idx := off / ChunkSize
+		idx := off / meta.ChunkSize
 		if idx > math.MaxUint32 {
 			break // chunk indexes are uint32: chunks past them never hold slices
 		}
-		pos := off % ChunkSize
-		l := min(end-off, ChunkSize-pos)
-		if l == ChunkSize {
+		pos := off % meta.ChunkSize
+		l := min(end-off, meta.ChunkSize-pos)
+		if l == meta.ChunkSize {
 			delete(n.Chunks, uint32(idx))
 		} else {
-			n.Chunks[uint32(idx)] = append(n.Chunks[uint32(idx)], Slice{Pos: uint32(pos), Size: uint32(l), Len: uint32(l)})
+			n.Chunks[uint32(idx)] = append(n.Chunks[uint32(idx)], meta.Slice{Pos: uint32(pos), Size: uint32(l), Len: uint32(l)})
 		}
 		off += l
 	}

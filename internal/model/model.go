@@ -51,7 +51,7 @@ import (
 	"sort"
 	"strings"
 
-	. "github.com/fsmeta/fsmeta/core/meta"
+	"github.com/fsmeta/fsmeta/core/meta"
 )
 
 // Options configure a Model like tree.Options configure the engine.
@@ -63,7 +63,7 @@ type Options struct {
 
 // Node is one inode.
 type Node struct {
-	Ino   Ino
+	Ino   meta.Ino
 	Mode  uint32 // type | permission bits
 	Nlink uint32 // non-directories: number of names (0: unlinked but open)
 	Uid   uint32
@@ -75,25 +75,25 @@ type Node struct {
 	Mtime int64
 	Ctime int64
 
-	Target  string             // symlinks
-	Parent  Ino                // directories: the directory holding it (root: itself)
-	Entries map[string]Ino     // directories
-	Chunks  map[uint32][]Slice // regular files: chunk index -> slices in write order
-	Xattrs  map[string][]byte  // extended attributes
-	Opens   uint32             // open count
+	Target  string                  // symlinks
+	Parent  meta.Ino                // directories: the directory holding it (root: itself)
+	Entries map[string]meta.Ino     // directories
+	Chunks  map[uint32][]meta.Slice // regular files: chunk index -> slices in write order
+	Xattrs  map[string][]byte       // extended attributes
+	Opens   uint32                  // open count
 
 	views *dirViews // directories: sorted views of Entries, built on demand
 }
 
-func (n *Node) isDir() bool     { return n.Mode&S_IFMT == S_IFDIR }
-func (n *Node) isRegular() bool { return n.Mode&S_IFMT == S_IFREG }
-func (n *Node) isSymlink() bool { return n.Mode&S_IFMT == S_IFLNK }
+func (n *Node) isDir() bool     { return n.Mode&meta.S_IFMT == meta.S_IFDIR }
+func (n *Node) isRegular() bool { return n.Mode&meta.S_IFMT == meta.S_IFREG }
+func (n *Node) isSymlink() bool { return n.Mode&meta.S_IFMT == meta.S_IFLNK }
 
 // Model is the whole namespace.
 type Model struct {
 	opts      Options
-	nodes     map[Ino]*Node
-	nextIno   Ino
+	nodes     map[meta.Ino]*Node
+	nextIno   meta.Ino
 	nextSlice uint64
 }
 
@@ -106,21 +106,21 @@ func New(o Options) *Model {
 	if o.MaxInodes == 0 {
 		o.MaxInodes = 1 << 40
 	}
-	m := &Model{opts: o, nodes: map[Ino]*Node{}, nextIno: RootIno + 1, nextSlice: 1}
-	m.nodes[RootIno] = &Node{Ino: RootIno, Mode: S_IFDIR | 0o755, Atime: o.RootTime, Mtime: o.RootTime,
-		Ctime: o.RootTime, Parent: RootIno, Entries: map[string]Ino{}}
+	m := &Model{opts: o, nodes: map[meta.Ino]*Node{}, nextIno: meta.RootIno + 1, nextSlice: 1}
+	m.nodes[meta.RootIno] = &Node{Ino: meta.RootIno, Mode: meta.S_IFDIR | 0o755, Atime: o.RootTime, Mtime: o.RootTime,
+		Ctime: o.RootTime, Parent: meta.RootIno, Entries: map[string]meta.Ino{}}
 	return m
 }
 
 // attrOf builds what getattr returns for n.
-func (m *Model) attrOf(n *Node) Attr {
-	a := Attr{Ino: n.Ino, Mode: n.Mode, Nlink: n.Nlink, Uid: n.Uid, Gid: n.Gid, Flags: n.Flags,
+func (m *Model) attrOf(n *Node) meta.Attr {
+	a := meta.Attr{Ino: n.Ino, Mode: n.Mode, Nlink: n.Nlink, Uid: n.Uid, Gid: n.Gid, Flags: n.Flags,
 		Size: n.Size, Atime: n.Atime, Mtime: n.Mtime, Ctime: n.Ctime}
-	switch n.Mode & S_IFMT {
-	case S_IFDIR:
+	switch n.Mode & meta.S_IFMT {
+	case meta.S_IFDIR:
 		a.Size = 4096
 		a.Nlink = 2 + uint32(subdirs(m, n))
-	case S_IFCHR, S_IFBLK:
+	case meta.S_IFCHR, meta.S_IFBLK:
 		a.Rdev = n.Rdev
 	}
 	return a
@@ -166,7 +166,7 @@ func views(d *Node) *dirViews {
 }
 
 // setEntry and delEntry change a directory's entries.
-func setEntry(d *Node, name string, ino Ino) {
+func setEntry(d *Node, name string, ino meta.Ino) {
 	_, exists := d.Entries[name]
 	d.Entries[name] = ino
 	if v := d.views; v != nil && !exists {
@@ -203,46 +203,46 @@ func hashLess(a, b hashedName) bool {
 // ---- the common rules of docs/semantics.md ----
 
 // checkName is the name check of every name an operation creates, removes or renames.
-func checkName(name string) Errno {
+func checkName(name string) meta.Errno {
 	switch {
 	case name == "":
-		return EINVAL
-	case len(name) > MaxName:
-		return ENAMETOOLONG
+		return meta.EINVAL
+	case len(name) > meta.MaxName:
+		return meta.ENAMETOOLONG
 	case strings.ContainsAny(name, "/\x00"):
-		return EINVAL
+		return meta.EINVAL
 	case name == "." || name == "..":
-		return EINVAL
+		return meta.EINVAL
 	}
 	return 0
 }
 
 // node returns the live inode ino, or ENOENT.
-func (m *Model) node(ino Ino) (*Node, Errno) {
+func (m *Model) node(ino meta.Ino) (*Node, meta.Errno) {
 	n, ok := m.nodes[ino]
 	if !ok {
-		return nil, ENOENT
+		return nil, meta.ENOENT
 	}
 	return n, 0
 }
 
 // dirOf returns directory ino: ENOENT if missing, ENOTDIR if not a directory.
-func (m *Model) dirOf(ino Ino) (*Node, Errno) {
+func (m *Model) dirOf(ino meta.Ino) (*Node, meta.Errno) {
 	n, e := m.node(ino)
 	if e != 0 {
 		return nil, e
 	}
 	if !n.isDir() {
-		return nil, ENOTDIR
+		return nil, meta.ENOTDIR
 	}
 	return n, 0
 }
 
 // may is the permission check: mask is a set of R_OK, W_OK, X_OK.
-func may(c *Caller, n *Node, mask uint32) Errno {
+func may(c *meta.Caller, n *Node, mask uint32) meta.Errno {
 	if c.Uid == 0 {
-		if mask&X_OK != 0 && !n.isDir() && n.Mode&0o111 == 0 {
-			return EACCES
+		if mask&meta.X_OK != 0 && !n.isDir() && n.Mode&0o111 == 0 {
+			return meta.EACCES
 		}
 		return 0
 	}
@@ -256,22 +256,22 @@ func may(c *Caller, n *Node, mask uint32) Errno {
 		bits = n.Mode & 7
 	}
 	if bits&mask != mask {
-		return EACCES
+		return meta.EACCES
 	}
 	return 0
 }
 
 // sticky is the check of removing or replacing node from dir.
-func sticky(c *Caller, dir, n *Node) Errno {
-	if dir.Mode&S_ISVTX != 0 && c.Uid != 0 && c.Uid != dir.Uid && c.Uid != n.Uid {
-		return EPERM
+func sticky(c *meta.Caller, dir, n *Node) meta.Errno {
+	if dir.Mode&meta.S_ISVTX != 0 && c.Uid != 0 && c.Uid != dir.Uid && c.Uid != n.Uid {
+		return meta.EPERM
 	}
 	return 0
 }
 
-func immutable(n *Node) bool         { return n.Flags&FlagImmutable != 0 }
-func appendOnly(n *Node) bool        { return n.Flags&FlagAppend != 0 }
-func immutableOrAppend(n *Node) bool { return n.Flags&(FlagImmutable|FlagAppend) != 0 }
+func immutable(n *Node) bool         { return n.Flags&meta.FlagImmutable != 0 }
+func appendOnly(n *Node) bool        { return n.Flags&meta.FlagAppend != 0 }
+func immutableOrAppend(n *Node) bool { return n.Flags&(meta.FlagImmutable|meta.FlagAppend) != 0 }
 
 // ---- removal ----
 
@@ -298,9 +298,9 @@ func align4k(n uint64) uint64 { return (n + 4095) &^ 4095 }
 
 // clipList returns the slices of chunk idx clipped to size; the ones wholly
 // beyond it are left out.
-func clipList(list []Slice, idx uint32, size uint64) []Slice {
-	base := uint64(idx) * ChunkSize
-	var out []Slice
+func clipList(list []meta.Slice, idx uint32, size uint64) []meta.Slice {
+	base := uint64(idx) * meta.ChunkSize
+	var out []meta.Slice
 	for _, s := range list {
 		start := base + uint64(s.Pos)
 		if start >= size {
@@ -326,15 +326,15 @@ func clipChunks(n *Node) {
 }
 
 // badSlice is WriteSlice's argument check (EINVAL).
-func badSlice(s Slice) bool {
+func badSlice(s meta.Slice) bool {
 	return s.Len == 0 || uint64(s.Off)+uint64(s.Len) > uint64(s.Size) ||
-		uint64(s.Pos)+uint64(s.Len) > ChunkSize || s.ID == ^uint64(0)
+		uint64(s.Pos)+uint64(s.Len) > meta.ChunkSize || s.ID == ^uint64(0)
 }
 
 // ---- introspection for tests ----
 
 // NextIno returns the inode number the next creation gets.
-func (m *Model) NextIno() Ino { return m.nextIno }
+func (m *Model) NextIno() meta.Ino { return m.nextIno }
 
 // NextSlice returns the slice id the next NewSliceID returns.
 func (m *Model) NextSlice() uint64 { return m.nextSlice }
@@ -343,7 +343,7 @@ func (m *Model) NextSlice() uint64 { return m.nextSlice }
 func (m *Model) Options() Options { return m.opts }
 
 // Node returns inode ino (nil if it does not exist). The caller must not change it.
-func (m *Model) Node(ino Ino) *Node { return m.nodes[ino] }
+func (m *Model) Node(ino meta.Ino) *Node { return m.nodes[ino] }
 
 // Len returns the number of live inodes.
 func (m *Model) Len() int { return len(m.nodes) }

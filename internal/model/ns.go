@@ -4,24 +4,24 @@ import (
 	"sort"
 
 	"github.com/cespare/xxhash/v2"
-	. "github.com/fsmeta/fsmeta/core/meta"
+	"github.com/fsmeta/fsmeta/core/meta"
 )
 
 // The namespace operations: lookup, creation, links, removal, rename, readdir.
 
 // Lookup finds name in parent ("." and ".." included).
-func (m *Model) Lookup(c *Caller, parent Ino, name string) (Attr, Errno) {
+func (m *Model) Lookup(c *meta.Caller, parent meta.Ino, name string) (meta.Attr, meta.Errno) {
 	if name != "." && name != ".." {
 		if e := checkName(name); e != 0 {
-			return Attr{}, e
+			return meta.Attr{}, e
 		}
 	}
 	d, e := m.dirOf(parent)
 	if e != 0 {
-		return Attr{}, e
+		return meta.Attr{}, e
 	}
-	if e := may(c, d, X_OK); e != 0 {
-		return Attr{}, e
+	if e := may(c, d, meta.X_OK); e != 0 {
+		return meta.Attr{}, e
 	}
 	switch name {
 	case ".":
@@ -31,24 +31,24 @@ func (m *Model) Lookup(c *Caller, parent Ino, name string) (Attr, Errno) {
 	}
 	ino, ok := d.Entries[name]
 	if !ok {
-		return Attr{}, ENOENT
+		return meta.Attr{}, meta.ENOENT
 	}
 	return m.attrOf(m.nodes[ino]), 0
 }
 
 // GetAttr returns the attributes of ino.
-func (m *Model) GetAttr(c *Caller, ino Ino) (Attr, Errno) {
+func (m *Model) GetAttr(c *meta.Caller, ino meta.Ino) (meta.Attr, meta.Errno) {
 	n, e := m.node(ino)
 	if e != 0 {
-		return Attr{}, e
+		return meta.Attr{}, e
 	}
 	return m.attrOf(n), 0
 }
 
 // Access checks mask for the caller.
-func (m *Model) Access(c *Caller, ino Ino, mask uint32) Errno {
+func (m *Model) Access(c *meta.Caller, ino meta.Ino, mask uint32) meta.Errno {
 	if mask > 7 {
-		return EINVAL
+		return meta.EINVAL
 	}
 	n, e := m.node(ino)
 	if e != 0 {
@@ -62,7 +62,7 @@ func (m *Model) Access(c *Caller, ino Ino, mask uint32) Errno {
 
 // createChecks are the checks Mknod, Mkdir and Symlink share after their own
 // argument checks: name, parent, permission, flags, existence, inode limit.
-func (m *Model) createChecks(c *Caller, parent Ino, name string) (*Node, Errno) {
+func (m *Model) createChecks(c *meta.Caller, parent meta.Ino, name string) (*Node, meta.Errno) {
 	if e := checkName(name); e != 0 {
 		return nil, e
 	}
@@ -70,47 +70,47 @@ func (m *Model) createChecks(c *Caller, parent Ino, name string) (*Node, Errno) 
 	if e != 0 {
 		return nil, e
 	}
-	if e := may(c, d, W_OK|X_OK); e != 0 {
+	if e := may(c, d, meta.W_OK|meta.X_OK); e != 0 {
 		return nil, e
 	}
 	if immutable(d) {
-		return nil, EPERM
+		return nil, meta.EPERM
 	}
 	if _, ok := d.Entries[name]; ok {
-		return nil, EEXIST
+		return nil, meta.EEXIST
 	}
 	if uint64(len(m.nodes)) >= m.opts.MaxInodes {
-		return nil, ENOSPC
+		return nil, meta.ENOSPC
 	}
 	return d, 0
 }
 
 // create makes the new inode (mode holds its type and requested bits) named
 // name in d, following the creation rules.
-func (m *Model) create(c *Caller, now int64, d *Node, name string, mode, rdev uint32, target string) *Node {
-	typ := mode & S_IFMT
+func (m *Model) create(c *meta.Caller, now int64, d *Node, name string, mode, rdev uint32, target string) *Node {
+	typ := mode & meta.S_IFMT
 	gid := c.Gid
-	if d.Mode&S_ISGID != 0 {
+	if d.Mode&meta.S_ISGID != 0 {
 		gid = d.Gid
 	}
-	perm := mode & ModePerm &^ c.Umask
+	perm := mode & meta.ModePerm &^ c.Umask
 	switch {
-	case typ == S_IFLNK:
+	case typ == meta.S_IFLNK:
 		perm = 0o777
-	case typ == S_IFDIR && d.Mode&S_ISGID != 0:
-		perm |= S_ISGID
-	case typ != S_IFDIR && c.Uid != 0 && !c.InGroup(gid):
-		perm &^= S_ISGID
+	case typ == meta.S_IFDIR && d.Mode&meta.S_ISGID != 0:
+		perm |= meta.S_ISGID
+	case typ != meta.S_IFDIR && c.Uid != 0 && !c.InGroup(gid):
+		perm &^= meta.S_ISGID
 	}
 	n := &Node{Ino: m.nextIno, Mode: typ | perm, Nlink: 1, Uid: c.Uid, Gid: gid,
 		Atime: now, Mtime: now, Ctime: now}
 	m.nextIno++
 	switch typ {
-	case S_IFDIR:
-		n.Parent, n.Entries, n.Nlink = d.Ino, map[string]Ino{}, 0
-	case S_IFLNK:
+	case meta.S_IFDIR:
+		n.Parent, n.Entries, n.Nlink = d.Ino, map[string]meta.Ino{}, 0
+	case meta.S_IFLNK:
 		n.Target, n.Size = target, uint64(len(target))
-	case S_IFCHR, S_IFBLK:
+	case meta.S_IFCHR, meta.S_IFBLK:
 		n.Rdev = rdev
 	}
 	m.nodes[n.Ino] = n
@@ -122,50 +122,50 @@ func (m *Model) create(c *Caller, now int64, d *Node, name string, mode, rdev ui
 // knownType reports whether t is a type Mknod creates.
 func knownType(t uint32) bool {
 	switch t {
-	case S_IFREG, S_IFIFO, S_IFSOCK, S_IFCHR, S_IFBLK:
+	case meta.S_IFREG, meta.S_IFIFO, meta.S_IFSOCK, meta.S_IFCHR, meta.S_IFBLK:
 		return true
 	}
 	return false
 }
 
 // Mknod creates a node of any type but directory and symlink.
-func (m *Model) Mknod(c *Caller, now int64, parent Ino, name string, mode uint32, rdev uint32) (Attr, Errno) {
-	typ := mode & S_IFMT
+func (m *Model) Mknod(c *meta.Caller, now int64, parent meta.Ino, name string, mode uint32, rdev uint32) (meta.Attr, meta.Errno) {
+	typ := mode & meta.S_IFMT
 	if typ == 0 {
-		typ = S_IFREG
+		typ = meta.S_IFREG
 	}
 	if !knownType(typ) {
-		return Attr{}, EINVAL
+		return meta.Attr{}, meta.EINVAL
 	}
 	d, e := m.createChecks(c, parent, name)
 	if e != 0 {
-		return Attr{}, e
+		return meta.Attr{}, e
 	}
-	return m.attrOf(m.create(c, now, d, name, typ|mode&ModePerm, rdev, "")), 0
+	return m.attrOf(m.create(c, now, d, name, typ|mode&meta.ModePerm, rdev, "")), 0
 }
 
 // Mkdir creates a directory (mode's type bits are ignored).
-func (m *Model) Mkdir(c *Caller, now int64, parent Ino, name string, mode uint32) (Attr, Errno) {
+func (m *Model) Mkdir(c *meta.Caller, now int64, parent meta.Ino, name string, mode uint32) (meta.Attr, meta.Errno) {
 	d, e := m.createChecks(c, parent, name)
 	if e != 0 {
-		return Attr{}, e
+		return meta.Attr{}, e
 	}
-	return m.attrOf(m.create(c, now, d, name, S_IFDIR|mode&ModePerm, 0, "")), 0
+	return m.attrOf(m.create(c, now, d, name, meta.S_IFDIR|mode&meta.ModePerm, 0, "")), 0
 }
 
 // Symlink creates a symbolic link to target.
-func (m *Model) Symlink(c *Caller, now int64, parent Ino, name string, target string) (Attr, Errno) {
+func (m *Model) Symlink(c *meta.Caller, now int64, parent meta.Ino, name string, target string) (meta.Attr, meta.Errno) {
 	switch {
 	case target == "" || containsNUL(target):
-		return Attr{}, EINVAL
-	case len(target) > MaxSymlink:
-		return Attr{}, ENAMETOOLONG
+		return meta.Attr{}, meta.EINVAL
+	case len(target) > meta.MaxSymlink:
+		return meta.Attr{}, meta.ENAMETOOLONG
 	}
 	d, e := m.createChecks(c, parent, name)
 	if e != 0 {
-		return Attr{}, e
+		return meta.Attr{}, e
 	}
-	return m.attrOf(m.create(c, now, d, name, S_IFLNK, 0, target)), 0
+	return m.attrOf(m.create(c, now, d, name, meta.S_IFLNK, 0, target)), 0
 }
 
 func containsNUL(s string) bool {
@@ -178,47 +178,47 @@ func containsNUL(s string) bool {
 }
 
 // Readlink returns a symlink's target.
-func (m *Model) Readlink(c *Caller, ino Ino) (string, Errno) {
+func (m *Model) Readlink(c *meta.Caller, ino meta.Ino) (string, meta.Errno) {
 	n, e := m.node(ino)
 	if e != 0 {
 		return "", e
 	}
 	if !n.isSymlink() {
-		return "", EINVAL
+		return "", meta.EINVAL
 	}
 	return n.Target, 0
 }
 
 // Link adds the name newName in newParent for ino.
-func (m *Model) Link(c *Caller, now int64, ino Ino, newParent Ino, newName string) (Attr, Errno) {
+func (m *Model) Link(c *meta.Caller, now int64, ino meta.Ino, newParent meta.Ino, newName string) (meta.Attr, meta.Errno) {
 	if e := checkName(newName); e != 0 {
-		return Attr{}, e
+		return meta.Attr{}, e
 	}
 	n, e := m.node(ino)
 	if e != 0 {
-		return Attr{}, e
+		return meta.Attr{}, e
 	}
 	d, e := m.dirOf(newParent)
 	if e != 0 {
-		return Attr{}, e
+		return meta.Attr{}, e
 	}
 	if n.isDir() {
-		return Attr{}, EPERM
+		return meta.Attr{}, meta.EPERM
 	}
-	if e := may(c, d, W_OK|X_OK); e != 0 {
-		return Attr{}, e
+	if e := may(c, d, meta.W_OK|meta.X_OK); e != 0 {
+		return meta.Attr{}, e
 	}
 	if immutable(d) || immutableOrAppend(n) {
-		return Attr{}, EPERM
+		return meta.Attr{}, meta.EPERM
 	}
 	if _, ok := d.Entries[newName]; ok {
-		return Attr{}, EEXIST
+		return meta.Attr{}, meta.EEXIST
 	}
-	if n.Nlink >= MaxLinks {
-		return Attr{}, EMLINK
+	if n.Nlink >= meta.MaxLinks {
+		return meta.Attr{}, meta.EMLINK
 	}
 	if n.Nlink == 0 {
-		return Attr{}, ENOENT
+		return meta.Attr{}, meta.ENOENT
 	}
 	n.Nlink++
 	n.Ctime = now
@@ -229,7 +229,7 @@ func (m *Model) Link(c *Caller, now int64, ino Ino, newParent Ino, newName strin
 
 // removeChecks are the checks Unlink and Rmdir share up to the existence of
 // the name: it returns the parent and the named node.
-func (m *Model) removeChecks(c *Caller, parent Ino, name string) (*Node, *Node, Errno) {
+func (m *Model) removeChecks(c *meta.Caller, parent meta.Ino, name string) (*Node, *Node, meta.Errno) {
 	if e := checkName(name); e != 0 {
 		return nil, nil, e
 	}
@@ -237,33 +237,33 @@ func (m *Model) removeChecks(c *Caller, parent Ino, name string) (*Node, *Node, 
 	if e != 0 {
 		return nil, nil, e
 	}
-	if e := may(c, d, W_OK|X_OK); e != 0 {
+	if e := may(c, d, meta.W_OK|meta.X_OK); e != 0 {
 		return nil, nil, e
 	}
 	if immutableOrAppend(d) {
-		return nil, nil, EPERM
+		return nil, nil, meta.EPERM
 	}
 	ino, ok := d.Entries[name]
 	if !ok {
-		return nil, nil, ENOENT
+		return nil, nil, meta.ENOENT
 	}
 	return d, m.nodes[ino], 0
 }
 
 // Unlink removes a non-directory name.
-func (m *Model) Unlink(c *Caller, now int64, parent Ino, name string) Errno {
+func (m *Model) Unlink(c *meta.Caller, now int64, parent meta.Ino, name string) meta.Errno {
 	d, n, e := m.removeChecks(c, parent, name)
 	if e != 0 {
 		return e
 	}
 	if n.isDir() {
-		return EISDIR
+		return meta.EISDIR
 	}
 	if e := sticky(c, d, n); e != 0 {
 		return e
 	}
 	if immutableOrAppend(n) {
-		return EPERM
+		return meta.EPERM
 	}
 	delEntry(d, name)
 	d.Mtime, d.Ctime = now, now
@@ -272,22 +272,22 @@ func (m *Model) Unlink(c *Caller, now int64, parent Ino, name string) Errno {
 }
 
 // Rmdir removes an empty directory.
-func (m *Model) Rmdir(c *Caller, now int64, parent Ino, name string) Errno {
+func (m *Model) Rmdir(c *meta.Caller, now int64, parent meta.Ino, name string) meta.Errno {
 	d, n, e := m.removeChecks(c, parent, name)
 	if e != 0 {
 		return e
 	}
 	if !n.isDir() {
-		return ENOTDIR
+		return meta.ENOTDIR
 	}
 	if e := sticky(c, d, n); e != 0 {
 		return e
 	}
 	if immutableOrAppend(n) {
-		return EPERM
+		return meta.EPERM
 	}
 	if len(n.Entries) > 0 {
-		return ENOTEMPTY
+		return meta.ENOTEMPTY
 	}
 	delEntry(d, name)
 	d.Mtime, d.Ctime = now, now
@@ -296,12 +296,12 @@ func (m *Model) Rmdir(c *Caller, now int64, parent Ino, name string) Errno {
 }
 
 // inSubtree reports whether directory ino is top or lies below it.
-func (m *Model) inSubtree(ino, top Ino) bool {
+func (m *Model) inSubtree(ino, top meta.Ino) bool {
 	for {
 		if ino == top {
 			return true
 		}
-		if ino == RootIno {
+		if ino == meta.RootIno {
 			return false
 		}
 		ino = m.nodes[ino].Parent
@@ -309,11 +309,11 @@ func (m *Model) inSubtree(ino, top Ino) bool {
 }
 
 // Rename moves, replaces or exchanges entries.
-func (m *Model) Rename(c *Caller, now int64, parent Ino, name string, newParent Ino, newName string, flags uint32) Errno {
-	if flags&^(RenameNoReplace|RenameExchange) != 0 || flags == RenameNoReplace|RenameExchange {
-		return EINVAL
+func (m *Model) Rename(c *meta.Caller, now int64, parent meta.Ino, name string, newParent meta.Ino, newName string, flags uint32) meta.Errno {
+	if flags&^(meta.RenameNoReplace|meta.RenameExchange) != 0 || flags == meta.RenameNoReplace|meta.RenameExchange {
+		return meta.EINVAL
 	}
-	exchange := flags&RenameExchange != 0
+	exchange := flags&meta.RenameExchange != 0
 	if e := checkName(name); e != 0 {
 		return e
 	}
@@ -328,32 +328,32 @@ func (m *Model) Rename(c *Caller, now int64, parent Ino, name string, newParent 
 	if e != 0 {
 		return e
 	}
-	if e := may(c, pd, W_OK|X_OK); e != 0 {
+	if e := may(c, pd, meta.W_OK|meta.X_OK); e != 0 {
 		return e
 	}
-	if e := may(c, nd, W_OK|X_OK); e != 0 {
+	if e := may(c, nd, meta.W_OK|meta.X_OK); e != 0 {
 		return e
 	}
 	if immutable(pd) || immutable(nd) || appendOnly(pd) {
-		return EPERM
+		return meta.EPERM
 	}
 	srcIno, ok := pd.Entries[name]
 	if !ok {
-		return ENOENT
+		return meta.ENOENT
 	}
 	src := m.nodes[srcIno]
 	if e := sticky(c, pd, src); e != 0 {
 		return e
 	}
 	if immutableOrAppend(src) {
-		return EPERM
+		return meta.EPERM
 	}
 	tgtIno, exists := nd.Entries[newName]
-	if exists && flags&RenameNoReplace != 0 {
-		return EEXIST
+	if exists && flags&meta.RenameNoReplace != 0 {
+		return meta.EEXIST
 	}
 	if !exists && exchange {
-		return ENOENT
+		return meta.ENOENT
 	}
 	if exists && tgtIno == srcIno {
 		return 0
@@ -363,37 +363,37 @@ func (m *Model) Rename(c *Caller, now int64, parent Ino, name string, newParent 
 		tgt = m.nodes[tgtIno]
 	}
 	if src.isDir() && m.inSubtree(newParent, srcIno) {
-		return EINVAL
+		return meta.EINVAL
 	}
 	if exchange && tgt.isDir() && m.inSubtree(parent, tgtIno) {
-		return EINVAL
+		return meta.EINVAL
 	}
 	if exists {
 		if e := sticky(c, nd, tgt); e != 0 {
 			return e
 		}
 		if immutableOrAppend(tgt) || appendOnly(nd) {
-			return EPERM
+			return meta.EPERM
 		}
 		if !exchange {
 			switch {
 			case src.isDir() && !tgt.isDir():
-				return ENOTDIR
+				return meta.ENOTDIR
 			case !src.isDir() && tgt.isDir():
-				return EISDIR
+				return meta.EISDIR
 			case tgt.isDir() && len(tgt.Entries) > 0:
-				return ENOTEMPTY
+				return meta.ENOTEMPTY
 			}
 		}
 	}
 	if parent != newParent {
 		if src.isDir() {
-			if e := may(c, src, W_OK); e != 0 {
+			if e := may(c, src, meta.W_OK); e != 0 {
 				return e
 			}
 		}
 		if exchange && tgt.isDir() {
-			if e := may(c, tgt, W_OK); e != 0 {
+			if e := may(c, tgt, meta.W_OK); e != 0 {
 				return e
 			}
 		}
@@ -433,12 +433,12 @@ func NameHash(name string) uint64 { return xxhash.Sum64String(name) }
 // hash order: max entries (at least one), more only to keep a run of equal
 // hashes in one batch, and the cursor of the next call: the hash of the first
 // entry left out, 0 at the end.
-func (m *Model) ReadDir(c *Caller, ino Ino, cursor uint64, max int, plus bool, out []DirEntry) ([]DirEntry, uint64, Errno) {
+func (m *Model) ReadDir(c *meta.Caller, ino meta.Ino, cursor uint64, max int, plus bool, out []meta.DirEntry) ([]meta.DirEntry, uint64, meta.Errno) {
 	d, e := m.dirOf(ino)
 	if e != 0 {
 		return out, 0, e
 	}
-	if e := may(c, d, R_OK); e != 0 {
+	if e := may(c, d, meta.R_OK); e != 0 {
 		return out, 0, e
 	}
 	list := views(d).byHash
@@ -448,7 +448,7 @@ func (m *Model) ReadDir(c *Caller, ino Ino, cursor uint64, max int, plus bool, o
 			break
 		}
 		n := m.nodes[d.Entries[list[i].name]]
-		de := DirEntry{Name: list[i].name, Ino: n.Ino, Type: n.Mode & S_IFMT}
+		de := meta.DirEntry{Name: list[i].name, Ino: n.Ino, Type: n.Mode & meta.S_IFMT}
 		if plus {
 			de.Attr = m.attrOf(n)
 		}
@@ -462,14 +462,14 @@ func (m *Model) ReadDir(c *Caller, ino Ino, cursor uint64, max int, plus bool, o
 }
 
 // StatFS returns capacity and usage.
-func (m *Model) StatFS(c *Caller) (StatFS, Errno) {
+func (m *Model) StatFS(c *meta.Caller) (meta.StatFS, meta.Errno) {
 	var used uint64
 	for _, n := range m.nodes {
 		if n.isRegular() {
 			used += align4k(n.Size)
 		}
 	}
-	s := StatFS{TotalSpace: m.opts.Capacity, UsedSpace: used, Inodes: uint64(len(m.nodes))}
+	s := meta.StatFS{TotalSpace: m.opts.Capacity, UsedSpace: used, Inodes: uint64(len(m.nodes))}
 	if used < s.TotalSpace {
 		s.AvailSpace = s.TotalSpace - used
 	}

@@ -3,20 +3,20 @@ package model
 import (
 	"strings"
 
-	. "github.com/fsmeta/fsmeta/core/meta"
+	"github.com/fsmeta/fsmeta/core/meta"
 )
 
 // Path helpers: Resolve and MkdirAll.
 
 // Resolve walks path from the root and returns the attributes of its end.
-func (m *Model) Resolve(c *Caller, path string, followLast bool) (Attr, Errno) {
-	if len(path) > MaxPath {
-		return Attr{}, ENAMETOOLONG
+func (m *Model) Resolve(c *meta.Caller, path string, followLast bool) (meta.Attr, meta.Errno) {
+	if len(path) > meta.MaxPath {
+		return meta.Attr{}, meta.ENAMETOOLONG
 	}
 	links := 0
-	n, e := m.walk(c, m.nodes[RootIno], path, followLast, &links)
+	n, e := m.walk(c, m.nodes[meta.RootIno], path, followLast, &links)
 	if e != 0 {
-		return Attr{}, e
+		return meta.Attr{}, e
 	}
 	return m.attrOf(n), 0
 }
@@ -29,9 +29,9 @@ func (m *Model) Resolve(c *Caller, path string, followLast bool) (Attr, Errno) {
 // whatever the reason). It applies entirely or not at all: on
 // failure every directory it made is gone again, their parents' times and the
 // inode counter are back where they were.
-func (m *Model) MkdirAll(c *Caller, now int64, path string, mode uint32) (Attr, Errno) {
-	if len(path) > MaxPath {
-		return Attr{}, ENAMETOOLONG
+func (m *Model) MkdirAll(c *meta.Caller, now int64, path string, mode uint32) (meta.Attr, meta.Errno) {
+	if len(path) > meta.MaxPath {
+		return meta.Attr{}, meta.ENAMETOOLONG
 	}
 	var undo []func()
 	n, e := m.mkdirAll(c, now, path, mode, &undo)
@@ -39,16 +39,16 @@ func (m *Model) MkdirAll(c *Caller, now int64, path string, mode uint32) (Attr, 
 		for i := len(undo) - 1; i >= 0; i-- {
 			undo[i]()
 		}
-		return Attr{}, e
+		return meta.Attr{}, e
 	}
 	return m.attrOf(n), 0
 }
 
 // mkdirAll does the work of MkdirAll, adding to undo what reverts each
 // directory it makes.
-func (m *Model) mkdirAll(c *Caller, now int64, path string, mode uint32, undo *[]func()) (*Node, Errno) {
+func (m *Model) mkdirAll(c *meta.Caller, now int64, path string, mode uint32, undo *[]func()) (*Node, meta.Errno) {
 	comps := strings.Split(path, "/")
-	cur := m.nodes[RootIno]
+	cur := m.nodes[meta.RootIno]
 	links := 0
 	for len(comps) > 0 {
 		name := comps[0]
@@ -56,15 +56,15 @@ func (m *Model) mkdirAll(c *Caller, now int64, path string, mode uint32, undo *[
 		if name == "" || name == "." {
 			continue
 		}
-		if e := may(c, cur, X_OK); e != 0 {
+		if e := may(c, cur, meta.X_OK); e != 0 {
 			return nil, e
 		}
 		if name == ".." {
 			cur = m.nodes[cur.Parent]
 			continue
 		}
-		if len(name) > MaxName {
-			return nil, ENAMETOOLONG
+		if len(name) > meta.MaxName {
+			return nil, meta.ENAMETOOLONG
 		}
 		ino, ok := cur.Entries[name]
 		if !ok {
@@ -83,19 +83,19 @@ func (m *Model) mkdirAll(c *Caller, now int64, path string, mode uint32, undo *[
 		}
 		next, last := m.nodes[ino], onlyEmpty(comps)
 		if next.isSymlink() {
-			var e Errno
+			var e meta.Errno
 			if next, e = m.walk(c, cur, next.Target, true, &links); e != 0 {
 				if last {
-					return nil, EEXIST // something is there (mkdir -p's answer)
+					return nil, meta.EEXIST // something is there (mkdir -p's answer)
 				}
 				return nil, e
 			}
 		}
 		if !next.isDir() {
 			if last {
-				return nil, EEXIST
+				return nil, meta.EEXIST
 			}
-			return nil, ENOTDIR
+			return nil, meta.ENOTDIR
 		}
 		cur = next
 	}
@@ -104,11 +104,11 @@ func (m *Model) mkdirAll(c *Caller, now int64, path string, mode uint32, undo *[
 
 // walk resolves path from directory start (from the root if path is
 // absolute), counting the symlinks it follows in links.
-func (m *Model) walk(c *Caller, start *Node, path string, followLast bool, links *int) (*Node, Errno) {
+func (m *Model) walk(c *meta.Caller, start *Node, path string, followLast bool, links *int) (*Node, meta.Errno) {
 	comps := strings.Split(path, "/")
 	cur := start
 	if strings.HasPrefix(path, "/") {
-		cur = m.nodes[RootIno]
+		cur = m.nodes[meta.RootIno]
 	}
 	for len(comps) > 0 {
 		name := comps[0]
@@ -117,30 +117,30 @@ func (m *Model) walk(c *Caller, start *Node, path string, followLast bool, links
 			continue
 		}
 		if !cur.isDir() {
-			return nil, ENOTDIR
+			return nil, meta.ENOTDIR
 		}
-		if e := may(c, cur, X_OK); e != 0 {
+		if e := may(c, cur, meta.X_OK); e != 0 {
 			return nil, e
 		}
 		if name == ".." {
 			cur = m.nodes[cur.Parent]
 			continue
 		}
-		if len(name) > MaxName {
-			return nil, ENAMETOOLONG
+		if len(name) > meta.MaxName {
+			return nil, meta.ENAMETOOLONG
 		}
 		ino, ok := cur.Entries[name]
 		if !ok {
-			return nil, ENOENT
+			return nil, meta.ENOENT
 		}
 		next := m.nodes[ino]
 		if next.isSymlink() && (followLast || !onlyEmpty(comps)) {
 			*links++
-			if *links > MaxSymlinks {
-				return nil, ELOOP
+			if *links > meta.MaxSymlinks {
+				return nil, meta.ELOOP
 			}
 			if strings.HasPrefix(next.Target, "/") {
-				cur = m.nodes[RootIno]
+				cur = m.nodes[meta.RootIno]
 			}
 			comps = append(strings.Split(next.Target, "/"), comps...)
 			continue

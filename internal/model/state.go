@@ -7,7 +7,7 @@ import (
 	"sort"
 	"strings"
 
-	. "github.com/fsmeta/fsmeta/core/meta"
+	"github.com/fsmeta/fsmeta/core/meta"
 )
 
 // State is a canonical dump of a namespace: every inode in inode order with
@@ -15,14 +15,14 @@ import (
 // build one from the model (Dump) and one from the engine (by walking it) and
 // compare them.
 type State struct {
-	NextIno   Ino
+	NextIno   meta.Ino
 	NextSlice uint64
 	Inodes    []InodeState // sorted by Attr.Ino
 }
 
 // InodeState is one inode of a State.
 type InodeState struct {
-	Attr    Attr
+	Attr    meta.Attr
 	Target  string       // symlinks
 	Entries []Entry      // directories, sorted by name
 	Xattrs  []Xattr      // sorted by name
@@ -33,7 +33,7 @@ type InodeState struct {
 // Entry is one directory entry.
 type Entry struct {
 	Name string
-	Ino  Ino
+	Ino  meta.Ino
 }
 
 // Xattr is one extended attribute.
@@ -45,7 +45,7 @@ type Xattr struct {
 // ChunkState is the slice list of one chunk, clipped to the file size.
 type ChunkState struct {
 	Index  uint32
-	Slices []Slice
+	Slices []meta.Slice
 }
 
 // Dump returns the canonical state.
@@ -71,8 +71,8 @@ func (m *Model) Dump() State {
 }
 
 // Inos returns the live inode numbers, sorted.
-func (m *Model) Inos() []Ino {
-	inos := make([]Ino, 0, len(m.nodes))
+func (m *Model) Inos() []meta.Ino {
+	inos := make([]meta.Ino, 0, len(m.nodes))
 	for ino := range m.nodes {
 		inos = append(inos, ino)
 	}
@@ -82,7 +82,7 @@ func (m *Model) Inos() []Ino {
 
 // Names returns the entry names of directory ino, sorted (nil if it is not
 // one). The caller must not change the slice.
-func (m *Model) Names(ino Ino) []string {
+func (m *Model) Names(ino meta.Ino) []string {
 	n := m.nodes[ino]
 	if n == nil || !n.isDir() {
 		return nil
@@ -91,7 +91,7 @@ func (m *Model) Names(ino Ino) []string {
 }
 
 // ChunkIndexes returns the indexes of the non-empty chunks of ino, sorted.
-func (m *Model) ChunkIndexes(ino Ino) []uint32 {
+func (m *Model) ChunkIndexes(ino meta.Ino) []uint32 {
 	n := m.nodes[ino]
 	if n == nil {
 		return nil
@@ -207,20 +207,20 @@ func normal(is InodeState) InodeState {
 
 // Clone returns a deep copy.
 func (m *Model) Clone() *Model {
-	c := &Model{opts: m.opts, nodes: make(map[Ino]*Node, len(m.nodes)), nextIno: m.nextIno, nextSlice: m.nextSlice}
+	c := &Model{opts: m.opts, nodes: make(map[meta.Ino]*Node, len(m.nodes)), nextIno: m.nextIno, nextSlice: m.nextSlice}
 	for ino, n := range m.nodes {
 		cn := *n
 		cn.views = nil // rebuilt on demand
 		if n.Entries != nil {
-			cn.Entries = make(map[string]Ino, len(n.Entries))
+			cn.Entries = make(map[string]meta.Ino, len(n.Entries))
 			for k, v := range n.Entries {
 				cn.Entries[k] = v
 			}
 		}
 		if n.Chunks != nil {
-			cn.Chunks = make(map[uint32][]Slice, len(n.Chunks))
+			cn.Chunks = make(map[uint32][]meta.Slice, len(n.Chunks))
 			for k, v := range n.Chunks {
-				cn.Chunks[k] = append([]Slice{}, v...)
+				cn.Chunks[k] = append([]meta.Slice{}, v...)
 			}
 		}
 		if n.Xattrs != nil {
@@ -239,7 +239,7 @@ func (m *Model) Clone() *Model {
 // directories have one name and a right parent, every node is reachable or
 // open, inode numbers are below the counter.
 func (m *Model) Check() error {
-	links := map[Ino]uint32{}
+	links := map[meta.Ino]uint32{}
 	for ino, n := range m.nodes {
 		if ino >= m.nextIno || n.Ino != ino {
 			return fmt.Errorf("model: inode %d (%d) beyond next %d", ino, n.Ino, m.nextIno)
@@ -259,7 +259,7 @@ func (m *Model) Check() error {
 		}
 		for idx, l := range n.Chunks {
 			for _, s := range l {
-				if uint64(idx)*ChunkSize+uint64(s.Pos) >= n.Size {
+				if uint64(idx)*meta.ChunkSize+uint64(s.Pos) >= n.Size {
 					return fmt.Errorf("model: slice %v of %d chunk %d beyond size %d", s, ino, idx, n.Size)
 				}
 			}
@@ -267,7 +267,7 @@ func (m *Model) Check() error {
 	}
 	for ino, n := range m.nodes {
 		switch {
-		case ino == RootIno:
+		case ino == meta.RootIno:
 			if links[ino] != 0 || !n.isDir() {
 				return fmt.Errorf("model: root has %d names", links[ino])
 			}
