@@ -12,7 +12,7 @@ import (
 
 // Cold runs: a large directory made cold a block at a time.
 //
-// A directory freezes whole (cold.go) in one step under the write lock,
+// A directory freezes whole (coldfreeze.go) in one step under the write lock,
 // about 1.2 µs an entry: fine for a few thousand entries, a stall of a
 // tenth of a second for a hundred thousand. A larger directory stays hot
 // and is frozen a run at a time instead: a run is a stretch of consecutive
@@ -23,7 +23,7 @@ import (
 // entries and a change thaws the ~32 entries around its name, not the
 // directory.
 //
-// A run's row is a handle row (cold.go) with rows 0 (a whole directory's
+// A run's row is a handle row (coldlayout.go) with rows 0 (a whole directory's
 // handle has rows >= 1), row 0, and grp = b0, the run's first bucket; the
 // run ends at the first bucket whose slot holds something else. The slots
 // of its entries' inodes hold the row's ref, as in a cold directory, and

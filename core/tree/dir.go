@@ -295,7 +295,7 @@ type span struct {
 
 func (t *Tree) spans(dir *nodeHdr) []span {
 	b, logb := dir.buckets(), dir.logb()
-	if b == 0 || logb == 0 { // no index, or a cold handle (cold.go)
+	if b == 0 || logb == 0 { // no index, or a cold handle (coldlayout.go)
 		return nil
 	}
 	if !dir.migrating() {

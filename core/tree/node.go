@@ -134,7 +134,7 @@ func (t *Tree) setTriple(h *nodeHdr, a attrTriple) { t.setAttrID(h, t.attrID(a))
 // setAttrID gives h the dictionary id id.
 func (t *Tree) setAttrID(h *nodeHdr, id uint32) {
 	ino := meta.Ino(h.inum())
-	if id < coldMark { // coldMark and above go to the side map (cold.go)
+	if id < coldMark { // coldMark and above go to the side map (coldlayout.go)
 		h.setAttr(uint16(id))
 		if h.flags&fWideAttr != 0 {
 			h.flags &^= fWideAttr

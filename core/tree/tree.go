@@ -41,7 +41,7 @@ type Tree struct {
 	refPool    sync.Pool              // scratch ref slices for ReadDir
 
 	// writer is true while a change holds the write lock: getNode, find
-	// and scan then thaw the cold directories they meet (cold.go).
+	// and scan then thaw the cold directories they meet (coldthaw.go).
 	writer bool
 	// cold directories and the entries in their blocks
 	coldDirs, coldEntries uint64
@@ -115,7 +115,7 @@ type Stats struct {
 	NextIno   uint64
 	NextSlice uint64
 	AttrDict  uint64 // distinct (mode, uid, gid) triples
-	// ColdDirs directories are cold (compressed blocks, cold.go), holding
+	// ColdDirs directories are cold (compressed blocks, coldlayout.go), holding
 	// ColdEntries entries.
 	ColdDirs    uint64
 	ColdEntries uint64
@@ -187,6 +187,16 @@ func (t *Tree) Stats() Stats {
 		st.ColdDict = uint64(d.Size())
 	}
 	return st
+}
+
+// ArenaClasses reports the arena's size classes in use (fragmentation).
+func (t *Tree) ArenaClasses() []arena.ClassUse {
+	s, ok := t.rlock()
+	if !ok {
+		return nil
+	}
+	defer t.mu.runlock(s)
+	return t.a.Classes()
 }
 
 func (t *Tree) countType(mode uint32, d int64) {
