@@ -98,7 +98,7 @@ type (
 )
 
 // Compact makes idle directories cold (serialized and compressed,
-// core/tree/cold.go) until a whole pass is done; with o.All, every
+// core/tree/coldpolicy.go) until a whole pass is done; with o.All, every
 // directory, idle or not. It works in steps of about o.Budget entries, each
 // under the write lock alone, so other calls wait at most for one step.
 // progress, if not nil, gets the totals after every step. The engine also
