@@ -320,3 +320,38 @@ func TestLogCutBeforeSnapshot(t *testing.T) {
 		t.Fatalf("the snapshot with a damaged meta.json was not set aside: %v", err)
 	}
 }
+
+// TestFormatFixtures: directories written by earlier formats replay to the
+// states they were written with (testdata/durable-v*/README.md).
+func TestFormatFixtures(t *testing.T) {
+	dir := t.TempDir()
+	copyTree(t, filepath.Join("..", "testdata", "durable-v2"), dir)
+	os.Remove(filepath.Join(dir, "README.md"))
+	db := openDir(t, dir)
+	defer db.Close()
+	a, err := db.Lookup(nil, fsmeta.RootIno, "v2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want []string
+	for i := 0; i < 40; i++ {
+		if i != 2 && i != 3 {
+			want = append(want, "f-"+strconv.Itoa(i/10)+strconv.Itoa(i%10))
+		}
+	}
+	want = append(want, "link", "renamed")
+	sort.Strings(want)
+	if got := names(t, db, a.Ino); strings.Join(got, ",") != strings.Join(want, ",") {
+		t.Fatalf("%v", got)
+	}
+	f5, err := db.Lookup(nil, a.Ino, "f-05")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v, err := db.GetXattr(nil, f5.Ino, "user.k"); err != nil || string(v) != "v" {
+		t.Fatalf("xattr: %q %v", v, err)
+	}
+	if err := db.Fsck(); err != nil {
+		t.Fatal(err)
+	}
+}
