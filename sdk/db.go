@@ -122,6 +122,9 @@ func (db *DB) apply(o *fsm.Op) (fsm.Result, error) {
 	if db.closed.Load() {
 		return fsm.Result{Errno: meta.EClosed}, nil
 	}
+	if err := fsm.CheckFields(o); err != nil {
+		return fsm.Result{}, fmt.Errorf("fsmeta: internal error: %w: %w", err, meta.EINVAL)
+	}
 	if e := fsm.Validate(o); e != 0 {
 		return fsm.Result{Errno: e}, nil
 	}

@@ -110,46 +110,9 @@ func Apply(t *tree.Tree, o *Op) (r Result) {
 			r = Result{Errno: e}
 		}
 	}()
-	c := o.Caller()
-	var e meta.Errno
-	switch o.Code {
-	case OpSetAttr:
-		r.Attr, e = t.SetAttr(c, o.Now, meta.Ino(o.Ino), o.Mode, &o.Attr)
-	case OpMknod:
-		r.Attr, e = t.Mknod(c, o.Now, meta.Ino(o.Ino), o.Name, o.Mode, o.Flags)
-	case OpMkdir:
-		r.Attr, e = t.Mkdir(c, o.Now, meta.Ino(o.Ino), o.Name, o.Mode)
-	case OpSymlink:
-		r.Attr, e = t.Symlink(c, o.Now, meta.Ino(o.Ino), o.Name, o.Name2)
-	case OpLink:
-		r.Attr, e = t.Link(c, o.Now, meta.Ino(o.Ino), meta.Ino(o.Ino2), o.Name)
-	case OpUnlink:
-		e = t.Unlink(c, o.Now, meta.Ino(o.Ino), o.Name)
-	case OpRmdir:
-		e = t.Rmdir(c, o.Now, meta.Ino(o.Ino), o.Name)
-	case OpRename:
-		e = t.Rename(c, o.Now, meta.Ino(o.Ino), o.Name, meta.Ino(o.Ino2), o.Name2, o.Flags)
-	case OpSetXattr:
-		e = t.SetXattr(c, o.Now, meta.Ino(o.Ino), o.Name, o.Value, o.Flags)
-	case OpRemoveXattr:
-		e = t.RemoveXattr(c, o.Now, meta.Ino(o.Ino), o.Name)
-	case OpFallocate:
-		r.Attr, e = t.Fallocate(c, o.Now, meta.Ino(o.Ino), o.Mode, o.Arg, o.Arg2)
-	case OpOpen:
-		r.Attr, e = t.Open(c, o.Now, meta.Ino(o.Ino), o.Mode)
-	case OpRelease:
-		e = t.Release(c, meta.Ino(o.Ino))
-	case OpNewSliceID:
-		r.ID, e = t.NewSliceID(c, uint32(o.Arg))
-	case OpWriteSlice:
-		r.Attr, e = t.WriteSlice(c, o.Now, meta.Ino(o.Ino), o.Chunk, o.Slice)
-	case OpCompactChunk:
-		r.Slices, e = t.CompactChunk(c, meta.Ino(o.Ino), o.Chunk, o.Slices, o.Slice)
-	case OpMkdirAll:
-		r.Attr, e = t.MkdirAll(c, o.Now, o.Name, o.Mode)
-	default:
-		e = meta.ENOSYS
+	d := DescOf(o.Code)
+	if d == nil {
+		return Result{Errno: meta.ENOSYS}
 	}
-	r.Errno = e
-	return r
+	return d.apply(t, o.Caller(), o)
 }

@@ -27,7 +27,7 @@ func Validate(o *Op) meta.Errno {
 	if o.Code == 0 || o.Code >= numOps {
 		return meta.ENOSYS // Apply's answer to an unknown code
 	}
-	for _, check := range argChecks[o.Code] {
+	for _, check := range changes[o.Code].checks {
 		if e := check(o); e != 0 {
 			return e
 		}

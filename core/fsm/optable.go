@@ -1,0 +1,324 @@
+package fsm
+
+import (
+	"fmt"
+
+	"github.com/fsmeta/fsmeta/core/meta"
+	"github.com/fsmeta/fsmeta/core/tree"
+)
+
+// The one description of the operations. Every operation of the engine is
+// declared here once: its name, its parameters (each with the Op field that
+// carries it in a log entry and its type), its result, whether it changes
+// the state (and so goes through the log), and the errors it may return.
+// Driven by it: the dispatch in Apply (Desc.apply), the check of which
+// fields an operation may set before it is logged (EncodeBatch refuses
+// others), argument validation (validate.go: Desc.checks), and the table of
+// the log encoding in docs/log-format.md (FormatTable; a test keeps the file
+// up to date).
+//
+// Changes (logged) have codes below numOps, part of the log format: never
+// reuse one. Reads are described too (Code 0: never logged), so that a
+// protocol carrying every operation has their shapes.
+
+// Field names a field of Op.
+type Field uint8
+
+const (
+	FIno Field = iota + 1
+	FIno2
+	FName
+	FName2
+	FMode
+	FFlags
+	FArg
+	FArg2
+	FChunk
+	FAttr
+	FSlice
+	FSlices
+	FValue
+)
+
+var fieldNames = [...]string{"", "Ino", "Ino2", "Name", "Name2", "Mode", "Flags", "Arg", "Arg2", "Chunk", "Attr",
+	"Slice", "Slices", "Value"}
+
+func (f Field) String() string { return fieldNames[f] }
+
+// Type is a parameter's type: how it is checked and encoded.
+type Type uint8
+
+const (
+	TIno     Type = iota + 1 // inode number, u64
+	TName                    // a directory entry name: 1..255 bytes, no '/' or NUL, not . or ..
+	TTarget                  // a symlink target: 1..4095 bytes, no NUL
+	TPath                    // a path: at most 4096 bytes
+	TXName                   // an xattr name: 1..255 bytes with a namespace prefix
+	TBytes                   // a byte string (xattr value: at most 65536)
+	TU32                     // mode, mask, flags
+	TU64                     // offset, length, count
+	TSetAttr                 // the values of a setattr (meta.SetAttrIn)
+	TSlice                   // one slice (meta.Slice)
+	TSlices                  // a list of slices
+)
+
+var typeNames = [...]string{"", "ino", "name", "target", "path", "xattr name", "bytes", "u32", "u64", "setattr",
+	"slice", "slices"}
+
+func (t Type) String() string { return typeNames[t] }
+
+// Param is one parameter of an operation.
+type Param struct {
+	Name  string // its name in the API
+	Field Field  // the Op field that carries it (changes only)
+	Type  Type
+}
+
+// ResultKind is what an operation answers besides its errno.
+type ResultKind uint8
+
+const (
+	RNone    ResultKind = iota
+	RAttr               // the attributes of the inode changed or made
+	RID                 // a number (the first new slice id)
+	RSlices             // a list of slices
+	RBytes              // a byte string (readlink, getxattr)
+	RNames              // a list of names (listxattr)
+	REntries            // directory entries and a cursor (readdir)
+	RStatFS             // file-system figures
+	RChunks             // chunk indexes
+)
+
+var resultNames = [...]string{"none", "attr", "id", "slices", "bytes", "names", "entries", "statfs", "chunks"}
+
+func (r ResultKind) String() string { return resultNames[r] }
+
+// Desc describes one operation.
+type Desc struct {
+	Code    Code // the log's code; 0 for a read
+	Name    string
+	Params  []Param
+	Result  ResultKind
+	Changes bool
+	Errors  []meta.Errno
+	checks  []argCheck                                       // arguments' checks, in the tree's order (validate.go)
+	apply   func(t *tree.Tree, c *meta.Caller, o *Op) Result // changes only
+}
+
+func p(name string, f Field, t Type) Param { return Param{name, f, t} }
+
+// Common error sets.
+var (
+	eEntry  = []meta.Errno{meta.ENOENT, meta.ENOTDIR, meta.EACCES, meta.EPERM, meta.ENAMETOOLONG, meta.EINVAL, meta.ENOSPC}
+	eCreate = append([]meta.Errno{meta.EEXIST, meta.EMLINK}, eEntry...)
+	eInode  = []meta.Errno{meta.ENOENT, meta.EACCES, meta.EPERM, meta.EINVAL}
+)
+
+// Changes, indexed by code.
+var changes = [numOps]Desc{
+	OpSetAttr: {Name: "setattr", Params: []Param{p("ino", FIno, TIno), p("mask", FMode, TU32), p("values", FAttr, TSetAttr)},
+		Result: RAttr, Errors: append([]meta.Errno{meta.EFBIG, meta.EISDIR}, eInode...),
+		apply: func(t *tree.Tree, c *meta.Caller, o *Op) (r Result) {
+			r.Attr, r.Errno = t.SetAttr(c, o.Now, meta.Ino(o.Ino), o.Mode, &o.Attr)
+			return
+		}},
+	OpMknod: {Name: "mknod", Params: []Param{p("parent", FIno, TIno), p("name", FName, TName), p("mode", FMode, TU32), p("rdev", FFlags, TU32)},
+		Result: RAttr, Errors: eCreate,
+		apply: func(t *tree.Tree, c *meta.Caller, o *Op) (r Result) {
+			r.Attr, r.Errno = t.Mknod(c, o.Now, meta.Ino(o.Ino), o.Name, o.Mode, o.Flags)
+			return
+		}},
+	OpMkdir: {Name: "mkdir", Params: []Param{p("parent", FIno, TIno), p("name", FName, TName), p("mode", FMode, TU32)},
+		Result: RAttr, Errors: eCreate,
+		apply: func(t *tree.Tree, c *meta.Caller, o *Op) (r Result) {
+			r.Attr, r.Errno = t.Mkdir(c, o.Now, meta.Ino(o.Ino), o.Name, o.Mode)
+			return
+		}},
+	OpSymlink: {Name: "symlink", Params: []Param{p("parent", FIno, TIno), p("name", FName, TName), p("target", FName2, TTarget)},
+		Result: RAttr, Errors: eCreate,
+		apply: func(t *tree.Tree, c *meta.Caller, o *Op) (r Result) {
+			r.Attr, r.Errno = t.Symlink(c, o.Now, meta.Ino(o.Ino), o.Name, o.Name2)
+			return
+		}},
+	OpLink: {Name: "link", Params: []Param{p("ino", FIno, TIno), p("new_parent", FIno2, TIno), p("new_name", FName, TName)},
+		Result: RAttr, Errors: append([]meta.Errno{meta.EEXIST, meta.EMLINK}, eEntry...),
+		apply: func(t *tree.Tree, c *meta.Caller, o *Op) (r Result) {
+			r.Attr, r.Errno = t.Link(c, o.Now, meta.Ino(o.Ino), meta.Ino(o.Ino2), o.Name)
+			return
+		}},
+	OpUnlink: {Name: "unlink", Params: []Param{p("parent", FIno, TIno), p("name", FName, TName)},
+		Errors: append([]meta.Errno{meta.EISDIR}, eEntry...),
+		apply: func(t *tree.Tree, c *meta.Caller, o *Op) (r Result) {
+			r.Errno = t.Unlink(c, o.Now, meta.Ino(o.Ino), o.Name)
+			return
+		}},
+	OpRmdir: {Name: "rmdir", Params: []Param{p("parent", FIno, TIno), p("name", FName, TName)},
+		Errors: append([]meta.Errno{meta.ENOTEMPTY, meta.EBUSY}, eEntry...),
+		apply: func(t *tree.Tree, c *meta.Caller, o *Op) (r Result) {
+			r.Errno = t.Rmdir(c, o.Now, meta.Ino(o.Ino), o.Name)
+			return
+		}},
+	OpRename: {Name: "rename", Params: []Param{p("parent", FIno, TIno), p("name", FName, TName), p("new_parent", FIno2, TIno),
+		p("new_name", FName2, TName), p("flags", FFlags, TU32)},
+		Errors: append([]meta.Errno{meta.EEXIST, meta.ENOTEMPTY, meta.EISDIR, meta.EXDEV, meta.EBUSY}, eEntry...),
+		apply: func(t *tree.Tree, c *meta.Caller, o *Op) (r Result) {
+			r.Errno = t.Rename(c, o.Now, meta.Ino(o.Ino), o.Name, meta.Ino(o.Ino2), o.Name2, o.Flags)
+			return
+		}},
+	OpSetXattr: {Name: "setxattr", Params: []Param{p("ino", FIno, TIno), p("name", FName, TXName), p("value", FValue, TBytes), p("flags", FFlags, TU32)},
+		Errors: append([]meta.Errno{meta.EEXIST, meta.ENODATA, meta.E2BIG, meta.ERANGE, meta.EOPNOTSUPP}, eInode...),
+		apply: func(t *tree.Tree, c *meta.Caller, o *Op) (r Result) {
+			r.Errno = t.SetXattr(c, o.Now, meta.Ino(o.Ino), o.Name, o.Value, o.Flags)
+			return
+		}},
+	OpRemoveXattr: {Name: "removexattr", Params: []Param{p("ino", FIno, TIno), p("name", FName, TXName)},
+		Errors: append([]meta.Errno{meta.ENODATA, meta.ERANGE, meta.EOPNOTSUPP}, eInode...),
+		apply: func(t *tree.Tree, c *meta.Caller, o *Op) (r Result) {
+			r.Errno = t.RemoveXattr(c, o.Now, meta.Ino(o.Ino), o.Name)
+			return
+		}},
+	OpFallocate: {Name: "fallocate", Params: []Param{p("ino", FIno, TIno), p("mode", FMode, TU32), p("offset", FArg, TU64), p("length", FArg2, TU64)},
+		Result: RAttr, Errors: append([]meta.Errno{meta.EFBIG, meta.EISDIR, meta.EOPNOTSUPP}, eInode...),
+		apply: func(t *tree.Tree, c *meta.Caller, o *Op) (r Result) {
+			r.Attr, r.Errno = t.Fallocate(c, o.Now, meta.Ino(o.Ino), o.Mode, o.Arg, o.Arg2)
+			return
+		}},
+	OpOpen: {Name: "open", Params: []Param{p("ino", FIno, TIno), p("flags", FMode, TU32)},
+		Result: RAttr, Errors: append([]meta.Errno{meta.EISDIR}, eInode...),
+		apply: func(t *tree.Tree, c *meta.Caller, o *Op) (r Result) {
+			r.Attr, r.Errno = t.Open(c, o.Now, meta.Ino(o.Ino), o.Mode)
+			return
+		}},
+	OpRelease: {Name: "release", Params: []Param{p("ino", FIno, TIno)},
+		Errors: []meta.Errno{meta.ENOENT, meta.EBADF},
+		apply: func(t *tree.Tree, c *meta.Caller, o *Op) (r Result) {
+			r.Errno = t.Release(c, meta.Ino(o.Ino))
+			return
+		}},
+	OpNewSliceID: {Name: "newslice", Params: []Param{p("count", FArg, TU64)},
+		Result: RID, Errors: []meta.Errno{meta.EINVAL, meta.ENOSPC},
+		apply: func(t *tree.Tree, c *meta.Caller, o *Op) (r Result) {
+			r.ID, r.Errno = t.NewSliceID(c, uint32(o.Arg))
+			return
+		}},
+	OpWriteSlice: {Name: "write", Params: []Param{p("ino", FIno, TIno), p("chunk", FChunk, TU32), p("slice", FSlice, TSlice)},
+		Result: RAttr, Errors: append([]meta.Errno{meta.EFBIG, meta.EISDIR, meta.ENOSPC}, eInode...),
+		apply: func(t *tree.Tree, c *meta.Caller, o *Op) (r Result) {
+			r.Attr, r.Errno = t.WriteSlice(c, o.Now, meta.Ino(o.Ino), o.Chunk, o.Slice)
+			return
+		}},
+	OpCompactChunk: {Name: "compact", Params: []Param{p("ino", FIno, TIno), p("chunk", FChunk, TU32), p("replaced", FSlices, TSlices),
+		p("with", FSlice, TSlice)},
+		Result: RSlices, Errors: append([]meta.Errno{meta.EAGAIN, meta.EISDIR, meta.ENOSPC}, eInode...),
+		apply: func(t *tree.Tree, c *meta.Caller, o *Op) (r Result) {
+			r.Slices, r.Errno = t.CompactChunk(c, meta.Ino(o.Ino), o.Chunk, o.Slices, o.Slice)
+			return
+		}},
+	OpMkdirAll: {Name: "mkdirall", Params: []Param{p("path", FName, TPath), p("mode", FMode, TU32)},
+		Result: RAttr, Errors: append([]meta.Errno{meta.EEXIST, meta.ELOOP}, eEntry...),
+		apply: func(t *tree.Tree, c *meta.Caller, o *Op) (r Result) {
+			r.Attr, r.Errno = t.MkdirAll(c, o.Now, o.Name, o.Mode)
+			return
+		}},
+}
+
+// reads: the operations that read the state (never logged).
+var reads = []Desc{
+	{Name: "lookup", Params: []Param{{Name: "parent", Type: TIno}, {Name: "name", Type: TName}}, Result: RAttr, Errors: eEntry},
+	{Name: "getattr", Params: []Param{{Name: "ino", Type: TIno}}, Result: RAttr, Errors: []meta.Errno{meta.ENOENT}},
+	{Name: "access", Params: []Param{{Name: "ino", Type: TIno}, {Name: "mask", Type: TU32}}, Errors: eInode},
+	{Name: "readlink", Params: []Param{{Name: "ino", Type: TIno}}, Result: RBytes, Errors: eInode},
+	{Name: "readdir", Params: []Param{{Name: "ino", Type: TIno}, {Name: "cursor", Type: TU64}, {Name: "limit", Type: TU32},
+		{Name: "plus", Type: TU32}}, Result: REntries, Errors: append([]meta.Errno{meta.ENOTDIR}, eInode...)},
+	{Name: "statfs", Result: RStatFS},
+	{Name: "getxattr", Params: []Param{{Name: "ino", Type: TIno}, {Name: "name", Type: TXName}}, Result: RBytes,
+		Errors: append([]meta.Errno{meta.ENODATA, meta.ERANGE, meta.EOPNOTSUPP}, eInode...)},
+	{Name: "listxattr", Params: []Param{{Name: "ino", Type: TIno}}, Result: RNames, Errors: eInode},
+	{Name: "read_chunk", Params: []Param{{Name: "ino", Type: TIno}, {Name: "chunk", Type: TU32}}, Result: RSlices, Errors: eInode},
+	{Name: "chunk_indexes", Params: []Param{{Name: "ino", Type: TIno}}, Result: RChunks, Errors: eInode},
+	{Name: "resolve", Params: []Param{{Name: "path", Type: TPath}, {Name: "follow", Type: TU32}}, Result: RAttr,
+		Errors: append([]meta.Errno{meta.ELOOP}, eEntry...)},
+}
+
+func init() {
+	for c := Code(1); c < numOps; c++ {
+		d := &changes[c]
+		d.Code, d.Changes, d.checks = c, true, argChecks[c]
+		if d.Name != opNames[c] || d.apply == nil {
+			panic("fsm: the table of operations lacks " + c.String())
+		}
+	}
+}
+
+// Ops returns the description of every operation: the changes in code
+// order, then the reads.
+func Ops() []Desc {
+	out := append([]Desc(nil), changes[1:]...)
+	return append(out, reads...)
+}
+
+// DescOf returns the description of a change's code, or nil.
+func DescOf(c Code) *Desc {
+	if c == 0 || c >= numOps {
+		return nil
+	}
+	return &changes[c]
+}
+
+// usedFields is, per code, the set of fields its parameters use.
+var usedFields = func() (m [numOps]uint32) {
+	for c := Code(1); c < numOps; c++ {
+		for _, p := range changes[c].Params {
+			m[c] |= 1 << p.Field
+		}
+	}
+	return
+}()
+
+// setFields is the set of o's parameter fields that are not zero.
+func (o *Op) setFields() uint32 {
+	var m uint32
+	set := func(f Field, nz bool) {
+		if nz {
+			m |= 1 << f
+		}
+	}
+	set(FIno, o.Ino != 0)
+	set(FIno2, o.Ino2 != 0)
+	set(FName, o.Name != "")
+	set(FName2, o.Name2 != "")
+	set(FMode, o.Mode != 0)
+	set(FFlags, o.Flags != 0)
+	set(FArg, o.Arg != 0)
+	set(FArg2, o.Arg2 != 0)
+	set(FChunk, o.Chunk != 0)
+	set(FAttr, o.Attr != (meta.SetAttrIn{}))
+	set(FSlice, o.Slice != (meta.Slice{}))
+	set(FSlices, len(o.Slices) != 0)
+	set(FValue, o.Value != nil)
+	return m
+}
+
+// strayField returns a field o sets that its operation does not use, or 0.
+func (o *Op) strayField() Field {
+	stray := o.setFields() &^ usedFields[o.Code]
+	for f := FIno; f <= FValue; f++ {
+		if stray&(1<<f) != 0 {
+			return f
+		}
+	}
+	return 0
+}
+
+// CheckFields refuses an operation that sets a field its description does
+// not list (a proposer's mistake: the field would be logged and ignored, or
+// mean something else).
+func CheckFields(o *Op) error {
+	if o.Code == 0 || o.Code >= numOps {
+		return fmt.Errorf("fsm: unknown operation code %d", o.Code)
+	}
+	if f := o.strayField(); f != 0 {
+		return fmt.Errorf("fsm: operation %s sets %s, which it does not use", o.Code, f)
+	}
+	return nil
+}
