@@ -24,21 +24,7 @@ such a child). With multiprocessing, use the spawn start method
 (``multiprocessing.get_context("spawn")``); fork followed by exec (subprocess) is fine.
 """
 
-from ._api import (
-    Attr,
-    Caller,
-    DirEntry,
-    FsMeta,
-    Slice,
-    StatFS,
-    Stats,
-    handle_count,
-    last_error,
-    library,
-    open,
-    strerror,
-    version,
-)
+from ._db import FsMeta, open
 from ._errors import FsMetaError, status_name
 from ._ffi import (  # noqa: F401 - the constants callers pass
     FSMETA_DIR_PLUS,
@@ -67,6 +53,8 @@ from ._ffi import (  # noqa: F401 - the constants callers pass
     FSMETA_XATTR_CREATE,
     FSMETA_XATTR_REPLACE,
 )
+from ._lib import handle_count, last_error, library, strerror, version
+from ._values import Attr, Caller, DirEntry, Slice, StatFS, Stats
 
 ROOT_INO = FSMETA_ROOT_INO
 RENAME_NOREPLACE = FSMETA_RENAME_NOREPLACE
