@@ -1,7 +1,6 @@
 package io.fsmeta;
 
 import io.fsmeta.internal.Native;
-import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.lang.ref.Cleaner;
 import java.lang.ref.Reference;
@@ -11,8 +10,6 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -162,9 +159,9 @@ public final class FsMeta implements AutoCloseable {
         return NativeLibrary.source();
     }
 
-    // ---- plumbing ----
+    // ---- plumbing (also used by PathApi and DirStream) ----
 
-    private long h() {
+    long h() {
         if (!open.get()) throw new IllegalStateException("FsMeta is closed");
         return handle;
     }
@@ -178,7 +175,7 @@ public final class FsMeta implements AutoCloseable {
     }
 
     /** The exception of a failed call (reads the thread's last error first). */
-    private IOException fail(int st, String op, Object where) {
+    IOException fail(int st, String op, Object where) {
         String detail = lastError();
         FsMetaException e = new FsMetaException(st, op, where == null ? null : String.valueOf(where), detail);
         if ((st == Native.FSMETA_ECLOSED || st == Native.FSMETA_EBADHANDLE) && !open.get()) {
@@ -187,7 +184,7 @@ public final class FsMeta implements AutoCloseable {
         return e.toIOException();
     }
 
-    private static int[] c(CallerContext ctx) {
+    static int[] c(CallerContext ctx) {
         return Objects.requireNonNull(ctx, "ctx").raw;
     }
 
@@ -655,7 +652,7 @@ public final class FsMeta implements AutoCloseable {
         return mkdirAll(ctx, req(path, "path"), mode, null);
     }
 
-    private Attr mkdirAll(CallerContext ctx, byte[] path, int mode, String shown) throws IOException {
+    Attr mkdirAll(CallerContext ctx, byte[] path, int mode, String shown) throws IOException {
         long[] a = new long[Native.ATTR_LONGS];
         int st = Native.fsmeta_mkdir_all(a, h(), c(ctx), path, mode);
         Reference.reachabilityFence(this);
@@ -663,72 +660,21 @@ public final class FsMeta implements AutoCloseable {
         return Attr.fromLongs(a, 0);
     }
 
-    // ---- the path API (shaped for Hadoop's FileSystem) ----
-
-    /** A path split into its parent's path and its last component. */
-    private static final class Split {
-        final String parent;
-        final String name;
-
-        Split(String path) {
-            String p = path;
-            while (p.length() > 1 && p.endsWith("/")) p = p.substring(0, p.length() - 1);
-            int i = p.lastIndexOf('/');
-            this.parent = i < 0 ? "/" : (i == 0 ? "/" : p.substring(0, i));
-            this.name = i < 0 ? p : p.substring(i + 1);
-        }
-
-        boolean isRoot() {
-            return name.isEmpty();
-        }
-    }
-
-    private static String join(String dir, String name) {
-        return dir.endsWith("/") ? dir + name : dir + "/" + name;
-    }
-
-    /** The parent directory's inode of a path (its symlinks followed), errors reported on path. */
-    private long parentIno(CallerContext ctx, Split s, String op, String path) throws IOException {
-        long[] a = new long[Native.ATTR_LONGS];
-        int st = Native.fsmeta_resolve(a, h(), c(ctx), utf8(s.parent), Native.FSMETA_RESOLVE_FOLLOW);
-        Reference.reachabilityFence(this);
-        if (st != 0) throw fail(st, op, path);
-        return a[Native.ATTR_INO];
-    }
-
-    private long pathIno(CallerContext ctx, String path, boolean follow, String op) throws IOException {
-        long[] a = new long[Native.ATTR_LONGS];
-        int st = Native.fsmeta_resolve(a, h(), c(ctx), utf8(path), follow ? Native.FSMETA_RESOLVE_FOLLOW : 0);
-        Reference.reachabilityFence(this);
-        if (st != 0) throw fail(st, op, path);
-        return a[Native.ATTR_INO];
-    }
+    // ---- the path API (shaped for Hadoop's FileSystem; implemented in PathApi.java) ----
 
     /** The status of a path, symlinks followed (FileNotFoundException when missing). */
     public FileStatus getFileStatus(CallerContext ctx, String path) throws IOException {
-        long[] a = new long[Native.ATTR_LONGS];
-        int st = Native.fsmeta_resolve(a, h(), c(ctx), utf8(path), Native.FSMETA_RESOLVE_FOLLOW);
-        Reference.reachabilityFence(this);
-        if (st != 0) throw fail(st, "getFileStatus", path);
-        return new FileStatus(path, Attr.fromLongs(a, 0));
+        return PathApi.getFileStatus(this, ctx, path);
     }
 
     /** The status of a path, a symlink at its end not followed. */
     public FileStatus getFileLinkStatus(CallerContext ctx, String path) throws IOException {
-        long[] a = new long[Native.ATTR_LONGS];
-        int st = Native.fsmeta_resolve(a, h(), c(ctx), utf8(path), 0);
-        Reference.reachabilityFence(this);
-        if (st != 0) throw fail(st, "getFileLinkStatus", path);
-        return new FileStatus(path, Attr.fromLongs(a, 0));
+        return PathApi.getFileLinkStatus(this, ctx, path);
     }
 
     /** Whether a path exists (false on ENOENT and ENOTDIR; other failures throw). */
     public boolean exists(CallerContext ctx, String path) throws IOException {
-        int st = Native.fsmeta_resolve(null, h(), c(ctx), utf8(path), Native.FSMETA_RESOLVE_FOLLOW);
-        Reference.reachabilityFence(this);
-        if (st == Native.FSMETA_ENOENT || st == Native.FSMETA_ENOTDIR) return false;
-        if (st != 0) throw fail(st, "exists", path);
-        return true;
+        return PathApi.exists(this, ctx, path);
     }
 
     /**
@@ -736,20 +682,7 @@ public final class FsMeta implements AutoCloseable {
      * Hadoop's listStatus). FileNotFoundException when missing.
      */
     public List<FileStatus> listStatus(CallerContext ctx, String path) throws IOException {
-        FileStatus self;
-        try {
-            self = getFileStatus(ctx, path);
-        } catch (FileNotFoundException e) {
-            FileNotFoundException f = new FileNotFoundException("listStatus " + path + ": no such file or directory");
-            f.initCause(e.getCause());
-            throw f;
-        }
-        if (!self.isDirectory()) return Collections.singletonList(self);
-        List<FileStatus> out = new ArrayList<>();
-        try (DirStream d = openDir(ctx, self.attr().ino(), true)) {
-            for (DirEntry e = d.read(); e != null; e = d.read()) out.add(new FileStatus(join(path, e.name()), e.attr()));
-        }
-        return out;
+        return PathApi.listStatus(this, ctx, path);
     }
 
     /**
@@ -757,21 +690,12 @@ public final class FsMeta implements AutoCloseable {
      * A non-directory in the way gives FileAlreadyExistsException (at the end) or NotDirectoryException.
      */
     public boolean mkdirs(CallerContext ctx, String path, int permission) throws IOException {
-        mkdirAll(ctx, utf8(path), permission, path);
-        return true;
+        return PathApi.mkdirs(this, ctx, path, permission);
     }
 
     /** Creates an empty regular file at path (FileAlreadyExistsException if it exists). */
     public FileStatus createFile(CallerContext ctx, String path, int permission) throws IOException {
-        Split s = new Split(path);
-        if (s.isRoot()) throw new FsMetaException(Native.FSMETA_EEXIST, "createFile", path, "the root").toIOException();
-        long parent = parentIno(ctx, s, "createFile", path);
-        byte[] name = utf8(s.name);
-        long[] a = new long[Native.ATTR_LONGS];
-        int st = Native.fsmeta_create(a, h(), c(ctx), parent, name, permission);
-        Reference.reachabilityFence(this);
-        if (st != 0) throw fail(st, "createFile", path);
-        return new FileStatus(path, Attr.fromLongs(a, 0));
+        return PathApi.createFile(this, ctx, path, permission);
     }
 
     /**
@@ -780,28 +704,7 @@ public final class FsMeta implements AutoCloseable {
      * parent is missing.
      */
     public boolean rename(CallerContext ctx, String src, String dst) throws IOException {
-        Split s = new Split(src);
-        if (s.isRoot()) throw new FsMetaException(Native.FSMETA_EBUSY, "rename", src, "the root").toIOException();
-        long srcParent = parentIno(ctx, s, "rename", src);
-        long dstParent;
-        String dstName;
-        long[] a = new long[Native.ATTR_LONGS];
-        int st = Native.fsmeta_resolve(a, h(), c(ctx), utf8(dst), Native.FSMETA_RESOLVE_FOLLOW);
-        Reference.reachabilityFence(this);
-        if (st == 0 && Attr.fromLongs(a, 0).isDirectory()) {
-            dstParent = a[Native.ATTR_INO];
-            dstName = s.name;
-        } else {
-            Split d = new Split(dst);
-            if (d.isRoot()) throw new FsMetaException(Native.FSMETA_EEXIST, "rename", dst, "the root").toIOException();
-            dstParent = parentIno(ctx, d, "rename", dst);
-            dstName = d.name;
-        }
-        st = Native.fsmeta_rename(h(), c(ctx), srcParent, utf8(s.name), dstParent, utf8(dstName),
-                Native.FSMETA_RENAME_NOREPLACE);
-        Reference.reachabilityFence(this);
-        if (st != 0) throw fail(st, "rename", src + " -> " + dst);
-        return true;
+        return PathApi.rename(this, ctx, src, dst);
     }
 
     /**
@@ -810,108 +713,44 @@ public final class FsMeta implements AutoCloseable {
      * A recursive delete is not atomic: entries created meanwhile may make it fail with DirectoryNotEmptyException.
      */
     public boolean delete(CallerContext ctx, String path, boolean recursive) throws IOException {
-        Split s = new Split(path);
-        if (s.isRoot()) return false;
-        long parent;
-        try {
-            parent = parentIno(ctx, s, "delete", path);
-        } catch (FileNotFoundException | java.nio.file.NotDirectoryException e) {
-            return false;
-        }
-        byte[] name = utf8(s.name);
-        long[] a = new long[Native.ATTR_LONGS];
-        int st = Native.fsmeta_lookup(a, h(), c(ctx), parent, name);
-        Reference.reachabilityFence(this);
-        if (st == Native.FSMETA_ENOENT) return false;
-        if (st != 0) throw fail(st, "delete", path);
-        Attr attr = Attr.fromLongs(a, 0);
-        if (!attr.isDirectory()) {
-            st = Native.fsmeta_unlink(h(), c(ctx), parent, name);
-        } else {
-            if (recursive) deleteChildren(ctx, attr.ino(), path);
-            st = Native.fsmeta_rmdir(h(), c(ctx), parent, name);
-        }
-        Reference.reachabilityFence(this);
-        if (st == Native.FSMETA_ENOENT) return false;
-        if (st != 0) throw fail(st, "delete", path);
-        return true;
-    }
-
-    private void deleteChildren(CallerContext ctx, long dir, String path) throws IOException {
-        List<DirEntry> entries = readDir(ctx, dir, false);
-        for (DirEntry e : entries) {
-            byte[] name = e.nameBytes();
-            int st;
-            if (e.isDirectory()) {
-                deleteChildren(ctx, e.ino(), join(path, e.name()));
-                st = Native.fsmeta_rmdir(h(), c(ctx), dir, name);
-            } else {
-                st = Native.fsmeta_unlink(h(), c(ctx), dir, name);
-            }
-            Reference.reachabilityFence(this);
-            if (st != 0 && st != Native.FSMETA_ENOENT) throw fail(st, "delete", join(path, e.name()));
-        }
+        return PathApi.delete(this, ctx, path, recursive);
     }
 
     /** chmod of a path (symlinks followed). */
     public void setPermission(CallerContext ctx, String path, int permission) throws IOException {
-        long ino = pathIno(ctx, path, true, "setPermission");
-        setattrPath(ctx, ino, SetAttr.builder().mode(permission).build(), "setPermission", path);
+        PathApi.setPermission(this, ctx, path, permission);
     }
 
     /** chown of a path; a null uid or gid is left unchanged (Hadoop's null user/group). */
     public void setOwner(CallerContext ctx, String path, Integer uid, Integer gid) throws IOException {
-        long ino = pathIno(ctx, path, true, "setOwner");
-        SetAttr.Builder b = SetAttr.builder();
-        if (uid != null) b.uid(uid);
-        if (gid != null) b.gid(gid);
-        setattrPath(ctx, ino, b.build(), "setOwner", path);
+        PathApi.setOwner(this, ctx, path, uid, gid);
     }
 
     /** Sets the modification and access times in milliseconds; -1 leaves one unchanged (Hadoop's setTimes). */
     public void setTimes(CallerContext ctx, String path, long mtimeMillis, long atimeMillis) throws IOException {
-        long ino = pathIno(ctx, path, true, "setTimes");
-        SetAttr.Builder b = SetAttr.builder();
-        if (mtimeMillis != -1) b.mtime(Math.multiplyExact(mtimeMillis, 1_000_000L));
-        if (atimeMillis != -1) b.atime(Math.multiplyExact(atimeMillis, 1_000_000L));
-        setattrPath(ctx, ino, b.build(), "setTimes", path);
-    }
-
-    private void setattrPath(CallerContext ctx, long ino, SetAttr change, String op, String path) throws IOException {
-        int st = Native.fsmeta_setattr(null, h(), c(ctx), ino, change.mask, change.in);
-        Reference.reachabilityFence(this);
-        if (st != 0) throw fail(st, op, path);
+        PathApi.setTimes(this, ctx, path, mtimeMillis, atimeMillis);
     }
 
     /** The value of an xattr of a path (FsMetaException ENODATA when absent). */
     public byte[] getXAttr(CallerContext ctx, String path, String name) throws IOException {
-        return getxattr(ctx, pathIno(ctx, path, true, "getXAttr"), name);
+        return PathApi.getXAttr(this, ctx, path, name);
     }
 
     /** Every xattr of a path the caller may see, by name (sorted). */
     public Map<String, byte[]> getXAttrs(CallerContext ctx, String path) throws IOException {
-        long ino = pathIno(ctx, path, true, "getXAttrs");
-        Map<String, byte[]> out = new LinkedHashMap<>();
-        for (byte[] n : listxattrBytes(ctx, ino)) {
-            try {
-                out.put(new String(n, StandardCharsets.UTF_8), getxattr(ctx, ino, n));
-            } catch (FsMetaException e) {
-                if (e.status() != Status.ENODATA) throw e; // removed meanwhile
-            }
-        }
-        return out;
+        return PathApi.getXAttrs(this, ctx, path);
     }
 
     public List<String> listXAttrs(CallerContext ctx, String path) throws IOException {
-        return listxattr(ctx, pathIno(ctx, path, true, "listXAttrs"));
+        return PathApi.listXAttrs(this, ctx, path);
     }
 
     public void setXAttr(CallerContext ctx, String path, String name, byte[] value, int flags) throws IOException {
-        setxattr(ctx, pathIno(ctx, path, true, "setXAttr"), name, value, flags);
+        PathApi.setXAttr(this, ctx, path, name, value, flags);
     }
 
     public void removeXAttr(CallerContext ctx, String path, String name) throws IOException {
-        removexattr(ctx, pathIno(ctx, path, true, "removeXAttr"), name);
+        PathApi.removeXAttr(this, ctx, path, name);
     }
 
     @Override
