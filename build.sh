@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # fsmeta build driver. Usage: ./build.sh [build|test|demo|bench|gen|clean] [args]
-#   build  builds libfsmeta.so, the fsmeta CLI (and, as they land, the JNI library, jar and Python package)
+#   build  builds libfsmeta.so, the fsmeta CLI, the JNI library, the jar and the Python package
 #   test   runs every test suite (Go, race, fuzz smoke, C/C++ via CTest, Java, Python)
 #   demo   runs the examples against an embedded engine
 #   bench  runs `fsmeta bench` (pass its flags after `bench`)
@@ -85,7 +85,7 @@ build_jni() {
     -L"$OUT/c/lib" -lfsmeta -Wl,-rpath,'$ORIGIN' -Wl,--no-undefined
 }
 
-# --- Java / Python (filled in by their issues) ---------------------------------------------
+# --- Java / Python -------------------------------------------------------------------------
 # build_java: the JNI library (build_jni), then the jar java/target/fsmeta-1.0.0.jar with both native libraries
 # under META-INF/native/linux-x86_64/. test_java: the JUnit 5 suites (Surefire prints its summary).
 build_java() {

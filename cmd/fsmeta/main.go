@@ -1,13 +1,14 @@
 // Command fsmeta is the command-line tool of the fsmeta metadata engine.
 //
-//	fsmeta bench   build a namespace (synthetic or from a listing), measure memory and timed operations
-//	fsmeta load    build a namespace from a listing (or a dump), report counts, time and memory, check it
-//	fsmeta dump    write a namespace as a dump (line-oriented JSON, docs/dump-format.md)
-//	fsmeta check   verify a durable data directory's files and repair what can be repaired
-//	fsmeta fsck    check a namespace (built from a listing or synthesized; a data directory later)
-//	fsmeta demo    a short tour of the API on a small tree
-//	fsmeta version print the version
-//	fsmeta help    help on a command
+//	fsmeta bench     build a namespace (synthetic or from a listing), measure memory and timed operations
+//	fsmeta load      build a namespace from a listing (or a dump), report counts, time and memory, check it
+//	fsmeta dump      write a namespace as a dump (line-oriented JSON, docs/dump-format.md)
+//	fsmeta snapshot  snapshot a durable data directory now and truncate its log
+//	fsmeta check     verify a durable data directory's files and repair what can be repaired
+//	fsmeta fsck      check a namespace (built from a listing, synthesized, or a data directory)
+//	fsmeta demo      a short tour of the API on a small tree
+//	fsmeta version   print the version
+//	fsmeta help      help on a command
 package main
 
 import (
