@@ -238,7 +238,12 @@ func (d *durable) waitLeader(timeout time.Duration) error {
 			return fmt.Errorf("fsmeta: %s: the log stopped while opening: %w", d.dir, d.fsm.Err())
 		}
 		if time.Now().After(deadline) {
-			return fmt.Errorf("fsmeta: %s: the log did not become writable within %v", d.dir, timeout)
+			why := ""
+			if f := d.raft.GetConfiguration(); f.Error() == nil && !voter(f.Configuration(), durableID) {
+				why = fmt.Sprintf(": this node (%s) is not a voter of the configuration the log and snapshot hold (%v)",
+					durableID, f.Configuration().Servers)
+			}
+			return fmt.Errorf("fsmeta: %s: the log did not become writable within %v%s", d.dir, timeout, why)
 		}
 		time.Sleep(5 * time.Millisecond)
 	}

@@ -1,6 +1,7 @@
 package fsmeta
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"os"
@@ -99,32 +100,113 @@ func (d *durable) openLog(logger hclog.Logger) (err error) {
 	return nil
 }
 
-// checkSegmentList refuses segment files that raft-wal's metadata does not
-// list but that are newer than the oldest it lists: raft-wal would delete
-// them as left over, and with them the end of the log. (Files older than
-// the log are left over from a compaction the process did not finish.)
-// It also refuses segments written by a codec this build does not read.
+// checkSegmentList checks raft-wal's list of segments (from wal-meta.db)
+// against itself and against the files, before raft-wal acts on it:
+//
+//   - segment files it does not list but that are newer than the oldest it
+//     lists are refused (raft-wal would delete them as left over, and with
+//     them the end of the log; files older than the log are left over from a
+//     compaction the process did not finish);
+//   - every listed segment must be in codec 1, and the list must run without
+//     gaps (each sealed segment ends just before the next begins) with an
+//     index block inside each sealed file: otherwise wal-meta.db is damaged;
+//   - each sealed segment's header must match the list;
+//   - the tail segment must be whole: segments are written at their full
+//     size before use (walfs.go), so a shorter file whose data runs to its
+//     end was cut, and the log's end with it.
 func checkSegmentList(dir, walDir string, listed []types.SegmentInfo) error {
+	metaFile := filepath.Join(walDir, metadb.FileName)
 	known := map[uint64]bool{}
 	oldest := ^uint64(0)
-	for _, s := range listed {
+	bad := func(file, reason string) error {
+		return &DamageError{File: file, Reason: reason, Advice: checkAdvice(dir)}
+	}
+	for i, s := range listed {
 		known[s.ID] = true
 		oldest = min(oldest, s.BaseIndex)
-		if s.Codec != wal.CodecBinaryV1 {
-			return &DamageError{File: filepath.Join(walDir, segment.FileName(s)),
-				Reason: fmt.Sprintf("%s says its records are in codec %d, which this build does not read", metadb.FileName, s.Codec),
-				Advice: checkAdvice(dir)}
+		file := filepath.Join(walDir, segment.FileName(s))
+		sealed := !s.SealTime.IsZero()
+		switch {
+		case s.Codec != wal.CodecBinaryV1:
+			return bad(metaFile, fmt.Sprintf("it says segment %s is in codec %d, which this build does not read", segment.FileName(s), s.Codec))
+		case sealed && i == len(listed)-1, !sealed && i < len(listed)-1:
+			return bad(metaFile, "its list of segments does not end with the one being written")
+		case sealed && (s.IndexStart == 0 || s.MaxIndex < s.MinIndex || s.MinIndex < s.BaseIndex):
+			return bad(metaFile, fmt.Sprintf("its record of sealed segment %s is damaged (entries %d to %d, index block at %d)",
+				segment.FileName(s), s.MinIndex, s.MaxIndex, s.IndexStart))
+		case sealed && listed[i+1].BaseIndex != s.MaxIndex+1:
+			return bad(metaFile, fmt.Sprintf("segment %s ends at entry %d but the next one begins at entry %d",
+				segment.FileName(s), s.MaxIndex, listed[i+1].BaseIndex))
+		}
+		fi, err := os.Stat(file)
+		if err != nil {
+			if !sealed && os.IsNotExist(err) {
+				continue // raft-wal makes it again: it was listed before it was made
+			}
+			return bad(file, err.Error())
+		}
+		if sealed {
+			if err := checkSegmentHeader(file, s); err != nil {
+				return bad(file, err.Error())
+			}
+			if s.IndexStart >= uint64(fi.Size()) {
+				return bad(file, fmt.Sprintf("the file has %d bytes, but its index block is at %d: it was cut", fi.Size(), s.IndexStart))
+			}
+			continue
+		}
+		if s.SizeLimit != 0 && fi.Size() < int64(s.SizeLimit) && dataAtEnd(file, fi.Size()) {
+			return bad(file, fmt.Sprintf("the segment has %d bytes of its %d and its data runs to the end: it was cut, and the end of the log with it", fi.Size(), s.SizeLimit))
 		}
 	}
 	segs := listSegments(walDir)
 	sort.Slice(segs, func(i, j int) bool { return segs[i].base < segs[j].base })
 	for _, f := range segs {
 		if !known[f.id] && (len(listed) == 0 || f.base >= oldest) {
-			return &DamageError{File: filepath.Join(walDir, f.name), Reason: fmt.Sprintf("%s does not list this segment, which is not older than the log it lists: its metadata lost part of the log", metadb.FileName),
-				Advice: checkAdvice(dir)}
+			return bad(filepath.Join(walDir, f.name), fmt.Sprintf("%s does not list this segment, which is not older than the log it lists: its metadata lost part of the log", metadb.FileName))
 		}
 	}
 	return nil
+}
+
+// checkSegmentHeader compares a segment file's header with its listing.
+func checkSegmentHeader(file string, s types.SegmentInfo) error {
+	f, err := os.Open(file)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	var h [segHeaderLen]byte
+	if _, err := f.ReadAt(h[:], 0); err != nil {
+		return fmt.Errorf("its header cannot be read: %v", err)
+	}
+	le := binary.LittleEndian
+	switch {
+	case le.Uint32(h[0:]) != 0x58eb6b0d || h[7] != 0:
+		return fmt.Errorf("its header is not a segment's")
+	case le.Uint64(h[8:]) != s.BaseIndex || le.Uint64(h[16:]) != s.ID || le.Uint64(h[24:]) != s.Codec:
+		return fmt.Errorf("its header (base entry %d, id %d, codec %d) does not match %s (base entry %d, id %d, codec %d)",
+			le.Uint64(h[8:]), le.Uint64(h[16:]), le.Uint64(h[24:]), metadb.FileName, s.BaseIndex, s.ID, s.Codec)
+	}
+	return nil
+}
+
+// dataAtEnd tells whether a file of size bytes is empty or ends in a
+// non-zero byte among its last 8.
+func dataAtEnd(file string, size int64) bool {
+	if size == 0 {
+		return true
+	}
+	f, err := os.Open(file)
+	if err != nil {
+		return true
+	}
+	defer f.Close()
+	n := min(size, 8)
+	b := make([]byte, n)
+	if _, err := f.ReadAt(b, size-n); err != nil {
+		return true
+	}
+	return lastNonZero(b) >= 0
 }
 
 // startRaft opens raft on the checked stores. raft panics on a log it

@@ -99,8 +99,10 @@ func readSnapMeta(dir string) (raft.SnapshotMeta, error) {
 		return m.SnapshotMeta, fmt.Errorf("meta.json says %d bytes, state.bin has %d", m.Size, fi.Size())
 	case m.Version < raft.SnapshotVersionMin || m.Version > raft.SnapshotVersionMax:
 		return m.SnapshotMeta, fmt.Errorf("meta.json: snapshot version %d", m.Version)
-	case len(m.Configuration.Servers) == 0 || m.ConfigurationIndex > m.Index:
-		return m.SnapshotMeta, fmt.Errorf("meta.json: no usable cluster configuration")
+	case m.ConfigurationIndex == 0 || m.ConfigurationIndex > m.Index:
+		return m.SnapshotMeta, fmt.Errorf("meta.json: the configuration's entry %d is not in 1..%d", m.ConfigurationIndex, m.Index)
+	case !voter(m.Configuration, durableID):
+		return m.SnapshotMeta, fmt.Errorf("meta.json: this node (%s) is not a voter of the configuration it holds (%v)", durableID, m.Configuration.Servers)
 	}
 	return m.SnapshotMeta, nil
 }
@@ -254,4 +256,14 @@ func syncDir(path string) error {
 	}
 	defer f.Close()
 	return f.Sync()
+}
+
+// voter tells whether id votes in conf.
+func voter(conf raft.Configuration, id raft.ServerID) bool {
+	for _, s := range conf.Servers {
+		if s.ID == id && s.Suffrage == raft.Voter {
+			return true
+		}
+	}
+	return false
 }
