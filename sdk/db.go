@@ -11,8 +11,8 @@ import (
 	"github.com/fsmeta/fsmeta/core/tree"
 )
 
-// Options configure Open. The zero value is not valid: set InMemory (the only
-// mode until the durable Raft log lands) or Dir.
+// Options configure Open. The zero value is not valid: set InMemory (no log:
+// nothing survives Close) or Dir (durable: docs/durability.md).
 type Options struct {
 	// InMemory runs the engine without a log: nothing survives Close. For
 	// tests and benchmarks.

@@ -1,5 +1,7 @@
 // Package fsm is fsmeta's replicated state machine: the codec of log entries
-// (batches of operations, msgpack, with a codec version byte) and the
+// (batches of operations, msgpack, behind a codec version byte and a
+// CRC-32C: codec.go), the one description of the operations (optable.go),
+// and the
 // raft.FSM that applies them to a tree on one loop and hands every
 // operation's result back to whoever proposed it.
 //
@@ -48,9 +50,10 @@ func (c Code) String() string {
 	return "op?"
 }
 
-// Op is one change. Fields are used as each Code needs (see Apply); the
-// encoding is positional (msgpack arrays), so fields are only ever added at
-// the end.
+// Op is one change. Which fields each Code uses, and what they mean, is
+// its description (optable.go; docs/log-format.md); the others stay zero
+// (CheckFields). The encoding is positional (msgpack arrays), so fields are
+// only ever added at the end.
 type Op struct {
 	Code   Code
 	Now    int64

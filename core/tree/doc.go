@@ -6,9 +6,9 @@
 //
 // # Layout
 //
-// A directory entry is a node record (64 bytes + name: every attribute of
+// A directory entry is a node record (56 bytes + name: every attribute of
 // the inode, with its first name inline) or, for each further hard link, a
-// link record (16 bytes + name). Mode, uid and gid go through a dictionary
+// link record (14 bytes + name). Mode, uid and gid go through a dictionary
 // (4 bytes for the three), directories keep their subdirectory count in the
 // size field, and the compact small-file form keeps a one-slice file's slice
 // id in the node itself. The inode table is an array of refs in 128 KiB
@@ -18,7 +18,7 @@
 // # Concurrency (docs/architecture.md invariant 1)
 //
 // Changes are serialized by one write lock: exactly one goroutine changes
-// the tree at a time (the Raft FSM's apply loop, when the log lands; the
+// the tree at a time (the Raft FSM's apply loop in durable mode; the
 // caller's goroutine in memory mode). Reads run on the caller's goroutine
 // under a read lock, with no hand-off to another thread.
 //

@@ -30,9 +30,7 @@
 //     hole is written.
 //   - CompactChunk: EAGAIN is checked before `with`; `with` is stored clipped
 //     to the file size (as every slice is: truncation clips them), so that
-//     what ReadChunk shows is what the list holds (not yet: the engine keeps
-//     it whole, and growing the file then shows bytes from beyond the old
-//     end; Fsck flags a `with` wholly beyond it).
+//     what ReadChunk shows is what the list holds.
 //   - ReadDir: the hash is the engine's (xxhash64 of the name); the next cursor
 //     is the hash of the first entry left out.
 //   - Resolve: a symlink is "in the middle" when a component other than "" or
@@ -40,8 +38,7 @@
 //   - MkdirAll: walks as Resolve (permission before name length), resolves
 //     symlinks as Resolve (creating nothing inside their targets), and applies
 //     entirely or not at all: on failure the directories it made are removed
-//     and the inode counter is restored (not yet: the engine checks names
-//     first and keeps what it made).
+//     and the inode counter is restored.
 //   - StatFS: AvailSpace = TotalSpace - UsedSpace and AvailInodes = MaxInodes -
 //     Inodes (0 when negative); open unlinked files count in both.
 package model
