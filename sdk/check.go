@@ -123,7 +123,33 @@ func check(dir string, progress io.Writer) (r *CheckReport, err error) {
 			Loss: "the log's list of segments and raft's term: the directory cannot be opened"})
 		return r, nil
 	}
-	// 3. the tail segment
+	// 3. the list of segments, and the tail segment
+	listed, err := loadSegmentList(walDir)
+	if err != nil {
+		add(Finding{File: filepath.Join(walDir, metadb.FileName), Problem: err.Error(), Fatal: true, Unrepairable: true,
+			Loss: "the log's list of segments: the directory cannot be opened"})
+		return r, nil
+	}
+	if n := len(listed); n > 0 {
+		tail := listed[n-1]
+		file := filepath.Join(walDir, segment.FileName(tail))
+		if fi, err := os.Stat(file); err == nil && tailCut(file, fi.Size(), tail) {
+			limit := int64(tail.SizeLimit)
+			add(Finding{File: file, Problem: fmt.Sprintf("cut short: %d bytes of %d, with data up to its end", fi.Size(), limit), Fatal: true,
+				Loss:   "the entries that were after the cut (how many is unknown: they are gone)",
+				Repair: "give the segment back its length (zeros), so that the log ends at its last whole batch",
+				fix:    func() error { return os.Truncate(file, limit) }})
+			return r, nil
+		}
+	}
+	if err := checkSegmentList(dir, walDir, listed); err != nil {
+		var de *DamageError
+		if errors.As(err, &de) {
+			add(Finding{File: de.File, Problem: de.Reason, Fatal: true, Unrepairable: true, Loss: "the log cannot be read"})
+			return r, nil
+		}
+		return nil, err
+	}
 	if segs := listSegments(walDir); len(segs) > 0 {
 		path := filepath.Join(walDir, segs[len(segs)-1].name)
 		fmt.Fprintf(progress, "checking the frames of %s\n", path)

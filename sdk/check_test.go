@@ -236,8 +236,7 @@ func TestUnfinishedSnapshotRemoved(t *testing.T) {
 // takes new changes (sealed from then on), reopens, and checks clean.
 func TestLegacyDirectory(t *testing.T) {
 	dir := t.TempDir()
-	copyTree(t, filepath.Join("..", "testdata", "durable-v1"), dir)
-	os.Remove(filepath.Join(dir, "README.md"))
+	copyFixture(t, "durable-v1", dir)
 	want := []string{"link"}
 	for i := 0; i < 40; i++ {
 		want = append(want, "before-"+strconv.Itoa(i/10)+strconv.Itoa(i%10))
@@ -287,18 +286,31 @@ func TestLogCutBeforeSnapshot(t *testing.T) {
 	}
 	flipped := t.TempDir()
 	copyTree(t, dir, flipped)
+	zeroed := t.TempDir()
+	copyTree(t, dir, zeroed)
 	seg := lastSegment(t, dir)
 	if err := os.Truncate(seg, 4096); err != nil {
 		t.Fatal(err)
 	}
 	_, err := fsmeta.Open(fsmeta.Options{Dir: dir, ArenaMaxBytes: 64 << 20})
+	if err == nil || !strings.Contains(err.Error(), filepath.Base(seg)) || !strings.Contains(err.Error(), "cut") {
+		t.Fatalf("a segment cut short: %v", err)
+	}
+	t.Log(err)
+	// The same end lost with the segment's length kept (zeros): the log
+	// ends before the snapshot.
+	zseg := strings.Replace(seg, dir, zeroed, 1)
+	b, _ := os.ReadFile(zseg)
+	clear(b[4096:])
+	os.WriteFile(zseg, b, 0o644)
+	_, err = fsmeta.Open(fsmeta.Options{Dir: zeroed, ArenaMaxBytes: 64 << 20})
 	if err == nil || !strings.Contains(err.Error(), "the log ends at entry") {
-		t.Fatalf("a log cut before the snapshot: %v", err)
+		t.Fatalf("a log that ends before the snapshot: %v", err)
 	}
 	t.Log(err)
 	// meta.json: the snapshot's index, one digit changed (a single bit).
 	mj := strings.Replace(metas[0], dir, flipped, 1)
-	b, _ := os.ReadFile(mj)
+	b, _ = os.ReadFile(mj)
 	id := filepath.Base(filepath.Dir(mj))
 	idx := strings.Split(id, "-")[1]
 	i := bytes.Index(b, []byte(`"Index":`+idx))
@@ -325,8 +337,7 @@ func TestLogCutBeforeSnapshot(t *testing.T) {
 // states they were written with (testdata/durable-v*/README.md).
 func TestFormatFixtures(t *testing.T) {
 	dir := t.TempDir()
-	copyTree(t, filepath.Join("..", "testdata", "durable-v2"), dir)
-	os.Remove(filepath.Join(dir, "README.md"))
+	copyFixture(t, "durable-v2", dir)
 	db := openDir(t, dir)
 	defer db.Close()
 	a, err := db.Lookup(nil, fsmeta.RootIno, "v2")
@@ -353,5 +364,20 @@ func TestFormatFixtures(t *testing.T) {
 	}
 	if err := db.Fsck(); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// copyFixture copies testdata/name into dir, giving its segments back the
+// length they had (they are kept cut to their written part, the rest being
+// zeros).
+func copyFixture(t *testing.T, name, dir string) {
+	t.Helper()
+	copyTree(t, filepath.Join("..", "testdata", name), dir)
+	os.Remove(filepath.Join(dir, "README.md"))
+	segs, _ := filepath.Glob(filepath.Join(dir, "wal", "*.wal"))
+	for _, s := range segs {
+		if err := os.Truncate(s, 64<<20); err != nil {
+			t.Fatal(err)
+		}
 	}
 }

@@ -24,9 +24,10 @@ import (
 //  1. unfinished snapshots (*.tmp) are removed;
 //  2. wal-meta.db (bbolt, raft-wal's metadata and raft's stable store) is
 //     checked before it is mapped (metacheck.go);
-//  3. the tail segment is checked frame by frame (walscan.go);
-//  4. raft-wal opens the log; segments it would delete as left over must be
-//     older than the log (a newer one means the metadata lost it);
+//  3. raft-wal's list of segments is checked against itself and the files
+//     (checkSegmentList);
+//  4. the tail segment is checked frame by frame (walscan.go), then raft-wal
+//     opens the log;
 //  5. the snapshots' metadata is checked and matched with the log's range
 //     (snapcheck.go): which snapshots raft may restore, or a refusal;
 //  6. raft opens; every record it reads is checked (logstore.go, walcodec.go)
@@ -52,9 +53,6 @@ func (d *durable) openLog(logger hclog.Logger) (err error) {
 	if err := checkWalMeta(filepath.Join(walDir, metadb.FileName)); err != nil {
 		return err
 	}
-	if err := checkTail(dir, walDir, d.report); err != nil {
-		return err
-	}
 	// A damaged file must give an error, not a fault or a panic, in the
 	// libraries that read it here.
 	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
@@ -72,6 +70,9 @@ func (d *durable) openLog(logger hclog.Logger) (err error) {
 		return &DamageError{File: filepath.Join(walDir, metadb.FileName), Reason: err.Error(), Advice: checkAdvice(dir)}
 	}
 	if err := checkSegmentList(dir, walDir, state.Segments); err != nil {
+		return err
+	}
+	if err := checkTail(dir, walDir, d.report); err != nil {
 		return err
 	}
 	d.vfs = newDatasyncFS(walDir)
@@ -154,7 +155,7 @@ func checkSegmentList(dir, walDir string, listed []types.SegmentInfo) error {
 			}
 			continue
 		}
-		if s.SizeLimit != 0 && fi.Size() < int64(s.SizeLimit) && dataAtEnd(file, fi.Size()) {
+		if tailCut(file, fi.Size(), s) {
 			return bad(file, fmt.Sprintf("the segment has %d bytes of its %d and its data runs to the end: it was cut, and the end of the log with it", fi.Size(), s.SizeLimit))
 		}
 	}
@@ -166,6 +167,25 @@ func checkSegmentList(dir, walDir string, listed []types.SegmentInfo) error {
 		}
 	}
 	return nil
+}
+
+// tailCut tells whether the tail segment file, of size bytes, was cut short.
+func tailCut(file string, size int64, s types.SegmentInfo) bool {
+	return s.SizeLimit != 0 && size < int64(s.SizeLimit) && dataAtEnd(file, size)
+}
+
+// loadSegmentList reads raft-wal's list of segments.
+func loadSegmentList(walDir string) (_ []types.SegmentInfo, err error) {
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("reading %s: %v", metadb.FileName, p)
+		}
+	}()
+	md := &metadb.BoltMetaDB{}
+	defer md.Close()
+	state, err := md.Load(walDir)
+	return state.Segments, err
 }
 
 // checkSegmentHeader compares a segment file's header with its listing.
@@ -181,7 +201,7 @@ func checkSegmentHeader(file string, s types.SegmentInfo) error {
 	}
 	le := binary.LittleEndian
 	switch {
-	case le.Uint32(h[0:]) != 0x58eb6b0d || h[7] != 0:
+	case le.Uint64(h[0:]) != 0x58eb6b0d: // magic, reserved bytes and version 0
 		return fmt.Errorf("its header is not a segment's")
 	case le.Uint64(h[8:]) != s.BaseIndex || le.Uint64(h[16:]) != s.ID || le.Uint64(h[24:]) != s.Codec:
 		return fmt.Errorf("its header (base entry %d, id %d, codec %d) does not match %s (base entry %d, id %d, codec %d)",
