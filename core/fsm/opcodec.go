@@ -220,12 +220,13 @@ func skip(d *msgpack.Decoder, n int) {
 
 // Limits of the arrays in an op, as the reference decoder applies them.
 const (
-	maxOpFields   = 1 << 20
-	maxGroups     = 1 << 16
-	maxSlices     = 1 << 20
-	maxSubFields  = 64 // SetAttrIn, Slice
-	minOpBytes    = 35 // array16 header, 15 scalars, SetAttrIn (9), Slice (6), Slices, Value
-	minSliceBytes = 6  // array header and five values
+	maxOpFields      = 1 << 20
+	maxGroups        = 1 << 16
+	maxSlices        = 1 << 20
+	maxSubFields     = 64 // SetAttrIn, Slice
+	minOpFieldsBytes = 35 // positional: array16 header, 15 scalars, SetAttrIn (9), Slice (6), Slices, Value
+	minRecordBytes   = 7  // a typed record: array header, code, now, uid, gid, groups, umask
+	minSliceBytes    = 6  // array header and five values
 )
 
 // appendOp writes the code as a fixint: numOps must stay at most 128.

@@ -20,37 +20,40 @@ do not edit by hand (` + "`FSMETA_UPDATE_DOCS=1 go test ./core/fsm -run LogForma
 
 | bytes | what |
 |---|---|
-| 1 | codec version: 2 (version 1, read but no longer written, has no checksum) |
-| 4 | CRC-32C (little-endian) of the body that follows |
-| rest | the body: a msgpack array of operations |
+| 1 | codec version: 3 |
+| 4 | CRC-32C (little-endian) of the version byte and the body |
+| rest | the body: a msgpack array of operations, each a typed record |
 
-Each operation is a msgpack array of the fields of ` + "`fsm.Op`" + `, in this order (a reader skips fields after
-these, so later versions may add fields at the end):
+A typed record is a msgpack array:
 
-| # | field | msgpack type | what |
-|---|---|---|---|
-| 0 | Code | uint (fixint) | the operation (table below) |
-| 1 | Now | int | the operation's time, ns since the epoch, chosen by the proposer |
-| 2 | Uid | uint32 | caller |
-| 3 | Gid | uint32 | caller |
-| 4 | Groups | array of uint32 (at most 65536) | caller's supplementary groups |
-| 5 | Umask | uint32 | caller |
-| 6 | Ino | uint64 | |
-| 7 | Ino2 | uint64 | |
-| 8 | Name | str | |
-| 9 | Name2 | str | |
-| 10 | Mode | uint32 | |
-| 11 | Flags | uint32 | |
-| 12 | Arg | uint64 | |
-| 13 | Arg2 | uint64 | |
-| 14 | Chunk | uint32 | |
-| 15 | Attr | array: mode, uid, gid, size, atime, mtime, ctime, flags | setattr values |
-| 16 | Slice | array: pos, id, size, off, len | |
-| 17 | Slices | array of Slice | |
-| 18 | Value | bin (nil when absent) | |
+| # | element | msgpack type |
+|---|---|---|
+| 0 | code | uint (fixint): the operation (table below) |
+| 1 | now | int: the operation's time, ns since the epoch, chosen by the proposer |
+| 2 | uid | uint32: the caller |
+| 3 | gid | uint32 |
+| 4 | groups | array of uint32 (at most 65536) |
+| 5 | umask | uint32 |
+| 6... | the operation's parameters, in the order of the table below | by type (next table) |
 
-A field an operation does not use (below) is zero; proposers may not set it (` + "`fsm.CheckFields`" + `).
-Any msgpack form of a value is accepted (the compact integer forms are written).
+A reader skips elements after those it knows, so a later version may add parameters at the end of an operation's
+list. Any msgpack form of a value is accepted (writers use the compact integer forms). The same record is the form of
+a request on the wire (` + "`fsm.AppendRecord`, `fsm.ReadRecord`" + `).
+
+| parameter type | msgpack form |
+|---|---|
+| ino, u64 | uint |
+| u32 | uint, at most 2^32-1 |
+| name, target, path, xattr name | str |
+| bytes | bin (nil when absent) |
+| setattr | array: mode, uid, gid, size, atime, mtime, ctime, flags |
+| slice | array: pos, id, size, off, len |
+| slices | array of slice |
+
+Entries written before, still read: version 2 (the same header, its CRC over the body only) and version 1 (no
+CRC), whose operations are positional: a msgpack array of the 19 fields of ` + "`fsm.Op`" + ` in declaration order (Code,
+Now, Uid, Gid, Groups, Umask, Ino, Ino2, Name, Name2, Mode, Flags, Arg, Arg2, Chunk, Attr, Slice, Slices, Value),
+each operation using the fields the table below names.
 
 The log record around an entry (raft's index, term, type and this entry as its data) carries a checksum of its own:
 see docs/durability.md.
