@@ -2,7 +2,8 @@
  * fsmeta.c - the C side of libfsmeta: implements the prototypes of include/fsmeta.h, so the compiler checks the
  * header against the code (the Go exports it calls are declared in the generated _cgo_export.h, which is never
  * shipped). The functions that need no Go (versions, status texts, the per-thread error, buffers, options) are
- * plain C; the rest pass handles as integers to the Go exports, which do the work (exports.go).
+ * plain C; the rest pass handles as integers to the Go exports, which do the work (exports.go). The forwarders
+ * that only pass their arguments on are generated from the header (fsmeta_fwd.c, by cmd/fsmeta-gen).
  */
 #include <pthread.h>
 #include <stdlib.h>
@@ -171,11 +172,6 @@ int fsmeta_open(fsmeta_db **db_out, const fsmeta_options *opts)
     return rc;
 }
 
-int fsmeta_set_test_time(fsmeta_db *db, int64_t now_ns)
-{
-    return fsmetago_set_test_time(H(db), now_ns);
-}
-
 int fsmeta_close(fsmeta_db *db)
 {
     if (db == NULL)
@@ -183,81 +179,7 @@ int fsmeta_close(fsmeta_db *db)
     return fsmetago_close(H(db));
 }
 
-uint64_t fsmeta_handle_count(void)
-{
-    return fsmetago_handle_count();
-}
-
-/* ---- attributes ---- */
-
-int fsmeta_lookup(fsmeta_attr *attr_out, fsmeta_db *db, const fsmeta_ctx *ctx, uint64_t parent, const char *name, size_t name_len)
-{
-    return fsmetago_lookup(attr_out, H(db), CTX(ctx), parent, STR(name), name_len);
-}
-
-int fsmeta_getattr(fsmeta_attr *attr_out, fsmeta_db *db, const fsmeta_ctx *ctx, uint64_t ino)
-{
-    return fsmetago_getattr(attr_out, H(db), CTX(ctx), ino);
-}
-
-int fsmeta_setattr(fsmeta_attr *attr_out, fsmeta_db *db, const fsmeta_ctx *ctx, uint64_t ino, uint32_t mask, const fsmeta_setattr_in *in)
-{
-    return fsmetago_setattr(attr_out, H(db), CTX(ctx), ino, mask, (fsmeta_setattr_in *)in);
-}
-
-int fsmeta_access(fsmeta_db *db, const fsmeta_ctx *ctx, uint64_t ino, uint32_t mask)
-{
-    return fsmetago_access(H(db), CTX(ctx), ino, mask);
-}
-
-/* ---- creating and removing ---- */
-
-int fsmeta_mknod(fsmeta_attr *attr_out, fsmeta_db *db, const fsmeta_ctx *ctx, uint64_t parent, const char *name, size_t name_len, uint32_t mode, uint32_t rdev)
-{
-    return fsmetago_mknod(attr_out, H(db), CTX(ctx), parent, STR(name), name_len, mode, rdev);
-}
-
-int fsmeta_create(fsmeta_attr *attr_out, fsmeta_db *db, const fsmeta_ctx *ctx, uint64_t parent, const char *name, size_t name_len, uint32_t mode)
-{
-    return fsmetago_create(attr_out, H(db), CTX(ctx), parent, STR(name), name_len, mode);
-}
-
-int fsmeta_mkdir(fsmeta_attr *attr_out, fsmeta_db *db, const fsmeta_ctx *ctx, uint64_t parent, const char *name, size_t name_len, uint32_t mode)
-{
-    return fsmetago_mkdir(attr_out, H(db), CTX(ctx), parent, STR(name), name_len, mode);
-}
-
-int fsmeta_symlink(fsmeta_attr *attr_out, fsmeta_db *db, const fsmeta_ctx *ctx, uint64_t parent, const char *name, size_t name_len, const char *target, size_t target_len)
-{
-    return fsmetago_symlink(attr_out, H(db), CTX(ctx), parent, STR(name), name_len, STR(target), target_len);
-}
-
-int fsmeta_readlink(char *buf, size_t buf_size, size_t *len_out, fsmeta_db *db, const fsmeta_ctx *ctx, uint64_t ino)
-{
-    return fsmetago_readlink(buf, buf_size, len_out, H(db), CTX(ctx), ino);
-}
-
-int fsmeta_link(fsmeta_attr *attr_out, fsmeta_db *db, const fsmeta_ctx *ctx, uint64_t ino, uint64_t new_parent, const char *new_name, size_t new_name_len)
-{
-    return fsmetago_link(attr_out, H(db), CTX(ctx), ino, new_parent, STR(new_name), new_name_len);
-}
-
-int fsmeta_unlink(fsmeta_db *db, const fsmeta_ctx *ctx, uint64_t parent, const char *name, size_t name_len)
-{
-    return fsmetago_unlink(H(db), CTX(ctx), parent, STR(name), name_len);
-}
-
-int fsmeta_rmdir(fsmeta_db *db, const fsmeta_ctx *ctx, uint64_t parent, const char *name, size_t name_len)
-{
-    return fsmetago_rmdir(H(db), CTX(ctx), parent, STR(name), name_len);
-}
-
-int fsmeta_rename(fsmeta_db *db, const fsmeta_ctx *ctx, uint64_t parent, const char *name, size_t name_len, uint64_t new_parent, const char *new_name, size_t new_name_len, uint32_t flags)
-{
-    return fsmetago_rename(H(db), CTX(ctx), parent, STR(name), name_len, new_parent, STR(new_name), new_name_len, flags);
-}
-
-/* ---- directories ---- */
+/* ---- handles written back (the other forwarders are generated: fsmeta_fwd.c) ---- */
 
 int fsmeta_dir_open(fsmeta_dir **dir_out, fsmeta_db *db, const fsmeta_ctx *ctx, uint64_t ino, uint32_t flags)
 {
@@ -268,104 +190,9 @@ int fsmeta_dir_open(fsmeta_dir **dir_out, fsmeta_db *db, const fsmeta_ctx *ctx, 
     return rc;
 }
 
-int fsmeta_dir_next(fsmeta_dirent *ent_out, fsmeta_dir *dir)
-{
-    return fsmetago_dir_next(ent_out, H(dir));
-}
-
 int fsmeta_dir_close(fsmeta_dir *dir)
 {
     if (dir == NULL)
         return 0;
     return fsmetago_dir_close(H(dir));
-}
-
-/* ---- file system ---- */
-
-int fsmeta_statfs(fsmeta_statfs_info *out, fsmeta_db *db, const fsmeta_ctx *ctx)
-{
-    return fsmetago_statfs(out, H(db), CTX(ctx));
-}
-
-/* ---- extended attributes ---- */
-
-int fsmeta_getxattr(char *buf, size_t buf_size, size_t *len_out, fsmeta_db *db, const fsmeta_ctx *ctx, uint64_t ino, const char *name, size_t name_len)
-{
-    return fsmetago_getxattr(buf, buf_size, len_out, H(db), CTX(ctx), ino, STR(name), name_len);
-}
-
-int fsmeta_setxattr(fsmeta_db *db, const fsmeta_ctx *ctx, uint64_t ino, const char *name, size_t name_len, const char *value, size_t value_len, uint32_t flags)
-{
-    return fsmetago_setxattr(H(db), CTX(ctx), ino, STR(name), name_len, STR(value), value_len, flags);
-}
-
-int fsmeta_listxattr(fsmeta_buf *buf_out, fsmeta_db *db, const fsmeta_ctx *ctx, uint64_t ino)
-{
-    return fsmetago_listxattr(buf_out, H(db), CTX(ctx), ino);
-}
-
-int fsmeta_removexattr(fsmeta_db *db, const fsmeta_ctx *ctx, uint64_t ino, const char *name, size_t name_len)
-{
-    return fsmetago_removexattr(H(db), CTX(ctx), ino, STR(name), name_len);
-}
-
-/* ---- files and their data ---- */
-
-int fsmeta_fallocate(fsmeta_attr *attr_out, fsmeta_db *db, const fsmeta_ctx *ctx, uint64_t ino, uint32_t mode, uint64_t offset, uint64_t length)
-{
-    return fsmetago_fallocate(attr_out, H(db), CTX(ctx), ino, mode, offset, length);
-}
-
-int fsmeta_file_open(fsmeta_attr *attr_out, fsmeta_db *db, const fsmeta_ctx *ctx, uint64_t ino, uint32_t flags)
-{
-    return fsmetago_file_open(attr_out, H(db), CTX(ctx), ino, flags);
-}
-
-int fsmeta_file_release(fsmeta_db *db, const fsmeta_ctx *ctx, uint64_t ino)
-{
-    return fsmetago_file_release(H(db), CTX(ctx), ino);
-}
-
-int fsmeta_new_slice_id(uint64_t *id_out, fsmeta_db *db, const fsmeta_ctx *ctx, uint32_t n)
-{
-    return fsmetago_new_slice_id(id_out, H(db), CTX(ctx), n);
-}
-
-int fsmeta_write_slice(fsmeta_attr *attr_out, fsmeta_db *db, const fsmeta_ctx *ctx, uint64_t ino, uint32_t chunk, const fsmeta_slice *slice)
-{
-    return fsmetago_write_slice(attr_out, H(db), CTX(ctx), ino, chunk, (fsmeta_slice *)slice);
-}
-
-int fsmeta_read_chunk(fsmeta_buf *buf_out, fsmeta_db *db, const fsmeta_ctx *ctx, uint64_t ino, uint32_t chunk)
-{
-    return fsmetago_read_chunk(buf_out, H(db), CTX(ctx), ino, chunk);
-}
-
-int fsmeta_compact_chunk(fsmeta_buf *dropped_out, fsmeta_db *db, const fsmeta_ctx *ctx, uint64_t ino, uint32_t chunk, const fsmeta_slice *replaced, size_t replaced_count, const fsmeta_slice *with)
-{
-    return fsmetago_compact_chunk(dropped_out, H(db), CTX(ctx), ino, chunk, (fsmeta_slice *)replaced, replaced_count, (fsmeta_slice *)with);
-}
-
-/* ---- paths ---- */
-
-int fsmeta_resolve(fsmeta_attr *attr_out, fsmeta_db *db, const fsmeta_ctx *ctx, const char *path, size_t path_len, uint32_t flags)
-{
-    return fsmetago_resolve(attr_out, H(db), CTX(ctx), STR(path), path_len, flags);
-}
-
-int fsmeta_mkdir_all(fsmeta_attr *attr_out, fsmeta_db *db, const fsmeta_ctx *ctx, const char *path, size_t path_len, uint32_t mode)
-{
-    return fsmetago_mkdir_all(attr_out, H(db), CTX(ctx), STR(path), path_len, mode);
-}
-
-/* ---- checking and statistics ---- */
-
-int fsmeta_fsck(fsmeta_buf *report_out, fsmeta_db *db)
-{
-    return fsmetago_fsck(report_out, H(db));
-}
-
-int fsmeta_stats(fsmeta_stats_info *out, fsmeta_db *db)
-{
-    return fsmetago_stats(out, H(db));
 }

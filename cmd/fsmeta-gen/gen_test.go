@@ -55,6 +55,13 @@ func TestCheckReportsStale(t *testing.T) {
 	}
 	write(headerPath, src)
 	write("go.mod", []byte("module x\n"))
+	for _, name := range []string{exportsPath, shimPath} {
+		b, err := os.ReadFile("../../" + name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		write(name, b)
+	}
 	if err := run(dir, false); err != nil {
 		t.Fatal(err)
 	}
@@ -98,6 +105,28 @@ func TestEveryFunctionIsBound(t *testing.T) {
 		}
 		if n := strings.Count(string(files[jniPath]), "{\""+f.Name+"\", "); n != 1 {
 			t.Errorf("%s: registered %d times in %s", f.Name, n, jniPath)
+		}
+	}
+}
+
+// TestForwarders: every Go export has a C definition, generated or by hand,
+// and none is both.
+func TestForwarders(t *testing.T) {
+	files, err := generate("../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fwd := string(files[fwdPath])
+	exports, _ := os.ReadFile("../../" + exportsPath)
+	shim, _ := os.ReadFile("../../" + shimPath)
+	defined := map[string]bool{}
+	for _, m := range definedRE.FindAllStringSubmatch(string(shim), -1) {
+		defined[m[1]] = true
+	}
+	for _, m := range exportRE.FindAllStringSubmatch(string(exports), -1) {
+		gen := strings.Contains(fwd, " fsmeta_"+m[1]+"(")
+		if gen == defined[m[1]] {
+			t.Errorf("fsmeta_%s: generated %v, by hand %v", m[1], gen, defined[m[1]])
 		}
 	}
 }

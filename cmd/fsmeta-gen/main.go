@@ -80,7 +80,11 @@ func generate(root string) (map[string][]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	return map[string][]byte{pyPath: py, javaPath: genJava(h, m), jniPath: genGlue(h, m)}, nil
+	fwd, err := genForwarders(root, h)
+	if err != nil {
+		return nil, err
+	}
+	return map[string][]byte{pyPath: py, javaPath: genJava(h, m), jniPath: genGlue(h, m), fwdPath: fwd}, nil
 }
 
 // staleFiles lists the files whose contents on disk differ from want (or that are missing).
