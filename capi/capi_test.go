@@ -132,12 +132,16 @@ func TestCatch(t *testing.T) {
 // `defer catch(...)` and that its name is fsmetago_*.
 func TestExportsRecover(t *testing.T) {
 	fset := token.NewFileSet()
-	f, err := parser.ParseFile(fset, "exports.go", nil, parser.ParseComments)
-	if err != nil {
-		t.Fatal(err)
+	var decls []ast.Decl
+	for _, file := range []string{"exports.go", "exports_gen.go"} {
+		f, err := parser.ParseFile(fset, file, nil, parser.ParseComments)
+		if err != nil {
+			t.Fatal(err)
+		}
+		decls = append(decls, f.Decls...)
 	}
 	n := 0
-	for _, d := range f.Decls {
+	for _, d := range decls {
 		fd, ok := d.(*ast.FuncDecl)
 		if !ok || fd.Doc == nil || !isExport(fd.Doc) {
 			continue

@@ -124,44 +124,6 @@ func fsmetago_handle_count() C.uint64_t {
 
 // ---- attributes ---------------------------------------------------------------
 
-//export fsmetago_lookup
-func fsmetago_lookup(out *C.fsmeta_attr, h C.uint64_t, ctx *C.fsmeta_ctx, parent C.uint64_t, name *C.char, nameLen C.size_t) (rc C.int) {
-	const fn = "fsmeta_lookup"
-	defer catch(fn, &rc)
-	var cb fsmeta.Caller
-	db, c, st := begin(fn, h, ctx, &cb)
-	if st != 0 {
-		return st
-	}
-	n, err := goString(name, nameLen, "name")
-	if err != nil {
-		return fail(fn, err)
-	}
-	a, err := db.Lookup(c, fsmeta.Ino(parent), n)
-	if err != nil {
-		return fail(fn, err)
-	}
-	putAttr(out, &a)
-	return 0
-}
-
-//export fsmetago_getattr
-func fsmetago_getattr(out *C.fsmeta_attr, h C.uint64_t, ctx *C.fsmeta_ctx, ino C.uint64_t) (rc C.int) {
-	const fn = "fsmeta_getattr"
-	defer catch(fn, &rc)
-	var cb fsmeta.Caller
-	db, c, st := begin(fn, h, ctx, &cb)
-	if st != 0 {
-		return st
-	}
-	a, err := db.GetAttr(c, fsmeta.Ino(ino))
-	if err != nil {
-		return fail(fn, err)
-	}
-	putAttr(out, &a)
-	return 0
-}
-
 //export fsmetago_setattr
 func fsmetago_setattr(out *C.fsmeta_attr, h C.uint64_t, ctx *C.fsmeta_ctx, ino C.uint64_t, mask C.uint32_t, in *C.fsmeta_setattr_in) (rc C.int) {
 	const fn = "fsmeta_setattr"
@@ -186,18 +148,6 @@ func fsmetago_setattr(out *C.fsmeta_attr, h C.uint64_t, ctx *C.fsmeta_ctx, ino C
 	return 0
 }
 
-//export fsmetago_access
-func fsmetago_access(h C.uint64_t, ctx *C.fsmeta_ctx, ino C.uint64_t, mask C.uint32_t) (rc C.int) {
-	const fn = "fsmeta_access"
-	defer catch(fn, &rc)
-	var cb fsmeta.Caller
-	db, c, st := begin(fn, h, ctx, &cb)
-	if st != 0 {
-		return st
-	}
-	return done(fn, db.Access(c, fsmeta.Ino(ino), uint32(mask)))
-}
-
 // ---- creating and removing ------------------------------------------------------
 
 // created finishes the operations that return the new inode's attributes.
@@ -207,23 +157,6 @@ func created(fn string, out *C.fsmeta_attr, a fsmeta.Attr, err error) C.int {
 	}
 	putAttr(out, &a)
 	return 0
-}
-
-//export fsmetago_mknod
-func fsmetago_mknod(out *C.fsmeta_attr, h C.uint64_t, ctx *C.fsmeta_ctx, parent C.uint64_t, name *C.char, nameLen C.size_t, mode, rdev C.uint32_t) (rc C.int) {
-	const fn = "fsmeta_mknod"
-	defer catch(fn, &rc)
-	var cb fsmeta.Caller
-	db, c, st := begin(fn, h, ctx, &cb)
-	if st != 0 {
-		return st
-	}
-	n, err := goString(name, nameLen, "name")
-	if err != nil {
-		return fail(fn, err)
-	}
-	a, err := db.Mknod(c, fsmeta.Ino(parent), n, uint32(mode), uint32(rdev))
-	return created(fn, out, a, err)
 }
 
 //export fsmetago_create
@@ -240,44 +173,6 @@ func fsmetago_create(out *C.fsmeta_attr, h C.uint64_t, ctx *C.fsmeta_ctx, parent
 		return fail(fn, err)
 	}
 	a, err := db.Create(c, fsmeta.Ino(parent), n, uint32(mode))
-	return created(fn, out, a, err)
-}
-
-//export fsmetago_mkdir
-func fsmetago_mkdir(out *C.fsmeta_attr, h C.uint64_t, ctx *C.fsmeta_ctx, parent C.uint64_t, name *C.char, nameLen C.size_t, mode C.uint32_t) (rc C.int) {
-	const fn = "fsmeta_mkdir"
-	defer catch(fn, &rc)
-	var cb fsmeta.Caller
-	db, c, st := begin(fn, h, ctx, &cb)
-	if st != 0 {
-		return st
-	}
-	n, err := goString(name, nameLen, "name")
-	if err != nil {
-		return fail(fn, err)
-	}
-	a, err := db.Mkdir(c, fsmeta.Ino(parent), n, uint32(mode))
-	return created(fn, out, a, err)
-}
-
-//export fsmetago_symlink
-func fsmetago_symlink(out *C.fsmeta_attr, h C.uint64_t, ctx *C.fsmeta_ctx, parent C.uint64_t, name *C.char, nameLen C.size_t, target *C.char, targetLen C.size_t) (rc C.int) {
-	const fn = "fsmeta_symlink"
-	defer catch(fn, &rc)
-	var cb fsmeta.Caller
-	db, c, st := begin(fn, h, ctx, &cb)
-	if st != 0 {
-		return st
-	}
-	n, err := goString(name, nameLen, "name")
-	if err != nil {
-		return fail(fn, err)
-	}
-	t, err := goString(target, targetLen, "target")
-	if err != nil {
-		return fail(fn, err)
-	}
-	a, err := db.Symlink(c, fsmeta.Ino(parent), n, t)
 	return created(fn, out, a, err)
 }
 
@@ -298,75 +193,6 @@ func fsmetago_readlink(buf *C.char, bufSize C.size_t, lenOut *C.size_t, h C.uint
 		return fail(fn, err)
 	}
 	return done(fn, putBytes(buf, bufSize, lenOut, t))
-}
-
-//export fsmetago_link
-func fsmetago_link(out *C.fsmeta_attr, h C.uint64_t, ctx *C.fsmeta_ctx, ino, newParent C.uint64_t, newName *C.char, newNameLen C.size_t) (rc C.int) {
-	const fn = "fsmeta_link"
-	defer catch(fn, &rc)
-	var cb fsmeta.Caller
-	db, c, st := begin(fn, h, ctx, &cb)
-	if st != 0 {
-		return st
-	}
-	n, err := goString(newName, newNameLen, "new_name")
-	if err != nil {
-		return fail(fn, err)
-	}
-	a, err := db.Link(c, fsmeta.Ino(ino), fsmeta.Ino(newParent), n)
-	return created(fn, out, a, err)
-}
-
-//export fsmetago_unlink
-func fsmetago_unlink(h C.uint64_t, ctx *C.fsmeta_ctx, parent C.uint64_t, name *C.char, nameLen C.size_t) (rc C.int) {
-	const fn = "fsmeta_unlink"
-	defer catch(fn, &rc)
-	var cb fsmeta.Caller
-	db, c, st := begin(fn, h, ctx, &cb)
-	if st != 0 {
-		return st
-	}
-	n, err := goString(name, nameLen, "name")
-	if err != nil {
-		return fail(fn, err)
-	}
-	return done(fn, db.Unlink(c, fsmeta.Ino(parent), n))
-}
-
-//export fsmetago_rmdir
-func fsmetago_rmdir(h C.uint64_t, ctx *C.fsmeta_ctx, parent C.uint64_t, name *C.char, nameLen C.size_t) (rc C.int) {
-	const fn = "fsmeta_rmdir"
-	defer catch(fn, &rc)
-	var cb fsmeta.Caller
-	db, c, st := begin(fn, h, ctx, &cb)
-	if st != 0 {
-		return st
-	}
-	n, err := goString(name, nameLen, "name")
-	if err != nil {
-		return fail(fn, err)
-	}
-	return done(fn, db.Rmdir(c, fsmeta.Ino(parent), n))
-}
-
-//export fsmetago_rename
-func fsmetago_rename(h C.uint64_t, ctx *C.fsmeta_ctx, parent C.uint64_t, name *C.char, nameLen C.size_t, newParent C.uint64_t, newName *C.char, newNameLen C.size_t, flags C.uint32_t) (rc C.int) {
-	const fn = "fsmeta_rename"
-	defer catch(fn, &rc)
-	var cb fsmeta.Caller
-	db, c, st := begin(fn, h, ctx, &cb)
-	if st != 0 {
-		return st
-	}
-	n, err := goString(name, nameLen, "name")
-	if err != nil {
-		return fail(fn, err)
-	}
-	nn, err := goString(newName, newNameLen, "new_name")
-	if err != nil {
-		return fail(fn, err)
-	}
-	return done(fn, db.Rename(c, fsmeta.Ino(parent), n, fsmeta.Ino(newParent), nn, uint32(flags)))
 }
 
 // ---- directories ---------------------------------------------------------------
@@ -504,26 +330,6 @@ func fsmetago_getxattr(buf *C.char, bufSize C.size_t, lenOut *C.size_t, h C.uint
 	return done(fn, putBytes(buf, bufSize, lenOut, unsafe.String(unsafe.SliceData(v), len(v))))
 }
 
-//export fsmetago_setxattr
-func fsmetago_setxattr(h C.uint64_t, ctx *C.fsmeta_ctx, ino C.uint64_t, name *C.char, nameLen C.size_t, value *C.char, valueLen C.size_t, flags C.uint32_t) (rc C.int) {
-	const fn = "fsmeta_setxattr"
-	defer catch(fn, &rc)
-	var cb fsmeta.Caller
-	db, c, st := begin(fn, h, ctx, &cb)
-	if st != 0 {
-		return st
-	}
-	n, err := goString(name, nameLen, "name")
-	if err != nil {
-		return fail(fn, err)
-	}
-	v, err := goBytes(value, valueLen, "value")
-	if err != nil {
-		return fail(fn, err)
-	}
-	return done(fn, db.SetXattr(c, fsmeta.Ino(ino), n, v, uint32(flags)))
-}
-
 //export fsmetago_listxattr
 func fsmetago_listxattr(out *C.fsmeta_buf, h C.uint64_t, ctx *C.fsmeta_ctx, ino C.uint64_t) (rc C.int) {
 	const fn = "fsmeta_listxattr"
@@ -544,61 +350,7 @@ func fsmetago_listxattr(out *C.fsmeta_buf, h C.uint64_t, ctx *C.fsmeta_ctx, ino 
 	return done(fn, putNames(out, names))
 }
 
-//export fsmetago_removexattr
-func fsmetago_removexattr(h C.uint64_t, ctx *C.fsmeta_ctx, ino C.uint64_t, name *C.char, nameLen C.size_t) (rc C.int) {
-	const fn = "fsmeta_removexattr"
-	defer catch(fn, &rc)
-	var cb fsmeta.Caller
-	db, c, st := begin(fn, h, ctx, &cb)
-	if st != 0 {
-		return st
-	}
-	n, err := goString(name, nameLen, "name")
-	if err != nil {
-		return fail(fn, err)
-	}
-	return done(fn, db.RemoveXattr(c, fsmeta.Ino(ino), n))
-}
-
 // ---- files and their data ----------------------------------------------------------
-
-//export fsmetago_fallocate
-func fsmetago_fallocate(out *C.fsmeta_attr, h C.uint64_t, ctx *C.fsmeta_ctx, ino C.uint64_t, mode C.uint32_t, offset, length C.uint64_t) (rc C.int) {
-	const fn = "fsmeta_fallocate"
-	defer catch(fn, &rc)
-	var cb fsmeta.Caller
-	db, c, st := begin(fn, h, ctx, &cb)
-	if st != 0 {
-		return st
-	}
-	a, err := db.Fallocate(c, fsmeta.Ino(ino), uint32(mode), uint64(offset), uint64(length))
-	return created(fn, out, a, err)
-}
-
-//export fsmetago_file_open
-func fsmetago_file_open(out *C.fsmeta_attr, h C.uint64_t, ctx *C.fsmeta_ctx, ino C.uint64_t, flags C.uint32_t) (rc C.int) {
-	const fn = "fsmeta_file_open"
-	defer catch(fn, &rc)
-	var cb fsmeta.Caller
-	db, c, st := begin(fn, h, ctx, &cb)
-	if st != 0 {
-		return st
-	}
-	a, err := db.Open(c, fsmeta.Ino(ino), uint32(flags))
-	return created(fn, out, a, err)
-}
-
-//export fsmetago_file_release
-func fsmetago_file_release(h C.uint64_t, ctx *C.fsmeta_ctx, ino C.uint64_t) (rc C.int) {
-	const fn = "fsmeta_file_release"
-	defer catch(fn, &rc)
-	var cb fsmeta.Caller
-	db, c, st := begin(fn, h, ctx, &cb)
-	if st != 0 {
-		return st
-	}
-	return done(fn, db.CloseFile(c, fsmeta.Ino(ino)))
-}
 
 //export fsmetago_new_slice_id
 func fsmetago_new_slice_id(idOut *C.uint64_t, h C.uint64_t, ctx *C.fsmeta_ctx, n C.uint32_t) (rc C.int) {
@@ -713,23 +465,6 @@ func fsmetago_resolve(out *C.fsmeta_attr, h C.uint64_t, ctx *C.fsmeta_ctx, path 
 		return fail(fn, err)
 	}
 	a, err := db.Resolve(c, p, flags&C.FSMETA_RESOLVE_FOLLOW != 0)
-	return created(fn, out, a, err)
-}
-
-//export fsmetago_mkdir_all
-func fsmetago_mkdir_all(out *C.fsmeta_attr, h C.uint64_t, ctx *C.fsmeta_ctx, path *C.char, pathLen C.size_t, mode C.uint32_t) (rc C.int) {
-	const fn = "fsmeta_mkdir_all"
-	defer catch(fn, &rc)
-	var cb fsmeta.Caller
-	db, c, st := begin(fn, h, ctx, &cb)
-	if st != 0 {
-		return st
-	}
-	p, err := goString(path, pathLen, "path")
-	if err != nil {
-		return fail(fn, err)
-	}
-	a, err := db.MkdirAll(c, p, uint32(mode))
 	return created(fn, out, a, err)
 }
 

@@ -10,7 +10,7 @@ import (
 )
 
 // The C forwarders of capi: for every function of the header that a Go
-// export fsmetago_<name> implements (capi/exports.go) and that capi/fsmeta.c
+// export fsmetago_<name> implements (capi/exports.go, exports_gen.go) and that capi/fsmeta.c
 // does not define by hand, a C definition that passes its arguments to the
 // export: handles as integers (H), the context and strings with their const
 // dropped (cgo's exports take no const). A function with a parameter that
@@ -29,7 +29,7 @@ var (
 )
 
 // genForwarders writes capi/fsmeta_fwd.c.
-func genForwarders(root string, h *Header) ([]byte, error) {
+func genForwarders(root string, h *Header, generatedExports map[string]bool) ([]byte, error) {
 	exports, err := os.ReadFile(filepath.Join(root, exportsPath))
 	if err != nil {
 		return nil, err
@@ -39,6 +39,9 @@ func genForwarders(root string, h *Header) ([]byte, error) {
 		return nil, err
 	}
 	exported := map[string]bool{}
+	for n := range generatedExports {
+		exported[n] = true
+	}
 	for _, m := range exportRE.FindAllStringSubmatch(string(exports), -1) {
 		exported[m[1]] = true
 	}

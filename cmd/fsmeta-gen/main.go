@@ -80,11 +80,16 @@ func generate(root string) (map[string][]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	fwd, err := genForwarders(root, h)
+	exp, expNames, err := genExports(h)
 	if err != nil {
 		return nil, err
 	}
-	return map[string][]byte{pyPath: py, javaPath: genJava(h, m), jniPath: genGlue(h, m), fwdPath: fwd}, nil
+	fwd, err := genForwarders(root, h, expNames)
+	if err != nil {
+		return nil, err
+	}
+	return map[string][]byte{pyPath: py, javaPath: genJava(h, m), jniPath: genGlue(h, m), fwdPath: fwd,
+		exportsGenPath: exp}, nil
 }
 
 // staleFiles lists the files whose contents on disk differ from want (or that are missing).

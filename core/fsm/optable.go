@@ -101,8 +101,14 @@ type Desc struct {
 	Result  ResultKind
 	Changes bool
 	Errors  []meta.Errno
-	checks  []argCheck                                       // arguments' checks, in the tree's order (validate.go)
-	apply   func(t *tree.Tree, c *meta.Caller, o *Op) Result // changes only
+	// API names the operation in the SDKs: the Go method of sdk.DB, and the
+	// C function fsmeta_<C> (empty: no C function of its own). cmd/fsmeta-gen
+	// generates the C API's export for an operation whose parameters all
+	// have simple types, and checks the header's prototype against this.
+	Method, C string
+	CByHand   bool                                             // the C export is written by hand (it converts more than the types say)
+	checks    []argCheck                                       // arguments' checks, in the tree's order (validate.go)
+	apply     func(t *tree.Tree, c *meta.Caller, o *Op) Result // changes only
 }
 
 func p(name string, f Field, t Type) Param { return Param{name, f, t} }
@@ -116,105 +122,105 @@ var (
 
 // Changes, indexed by code.
 var changes = [numOps]Desc{
-	OpSetAttr: {Name: "setattr", Params: []Param{p("ino", FIno, TIno), p("mask", FMode, TU32), p("values", FAttr, TSetAttr)},
+	OpSetAttr: {Name: "setattr", Method: "SetAttr", C: "setattr", Params: []Param{p("ino", FIno, TIno), p("mask", FMode, TU32), p("values", FAttr, TSetAttr)},
 		Result: RAttr, Errors: append([]meta.Errno{meta.EFBIG, meta.EISDIR}, eInode...),
 		apply: func(t *tree.Tree, c *meta.Caller, o *Op) (r Result) {
 			r.Attr, r.Errno = t.SetAttr(c, o.Now, meta.Ino(o.Ino), o.Mode, &o.Attr)
 			return
 		}},
-	OpMknod: {Name: "mknod", Params: []Param{p("parent", FIno, TIno), p("name", FName, TName), p("mode", FMode, TU32), p("rdev", FFlags, TU32)},
+	OpMknod: {Name: "mknod", Method: "Mknod", C: "mknod", Params: []Param{p("parent", FIno, TIno), p("name", FName, TName), p("mode", FMode, TU32), p("rdev", FFlags, TU32)},
 		Result: RAttr, Errors: eCreate,
 		apply: func(t *tree.Tree, c *meta.Caller, o *Op) (r Result) {
 			r.Attr, r.Errno = t.Mknod(c, o.Now, meta.Ino(o.Ino), o.Name, o.Mode, o.Flags)
 			return
 		}},
-	OpMkdir: {Name: "mkdir", Params: []Param{p("parent", FIno, TIno), p("name", FName, TName), p("mode", FMode, TU32)},
+	OpMkdir: {Name: "mkdir", Method: "Mkdir", C: "mkdir", Params: []Param{p("parent", FIno, TIno), p("name", FName, TName), p("mode", FMode, TU32)},
 		Result: RAttr, Errors: eCreate,
 		apply: func(t *tree.Tree, c *meta.Caller, o *Op) (r Result) {
 			r.Attr, r.Errno = t.Mkdir(c, o.Now, meta.Ino(o.Ino), o.Name, o.Mode)
 			return
 		}},
-	OpSymlink: {Name: "symlink", Params: []Param{p("parent", FIno, TIno), p("name", FName, TName), p("target", FName2, TTarget)},
+	OpSymlink: {Name: "symlink", Method: "Symlink", C: "symlink", Params: []Param{p("parent", FIno, TIno), p("name", FName, TName), p("target", FName2, TTarget)},
 		Result: RAttr, Errors: eCreate,
 		apply: func(t *tree.Tree, c *meta.Caller, o *Op) (r Result) {
 			r.Attr, r.Errno = t.Symlink(c, o.Now, meta.Ino(o.Ino), o.Name, o.Name2)
 			return
 		}},
-	OpLink: {Name: "link", Params: []Param{p("ino", FIno, TIno), p("new_parent", FIno2, TIno), p("new_name", FName, TName)},
+	OpLink: {Name: "link", Method: "Link", C: "link", Params: []Param{p("ino", FIno, TIno), p("new_parent", FIno2, TIno), p("new_name", FName, TName)},
 		Result: RAttr, Errors: append([]meta.Errno{meta.EEXIST, meta.EMLINK}, eEntry...),
 		apply: func(t *tree.Tree, c *meta.Caller, o *Op) (r Result) {
 			r.Attr, r.Errno = t.Link(c, o.Now, meta.Ino(o.Ino), meta.Ino(o.Ino2), o.Name)
 			return
 		}},
-	OpUnlink: {Name: "unlink", Params: []Param{p("parent", FIno, TIno), p("name", FName, TName)},
+	OpUnlink: {Name: "unlink", Method: "Unlink", C: "unlink", Params: []Param{p("parent", FIno, TIno), p("name", FName, TName)},
 		Errors: append([]meta.Errno{meta.EISDIR}, eEntry...),
 		apply: func(t *tree.Tree, c *meta.Caller, o *Op) (r Result) {
 			r.Errno = t.Unlink(c, o.Now, meta.Ino(o.Ino), o.Name)
 			return
 		}},
-	OpRmdir: {Name: "rmdir", Params: []Param{p("parent", FIno, TIno), p("name", FName, TName)},
+	OpRmdir: {Name: "rmdir", Method: "Rmdir", C: "rmdir", Params: []Param{p("parent", FIno, TIno), p("name", FName, TName)},
 		Errors: append([]meta.Errno{meta.ENOTEMPTY, meta.EBUSY}, eEntry...),
 		apply: func(t *tree.Tree, c *meta.Caller, o *Op) (r Result) {
 			r.Errno = t.Rmdir(c, o.Now, meta.Ino(o.Ino), o.Name)
 			return
 		}},
-	OpRename: {Name: "rename", Params: []Param{p("parent", FIno, TIno), p("name", FName, TName), p("new_parent", FIno2, TIno),
+	OpRename: {Name: "rename", Method: "Rename", C: "rename", Params: []Param{p("parent", FIno, TIno), p("name", FName, TName), p("new_parent", FIno2, TIno),
 		p("new_name", FName2, TName), p("flags", FFlags, TU32)},
 		Errors: append([]meta.Errno{meta.EEXIST, meta.ENOTEMPTY, meta.EISDIR, meta.EXDEV, meta.EBUSY}, eEntry...),
 		apply: func(t *tree.Tree, c *meta.Caller, o *Op) (r Result) {
 			r.Errno = t.Rename(c, o.Now, meta.Ino(o.Ino), o.Name, meta.Ino(o.Ino2), o.Name2, o.Flags)
 			return
 		}},
-	OpSetXattr: {Name: "setxattr", Params: []Param{p("ino", FIno, TIno), p("name", FName, TXName), p("value", FValue, TBytes), p("flags", FFlags, TU32)},
+	OpSetXattr: {Name: "setxattr", Method: "SetXattr", C: "setxattr", Params: []Param{p("ino", FIno, TIno), p("name", FName, TXName), p("value", FValue, TBytes), p("flags", FFlags, TU32)},
 		Errors: append([]meta.Errno{meta.EEXIST, meta.ENODATA, meta.E2BIG, meta.ERANGE, meta.EOPNOTSUPP}, eInode...),
 		apply: func(t *tree.Tree, c *meta.Caller, o *Op) (r Result) {
 			r.Errno = t.SetXattr(c, o.Now, meta.Ino(o.Ino), o.Name, o.Value, o.Flags)
 			return
 		}},
-	OpRemoveXattr: {Name: "removexattr", Params: []Param{p("ino", FIno, TIno), p("name", FName, TXName)},
+	OpRemoveXattr: {Name: "removexattr", Method: "RemoveXattr", C: "removexattr", Params: []Param{p("ino", FIno, TIno), p("name", FName, TXName)},
 		Errors: append([]meta.Errno{meta.ENODATA, meta.ERANGE, meta.EOPNOTSUPP}, eInode...),
 		apply: func(t *tree.Tree, c *meta.Caller, o *Op) (r Result) {
 			r.Errno = t.RemoveXattr(c, o.Now, meta.Ino(o.Ino), o.Name)
 			return
 		}},
-	OpFallocate: {Name: "fallocate", Params: []Param{p("ino", FIno, TIno), p("mode", FMode, TU32), p("offset", FArg, TU64), p("length", FArg2, TU64)},
+	OpFallocate: {Name: "fallocate", Method: "Fallocate", C: "fallocate", Params: []Param{p("ino", FIno, TIno), p("mode", FMode, TU32), p("offset", FArg, TU64), p("length", FArg2, TU64)},
 		Result: RAttr, Errors: append([]meta.Errno{meta.EFBIG, meta.EISDIR, meta.EOPNOTSUPP}, eInode...),
 		apply: func(t *tree.Tree, c *meta.Caller, o *Op) (r Result) {
 			r.Attr, r.Errno = t.Fallocate(c, o.Now, meta.Ino(o.Ino), o.Mode, o.Arg, o.Arg2)
 			return
 		}},
-	OpOpen: {Name: "open", Params: []Param{p("ino", FIno, TIno), p("flags", FMode, TU32)},
+	OpOpen: {Name: "open", Method: "Open", C: "file_open", Params: []Param{p("ino", FIno, TIno), p("flags", FMode, TU32)},
 		Result: RAttr, Errors: append([]meta.Errno{meta.EISDIR}, eInode...),
 		apply: func(t *tree.Tree, c *meta.Caller, o *Op) (r Result) {
 			r.Attr, r.Errno = t.Open(c, o.Now, meta.Ino(o.Ino), o.Mode)
 			return
 		}},
-	OpRelease: {Name: "release", Params: []Param{p("ino", FIno, TIno)},
+	OpRelease: {Name: "release", Method: "CloseFile", C: "file_release", Params: []Param{p("ino", FIno, TIno)},
 		Errors: []meta.Errno{meta.ENOENT, meta.EBADF},
 		apply: func(t *tree.Tree, c *meta.Caller, o *Op) (r Result) {
 			r.Errno = t.Release(c, meta.Ino(o.Ino))
 			return
 		}},
-	OpNewSliceID: {Name: "newslice", Params: []Param{p("count", FArg, TU64)},
+	OpNewSliceID: {Name: "newslice", Method: "NewSliceID", C: "new_slice_id", Params: []Param{p("count", FArg, TU64)},
 		Result: RID, Errors: []meta.Errno{meta.EINVAL, meta.ENOSPC},
 		apply: func(t *tree.Tree, c *meta.Caller, o *Op) (r Result) {
 			r.ID, r.Errno = t.NewSliceID(c, uint32(o.Arg))
 			return
 		}},
-	OpWriteSlice: {Name: "write", Params: []Param{p("ino", FIno, TIno), p("chunk", FChunk, TU32), p("slice", FSlice, TSlice)},
+	OpWriteSlice: {Name: "write", Method: "WriteSlice", C: "write_slice", Params: []Param{p("ino", FIno, TIno), p("chunk", FChunk, TU32), p("slice", FSlice, TSlice)},
 		Result: RAttr, Errors: append([]meta.Errno{meta.EFBIG, meta.EISDIR, meta.ENOSPC}, eInode...),
 		apply: func(t *tree.Tree, c *meta.Caller, o *Op) (r Result) {
 			r.Attr, r.Errno = t.WriteSlice(c, o.Now, meta.Ino(o.Ino), o.Chunk, o.Slice)
 			return
 		}},
-	OpCompactChunk: {Name: "compact", Params: []Param{p("ino", FIno, TIno), p("chunk", FChunk, TU32), p("replaced", FSlices, TSlices),
+	OpCompactChunk: {Name: "compact", Method: "CompactChunk", C: "compact_chunk", Params: []Param{p("ino", FIno, TIno), p("chunk", FChunk, TU32), p("replaced", FSlices, TSlices),
 		p("with", FSlice, TSlice)},
 		Result: RSlices, Errors: append([]meta.Errno{meta.EAGAIN, meta.EISDIR, meta.ENOSPC}, eInode...),
 		apply: func(t *tree.Tree, c *meta.Caller, o *Op) (r Result) {
 			r.Slices, r.Errno = t.CompactChunk(c, meta.Ino(o.Ino), o.Chunk, o.Slices, o.Slice)
 			return
 		}},
-	OpMkdirAll: {Name: "mkdirall", Params: []Param{p("path", FName, TPath), p("mode", FMode, TU32)},
+	OpMkdirAll: {Name: "mkdirall", Method: "MkdirAll", C: "mkdir_all", Params: []Param{p("path", FName, TPath), p("mode", FMode, TU32)},
 		Result: RAttr, Errors: append([]meta.Errno{meta.EEXIST, meta.ELOOP}, eEntry...),
 		apply: func(t *tree.Tree, c *meta.Caller, o *Op) (r Result) {
 			r.Attr, r.Errno = t.MkdirAll(c, o.Now, o.Name, o.Mode)
@@ -224,19 +230,19 @@ var changes = [numOps]Desc{
 
 // reads: the operations that read the state (never logged).
 var reads = []Desc{
-	{Name: "lookup", Params: []Param{{Name: "parent", Type: TIno}, {Name: "name", Type: TName}}, Result: RAttr, Errors: eEntry},
-	{Name: "getattr", Params: []Param{{Name: "ino", Type: TIno}}, Result: RAttr, Errors: []meta.Errno{meta.ENOENT}},
-	{Name: "access", Params: []Param{{Name: "ino", Type: TIno}, {Name: "mask", Type: TU32}}, Errors: eInode},
-	{Name: "readlink", Params: []Param{{Name: "ino", Type: TIno}}, Result: RBytes, Errors: eInode},
-	{Name: "readdir", Params: []Param{{Name: "ino", Type: TIno}, {Name: "cursor", Type: TU64}, {Name: "limit", Type: TU32},
+	{Name: "lookup", Method: "Lookup", C: "lookup", Params: []Param{{Name: "parent", Type: TIno}, {Name: "name", Type: TName}}, Result: RAttr, Errors: eEntry},
+	{Name: "getattr", Method: "GetAttr", C: "getattr", Params: []Param{{Name: "ino", Type: TIno}}, Result: RAttr, Errors: []meta.Errno{meta.ENOENT}},
+	{Name: "access", Method: "Access", C: "access", Params: []Param{{Name: "ino", Type: TIno}, {Name: "mask", Type: TU32}}, Errors: eInode},
+	{Name: "readlink", Method: "Readlink", C: "readlink", Params: []Param{{Name: "ino", Type: TIno}}, Result: RBytes, Errors: eInode},
+	{Name: "readdir", Method: "ReadDir", C: "dir_open", Params: []Param{{Name: "ino", Type: TIno}, {Name: "cursor", Type: TU64}, {Name: "limit", Type: TU32},
 		{Name: "plus", Type: TU32}}, Result: REntries, Errors: append([]meta.Errno{meta.ENOTDIR}, eInode...)},
-	{Name: "statfs", Result: RStatFS},
-	{Name: "getxattr", Params: []Param{{Name: "ino", Type: TIno}, {Name: "name", Type: TXName}}, Result: RBytes,
+	{Name: "statfs", Method: "StatFS", C: "statfs", Result: RStatFS},
+	{Name: "getxattr", Method: "GetXattr", C: "getxattr", Params: []Param{{Name: "ino", Type: TIno}, {Name: "name", Type: TXName}}, Result: RBytes,
 		Errors: append([]meta.Errno{meta.ENODATA, meta.ERANGE, meta.EOPNOTSUPP}, eInode...)},
-	{Name: "listxattr", Params: []Param{{Name: "ino", Type: TIno}}, Result: RNames, Errors: eInode},
-	{Name: "read_chunk", Params: []Param{{Name: "ino", Type: TIno}, {Name: "chunk", Type: TU32}}, Result: RSlices, Errors: eInode},
-	{Name: "chunk_indexes", Params: []Param{{Name: "ino", Type: TIno}}, Result: RChunks, Errors: eInode},
-	{Name: "resolve", Params: []Param{{Name: "path", Type: TPath}, {Name: "follow", Type: TU32}}, Result: RAttr,
+	{Name: "listxattr", Method: "ListXattr", C: "listxattr", Params: []Param{{Name: "ino", Type: TIno}}, Result: RNames, Errors: eInode},
+	{Name: "read_chunk", Method: "ReadChunk", C: "read_chunk", Params: []Param{{Name: "ino", Type: TIno}, {Name: "chunk", Type: TU32}}, Result: RSlices, Errors: eInode},
+	{Name: "chunk_indexes", Method: "ChunkIndexes", C: "", Params: []Param{{Name: "ino", Type: TIno}}, Result: RChunks, Errors: eInode},
+	{Name: "resolve", Method: "Resolve", C: "resolve", CByHand: true, Params: []Param{{Name: "path", Type: TPath}, {Name: "flags", Type: TU32}}, Result: RAttr,
 		Errors: append([]meta.Errno{meta.ELOOP}, eEntry...)},
 }
 
