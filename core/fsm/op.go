@@ -40,12 +40,9 @@ const (
 	numOps
 )
 
-var opNames = [numOps]string{"", "setattr", "mknod", "mkdir", "symlink", "link", "unlink", "rmdir", "rename",
-	"setxattr", "removexattr", "fallocate", "open", "release", "newslice", "write", "compact", "mkdirall"}
-
 func (c Code) String() string {
 	if c < numOps && c > 0 {
-		return opNames[c]
+		return changes[c].Name
 	}
 	return "op?"
 }

@@ -122,74 +122,74 @@ var (
 
 // Changes, indexed by code.
 var changes = [numOps]Desc{
-	OpSetAttr: {Name: "setattr", Method: "SetAttr", C: "setattr", Params: []Param{p("ino", FIno, TIno), p("mask", FMode, TU32), p("values", FAttr, TSetAttr)},
+	OpSetAttr: {Name: "setattr", Method: "SetAttr", C: "setattr", checks: []argCheck{setAttrArgs}, Params: []Param{p("ino", FIno, TIno), p("mask", FMode, TU32), p("values", FAttr, TSetAttr)},
 		Result: RAttr, Errors: append([]meta.Errno{meta.EFBIG, meta.EISDIR}, eInode...),
 		apply: func(t *tree.Tree, c *meta.Caller, o *Op) (r Result) {
 			r.Attr, r.Errno = t.SetAttr(c, o.Now, meta.Ino(o.Ino), o.Mode, &o.Attr)
 			return
 		}},
-	OpMknod: {Name: "mknod", Method: "Mknod", C: "mknod", Params: []Param{p("parent", FIno, TIno), p("name", FName, TName), p("mode", FMode, TU32), p("rdev", FFlags, TU32)},
+	OpMknod: {Name: "mknod", Method: "Mknod", C: "mknod", checks: []argCheck{mknodType, entryName}, Params: []Param{p("parent", FIno, TIno), p("name", FName, TName), p("mode", FMode, TU32), p("rdev", FFlags, TU32)},
 		Result: RAttr, Errors: eCreate,
 		apply: func(t *tree.Tree, c *meta.Caller, o *Op) (r Result) {
 			r.Attr, r.Errno = t.Mknod(c, o.Now, meta.Ino(o.Ino), o.Name, o.Mode, o.Flags)
 			return
 		}},
-	OpMkdir: {Name: "mkdir", Method: "Mkdir", C: "mkdir", Params: []Param{p("parent", FIno, TIno), p("name", FName, TName), p("mode", FMode, TU32)},
+	OpMkdir: {Name: "mkdir", Method: "Mkdir", C: "mkdir", checks: []argCheck{entryName}, Params: []Param{p("parent", FIno, TIno), p("name", FName, TName), p("mode", FMode, TU32)},
 		Result: RAttr, Errors: eCreate,
 		apply: func(t *tree.Tree, c *meta.Caller, o *Op) (r Result) {
 			r.Attr, r.Errno = t.Mkdir(c, o.Now, meta.Ino(o.Ino), o.Name, o.Mode)
 			return
 		}},
-	OpSymlink: {Name: "symlink", Method: "Symlink", C: "symlink", Params: []Param{p("parent", FIno, TIno), p("name", FName, TName), p("target", FName2, TTarget)},
+	OpSymlink: {Name: "symlink", Method: "Symlink", C: "symlink", checks: []argCheck{symlinkTarget, entryName}, Params: []Param{p("parent", FIno, TIno), p("name", FName, TName), p("target", FName2, TTarget)},
 		Result: RAttr, Errors: eCreate,
 		apply: func(t *tree.Tree, c *meta.Caller, o *Op) (r Result) {
 			r.Attr, r.Errno = t.Symlink(c, o.Now, meta.Ino(o.Ino), o.Name, o.Name2)
 			return
 		}},
-	OpLink: {Name: "link", Method: "Link", C: "link", Params: []Param{p("ino", FIno, TIno), p("new_parent", FIno2, TIno), p("new_name", FName, TName)},
+	OpLink: {Name: "link", Method: "Link", C: "link", checks: []argCheck{entryName}, Params: []Param{p("ino", FIno, TIno), p("new_parent", FIno2, TIno), p("new_name", FName, TName)},
 		Result: RAttr, Errors: append([]meta.Errno{meta.EEXIST, meta.EMLINK}, eEntry...),
 		apply: func(t *tree.Tree, c *meta.Caller, o *Op) (r Result) {
 			r.Attr, r.Errno = t.Link(c, o.Now, meta.Ino(o.Ino), meta.Ino(o.Ino2), o.Name)
 			return
 		}},
-	OpUnlink: {Name: "unlink", Method: "Unlink", C: "unlink", Params: []Param{p("parent", FIno, TIno), p("name", FName, TName)},
+	OpUnlink: {Name: "unlink", Method: "Unlink", C: "unlink", checks: []argCheck{entryName}, Params: []Param{p("parent", FIno, TIno), p("name", FName, TName)},
 		Errors: append([]meta.Errno{meta.EISDIR}, eEntry...),
 		apply: func(t *tree.Tree, c *meta.Caller, o *Op) (r Result) {
 			r.Errno = t.Unlink(c, o.Now, meta.Ino(o.Ino), o.Name)
 			return
 		}},
-	OpRmdir: {Name: "rmdir", Method: "Rmdir", C: "rmdir", Params: []Param{p("parent", FIno, TIno), p("name", FName, TName)},
+	OpRmdir: {Name: "rmdir", Method: "Rmdir", C: "rmdir", checks: []argCheck{entryName}, Params: []Param{p("parent", FIno, TIno), p("name", FName, TName)},
 		Errors: append([]meta.Errno{meta.ENOTEMPTY, meta.EBUSY}, eEntry...),
 		apply: func(t *tree.Tree, c *meta.Caller, o *Op) (r Result) {
 			r.Errno = t.Rmdir(c, o.Now, meta.Ino(o.Ino), o.Name)
 			return
 		}},
-	OpRename: {Name: "rename", Method: "Rename", C: "rename", Params: []Param{p("parent", FIno, TIno), p("name", FName, TName), p("new_parent", FIno2, TIno),
+	OpRename: {Name: "rename", Method: "Rename", C: "rename", checks: []argCheck{renameFlags, entryName, entryName2}, Params: []Param{p("parent", FIno, TIno), p("name", FName, TName), p("new_parent", FIno2, TIno),
 		p("new_name", FName2, TName), p("flags", FFlags, TU32)},
 		Errors: append([]meta.Errno{meta.EEXIST, meta.ENOTEMPTY, meta.EISDIR, meta.EXDEV, meta.EBUSY}, eEntry...),
 		apply: func(t *tree.Tree, c *meta.Caller, o *Op) (r Result) {
 			r.Errno = t.Rename(c, o.Now, meta.Ino(o.Ino), o.Name, meta.Ino(o.Ino2), o.Name2, o.Flags)
 			return
 		}},
-	OpSetXattr: {Name: "setxattr", Method: "SetXattr", C: "setxattr", Params: []Param{p("ino", FIno, TIno), p("name", FName, TXName), p("value", FValue, TBytes), p("flags", FFlags, TU32)},
+	OpSetXattr: {Name: "setxattr", Method: "SetXattr", C: "setxattr", checks: []argCheck{xattrName, xattrFlags, xattrSize}, Params: []Param{p("ino", FIno, TIno), p("name", FName, TXName), p("value", FValue, TBytes), p("flags", FFlags, TU32)},
 		Errors: append([]meta.Errno{meta.EEXIST, meta.ENODATA, meta.E2BIG, meta.ERANGE, meta.EOPNOTSUPP}, eInode...),
 		apply: func(t *tree.Tree, c *meta.Caller, o *Op) (r Result) {
 			r.Errno = t.SetXattr(c, o.Now, meta.Ino(o.Ino), o.Name, o.Value, o.Flags)
 			return
 		}},
-	OpRemoveXattr: {Name: "removexattr", Method: "RemoveXattr", C: "removexattr", Params: []Param{p("ino", FIno, TIno), p("name", FName, TXName)},
+	OpRemoveXattr: {Name: "removexattr", Method: "RemoveXattr", C: "removexattr", checks: []argCheck{xattrName}, Params: []Param{p("ino", FIno, TIno), p("name", FName, TXName)},
 		Errors: append([]meta.Errno{meta.ENODATA, meta.ERANGE, meta.EOPNOTSUPP}, eInode...),
 		apply: func(t *tree.Tree, c *meta.Caller, o *Op) (r Result) {
 			r.Errno = t.RemoveXattr(c, o.Now, meta.Ino(o.Ino), o.Name)
 			return
 		}},
-	OpFallocate: {Name: "fallocate", Method: "Fallocate", C: "fallocate", Params: []Param{p("ino", FIno, TIno), p("mode", FMode, TU32), p("offset", FArg, TU64), p("length", FArg2, TU64)},
+	OpFallocate: {Name: "fallocate", Method: "Fallocate", C: "fallocate", checks: []argCheck{fallocArgs}, Params: []Param{p("ino", FIno, TIno), p("mode", FMode, TU32), p("offset", FArg, TU64), p("length", FArg2, TU64)},
 		Result: RAttr, Errors: append([]meta.Errno{meta.EFBIG, meta.EISDIR, meta.EOPNOTSUPP}, eInode...),
 		apply: func(t *tree.Tree, c *meta.Caller, o *Op) (r Result) {
 			r.Attr, r.Errno = t.Fallocate(c, o.Now, meta.Ino(o.Ino), o.Mode, o.Arg, o.Arg2)
 			return
 		}},
-	OpOpen: {Name: "open", Method: "Open", C: "file_open", Params: []Param{p("ino", FIno, TIno), p("flags", FMode, TU32)},
+	OpOpen: {Name: "open", Method: "Open", C: "file_open", checks: []argCheck{openFlags}, Params: []Param{p("ino", FIno, TIno), p("flags", FMode, TU32)},
 		Result: RAttr, Errors: append([]meta.Errno{meta.EISDIR}, eInode...),
 		apply: func(t *tree.Tree, c *meta.Caller, o *Op) (r Result) {
 			r.Attr, r.Errno = t.Open(c, o.Now, meta.Ino(o.Ino), o.Mode)
@@ -201,26 +201,26 @@ var changes = [numOps]Desc{
 			r.Errno = t.Release(c, meta.Ino(o.Ino))
 			return
 		}},
-	OpNewSliceID: {Name: "newslice", Method: "NewSliceID", C: "new_slice_id", Params: []Param{p("count", FArg, TU64)},
+	OpNewSliceID: {Name: "newslice", Method: "NewSliceID", C: "new_slice_id", checks: []argCheck{sliceCount}, Params: []Param{p("count", FArg, TU64)},
 		Result: RID, Errors: []meta.Errno{meta.EINVAL, meta.ENOSPC},
 		apply: func(t *tree.Tree, c *meta.Caller, o *Op) (r Result) {
 			r.ID, r.Errno = t.NewSliceID(c, uint32(o.Arg))
 			return
 		}},
-	OpWriteSlice: {Name: "write", Method: "WriteSlice", C: "write_slice", Params: []Param{p("ino", FIno, TIno), p("chunk", FChunk, TU32), p("slice", FSlice, TSlice)},
+	OpWriteSlice: {Name: "write", Method: "WriteSlice", C: "write_slice", checks: []argCheck{writeSlice}, Params: []Param{p("ino", FIno, TIno), p("chunk", FChunk, TU32), p("slice", FSlice, TSlice)},
 		Result: RAttr, Errors: append([]meta.Errno{meta.EFBIG, meta.EISDIR, meta.ENOSPC}, eInode...),
 		apply: func(t *tree.Tree, c *meta.Caller, o *Op) (r Result) {
 			r.Attr, r.Errno = t.WriteSlice(c, o.Now, meta.Ino(o.Ino), o.Chunk, o.Slice)
 			return
 		}},
-	OpCompactChunk: {Name: "compact", Method: "CompactChunk", C: "compact_chunk", Params: []Param{p("ino", FIno, TIno), p("chunk", FChunk, TU32), p("replaced", FSlices, TSlices),
+	OpCompactChunk: {Name: "compact", Method: "CompactChunk", C: "compact_chunk", checks: []argCheck{replacedCount}, Params: []Param{p("ino", FIno, TIno), p("chunk", FChunk, TU32), p("replaced", FSlices, TSlices),
 		p("with", FSlice, TSlice)},
 		Result: RSlices, Errors: append([]meta.Errno{meta.EAGAIN, meta.EISDIR, meta.ENOSPC}, eInode...),
 		apply: func(t *tree.Tree, c *meta.Caller, o *Op) (r Result) {
 			r.Slices, r.Errno = t.CompactChunk(c, meta.Ino(o.Ino), o.Chunk, o.Slices, o.Slice)
 			return
 		}},
-	OpMkdirAll: {Name: "mkdirall", Method: "MkdirAll", C: "mkdir_all", Params: []Param{p("path", FName, TPath), p("mode", FMode, TU32)},
+	OpMkdirAll: {Name: "mkdirall", Method: "MkdirAll", C: "mkdir_all", checks: []argCheck{pathLen}, Params: []Param{p("path", FName, TPath), p("mode", FMode, TU32)},
 		Result: RAttr, Errors: append([]meta.Errno{meta.EEXIST, meta.ELOOP}, eEntry...),
 		apply: func(t *tree.Tree, c *meta.Caller, o *Op) (r Result) {
 			r.Attr, r.Errno = t.MkdirAll(c, o.Now, o.Name, o.Mode)
@@ -249,8 +249,8 @@ var reads = []Desc{
 func init() {
 	for c := Code(1); c < numOps; c++ {
 		d := &changes[c]
-		d.Code, d.Changes, d.checks = c, true, argChecks[c]
-		if d.Name != opNames[c] || d.apply == nil {
+		d.Code, d.Changes = c, true
+		if d.Name == "" || d.apply == nil {
 			panic("fsm: the table of operations lacks " + c.String())
 		}
 	}

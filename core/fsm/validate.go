@@ -14,8 +14,9 @@ import (
 // reaches the log (an oversized name or value would make an entry the log
 // store cannot read back).
 //
-// Its verdict is the tree's: each check below is the one the tree makes,
-// in the tree's order (validate_test.go compares them). Two limits are the
+// Its verdict is the tree's: each operation's checks (its description's,
+// optable.go; the functions below) are the ones the tree makes, in the
+// tree's order (validate_test.go compares them). Two limits are the
 // engine's rather than the tree's, so that every mode refuses the same
 // callers and no logged operation exceeds what the entry codec reads back:
 // more than meta.MaxGroups supplementary groups, and more than
@@ -43,28 +44,6 @@ const (
 )
 
 type argCheck func(o *Op) meta.Errno
-
-// argChecks lists, per code, the tree's checks of arguments in the order
-// the tree makes them (before any that reads the state).
-var argChecks = [numOps][]argCheck{
-	OpSetAttr:      {setAttrArgs},                        // tree.SetAttr
-	OpMknod:        {mknodType, entryName},               // tree.Mknod, create
-	OpMkdir:        {entryName},                          // tree.Mkdir, create
-	OpSymlink:      {symlinkTarget, entryName},           // tree.Symlink, create
-	OpLink:         {entryName},                          // tree.Link
-	OpUnlink:       {entryName},                          // tree.Unlink
-	OpRmdir:        {entryName},                          // tree.Rmdir
-	OpRename:       {renameFlags, entryName, entryName2}, // tree.Rename
-	OpSetXattr:     {xattrName, xattrFlags, xattrSize},   // tree.SetXattr
-	OpRemoveXattr:  {xattrName},                          // tree.RemoveXattr
-	OpFallocate:    {fallocArgs},                         // tree.Fallocate
-	OpOpen:         {openFlags},                          // tree.Open
-	OpRelease:      nil,                                  // tree.Release: state only
-	OpNewSliceID:   {sliceCount},                         // tree.NewSliceID
-	OpWriteSlice:   {writeSlice},                         // tree.WriteSlice
-	OpCompactChunk: {replacedCount},                      // the engine's limit; the tree's checks all follow state ones
-	OpMkdirAll:     {pathLen},                            // tree.MkdirAll (components are checked after permissions)
-}
 
 func entryName(o *Op) meta.Errno  { return tree.CheckName(o.Name) }
 func entryName2(o *Op) meta.Errno { return tree.CheckName(o.Name2) }

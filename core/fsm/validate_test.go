@@ -178,7 +178,7 @@ func TestValidateAgreesWithTree(t *testing.T) {
 	// Every code with a check saw refusals, and every known code acceptances.
 	for c := Code(0); c < numOps+2; c++ {
 		known := c > 0 && c < numOps
-		if known && len(argChecks[c]) > 0 && c != OpCompactChunk && len(refused[c]) == 0 {
+		if known && len(changes[c].checks) > 0 && c != OpCompactChunk && len(refused[c]) == 0 {
 			t.Errorf("%v: no operation refused", c)
 		}
 		if known && accepted[c] == 0 {
