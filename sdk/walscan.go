@@ -7,9 +7,6 @@ import (
 	"hash/crc32"
 	"os"
 	"path/filepath"
-	"runtime/debug"
-
-	"golang.org/x/sys/unix"
 )
 
 // The tail segment, checked before raft-wal reads it. raft-wal finds the end
@@ -56,37 +53,11 @@ type tailScan struct {
 func pad8(n int64) int64 { return (n + 7) &^ 7 }
 
 // scanTail scans the segment file path.
-func scanTail(path string) (ts *tailScan, err error) {
-	// Mapped, not read: a segment is 64 MiB, mostly zeros, and this runs on
-	// every open. A fault on the mapping (the file shrank under it) is an
-	// error, not a crash.
-	f, err := os.Open(path)
+func scanTail(path string) (*tailScan, error) {
+	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
 	}
-	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		return nil, err
-	}
-	var data []byte
-	if fi.Size() > 0 {
-		if data, err = unix.Mmap(int(f.Fd()), 0, int(fi.Size()), unix.PROT_READ, unix.MAP_SHARED); err != nil {
-			return nil, err
-		}
-		defer unix.Munmap(data)
-		unix.Madvise(data, unix.MADV_SEQUENTIAL)
-	}
-	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
-	defer func() {
-		if p := recover(); p != nil {
-			ts, err = nil, fmt.Errorf("reading %s: %v", path, p)
-		}
-	}()
-	return scanMapped(path, data), nil
-}
-
-func scanMapped(path string, data []byte) *tailScan {
 	ts := &tailScan{file: path, complete: -1}
 	off, crcStart, entries := int64(segHeaderLen), int64(0), 0
 	n := int64(len(data))
@@ -118,7 +89,7 @@ walk:
 		ts.junkEnd = ts.end + int64(i) + 1
 		ts.complete = completeBatch(data, ts.end, ts.junkEnd)
 	}
-	return ts
+	return ts, nil
 }
 
 func lastNonZero(b []byte) int {
