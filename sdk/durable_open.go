@@ -144,6 +144,10 @@ func checkSegmentList(dir, walDir string, listed []types.SegmentInfo) error {
 			if !sealed && os.IsNotExist(err) {
 				continue // raft-wal makes it again: it was listed before it was made
 			}
+			if os.IsNotExist(err) {
+				return bad(metaFile, fmt.Sprintf("it lists the segment %s, which is not in %s (the list is damaged, or the file was removed)",
+					segment.FileName(s), walDir))
+			}
 			return bad(file, err.Error())
 		}
 		if sealed {
