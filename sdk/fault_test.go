@@ -1285,6 +1285,21 @@ func TestFaultInjection(t *testing.T) {
 	var cases []faultCase
 	for _, f := range fx.files {
 		cs := faultCases(f, long)
+		if testing.Short() && !long {
+			// The short pass: every fourth case of each file; under the race
+			// detector (whose children, separate processes, each take seconds
+			// to replay), one of each file. The whole sweep runs in the
+			// normal pass.
+			step := 4
+			if raceBuild {
+				step = max(1, len(cs))
+			}
+			var some []faultCase
+			for i := 0; i < len(cs); i += step {
+				some = append(some, cs[i])
+			}
+			cs = some
+		}
 		t.Logf("  %-60s %-28s %9d bytes (%d written, replayed from %d), %d cases", f.rel, f.kind, f.size, len(f.data), f.replay, len(cs))
 		cases = append(cases, cs...)
 	}
