@@ -40,9 +40,11 @@ import (
 //
 //   - full: the directory opens, fsck passes, and the state is the one
 //     written;
-//   - prefix: the state after the first k operations, only when the damage
-//     is in the newest segment (the log's unsynced tail) and the open
-//     reported the dropped part on stderr;
+//   - prefix: the state without the last operation (the last batch: the
+//     only one that can be unsynced when a crash tears a write), only when
+//     the damage is in the newest segment and the open reported the
+//     dropped part on stderr; dropping more loses batches that were
+//     synced and acknowledged before it;
 //   - refused: Open fails at once (not after a wait: within 9 s on a busy
 //     machine; it takes ~0.1 s) with an error naming the damaged file
 //     (its path, its name, or for a snapshot's files its snapshot's id),
@@ -970,6 +972,13 @@ func classify(fx *faultFixture, c faultCase, dir string, r faultResult, stderr s
 	if !strings.Contains(stderr, "incomplete batch") {
 		return fail("the state after %d of %d operations opened with no report of what was dropped; stderr:\n%s", k, fx.nops, tail(stderr, 2000))
 	}
+	if k < fx.nops-1 {
+		// Only the last batch can have been in flight at a crash (one log
+		// write at a time): every batch before it was synced and
+		// acknowledged. (The fixtures' last operation is one batch.)
+		return fail("the state after %d of %d operations opened: %d acknowledged operations before the last batch were dropped, reported as an incomplete batch; stderr:\n%s",
+			k, fx.nops, fx.nops-1-k, tail(stderr, 1000))
+	}
 	res.outcome, res.why = outPrefix, fmt.Sprintf("%d of %d operations", k, fx.nops)
 	return res
 }
@@ -1439,6 +1448,29 @@ func lastBatchStart(f *faultFile) (int64, error) {
 	return f.commits[len(f.commits)-2], nil
 }
 
+// truncInZeros is an offset in the tail's second entry's value (64 KiB,
+// mostly zeros) where the bytes before it are zeros too.
+func truncInZeros(f *faultFile) (int64, error) {
+	if len(f.entries) < 3 {
+		return 0, fmt.Errorf("%s: fewer than three entries", f.rel)
+	}
+	for o := f.entries[1] + 1024; o < f.entries[2]; o++ {
+		if f.data[o-1] == 0 && f.data[o-512] == 0 && bytes.Count(f.data[o-512:o], []byte{0}) == 512 {
+			return o + 3, nil
+		}
+	}
+	return 0, fmt.Errorf("%s: no zeros in the second entry", f.rel)
+}
+
+// lastButOneCommit is the type byte of the commit frame that ends the
+// tail's last-but-one batch.
+func lastButOneCommit(f *faultFile) (int64, error) {
+	if len(f.commits) < 2 {
+		return 0, fmt.Errorf("%s: fewer than two batches", f.rel)
+	}
+	return f.commits[len(f.commits)-2] - 8, nil
+}
+
 var faultRegressions = []faultRegression{
 	// The server's ID in the newest snapshot's configuration changed: raft
 	// restores a configuration without this server, never becomes leader,
@@ -1465,6 +1497,18 @@ var faultRegressions = []faultRegression{
 	// The tail segment truncated to nothing: every operation it held (20
 	// acknowledged ones) is gone, silently.
 	{"tail-segment/truncated-to-0", at("segment (tail)", mutTrunc, 0, fixed(0))},
+	// The tail segment truncated inside the zeros of a large entry's value
+	// (byte 115099 of 64 MiB: the file's size says it was cut, but its data
+	// does not run to its end): it opens without 18 acknowledged operations,
+	// reported as "an incomplete batch (56 bytes at offset 65648 ...) ... it
+	// was never acknowledged".
+	{"tail-segment/truncated-in-zeros", at("segment (tail)", mutTrunc, 0, truncInZeros)},
+	// The commit frame of the tail's last-but-one batch damaged (its type
+	// byte xor 0x5e), the last batch whole after it: both are dropped as
+	// one incomplete batch, though the last-but-one was synced and
+	// acknowledged before the last was written (completeBatch finds no
+	// commit to check the last batch's CRC from).
+	{"tail-segment/last-but-one-commit", at("segment (tail)", mutByte, 0x5e, lastButOneCommit)},
 	// wal-meta.db's record of the sealed segment loses its IndexStart (the
 	// key's last letter changed): refused, but the error blames the sealed
 	// segment ("... .wal is damaged at entry N: sealed segment has no index
