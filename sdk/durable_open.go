@@ -174,8 +174,18 @@ func checkSegmentList(dir, walDir string, listed []types.SegmentInfo) error {
 }
 
 // tailCut tells whether the tail segment file, of size bytes, was cut short.
+// Segments are written at their full size before use, so a shorter one
+// holding any data was cut (wherever the cut fell: in zeros of a large
+// entry too); a shorter one of zeros only is one a crash stopped while it
+// was being filled, before anything was logged in it. An empty one is taken
+// for cut (a crash between its creation and its first write would leave
+// one too: `fsmeta check -repair` gives it back its length, losing nothing).
 func tailCut(file string, size int64, s types.SegmentInfo) bool {
-	return s.SizeLimit != 0 && size < int64(s.SizeLimit) && dataAtEnd(file, size)
+	if s.SizeLimit == 0 || size >= int64(s.SizeLimit) {
+		return false
+	}
+	b, err := os.ReadFile(file)
+	return err != nil || size == 0 || lastNonZero(b) >= 0
 }
 
 // loadSegmentList reads raft-wal's list of segments.
@@ -212,25 +222,6 @@ func checkSegmentHeader(file string, s types.SegmentInfo) error {
 			le.Uint64(h[8:]), le.Uint64(h[16:]), le.Uint64(h[24:]), metadb.FileName, s.BaseIndex, s.ID, s.Codec)
 	}
 	return nil
-}
-
-// dataAtEnd tells whether a file of size bytes is empty or ends in a
-// non-zero byte among its last 8.
-func dataAtEnd(file string, size int64) bool {
-	if size == 0 {
-		return true
-	}
-	f, err := os.Open(file)
-	if err != nil {
-		return true
-	}
-	defer f.Close()
-	n := min(size, 8)
-	b := make([]byte, n)
-	if _, err := f.ReadAt(b, size-n); err != nil {
-		return true
-	}
-	return lastNonZero(b) >= 0
 }
 
 // startRaft opens raft on the checked stores. raft panics on a log it

@@ -109,6 +109,7 @@ func lastNonZero(b []byte) int {
 // returns where that data starts, or -1.
 func completeBatch(data []byte, from, to int64) int64 {
 	var commits []int64
+	var stops []int64 // ends of frames where a walk from a whole record stopped (a damaged frame: the next batch may start after it)
 	structural, first := 0, int64(-1)
 	skipTo := int64(0)
 	for p := pad8(from); p+frameHdrLen <= to; p += 8 {
@@ -118,6 +119,11 @@ func completeBatch(data []byte, from, to int64) int64 {
 			starts := []int64{from}
 			for i := len(commits) - 1; i >= 0 && i >= len(commits)-8; i-- {
 				starts = append(starts, commits[i]+frameHdrLen)
+			}
+			for i := len(stops) - 1; i >= 0 && i >= len(stops)-8; i-- {
+				if stops[i] < p {
+					starts = append(starts, stops[i])
+				}
 			}
 			for _, s := range starts {
 				if crc32.Checksum(data[s:p], castagnoli) == want {
@@ -131,7 +137,11 @@ func completeBatch(data []byte, from, to int64) int64 {
 				!validRecord(data[p+frameHdrLen:p+frameHdrLen+v]) {
 				continue
 			}
-			if end := walkToCommit(data, p); end > 0 {
+			end, stop := walkToCommit(data, p)
+			if end == 0 {
+				stops = append(stops, stop+frameHdrLen)
+			}
+			if end > 0 {
 				structural++
 				if first < 0 {
 					first = p
@@ -147,19 +157,19 @@ func completeBatch(data []byte, from, to int64) int64 {
 }
 
 // walkToCommit walks whole frames from p; it returns the end of the commit
-// frame it reaches, or 0.
-func walkToCommit(data []byte, p int64) int64 {
+// frame it reaches (or 0) and where it stopped otherwise.
+func walkToCommit(data []byte, p int64) (end, stop int64) {
 	for p+frameHdrLen <= int64(len(data)) {
 		t, w := data[p], int64(binary.LittleEndian.Uint32(data[p+4:]))
 		if t == frameCommit {
-			return p + frameHdrLen
+			return p + frameHdrLen, p
 		}
 		if (t != frameEntry && t != frameIndex) || w > maxFrameBytes || p+frameHdrLen+pad8(w) > int64(len(data)) {
-			return 0
+			return 0, p
 		}
 		p += frameHdrLen + pad8(w)
 	}
-	return 0
+	return 0, p
 }
 
 // checkTail checks the tail segment of walDir before raft-wal opens it: it
