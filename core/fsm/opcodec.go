@@ -350,21 +350,8 @@ func (r *reader) readOp(o *Op, opsLeft int) {
 		r.outOfRange(math.MaxUint32, v[0], v[3])
 	}
 	o.Flags, o.Arg, o.Arg2, o.Chunk = uint32(v[0]), v[1], v[2], uint32(v[3])
-	if !r.zeros(zeroAttr) {
-		k := r.arrayLen(maxSubFields, 1)
-		if k < 8 {
-			if r.err == nil {
-				r.fail(fmt.Errorf("setattr values with %d fields", k))
-			}
-			return
-		}
-		r.nums(v[:8])
-		if v[0]|v[1]|v[2]|v[7] > math.MaxUint32 {
-			r.outOfRange(math.MaxUint32, v[0], v[1], v[2], v[7])
-		}
-		o.Attr = meta.SetAttrIn{Mode: uint32(v[0]), Uid: uint32(v[1]), Gid: uint32(v[2]), Size: v[3],
-			Atime: int64(v[4]), Mtime: int64(v[5]), Ctime: int64(v[6]), Flags: uint32(v[7])}
-		r.skip(k - 8)
+	if !r.zeros(zeroAttr) && !r.readSetAttr(&o.Attr) {
+		return
 	}
 	r.readSlice(&o.Slice)
 	if ns := r.arrayLen(maxSlices, minSliceBytes); ns > 0 {
@@ -389,6 +376,27 @@ func (r *reader) carveGroups(n, opsLeft int) []uint32 {
 	l := len(r.groups)
 	r.groups = r.groups[:l+n]
 	return r.groups[l : l+n : l+n]
+}
+
+// readSetAttr reads setattr values (an array of at least 8); it reports
+// whether the array was long enough (the error is in r.err).
+func (r *reader) readSetAttr(a *meta.SetAttrIn) bool {
+	k := r.arrayLen(maxSubFields, 1)
+	if k < 8 {
+		if r.err == nil {
+			r.fail(fmt.Errorf("setattr values with %d fields", k))
+		}
+		return false
+	}
+	var v [8]uint64
+	r.nums(v[:])
+	if v[0]|v[1]|v[2]|v[7] > math.MaxUint32 {
+		r.outOfRange(math.MaxUint32, v[0], v[1], v[2], v[7])
+	}
+	*a = meta.SetAttrIn{Mode: uint32(v[0]), Uid: uint32(v[1]), Gid: uint32(v[2]), Size: v[3],
+		Atime: int64(v[4]), Mtime: int64(v[5]), Ctime: int64(v[6]), Flags: uint32(v[7])}
+	r.skip(k - 8)
+	return true
 }
 
 func (r *reader) readSlice(s *meta.Slice) {

@@ -42,10 +42,7 @@ func TestTableUsesItsFields(t *testing.T) {
 		if c == OpSetXattr || c == OpRemoveXattr {
 			o.Name = "user.a"
 		}
-		lean := Op{Code: c, Now: o.Now}
-		for _, p := range d.Params {
-			copyField(&lean, &o, p.Field)
-		}
+		lean := lean(&o)
 		if err := CheckFields(&lean); err != nil {
 			t.Fatalf("%s: %v", c, err)
 		}

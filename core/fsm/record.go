@@ -159,21 +159,7 @@ func (r *reader) readParam(o *Op, f Field, opsLeft int) {
 	case FChunk:
 		o.Chunk = r.u32()
 	case FAttr:
-		k := r.arrayLen(maxSubFields, 1)
-		if k < 8 {
-			if r.err == nil {
-				r.fail(fmt.Errorf("setattr values with %d fields", k))
-			}
-			return
-		}
-		var v [8]uint64
-		r.nums(v[:])
-		if v[0]|v[1]|v[2]|v[7] > math.MaxUint32 {
-			r.outOfRange(math.MaxUint32, v[0], v[1], v[2], v[7])
-		}
-		o.Attr = meta.SetAttrIn{Mode: uint32(v[0]), Uid: uint32(v[1]), Gid: uint32(v[2]), Size: v[3],
-			Atime: int64(v[4]), Mtime: int64(v[5]), Ctime: int64(v[6]), Flags: uint32(v[7])}
-		r.skip(k - 8)
+		r.readSetAttr(&o.Attr)
 	case FSlice:
 		r.readSlice(&o.Slice)
 	case FSlices:
