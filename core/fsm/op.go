@@ -41,8 +41,8 @@ const (
 )
 
 func (c Code) String() string {
-	if c < numOps && c > 0 {
-		return changes[c].Name
+	if d := descOf(c); d != nil {
+		return d.Name
 	}
 	return "op?"
 }

@@ -95,7 +95,7 @@ func (r ResultKind) String() string { return resultNames[r] }
 
 // Desc describes one operation.
 type Desc struct {
-	Code    Code // the log's code; 0 for a read
+	Code    Code // the log's code; for a read, its code on the wire (from readBase)
 	Name    string
 	Params  []Param
 	Result  ResultKind
@@ -109,6 +109,7 @@ type Desc struct {
 	CByHand   bool                                             // the C export is written by hand (it converts more than the types say)
 	checks    []argCheck                                       // arguments' checks, in the tree's order (validate.go)
 	apply     func(t *tree.Tree, c *meta.Caller, o *Op) Result // changes only
+	read      func(t *tree.Tree, c *meta.Caller, o *Op) Reply  // reads only
 }
 
 func p(name string, f Field, t Type) Param { return Param{name, f, t} }
@@ -228,23 +229,86 @@ var changes = [numOps]Desc{
 		}},
 }
 
-// reads: the operations that read the state (never logged).
+// reads: the operations that read the state (never logged). Their codes,
+// from readBase up, name them in a request on the wire (never in the log:
+// the log's reader refuses them); their parameters travel in the Op fields
+// listed here, as a change's do.
 var reads = []Desc{
-	{Name: "lookup", Method: "Lookup", C: "lookup", Params: []Param{{Name: "parent", Type: TIno}, {Name: "name", Type: TName}}, Result: RAttr, Errors: eEntry},
-	{Name: "getattr", Method: "GetAttr", C: "getattr", Params: []Param{{Name: "ino", Type: TIno}}, Result: RAttr, Errors: []meta.Errno{meta.ENOENT}},
-	{Name: "access", Method: "Access", C: "access", Params: []Param{{Name: "ino", Type: TIno}, {Name: "mask", Type: TU32}}, Errors: eInode},
-	{Name: "readlink", Method: "Readlink", C: "readlink", Params: []Param{{Name: "ino", Type: TIno}}, Result: RBytes, Errors: eInode},
-	{Name: "readdir", Method: "ReadDir", C: "dir_open", Params: []Param{{Name: "ino", Type: TIno}, {Name: "cursor", Type: TU64}, {Name: "limit", Type: TU32},
-		{Name: "plus", Type: TU32}}, Result: REntries, Errors: append([]meta.Errno{meta.ENOTDIR}, eInode...)},
-	{Name: "statfs", Method: "StatFS", C: "statfs", Result: RStatFS},
-	{Name: "getxattr", Method: "GetXattr", C: "getxattr", Params: []Param{{Name: "ino", Type: TIno}, {Name: "name", Type: TXName}}, Result: RBytes,
-		Errors: append([]meta.Errno{meta.ENODATA, meta.ERANGE, meta.EOPNOTSUPP}, eInode...)},
-	{Name: "listxattr", Method: "ListXattr", C: "listxattr", Params: []Param{{Name: "ino", Type: TIno}}, Result: RNames, Errors: eInode},
-	{Name: "read_chunk", Method: "ReadChunk", C: "read_chunk", Params: []Param{{Name: "ino", Type: TIno}, {Name: "chunk", Type: TU32}}, Result: RSlices, Errors: eInode},
-	{Name: "chunk_indexes", Method: "ChunkIndexes", C: "", Params: []Param{{Name: "ino", Type: TIno}}, Result: RChunks, Errors: eInode},
-	{Name: "resolve", Method: "Resolve", C: "resolve", CByHand: true, Params: []Param{{Name: "path", Type: TPath}, {Name: "flags", Type: TU32}}, Result: RAttr,
-		Errors: append([]meta.Errno{meta.ELOOP}, eEntry...)},
+	{Name: "lookup", Method: "Lookup", C: "lookup", Params: []Param{p("parent", FIno, TIno), p("name", FName, TName)}, Result: RAttr, Errors: eEntry,
+		read: func(t *tree.Tree, c *meta.Caller, o *Op) (r Reply) {
+			r.Attr, r.Errno = t.Lookup(c, meta.Ino(o.Ino), o.Name)
+			return
+		}},
+	{Name: "getattr", Method: "GetAttr", C: "getattr", Params: []Param{p("ino", FIno, TIno)}, Result: RAttr, Errors: []meta.Errno{meta.ENOENT},
+		read: func(t *tree.Tree, c *meta.Caller, o *Op) (r Reply) {
+			r.Attr, r.Errno = t.GetAttr(c, meta.Ino(o.Ino))
+			return
+		}},
+	{Name: "access", Method: "Access", C: "access", Params: []Param{p("ino", FIno, TIno), p("mask", FMode, TU32)}, Errors: eInode,
+		read: func(t *tree.Tree, c *meta.Caller, o *Op) (r Reply) {
+			r.Errno = t.Access(c, meta.Ino(o.Ino), o.Mode)
+			return
+		}},
+	{Name: "readlink", Method: "Readlink", C: "readlink", Params: []Param{p("ino", FIno, TIno)}, Result: RBytes, Errors: eInode,
+		read: func(t *tree.Tree, c *meta.Caller, o *Op) (r Reply) {
+			s, e := t.Readlink(c, meta.Ino(o.Ino))
+			return Reply{Errno: e, Bytes: []byte(s)}
+		}},
+	{Name: "readdir", Method: "ReadDir", C: "dir_open", Params: []Param{p("ino", FIno, TIno), p("cursor", FArg, TU64), p("limit", FArg2, TU64),
+		p("plus", FFlags, TU32)}, Result: REntries, Errors: append([]meta.Errno{meta.ENOTDIR}, eInode...),
+		read: func(t *tree.Tree, c *meta.Caller, o *Op) (r Reply) {
+			limit := int(min(o.Arg2, MaxReadDir))
+			if limit == 0 {
+				limit = MaxReadDir
+			}
+			r.Entries, r.Cursor, r.Errno = t.ReadDir(c, meta.Ino(o.Ino), o.Arg, limit, o.Flags != 0, nil)
+			return
+		}},
+	{Name: "statfs", Method: "StatFS", C: "statfs", Result: RStatFS,
+		read: func(t *tree.Tree, c *meta.Caller, o *Op) (r Reply) {
+			r.StatFS, r.Errno = t.StatFS(c)
+			return
+		}},
+	{Name: "getxattr", Method: "GetXattr", C: "getxattr", Params: []Param{p("ino", FIno, TIno), p("name", FName, TXName)}, Result: RBytes,
+		Errors: append([]meta.Errno{meta.ENODATA, meta.ERANGE, meta.EOPNOTSUPP}, eInode...),
+		read: func(t *tree.Tree, c *meta.Caller, o *Op) (r Reply) {
+			r.Bytes, r.Errno = t.GetXattr(c, meta.Ino(o.Ino), o.Name)
+			return
+		}},
+	{Name: "listxattr", Method: "ListXattr", C: "listxattr", Params: []Param{p("ino", FIno, TIno)}, Result: RNames, Errors: eInode,
+		read: func(t *tree.Tree, c *meta.Caller, o *Op) (r Reply) {
+			r.Names, r.Errno = t.ListXattr(c, meta.Ino(o.Ino))
+			return
+		}},
+	{Name: "read_chunk", Method: "ReadChunk", C: "read_chunk", Params: []Param{p("ino", FIno, TIno), p("chunk", FChunk, TU32)}, Result: RSlices, Errors: append([]meta.Errno{meta.EISDIR}, eInode...),
+		read: func(t *tree.Tree, c *meta.Caller, o *Op) (r Reply) {
+			r.Slices, r.Errno = t.ReadChunk(c, meta.Ino(o.Ino), o.Chunk)
+			return
+		}},
+	{Name: "chunk_indexes", Method: "ChunkIndexes", C: "", Params: []Param{p("ino", FIno, TIno)}, Result: RChunks, Errors: append([]meta.Errno{meta.EISDIR}, eInode...),
+		read: func(t *tree.Tree, c *meta.Caller, o *Op) (r Reply) {
+			r.Chunks, r.Errno = t.ChunkIndexes(c, meta.Ino(o.Ino))
+			return
+		}},
+	{Name: "resolve", Method: "Resolve", C: "resolve", CByHand: true, Params: []Param{p("path", FName, TPath), p("flags", FFlags, TU32)}, Result: RAttr,
+		Errors: append([]meta.Errno{meta.ELOOP}, eEntry...),
+		read: func(t *tree.Tree, c *meta.Caller, o *Op) (r Reply) {
+			r.Attr, r.Errno = t.Resolve(c, o.Name, o.Flags&ResolveFollow != 0)
+			return
+		}},
 }
+
+// readBase is the wire code of the first read; reads' codes follow in the
+// order of reads. Part of the wire protocol: never reuse or reorder one.
+const readBase Code = 128
+
+// MaxReadDir is the most entries one readdir request returns (a limit of
+// 0 asks for this many).
+const MaxReadDir = 4096
+
+// ResolveFollow is resolve's flag that follows a symlink in the last
+// component (FSMETA_RESOLVE_FOLLOW).
+const ResolveFollow = 0x1
 
 func init() {
 	for c := Code(1); c < numOps; c++ {
@@ -254,7 +318,29 @@ func init() {
 			panic("fsm: the table of operations lacks " + c.String())
 		}
 	}
+	for i := range reads {
+		d := &reads[i]
+		d.Code = readBase + Code(i)
+		if d.read == nil || d.Code < readBase {
+			panic("fsm: read " + d.Name + " has no function, or too many reads")
+		}
+	}
 }
+
+// descOf returns the description of a change's or a read's code, or nil.
+func descOf(c Code) *Desc {
+	switch {
+	case c > 0 && c < numOps:
+		return &changes[c]
+	case c >= readBase && int(c-readBase) < len(reads):
+		return &reads[c-readBase]
+	}
+	return nil
+}
+
+// WireDesc returns the description of the operation a request's code
+// names (a change or a read), or nil.
+func WireDesc(c Code) *Desc { return descOf(c) }
 
 // Ops returns the description of every operation: the changes in code
 // order, then the reads.
@@ -307,7 +393,20 @@ func (o *Op) setFields() uint32 {
 
 // strayField returns a field o sets that its operation does not use, or 0.
 func (o *Op) strayField() Field {
-	stray := o.setFields() &^ usedFields[o.Code]
+	return o.stray(usedFields[o.Code])
+}
+
+// strayFieldOf is strayField for an operation described by d (a change or a read).
+func (o *Op) strayFieldOf(d *Desc) Field {
+	var used uint32
+	for _, p := range d.Params {
+		used |= 1 << p.Field
+	}
+	return o.stray(used)
+}
+
+func (o *Op) stray(used uint32) Field {
+	stray := o.setFields() &^ used
 	for f := FIno; f <= FValue; f++ {
 		if stray&(1<<f) != 0 {
 			return f

@@ -11,7 +11,7 @@ import (
 // rewrites it).
 func FormatTable() string {
 	var b strings.Builder
-	b.WriteString(`# The operations and the log entry format
+	b.WriteString(`# The operations, the log entry format and the wire form
 
 Generated from the one description of the operations (` + "`core/fsm/optable.go`" + `) by ` + "`fsm.FormatTable`" + `;
 do not edit by hand (` + "`FSMETA_UPDATE_DOCS=1 go test ./core/fsm -run LogFormatDoc`" + ` rewrites it).
@@ -38,7 +38,7 @@ A typed record is a msgpack array:
 
 A reader skips elements after those it knows, so a later version may add parameters at the end of an operation's
 list. Any msgpack form of a value is accepted (writers use the compact integer forms). The same record is the form of
-a request on the wire (` + "`fsm.AppendRecord`, `fsm.ReadRecord`" + `).
+a request on the wire (below).
 
 | parameter type | msgpack form |
 |---|---|
@@ -72,26 +72,46 @@ see docs/durability.md.
 	b.WriteString(`
 ## Reads (never logged)
 
-| operation | parameters: type | result | errors |
-|---|---|---|---|
+Their codes name them on the wire only; the log's reader refuses them.
+
+| code | operation | parameters (Op field: type) | result | errors |
+|---|---|---|---|---|
 `)
 	for _, d := range Ops() {
 		if d.Changes {
 			continue
 		}
-		fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", d.Name, params(d), d.Result, errs(d))
+		fmt.Fprintf(&b, "| %d | %s | %s | %s | %s |\n", d.Code, d.Name, params(d), d.Result, errs(d))
 	}
+	b.WriteString(`
+## The wire form
+
+A request is an operation's typed record, as above: a change's is what the log holds, a read's has the read's code
+(` + "`fsm.AppendRequest`, `fsm.ReadRequest`" + `). The server runs a read with ` + "`fsm.Read`" + ` and proposes a change.
+
+A reply is a msgpack array: the errno (uint, 0 for success), then, on success, the value of the operation's result
+kind (` + "`fsm.AppendReply`, `fsm.ReadReply`" + `). A failed operation's reply is the errno alone. A reader skips values
+after those it knows.
+
+| result | values after the errno |
+|---|---|
+| none | - |
+| attr | attr: array of ino, mode, nlink, uid, gid, rdev, flags, size, atime, mtime, ctime (times: int, ns) |
+| id | uint |
+| slices | array of slice |
+| bytes | bin |
+| names | array of str |
+| entries | array of entries, each an array of name (str), ino, type (S_IFMT bits), and attr when listed with attributes; then the cursor of the next listing (uint, 0 at the end) |
+| statfs | array of total space, available space, used space, inodes, available inodes |
+| chunks | array of uint32 (chunk indexes) |
+`)
 	return b.String()
 }
 
 func params(d Desc) string {
 	var ps []string
 	for _, p := range d.Params {
-		if d.Changes {
-			ps = append(ps, fmt.Sprintf("%s (%s: %s)", p.Name, p.Field, p.Type))
-		} else {
-			ps = append(ps, fmt.Sprintf("%s: %s", p.Name, p.Type))
-		}
+		ps = append(ps, fmt.Sprintf("%s (%s: %s)", p.Name, p.Field, p.Type))
 	}
 	if len(ps) == 0 {
 		return "-"

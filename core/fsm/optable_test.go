@@ -1,8 +1,11 @@
 package fsm
 
 import (
+	"math/rand"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/fsmeta/fsmeta/core/meta"
@@ -122,6 +125,35 @@ func TestDeclaredErrors(t *testing.T) {
 				seen[d.Name+r.Errno.Name()] = true
 				t.Errorf("%s returned %s, which its description does not declare (%+v)", d.Name, r.Errno.Name(), *o)
 			}
+		}
+		// The reads, through the table, over the same state.
+		rng := rand.New(rand.NewSource(seed))
+		for i := 0; i < 2000; i++ {
+			d := &reads[rng.Intn(len(reads))]
+			o := Op{Code: d.Code}
+			if rng.Intn(3) == 0 {
+				o.Uid, o.Gid = 1000, 100
+			}
+			for _, p := range d.Params {
+				switch p.Field {
+				case FIno:
+					o.Ino = uint64(1 + rng.Intn(40))
+				case FName:
+					o.Name = []string{"n1", "/n1/n2", "user.n3", "", "a/b", "/" + strings.Repeat("x", 300), "trusted.x", "system.y"}[rng.Intn(8)]
+				case FMode, FFlags:
+					o.Mode, o.Flags = uint32(rng.Intn(8)), uint32(rng.Intn(2))
+				case FChunk:
+					o.Chunk = uint32(rng.Intn(3))
+				case FArg2:
+					o.Arg2 = uint64(rng.Intn(5))
+				}
+			}
+			r := Read(tr, &o)
+			if r.Errno == 0 || slices.Contains(d.Errors, r.Errno) || seen[d.Name+r.Errno.Name()] {
+				continue
+			}
+			seen[d.Name+r.Errno.Name()] = true
+			t.Errorf("%s returned %s, which its description does not declare (%+v)", d.Name, r.Errno.Name(), o)
 		}
 	}
 }

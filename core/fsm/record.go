@@ -24,11 +24,12 @@ import (
 // recordHeader is the number of elements before the parameters.
 const recordHeader = 6
 
-// AppendRecord appends o's typed record (o has passed checkOp).
-func AppendRecord(b []byte, o *Op) []byte {
-	d := &changes[o.Code]
+// AppendRecord appends o's typed record (o, a change, has passed checkOp).
+func AppendRecord(b []byte, o *Op) []byte { return appendRecord(b, o, &changes[o.Code]) }
+
+func appendRecord(b []byte, o *Op, d *Desc) []byte {
 	b = appendArrayLen(b, recordHeader+len(d.Params))
-	b = append(b, byte(o.Code)) // a fixint: checkOp saw it below numOps
+	b = appendUint(b, uint64(o.Code))
 	b = appendNums(b, 1<<0, uint64(o.Now), uint64(o.Uid), uint64(o.Gid))
 	b = appendArrayLen(b, len(o.Groups))
 	for _, g := range o.Groups {
@@ -80,9 +81,12 @@ func appendParam(b []byte, o *Op, f Field) []byte {
 	panic("fsm: unknown field")
 }
 
-// readRecord reads one typed record into o (which must be zero); the error
-// is in r.err.
-func (r *reader) readRecord(o *Op, opsLeft int) {
+// readRecord reads one typed record of a change into o (which must be
+// zero); the error is in r.err.
+func (r *reader) readRecord(o *Op, opsLeft int) { r.readRecordOf(o, opsLeft, false) }
+
+// readRecordOf reads a change's record, or with reads a read's too.
+func (r *reader) readRecordOf(o *Op, opsLeft int, reads bool) {
 	n := r.arrayLen(maxOpFields, 1)
 	if r.err != nil {
 		return
@@ -101,7 +105,8 @@ func (r *reader) readRecord(o *Op, opsLeft int) {
 	if r.err != nil {
 		return
 	}
-	if o.Code == 0 || o.Code >= numOps {
+	d := descOf(o.Code)
+	if d == nil || !d.Changes && !reads {
 		r.fail(fmt.Errorf("unknown code %d", o.Code))
 		return
 	}
@@ -110,7 +115,7 @@ func (r *reader) readRecord(o *Op, opsLeft int) {
 		r.u32s(o.Groups)
 	}
 	o.Umask = r.u32()
-	params := changes[o.Code].Params
+	params := d.Params
 	if n < recordHeader+len(params) {
 		if r.err == nil {
 			r.fail(fmt.Errorf("%s record with %d parameters, want %d", o.Code, n-recordHeader, len(params)))
@@ -190,10 +195,11 @@ func ReadRecord(b []byte) (Op, []byte, error) {
 // record carries).
 func lean(o *Op) Op {
 	out := Op{Code: o.Code, Now: o.Now, Uid: o.Uid, Gid: o.Gid, Groups: o.Groups, Umask: o.Umask}
-	if o.Code == 0 || o.Code >= numOps {
+	d := descOf(o.Code)
+	if d == nil {
 		return out
 	}
-	for _, p := range changes[o.Code].Params {
+	for _, p := range d.Params {
 		switch p.Field {
 		case FIno:
 			out.Ino = o.Ino
