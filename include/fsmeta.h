@@ -703,7 +703,9 @@ int fsmeta_fallocate(fsmeta_attr *attr_out, fsmeta_db *db, const fsmeta_ctx *ctx
 
 /*
  * fsmeta_file_open - check the access flags ask for and count an open of ino. A file whose last name is removed
- * while open keeps its inode and slices until the last fsmeta_file_release.
+ * while open keeps its inode and slices until the last fsmeta_file_release. Opens do not outlive the engine: when a
+ * durable engine is opened, every open left by the engine that had the directory before (closed or crashed) is
+ * released, as logged changes, and an unlinked file among them is gone.
  *
  * attr_out: receives the attributes (after FSMETA_O_TRUNC; may be NULL).
  * flags: FSMETA_O_RDONLY, _WRONLY or _RDWR, with FSMETA_O_TRUNC (truncate to 0) and FSMETA_O_APPEND.

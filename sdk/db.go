@@ -76,6 +76,10 @@ func Open(opts Options) (*DB, error) {
 			return nil, err
 		}
 		db.d, db.t = d, t
+		if err := db.releaseStaleOpens(); err != nil {
+			d.close()
+			return nil, err
+		}
 		db.startCompactor(opts.CompactAfter)
 		return db, nil
 	}

@@ -264,6 +264,32 @@ func (d *durable) submit(op *fsm.Op) (fsm.Result, error) {
 	return p.res, p.err
 }
 
+// submitAll proposes ops together (the batcher packs them into as few log
+// entries as it can) and waits for all their results.
+func (d *durable) submitAll(ops []*fsm.Op) ([]fsm.Result, error) {
+	ps := make([]*pending, len(ops))
+	d.mu.RLock()
+	if d.closed {
+		d.mu.RUnlock()
+		return nil, ErrClosed
+	}
+	for i, op := range ops {
+		ps[i] = &pending{op: op, done: make(chan struct{})}
+		d.in <- ps[i]
+	}
+	d.mu.RUnlock()
+	res := make([]fsm.Result, len(ops))
+	var err error
+	for i, p := range ps {
+		<-p.done
+		res[i] = p.res
+		if err == nil {
+			err = p.err
+		}
+	}
+	return res, err
+}
+
 // batcher packs the operations waiting into log entries. It does not wait
 // for an entry to commit before it proposes the next: raft writes the
 // entries that wait together with one fsync.

@@ -15,6 +15,9 @@ import (
 	"github.com/hashicorp/raft-wal/metadb"
 	"github.com/hashicorp/raft-wal/segment"
 	"github.com/hashicorp/raft-wal/types"
+
+	"github.com/fsmeta/fsmeta/core/fsm"
+	"github.com/fsmeta/fsmeta/core/meta"
 )
 
 // Opening a data directory checks every file before raft reads it, so that
@@ -294,4 +297,49 @@ func checkWalMeta(path string) error {
 			"restore the directory from a copy, or load a dump of it (docs/durability.md)"}
 	}
 	return err
+}
+
+// releaseStaleOpens ends every open of the state a durable engine restored.
+// The programs that opened those files belonged to the engine that last had
+// the directory: it was closed or it crashed, so nobody can release them any
+// more, and an unlinked file among them would live forever (nlink 0, in no
+// directory). Each release is a logged change, the operation CloseFile logs
+// (fsm.OpRelease), so that a replica replaying the log agrees; a crash midway
+// leaves the rest to the next open. (Once sessions exist, a session's opens
+// are released the same way when it ends.)
+func (db *DB) releaseStaleOpens() error {
+	const chunk = 4096 // operations in flight at once: the batcher packs them into few log entries
+	var ops []*fsm.Op
+	flush := func() error {
+		res, err := db.d.submitAll(ops)
+		ops = ops[:0]
+		if err == nil {
+			for _, r := range res {
+				if r.Errno != 0 {
+					err = r.Errno
+					break
+				}
+			}
+		}
+		if err != nil {
+			return fmt.Errorf("fsmeta: %s: releasing the files left open by the engine that had it before: %w", db.d.dir, err)
+		}
+		return nil
+	}
+	now := db.now()
+	for _, f := range db.t.OpenFiles() {
+		for range f.Count {
+			o := &fsm.Op{Code: fsm.OpRelease, Ino: uint64(f.Ino), Now: now}
+			o.SetCaller(meta.RootCaller)
+			if ops = append(ops, o); len(ops) == chunk {
+				if err := flush(); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	if len(ops) > 0 {
+		return flush()
+	}
+	return nil
 }
