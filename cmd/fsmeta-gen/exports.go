@@ -53,6 +53,9 @@ import fsmeta "github.com/fsmeta/fsmeta/sdk"
 		if f == nil {
 			return nil, nil, fmt.Errorf("%s: the header has no fsmeta_%s", d.Name, d.C)
 		}
+		if err := checkTypes(d, f); err != nil {
+			return nil, nil, err
+		}
 		want, ok := cParams(d)
 		if !ok {
 			continue // not simple: by hand
@@ -99,6 +102,68 @@ func cParams(d fsm.Desc) ([]string, bool) {
 		}
 	}
 	return ps, true
+}
+
+// cTypes is the list of C parameter types every operation's description
+// implies (its result's out-parameters, the handle and context, its
+// parameters), or false for a listing: C lists through an iterator
+// (fsmeta_dir_open/next/close), not one call.
+func cTypes(d fsm.Desc) ([]string, bool) {
+	var ts []string
+	switch d.Result {
+	case fsm.RNone:
+	case fsm.RAttr:
+		ts = append(ts, "fsmeta_attr *")
+	case fsm.RID:
+		ts = append(ts, "uint64_t *")
+	case fsm.RBytes:
+		ts = append(ts, "char *", "size_t", "size_t *")
+	case fsm.RSlices, fsm.RNames, fsm.RChunks:
+		ts = append(ts, "fsmeta_buf *")
+	case fsm.RStatFS:
+		ts = append(ts, "fsmeta_statfs_info *")
+	default:
+		return nil, false
+	}
+	ts = append(ts, "fsmeta_db *", "const fsmeta_ctx *")
+	for _, p := range d.Params {
+		switch p.Type {
+		case fsm.TIno, fsm.TU64:
+			ts = append(ts, "uint64_t")
+		case fsm.TU32:
+			ts = append(ts, "uint32_t")
+		case fsm.TName, fsm.TTarget, fsm.TPath, fsm.TXName, fsm.TBytes:
+			ts = append(ts, "const char *", "size_t")
+		case fsm.TSetAttr:
+			ts = append(ts, "const fsmeta_setattr_in *")
+		case fsm.TSlice:
+			ts = append(ts, "const fsmeta_slice *")
+		case fsm.TSlices:
+			ts = append(ts, "const fsmeta_slice *", "size_t")
+		default:
+			return nil, false
+		}
+	}
+	return ts, true
+}
+
+// checkTypes holds the header's prototype of every operation with a C
+// function to the types its description implies (the parameter names too,
+// for the generated ones: cParams).
+func checkTypes(d fsm.Desc, f *Func) error {
+	want, ok := cTypes(d)
+	if !ok {
+		return nil
+	}
+	var got []string
+	for _, p := range f.Params {
+		got = append(got, p.Type.String())
+	}
+	if strings.Join(got, ", ") != strings.Join(want, ", ") {
+		return fmt.Errorf("fsmeta_%s: the header's parameter types are (%s); the description of %s implies (%s)",
+			d.C, strings.Join(got, ", "), d.Name, strings.Join(want, ", "))
+	}
+	return nil
 }
 
 var cgoTypes = map[string]string{"uint64_t": "C.uint64_t", "uint32_t": "C.uint32_t", "size_t": "C.size_t"}

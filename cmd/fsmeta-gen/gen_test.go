@@ -130,3 +130,33 @@ func TestForwarders(t *testing.T) {
 		}
 	}
 }
+
+// TestHeaderHeldToTheTable: a prototype whose types differ from what its
+// operation's description implies fails generation, for the generated
+// exports and the hand-written ones alike.
+func TestHeaderHeldToTheTable(t *testing.T) {
+	src, err := os.ReadFile("../../" + headerPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct{ from, to string }{
+		{"const fsmeta_ctx *ctx, uint64_t ino, uint32_t mask, const fsmeta_setattr_in *in)", "const fsmeta_ctx *ctx, uint64_t ino, uint64_t mask, const fsmeta_setattr_in *in)"},
+		{"int fsmeta_new_slice_id(uint64_t *id_out,", "int fsmeta_new_slice_id(uint32_t *id_out,"},
+		{"uint32_t chunk, const fsmeta_slice *replaced, size_t replaced_count,", "uint32_t chunk, const fsmeta_slice *replaced, uint32_t replaced_count,"},
+		{"int fsmeta_unlink(fsmeta_db *db, const fsmeta_ctx *ctx, uint64_t parent, const char *name, size_t name_len);",
+			"int fsmeta_unlink(fsmeta_db *db, const fsmeta_ctx *ctx, uint64_t parent, const char *nm, size_t nm_len);"},
+	} {
+		if !strings.Contains(string(src), c.from) {
+			t.Fatalf("the header no longer has %q", c.from)
+		}
+		h, err := Parse(headerPath, strings.Replace(string(src), c.from, c.to, 1))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := genExports(h); err == nil {
+			t.Errorf("a header with %q passed", c.to)
+		} else {
+			t.Log(err)
+		}
+	}
+}

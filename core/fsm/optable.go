@@ -202,7 +202,7 @@ var changes = [numOps]Desc{
 			r.Errno = t.Release(c, meta.Ino(o.Ino))
 			return
 		}},
-	OpNewSliceID: {Name: "newslice", Method: "NewSliceID", C: "new_slice_id", checks: []argCheck{sliceCount}, Params: []Param{p("count", FArg, TU64)},
+	OpNewSliceID: {Name: "newslice", Method: "NewSliceID", C: "new_slice_id", checks: []argCheck{sliceCount}, Params: []Param{p("count", FArg, TU32)},
 		Result: RID, Errors: []meta.Errno{meta.EINVAL, meta.ENOSPC},
 		apply: func(t *tree.Tree, c *meta.Caller, o *Op) (r Result) {
 			r.ID, r.Errno = t.NewSliceID(c, uint32(o.Arg))
