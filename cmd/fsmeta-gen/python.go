@@ -133,6 +133,21 @@ import ctypes
 		w("    %q,\n", n)
 	}
 	w(")\n\n")
+	w("# For each function taking names or paths: the positions of those arguments (const char * parameters called\n")
+	w("# name, new_name or path), which an error reports as its filename (and filename2).\n")
+	w("NAME_ARGS = {\n")
+	for _, f := range h.Funcs {
+		var pos []string
+		for i, p := range f.Params {
+			if p.Type.String() == "const char *" && (p.Name == "name" || p.Name == "new_name" || p.Name == "path") {
+				pos = append(pos, fmt.Sprint(i))
+			}
+		}
+		if len(pos) > 0 {
+			w("    %q: (%s,),\n", f.Name, strings.Join(pos, ", "))
+		}
+	}
+	w("}\n\n")
 	b.WriteString(`
 def load(path, errcheck=None):
     """Load libfsmeta from path and declare its functions; returns the ctypes.CDLL.

@@ -69,23 +69,8 @@ _POSIX_NAMES: Dict[int, str] = {
 
 
 # For each function taking names: the positions (in the C argument list) of the name arguments, reported as the
-# exception's filename (and filename2 for rename).
-_NAME_ARGS: Dict[str, Tuple[int, ...]] = {
-    "fsmeta_lookup": (4,),
-    "fsmeta_mknod": (4,),
-    "fsmeta_create": (4,),
-    "fsmeta_mkdir": (4,),
-    "fsmeta_symlink": (4,),
-    "fsmeta_link": (5,),
-    "fsmeta_unlink": (3,),
-    "fsmeta_rmdir": (3,),
-    "fsmeta_rename": (3, 6),
-    "fsmeta_getxattr": (6,),
-    "fsmeta_setxattr": (3,),
-    "fsmeta_removexattr": (3,),
-    "fsmeta_resolve": (3,),
-    "fsmeta_mkdir_all": (3,),
-}
+# exception's filename (and filename2 for rename). Generated from the header's parameter names.
+_NAME_ARGS: Dict[str, Tuple[int, ...]] = _ffi.NAME_ARGS
 
 _last_error: Optional[Callable[[], bytes]] = None  # lib.fsmeta_last_error, set by bind()
 

@@ -335,6 +335,25 @@ STATUS_FUNCTIONS = (
     "fsmeta_stats",
 )
 
+# For each function taking names or paths: the positions of those arguments (const char * parameters called
+# name, new_name or path), which an error reports as its filename (and filename2).
+NAME_ARGS = {
+    "fsmeta_lookup": (4,),
+    "fsmeta_mknod": (4,),
+    "fsmeta_create": (4,),
+    "fsmeta_mkdir": (4,),
+    "fsmeta_symlink": (4,),
+    "fsmeta_link": (5,),
+    "fsmeta_unlink": (3,),
+    "fsmeta_rmdir": (3,),
+    "fsmeta_rename": (3, 6,),
+    "fsmeta_getxattr": (6,),
+    "fsmeta_setxattr": (3,),
+    "fsmeta_removexattr": (3,),
+    "fsmeta_resolve": (3,),
+    "fsmeta_mkdir_all": (3,),
+}
+
 
 def load(path, errcheck=None):
     """Load libfsmeta from path and declare its functions; returns the ctypes.CDLL.
