@@ -2,7 +2,7 @@
 # fsmeta build driver. Usage: ./build.sh [build|test|demo|bench|gen|clean] [args]
 #   build  builds libfsmeta.so, the fsmeta CLI, the JNI library, the jar and the Python package
 #   test   runs every test suite (Go, race, fuzz smoke, C/C++ via CTest, Java, Python)
-#   demo   runs the examples against an embedded engine
+#   demo   builds everything, then runs the C, C++, Java, Python and Go examples, each against an embedded engine
 #   bench  runs `fsmeta bench` (pass its flags after `bench`)
 #   gen    regenerates the bindings from include/fsmeta.h
 # It installs what it needs on a fresh machine (Go modules; Debian packages with apt-get when missing).
@@ -54,14 +54,33 @@ test_c() {
   log "ctest: C API (plain, ASan/UBSan), C++ wrapper, exported symbols, install + examples"
   (cd "$OUT/c" && ctest --output-on-failure -j 1)
 }
-# demo_c installs libfsmeta to build/c/prefix, builds examples/c against that prefix with find_package(fsmeta),
-# and runs it (arguments go to the example: --quick, or a getattr count).
-demo_c() {
-  log "examples/c: install to build/c/prefix, build with find_package(fsmeta), run"
+# demo_native installs libfsmeta to build/c/prefix, builds examples/c or examples/cpp against that prefix with
+# find_package(fsmeta), and runs it (arguments go to the example: --quick, or a getattr count).
+demo_native() {
+  local ex=$1; shift
+  log "examples/$ex: install to build/c/prefix, build with find_package(fsmeta), run"
   cmake --install "$OUT/c" --prefix "$OUT/c/prefix" >/dev/null
-  cmake -S "$ROOT/examples/c" -B "$OUT/c/example-c" -DCMAKE_PREFIX_PATH="$OUT/c/prefix" >/dev/null
-  cmake --build "$OUT/c/example-c" >/dev/null
-  "$OUT/c/example-c/fsmeta_example_c" "$@"
+  cmake -S "$ROOT/examples/$ex" -B "$OUT/c/example-$ex" -DCMAKE_PREFIX_PATH="$OUT/c/prefix" >/dev/null
+  cmake --build "$OUT/c/example-$ex" >/dev/null
+  "$OUT/c/example-$ex/fsmeta_example_$ex" "$@"
+}
+# demo runs every language's example, each against its own embedded in-memory engine, with short timing loops.
+demo() {
+  demo_native c --quick
+  demo_native cpp --quick
+  log "examples/java: java -cp java/target/fsmeta-1.0.0.jar examples/java/Example.java 200000"
+  java -cp "$ROOT/java/target/fsmeta-1.0.0.jar" "$ROOT/examples/java/Example.java" 200000
+  log "examples/python: the wheel in build/venv, examples/python/example.py 20000"
+  "$OUT/venv/bin/pip" install -q --force-reinstall --no-deps "$OUT"/python/fsmeta-*.whl
+  env -u FSMETA_LIBRARY "$OUT/venv/bin/python" "$ROOT/examples/python/example.py" 20000
+  log "Go: fsmeta demo (the CLI's tour, sdk in process)"
+  "$OUT/bin/fsmeta" demo
+}
+# test_readme runs every code block of the READMEs as written (tests/readme/run_blocks.py); after test_python,
+# which installs the wheel into build/venv.
+test_readme() {
+  log "README code blocks, each run as written"
+  python3 "$ROOT/tests/readme/run_blocks.py" --root "$ROOT" --out "$OUT/readme"
 }
 
 # --- JNI glue (libfsmeta_jni.so) ----------------------------------------------------------
@@ -174,10 +193,10 @@ cmd=${1:-build}; shift || true
 case "$cmd" in
   build) build_go; build_c; build_java; build_python ;;
   test)  build_go; build_c; build_java; build_python
-         test_go; test_c; test_java; test_python
+         test_go; test_c; test_java; test_python; test_readme
          log "all tests passed" ;;
   fuzz)  deps_go; fuzz_smoke ;;
-  demo)  build_go; build_c; demo_c --quick; "$OUT/bin/fsmeta" demo ;;
+  demo)  build_go; build_c; build_java; build_python; demo ;;
   bench) build_go; "$OUT/bin/fsmeta" bench "$@" ;;
   gen)   deps_go; go run ./cmd/fsmeta-gen ;;
   clean) rm -rf "$OUT" ;;
