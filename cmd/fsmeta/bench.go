@@ -86,10 +86,15 @@ and readdir_plus (only when named). -phases none only loads and measures.
 Latency: one op in 16 is timed for lookup, resolve, getattr and read_chunk,
 every op for the others (-sample N: one in N everywhere); throughput is
 ops / wall time. Output: text, or one JSON object with -json (BENCH.md).
-Progress goes to stderr when it is a terminal.`
+Progress goes to stderr when it is a terminal.
+
+With -mode durable -dir DIR the namespace goes into a new data directory DIR,
+which must not exist or be empty (bench never runs on a directory that holds
+anything): it is built in memory, exported as DIR's first snapshot and
+opened; the phases then go through DIR's log.`
 
 func runBench(args []string, stdout, stderr io.Writer) error {
-	var src source
+	src := source{cmd: "bench"}
 	fs := newFlags("bench", stderr, benchAbout)
 	src.register(fs, 1_000_000, true)
 	threads := fs.Int("threads", 1, "concurrent callers `T` in the timed phases")

@@ -21,13 +21,16 @@ sound (or was repaired), 1 otherwise.`
 
 func runCheck(args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("check", stderr, checkAbout)
-	dir := fs.String("dir", "", "data `DIR`ectory of the durable engine")
+	dir := fs.String("dir", "", "data `DIR`ectory of the durable engine (it must exist: it is never created)")
 	repair := fs.Bool("repair", false, "repair what can be repaired (see above for what that loses)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if *dir == "" || fs.NArg() > 0 {
 		return usagef("check needs -dir DIR and nothing else")
+	}
+	if err := needDataDir(*dir); err != nil {
+		return err
 	}
 	r, err := fsmeta.Check(*dir, *repair, stderr)
 	if r != nil {

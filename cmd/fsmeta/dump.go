@@ -12,14 +12,14 @@ import (
 )
 
 const dumpAbout = `Writes the namespace of a source (the synthetic one of -files N, or the one
-built from the listing -paths FILE; a data directory -dir DIR comes with the
-durable engine) as a dump: line-oriented JSON, one entry per line, with every
+built from the listing -paths FILE, or the one in the existing data
+directory -dir DIR, which is never created) as a dump: line-oriented JSON, one entry per line, with every
 attribute, xattr and slice (the format is docs/dump-format.md). 'fsmeta load
 -dump FILE' reads it back. Output goes to -o FILE, or stdout. Progress goes to
 stderr when it is a terminal.`
 
 func runDump(args []string, stdout, stderr io.Writer) error {
-	var src source
+	src := source{cmd: "dump"}
 	fs := newFlags("dump", stderr, dumpAbout)
 	src.register(fs, 0, true)
 	out := fs.String("o", "-", "write the dump to `FILE` ('-': stdout)")
@@ -85,6 +85,9 @@ func (c countingReader) Read(b []byte) (int, error) {
 // loadDump opens the engine and loads the dump in file ('-': stdin) into it,
 // showing progress on stderr when it is a terminal.
 func (s *source) loadDump(stderr io.Writer, file string) (*loaded, error) {
+	if s.mode == "durable" && !s.staging {
+		return s.buildDurable(stderr, func(w io.Writer) (*loaded, error) { return s.loadDump(w, file) })
+	}
 	var r io.Reader = os.Stdin
 	var size int64
 	if file != "-" {

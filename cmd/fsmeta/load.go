@@ -38,10 +38,14 @@ With -dump FILE it loads a dump written by 'fsmeta dump' instead (the format
 is docs/dump-format.md) into an empty engine: every inode, name, attribute,
 xattr and slice comes back (inode numbers differ). A truncated dump, or a line
 that is malformed or cannot be applied, stops the load with an error naming
-the line (-on-error does not apply).`
+the line (-on-error does not apply).
+
+With -mode durable -dir DIR either goes into a new data directory DIR, which
+must not exist or be empty: the namespace is built in memory, exported as
+DIR's first snapshot, and DIR opened and checked.`
 
 func runLoad(args []string, stdout, stderr io.Writer) error {
-	var src source
+	src := source{cmd: "load"}
 	fs := newFlags("load", stderr, loadAbout)
 	src.register(fs, 0, true)
 	asJSON := fs.Bool("json", false, "print one JSON object on stdout")
@@ -130,11 +134,12 @@ func runLoad(args []string, stdout, stderr io.Writer) error {
 }
 
 const fsckAbout = `Checks every invariant of a namespace (docs/architecture.md invariant 7): the one built
-from the listing -paths FILE, or the synthetic one of -files N (-seed). -dir
-DIR (a durable engine's data directory) comes with the durable engine.`
+from the listing -paths FILE, or the synthetic one of -files N (-seed), or
+the one in the data directory -dir DIR (which must exist: it is never
+created).`
 
 func runFsck(args []string, stdout, stderr io.Writer) error {
-	var src source
+	src := source{cmd: "fsck"}
 	fs := newFlags("fsck", stderr, fsckAbout)
 	src.register(fs, 0, true)
 	if err := parseFlags(fs, args); err != nil {

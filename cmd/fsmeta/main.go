@@ -111,7 +111,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "fsmeta %s: %v\n(run 'fsmeta help %s' for the flags)\n", c.name, err, c.name)
 		return 2
 	default:
-		fmt.Fprintf(stderr, "fsmeta %s: %v\n", c.name, err)
+		// the SDK's errors begin with "fsmeta: ", which the line has already
+		fmt.Fprintf(stderr, "fsmeta %s: %s\n", c.name, strings.TrimPrefix(err.Error(), "fsmeta: "))
 		return 1
 	}
 }

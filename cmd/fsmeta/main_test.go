@@ -323,9 +323,10 @@ func TestFsck(t *testing.T) {
 	if code, _, _ := runCmd(t, "fsck"); code != 2 {
 		t.Errorf("fsck without a source: exit %d", code)
 	}
+	// an empty directory is no data directory (see TestDirNotCreated)
 	code, out, errs = runCmd(t, "fsck", "-dir", t.TempDir())
-	if code != 0 || !strings.Contains(out, "fsck: ok") {
-		t.Errorf("fsck -dir: exit %d %q %q", code, out, errs)
+	if code != 1 || !strings.Contains(errs, "not an fsmeta data directory") {
+		t.Errorf("fsck -dir of an empty directory: exit %d %q %q", code, out, errs)
 	}
 }
 

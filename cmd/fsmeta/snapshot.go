@@ -14,12 +14,15 @@ truncated. The engine also takes snapshots by itself as the log grows.`
 
 func runSnapshot(args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("snapshot", stderr, snapshotAbout)
-	dir := fs.String("dir", "", "data `DIR`ectory of the durable engine")
+	dir := fs.String("dir", "", "data `DIR`ectory of the durable engine (it must exist: it is never created)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if *dir == "" || fs.NArg() > 0 {
 		return usagef("snapshot needs -dir DIR and nothing else")
+	}
+	if err := needDataDir(*dir); err != nil {
+		return err
 	}
 	t0 := time.Now()
 	db, err := fsmeta.Open(fsmeta.Options{Dir: *dir})

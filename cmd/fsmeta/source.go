@@ -19,6 +19,7 @@ func purposeName(i int) string { return arena.PurposeName(i) }
 // source says where a namespace comes from and which engine holds it: the
 // flags that bench, load and fsck share.
 type source struct {
+	cmd      string // the command, for messages
 	files    int64
 	paths    string
 	seed     uint64
@@ -56,7 +57,7 @@ func (s *source) register(fs *flag.FlagSet, defFiles int64, withFiles bool) {
 	fs.StringVar(&s.paths, "paths", "", "build the namespace from the listing in `FILE` ('-' for stdin): bare paths and/or find -printf lines (see BENCH.md)")
 	fs.Uint64Var(&s.seed, "seed", 1, "seed of the synthetic namespace and of synthesized attributes")
 	fs.StringVar(&s.mode, "mode", "memory", "engine `mode`: memory (no log) or durable (Raft log in -dir)")
-	fs.StringVar(&s.dir, "dir", "", "data `DIR`ectory of the durable engine (-mode durable)")
+	fs.StringVar(&s.dir, "dir", "", "data `DIR`ectory of the durable engine: bench and load (-mode durable) build a new one there, so DIR must not exist or be empty; fsck and dump read an existing one, never creating it")
 	fs.StringVar(&s.onError, "on-error", "skip", "`action` on a malformed listing line: stop (the load), or skip (the line); every bad line is reported with its number")
 	fs.Uint64Var(&s.arenaMax, "arena-max", 0, "most `bytes` the namespace may use (0: the engine's default, 32 GiB)")
 	s.maxShown = 20
@@ -89,11 +90,7 @@ func (s *source) validate() error {
 // open opens the engine the flags ask for.
 func (s *source) open() (*fsmeta.DB, error) {
 	if s.mode == "durable" && !s.staging {
-		db, err := fsmeta.Open(fsmeta.Options{Dir: s.dir, ArenaMaxBytes: s.arenaMax, Clock: s.clock, CompactAfter: s.compactAfterOpt()})
-		if err != nil {
-			return nil, fmt.Errorf("-mode durable: %w", err)
-		}
-		return db, nil
+		return fsmeta.Open(fsmeta.Options{Dir: s.dir, ArenaMaxBytes: s.arenaMax, Clock: s.clock, CompactAfter: s.compactAfterOpt()})
 	}
 	return fsmeta.Open(fsmeta.Options{InMemory: true, ArenaMaxBytes: s.arenaMax, Clock: s.clock, CompactAfter: s.compactAfterOpt()})
 }
@@ -117,19 +114,16 @@ type loaded struct {
 	export, restore time.Duration
 }
 
-// freshDir reports whether dir does not exist or is empty.
-func freshDir(dir string) bool {
-	ents, err := os.ReadDir(dir)
-	return errors.Is(err, os.ErrNotExist) || (err == nil && len(ents) == 0)
-}
-
-// buildDurable loads a durable engine in a fresh directory the fast way:
-// the namespace is built in memory, exported as the directory's first
-// snapshot (DB.Export), and the directory opened (restoring it), instead of
-// one log write per change.
-func (s *source) buildDurable(stderr io.Writer) (*loaded, error) {
+// buildDurable builds a new data directory (-dir must not exist or be
+// empty: datadir.go) the fast way: the namespace is built in memory by
+// build, exported as the directory's first snapshot (DB.Export), and the
+// directory opened (restoring it), instead of one log write per change.
+func (s *source) buildDurable(stderr io.Writer, build func(io.Writer) (*loaded, error)) (*loaded, error) {
+	if err := needFreshDir(s.cmd, s.dir); err != nil {
+		return nil, err
+	}
 	s.staging = true
-	l, err := s.build(stderr)
+	l, err := build(stderr)
 	s.staging = false
 	if err != nil {
 		return nil, err
@@ -176,8 +170,8 @@ func (l *loaded) measure(entries int64) (memReport, time.Duration) {
 // build opens the engine and builds the namespace into it, showing progress
 // on stderr when it is a terminal and reporting bad listing lines there.
 func (s *source) build(stderr io.Writer) (*loaded, error) {
-	if s.mode == "durable" && !s.staging && freshDir(s.dir) {
-		return s.buildDurable(stderr)
+	if s.mode == "durable" && !s.staging {
+		return s.buildDurable(stderr, s.build)
 	}
 	db, err := s.open()
 	if err != nil {
@@ -269,6 +263,9 @@ func (s *source) one(stderr io.Writer) (*loaded, error) {
 		return nil, err
 	}
 	if s.dir != "" {
+		if err := needDataDir(s.dir); err != nil {
+			return nil, err
+		}
 		db, err := s.open()
 		if err != nil {
 			return nil, err
