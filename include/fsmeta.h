@@ -773,7 +773,8 @@ int fsmeta_compact_chunk(fsmeta_buf *dropped_out, fsmeta_db *db, const fsmeta_ct
 /*
  * fsmeta_resolve - walk a path from the root ("/a/b/c" or "a/b/c"; empty components and "." are skipped, ".."
  * goes up) and return the attributes of its end. Symlinks in the middle are followed (-ELOOP after
- * FSMETA_SYMLINK_FOLLOW_MAX); the last component too with FSMETA_RESOLVE_FOLLOW.
+ * FSMETA_SYMLINK_FOLLOW_MAX); the last component too with FSMETA_RESOLVE_FOLLOW. The empty path (path_len 0) names
+ * nothing: -ENOENT, as stat("") on Linux ("/" is the root). A NUL anywhere in the path_len bytes is -EINVAL.
  *
  * attr_out: receives the attributes (may be NULL).
  * path, path_len: the path (at most FSMETA_PATH_MAX bytes). flags: 0 or FSMETA_RESOLVE_FOLLOW.
@@ -788,7 +789,7 @@ int fsmeta_resolve(fsmeta_attr *attr_out, fsmeta_db *db, const fsmeta_ctx *ctx, 
  *
  * attr_out: receives the last directory's attributes (an existing one is fine; may be NULL).
  * Returns 0; -ENOTDIR (a non-directory in the way); -EEXIST (the last component exists and is not a directory);
- * the returns of fsmeta_resolve and fsmeta_mkdir. Thread-safe.
+ * -ENOENT (the empty path); -EINVAL (NUL in path); the returns of fsmeta_resolve and fsmeta_mkdir. Thread-safe.
  */
 int fsmeta_mkdir_all(fsmeta_attr *attr_out, fsmeta_db *db, const fsmeta_ctx *ctx, const char *path, size_t path_len, uint32_t mode);
 

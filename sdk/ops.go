@@ -1,6 +1,8 @@
 package fsmeta
 
 import (
+	"strings"
+
 	"github.com/fsmeta/fsmeta/core/fsm"
 	"github.com/fsmeta/fsmeta/core/meta"
 )
@@ -316,12 +318,16 @@ func (db *DB) CompactChunk(c *Caller, ino Ino, chunk uint32, replaced []Slice, w
 // and "." are skipped, ".." goes up) and returns the attributes of its end.
 // Symlinks in the middle are followed (ELOOP after meta.MaxSymlinks); the
 // last component is followed when followLast. Needs search permission on
-// every directory walked. Errors: ENOENT, ENOTDIR, EACCES, ELOOP,
-// ENAMETOOLONG (path over 4096 bytes or a component over 255).
+// every directory walked. Errors: ENOENT (also for the empty path, as
+// stat("") on Linux), ENOTDIR, EACCES, ELOOP, ENAMETOOLONG (path over 4096
+// bytes or a component over 255), EINVAL (a NUL in path).
 func (db *DB) Resolve(c *Caller, path string, followLast bool) (Attr, error) {
 	c, err := callerOf("resolve", meta.RootIno, path, c)
 	if err != nil {
 		return Attr{}, err
+	}
+	if e := pathArg(path); e != 0 {
+		return Attr{}, db.wrap("resolve", meta.RootIno, path, e)
 	}
 	a, e := db.t.Resolve(c, path, followLast)
 	return a, db.wrap("resolve", meta.RootIno, path, e)
@@ -329,8 +335,32 @@ func (db *DB) Resolve(c *Caller, path string, followLast bool) (Attr, error) {
 
 // MkdirAll creates every missing directory of path (like mkdir -p) with mode
 // and returns the last one's attributes. An existing non-directory in the way
-// is ENOTDIR (EEXIST for the last component).
+// is ENOTDIR (EEXIST for the last component); the empty path is ENOENT and
+// a NUL in path EINVAL, as for Resolve.
 func (db *DB) MkdirAll(c *Caller, path string, mode uint32) (Attr, error) {
+	if _, err := callerOf("mkdirall", meta.RootIno, path, c); err != nil {
+		return Attr{}, err
+	}
+	if e := pathArg(path); e != 0 {
+		return Attr{}, db.wrap("mkdirall", meta.RootIno, path, e)
+	}
 	r, err := db.change("mkdirall", meta.RootIno, path, c, &fsm.Op{Code: fsm.OpMkdirAll, Name: path, Mode: mode})
 	return r.Attr, err
+}
+
+// pathArg checks a path argument before any state is read
+// (docs/semantics.md, "Path check"): longer than meta.MaxPath is ENAMETOOLONG, a
+// NUL anywhere in it EINVAL (a path is never cut short or looked up with a
+// NUL in a name), and the empty path ENOENT, as Linux's stat("") and
+// mkdir(""): it names nothing, not the root.
+func pathArg(path string) meta.Errno {
+	switch {
+	case len(path) > meta.MaxPath:
+		return meta.ENAMETOOLONG
+	case strings.IndexByte(path, 0) >= 0:
+		return meta.EINVAL
+	case path == "":
+		return meta.ENOENT
+	}
+	return 0
 }

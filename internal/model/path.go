@@ -10,8 +10,8 @@ import (
 
 // Resolve walks path from the root and returns the attributes of its end.
 func (m *Model) Resolve(c *meta.Caller, path string, followLast bool) (meta.Attr, meta.Errno) {
-	if len(path) > meta.MaxPath {
-		return meta.Attr{}, meta.ENAMETOOLONG
+	if e := pathArg(path); e != 0 {
+		return meta.Attr{}, e
 	}
 	links := 0
 	n, e := m.walk(c, m.nodes[meta.RootIno], path, followLast, &links)
@@ -30,8 +30,8 @@ func (m *Model) Resolve(c *meta.Caller, path string, followLast bool) (meta.Attr
 // failure every directory it made is gone again, their parents' times and the
 // inode counter are back where they were.
 func (m *Model) MkdirAll(c *meta.Caller, now int64, path string, mode uint32) (meta.Attr, meta.Errno) {
-	if len(path) > meta.MaxPath {
-		return meta.Attr{}, meta.ENAMETOOLONG
+	if e := pathArg(path); e != 0 {
+		return meta.Attr{}, e
 	}
 	var undo []func()
 	n, e := m.mkdirAll(c, now, path, mode, &undo)

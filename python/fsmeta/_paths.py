@@ -132,7 +132,10 @@ class _PathAPI(_InodeAPI):
                 self.unlink(ino, e.raw_name)
 
     def _split(self, path: PathLike) -> Tuple[int, bytes]:
-        p = _fsencode(path).rstrip(b"/")
+        p = _fsencode(path)
+        if not p:  # the empty path names nothing (os.stat(""), os.remove(""): FileNotFoundError), not the root
+            raise FileNotFoundError(2, "No such file or directory", os.fsdecode(path))
+        p = p.rstrip(b"/")
         if not p:
             raise PermissionError(1, "Operation not permitted (the root)", os.fsdecode(path))
         head, _, name = p.rpartition(b"/")

@@ -1,5 +1,9 @@
 """Edges found by using the Python API from outside (issue #19), one test (or more) per defect."""
 
+import errno
+
+import pytest
+
 import fsmeta
 
 ROOT = fsmeta.ROOT_INO
@@ -35,3 +39,37 @@ def test_stale_opens_released_on_open(tmp_path):
         else:
             raise AssertionError("the file is still open after the restart")
         fs.fsck()
+
+
+def test_nul_in_path_is_einval(fs):
+    """Defect 2: a NUL inside a path is refused (EINVAL), not looked up."""
+    fs.makedirs("/d")
+    for p in ("/d\0x", "/missing/a\0b", b"/d\0", "\0"):
+        for call in (fs.stat, fs.lstat, fs.resolve, fs.exists, fs.listdir, fs.makedirs):
+            with pytest.raises(OSError) as e:
+                call(p)
+            assert e.value.errno == errno.EINVAL, (call.__name__, p, e.value)
+    with pytest.raises(OSError) as e:
+        fs.touch("/d\0x/f")
+    assert e.value.errno == errno.EINVAL
+    with pytest.raises(OSError) as e:
+        fs.touch("/d/a\0b")
+    assert e.value.errno == errno.EINVAL
+
+
+def test_empty_path_is_enoent(fs):
+    """Defect 7: the empty path names nothing, as in os (os.stat("") raises FileNotFoundError)."""
+    fs.makedirs("/d")
+    for call in (fs.stat, fs.lstat, fs.resolve, fs.listdir, fs.makedirs, fs.remove, fs.removedir, fs.rmtree,
+                 fs.touch, fs.mkdir_all):
+        for p in ("", b""):
+            with pytest.raises(FileNotFoundError):
+                call(p)
+    assert fs.exists("") is False
+    assert fs.exists(b"") is False
+    with pytest.raises(FileNotFoundError):
+        fs.rename("", "/e")
+    with pytest.raises(FileNotFoundError):
+        fs.rename("/d", "")
+    assert fs.stat("/").ino == ROOT
+    assert fs.exists("/d")

@@ -922,7 +922,8 @@ static void test_paths(void)
     EXPECT_OK(fsmeta_resolve(&b, db, NULL, NAME("/a/b/c/../.."), 0));
     EXPECT_OK(fsmeta_lookup(&a, db, NULL, 1, NAME("a")));
     CHECK(b.ino == a.ino);
-    EXPECT_OK(fsmeta_resolve(&b, db, NULL, NULL, 0, 0)); /* the empty path is the root */
+    EXPECT_RC(fsmeta_resolve(&b, db, NULL, NULL, 0, 0), FSMETA_ENOENT); /* the empty path names nothing */
+    EXPECT_OK(fsmeta_resolve(&b, db, NULL, NAME("/"), 0));
     CHECK(b.ino == 1);
     EXPECT_OK(fsmeta_resolve(NULL, db, NULL, NAME("/a"), 0));
 

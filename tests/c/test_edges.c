@@ -9,6 +9,16 @@
 
 #include "check.h"
 
+static fsmeta_db *open_mem(void)
+{
+    fsmeta_options o = FSMETA_OPTIONS_INIT;
+    o.in_memory = 1;
+    fsmeta_db *db = NULL;
+    EXPECT_OK(fsmeta_open(&db, &o));
+    CHECK(db != NULL);
+    return db;
+}
+
 static fsmeta_db *open_dir(const char *dir)
 {
     fsmeta_options o = FSMETA_OPTIONS_INIT;
@@ -59,10 +69,55 @@ static void test_stale_opens_released(void)
     rm_rf(dir);
 }
 
+/* Defects 2 and 7: a NUL inside a path is -EINVAL (not looked up), the empty path is -ENOENT (not the root); neither
+ * writes attr_out nor changes anything. */
+static void test_path_nul_and_empty(void)
+{
+    fsmeta_db *db = open_mem();
+    fsmeta_attr a;
+    EXPECT_OK(fsmeta_mkdir_all(NULL, db, NULL, NAME("/x"), 0755));
+    EXPECT_OK(fsmeta_mkdir(NULL, db, NULL, 1, NAME("closed"), 0700));
+    fsmeta_ctx user = FSMETA_CTX_INIT;
+    user.uid = 1000;
+    static const struct {
+        const char *p;
+        size_t n;
+        int want;
+    } cases[] = {
+        {NAME("/x\0y"), FSMETA_EINVAL},
+        {NAME("x\0"), FSMETA_EINVAL},
+        {NAME("\0"), FSMETA_EINVAL},
+        {NAME("/missing/a\0b"), FSMETA_EINVAL},
+        {NAME("/closed/a\0b"), FSMETA_EINVAL}, /* an argument: not -EACCES from the walk */
+        {NAME(""), FSMETA_ENOENT},
+        {NULL, 0, FSMETA_ENOENT},
+    };
+    fsmeta_stats_info st0 = FSMETA_STATS_INFO_INIT, st1 = FSMETA_STATS_INFO_INIT;
+    EXPECT_OK(fsmeta_stats(&st0, db));
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        for (uint32_t flags = 0; flags <= FSMETA_RESOLVE_FOLLOW; flags++) {
+            memset(&a, 0x5a, sizeof a);
+            EXPECT_RC(fsmeta_resolve(&a, db, NULL, cases[i].p, cases[i].n, flags), cases[i].want);
+            CHECK(a.ino == 0x5a5a5a5a5a5a5a5aULL); /* nothing written on failure */
+        }
+        EXPECT_RC(fsmeta_resolve(&a, db, &user, cases[i].p, cases[i].n, 0), cases[i].want);
+        EXPECT_RC(fsmeta_mkdir_all(&a, db, NULL, cases[i].p, cases[i].n, 0755), cases[i].want);
+        EXPECT_RC(fsmeta_mkdir_all(&a, db, &user, cases[i].p, cases[i].n, 0755), cases[i].want);
+        CHECK(a.ino == 0x5a5a5a5a5a5a5a5aULL);
+    }
+    EXPECT_OK(fsmeta_stats(&st1, db));
+    CHECK(st1.inodes == st0.inodes && st1.next_ino == st0.next_ino);
+    EXPECT_OK(fsmeta_resolve(&a, db, NULL, NAME("/"), 0)); /* "/" is the root */
+    CHECK(a.ino == FSMETA_ROOT_INO);
+    EXPECT_OK(fsmeta_fsck(NULL, db));
+    EXPECT_OK(fsmeta_close(db));
+}
+
 int main(void)
 {
     uint64_t handles0 = fsmeta_handle_count();
     test_stale_opens_released();
+    test_path_nul_and_empty();
     CHECK(fsmeta_handle_count() == handles0);
     return check_report("test_edges");
 }

@@ -241,6 +241,26 @@ TEST_F(Hpp, PathsStatsFsck)
     EXPECT_EQ(db.fsck(), "");
 }
 
+// Issue #19 defects 2 and 7: a NUL inside a path is EINVAL, the empty path ENOENT (not the root).
+TEST_F(Hpp, PathNulAndEmpty)
+{
+    db.mkdir_all("/x", 0755);
+    using namespace std::string_view_literals;
+    std::error_code ec;
+    db.resolve("/x\0y"sv, false, ec);
+    EXPECT_EQ(ec, std::errc::invalid_argument);
+    db.resolve("/missing/a\0b"sv, true, ec);
+    EXPECT_EQ(ec, std::errc::invalid_argument);
+    db.mkdir_all("/x/a\0b"sv, 0755, ec);
+    EXPECT_EQ(ec, std::errc::invalid_argument);
+    db.resolve("", false, ec);
+    EXPECT_EQ(ec, std::errc::no_such_file_or_directory);
+    db.mkdir_all("", 0755, ec);
+    EXPECT_EQ(ec, std::errc::no_such_file_or_directory);
+    EXPECT_THROW(db.resolve(""), fsmeta::error);
+    EXPECT_EQ(db.resolve("/").ino, fsmeta::root_ino);
+}
+
 TEST(HppDb, OpenCloseMove)
 {
     std::uint64_t h0 = fsmeta_handle_count();

@@ -41,6 +41,14 @@ final class PathApi {
         }
     }
 
+    /**
+     * The empty path names nothing (as {@code stat("")} on Linux): ENOENT, as {@code fsmeta_resolve} and
+     * {@code fsmeta_mkdir_all} give, from the path operations that split their path instead.
+     */
+    private static void notEmpty(String path, String op) throws IOException {
+        if (path.isEmpty()) throw new FsMetaException(Native.FSMETA_ENOENT, op, path, "the empty path").toIOException();
+    }
+
     private static String join(String dir, String name) {
         return dir.endsWith("/") ? dir + name : dir + "/" + name;
     }
@@ -110,6 +118,7 @@ final class PathApi {
     }
 
     static FileStatus createFile(FsMeta fs, CallerContext ctx, String path, int permission) throws IOException {
+        notEmpty(path, "createFile");
         Split s = new Split(path);
         if (s.isRoot()) throw new FsMetaException(Native.FSMETA_EEXIST, "createFile", path, "the root").toIOException();
         long parent = parentIno(fs, ctx, s, "createFile", path);
@@ -122,6 +131,8 @@ final class PathApi {
     }
 
     static boolean rename(FsMeta fs, CallerContext ctx, String src, String dst) throws IOException {
+        notEmpty(src, "rename");
+        notEmpty(dst, "rename");
         Split s = new Split(src);
         if (s.isRoot()) throw new FsMetaException(Native.FSMETA_EBUSY, "rename", src, "the root").toIOException();
         long srcParent = parentIno(fs, ctx, s, "rename", src);
@@ -148,7 +159,7 @@ final class PathApi {
 
     static boolean delete(FsMeta fs, CallerContext ctx, String path, boolean recursive) throws IOException {
         Split s = new Split(path);
-        if (s.isRoot()) return false;
+        if (s.isRoot()) return false; // the root, or the empty path (which names nothing)
         long parent;
         try {
             parent = parentIno(fs, ctx, s, "delete", path);

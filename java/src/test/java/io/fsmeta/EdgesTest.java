@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.*;
 
 import java.io.FileNotFoundException;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -38,6 +39,53 @@ class EdgesTest {
             IOException e = assertThrows(IOException.class, () -> fs.releaseFile(ROOT, kept));
             assertEquals(Status.EBADF, FsMetaException.statusOf(e));
             fs.fsck();
+        }
+    }
+
+    /** Defect 2: a NUL inside a path is refused (EINVAL), not looked up. */
+    @Test
+    void nulInPathIsEinval() throws IOException {
+        try (FsMeta fs = FsMeta.openInMemory()) {
+            fs.mkdirAll(ROOT, "/d", 0755);
+            for (String p : new String[] {"/d\0x", "/missing/a\0b", "\0"}) {
+                assertEquals(Status.EINVAL, FsMetaException.statusOf(
+                        assertThrows(IOException.class, () -> fs.resolve(ROOT, p, false))), p);
+                assertEquals(Status.EINVAL, FsMetaException.statusOf(
+                        assertThrows(IOException.class, () -> fs.resolve(ROOT, p.getBytes(StandardCharsets.UTF_8), true))), p);
+                assertEquals(Status.EINVAL, FsMetaException.statusOf(
+                        assertThrows(IOException.class, () -> fs.getFileStatus(ROOT, p))), p);
+                assertEquals(Status.EINVAL, FsMetaException.statusOf(
+                        assertThrows(IOException.class, () -> fs.getFileLinkStatus(ROOT, p))), p);
+                assertEquals(Status.EINVAL, FsMetaException.statusOf(
+                        assertThrows(IOException.class, () -> fs.exists(ROOT, p))), p);
+                assertEquals(Status.EINVAL, FsMetaException.statusOf(
+                        assertThrows(IOException.class, () -> fs.mkdirs(ROOT, p, 0755))), p);
+            }
+            assertEquals(Status.EINVAL, FsMetaException.statusOf(
+                    assertThrows(IOException.class, () -> fs.createFile(ROOT, "/d/a\0b", 0644))));
+        }
+    }
+
+    /** Defect 7: the empty path names nothing (ENOENT, as stat("") on Linux), it is not the root. */
+    @Test
+    void emptyPathIsEnoent() throws IOException {
+        try (FsMeta fs = FsMeta.openInMemory()) {
+            fs.mkdirAll(ROOT, "/d", 0755);
+            assertThrows(FileNotFoundException.class, () -> fs.resolve(ROOT, "", false));
+            assertThrows(FileNotFoundException.class, () -> fs.resolve(ROOT, new byte[0], true));
+            assertThrows(FileNotFoundException.class, () -> fs.getFileStatus(ROOT, ""));
+            assertThrows(FileNotFoundException.class, () -> fs.getFileLinkStatus(ROOT, ""));
+            assertThrows(FileNotFoundException.class, () -> fs.listStatus(ROOT, ""));
+            assertThrows(FileNotFoundException.class, () -> fs.mkdirAll(ROOT, "", 0755));
+            assertThrows(FileNotFoundException.class, () -> fs.mkdirs(ROOT, "", 0755));
+            assertThrows(FileNotFoundException.class, () -> fs.createFile(ROOT, "", 0644));
+            assertThrows(FileNotFoundException.class, () -> fs.rename(ROOT, "", "/e"));
+            assertThrows(FileNotFoundException.class, () -> fs.rename(ROOT, "/d", ""));
+            assertThrows(FileNotFoundException.class, () -> fs.setPermission(ROOT, "", 0700));
+            assertFalse(fs.exists(ROOT, ""));
+            assertFalse(fs.delete(ROOT, "", true));
+            assertEquals(FsMeta.ROOT_INO, fs.getFileStatus(ROOT, "/").attr().ino());
+            assertTrue(fs.exists(ROOT, "/d"));
         }
     }
 }
