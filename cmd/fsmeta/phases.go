@@ -362,7 +362,8 @@ func (b *bench) runPhase(name string) (phaseResult, error) {
 			}
 		case "resolve":
 			op = func(t, i int) (int, error) {
-				_, err := db.Resolve(nil, pool[b.at(t, i, len(pool))].Path, true)
+				// Target paths are relative to the root ("" is the root itself)
+				_, err := db.Resolve(nil, "/"+pool[b.at(t, i, len(pool))].Path, true)
 				return 0, err
 			}
 		case "getattr":

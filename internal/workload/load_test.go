@@ -63,12 +63,12 @@ func TestLoadSynth(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		c, err := db.Resolve(nil, tg.Path, false)
+		c, err := db.Resolve(nil, "/"+tg.Path, false)
 		if err != nil || c.Ino != b.Ino {
 			t.Fatalf("target %+v: %v %v", tg, c, err)
 		}
 		d := ns.RandomDir(&r)
-		e, err := db.Resolve(nil, d.Path, false)
+		e, err := db.Resolve(nil, "/"+d.Path, false)
 		if err != nil || e.Ino != d.Ino || !e.IsDir() {
 			t.Fatalf("dir target %+v: %+v %v", d, e, err)
 		}
@@ -139,7 +139,7 @@ func TestLoadListing(t *testing.T) {
 	}
 	get := func(p string) fsmeta.Attr {
 		t.Helper()
-		a, err := db.Resolve(nil, p, false)
+		a, err := db.Resolve(nil, "/"+p, false)
 		if err != nil {
 			t.Fatalf("%s: %v", p, err)
 		}
