@@ -29,10 +29,13 @@ type loadReport struct {
 	Fsck              *fsckReport `json:"fsck,omitempty"`
 }
 
-const loadAbout = `Builds a namespace from the listing -paths FILE (bare paths and/or lines of
-find DIR -printf '%y\t%m\t%U\t%G\t%s\t%A@\t%T@\t%C@\t%P\n', in any order; see
-BENCH.md), reports counts, time and memory, and runs fsck. Malformed lines are
-reported with their line numbers; -on-error says whether the load goes on.
+const loadAbout = `Builds a namespace from the listing -paths FILE (what plain 'find' prints, and/or
+lines of find DIR -printf '%y\t%m\t%U\t%G\t%s\t%A@\t%T@\t%C@\t%P\n', in any
+order; the format is docs/listing-format.md), reports counts, time and memory,
+and runs fsck. A bare path with entries under it is a directory. Lines that
+cannot be loaded are reported with their numbers; -on-error says whether the
+load goes on, and the load fails when most lines were bad (unless -on-error
+skip-all).
 
 With -dump FILE it loads a dump written by 'fsmeta dump' instead (the format
 is docs/dump-format.md) into an empty engine: every inode, name, attribute,

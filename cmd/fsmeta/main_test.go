@@ -221,7 +221,7 @@ func TestBenchFlagErrors(t *testing.T) {
 		{[]string{"bench", "-mode", "disk"}, 2, "memory or durable"},
 		{[]string{"bench", "-phases", "create,frobnicate"}, 2, "frobnicate"},
 		{[]string{"bench", "-threads", "0"}, 2, "-threads"},
-		{[]string{"bench", "-on-error", "maybe"}, 2, "stop or skip"},
+		{[]string{"bench", "-on-error", "maybe"}, 2, "stop, skip or skip-all"},
 		{[]string{"bench", "-nosuchflag"}, 2, "nosuchflag"},
 		{[]string{"bench", "-paths", "/nonexistent/listing"}, 1, "no such file"},
 		{[]string{"frobnicate"}, 2, "unknown command"},

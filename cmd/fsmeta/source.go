@@ -54,11 +54,11 @@ func (s *source) register(fs *flag.FlagSet, defFiles int64, withFiles bool) {
 	if withFiles {
 		fs.Int64Var(&s.files, "files", defFiles, "build a synthetic namespace of `N` files (deterministic from -seed); ignored with -paths")
 	}
-	fs.StringVar(&s.paths, "paths", "", "build the namespace from the listing in `FILE` ('-' for stdin): bare paths and/or find -printf lines (see BENCH.md)")
+	fs.StringVar(&s.paths, "paths", "", "build the namespace from the listing in `FILE` ('-' for stdin): plain find output (bare paths) and/or find -printf lines (docs/listing-format.md)")
 	fs.Uint64Var(&s.seed, "seed", 1, "seed of the synthetic namespace and of synthesized attributes")
 	fs.StringVar(&s.mode, "mode", "memory", "engine `mode`: memory (no log) or durable (Raft log in -dir)")
 	fs.StringVar(&s.dir, "dir", "", "data `DIR`ectory of the durable engine: bench and load (-mode durable) build a new one there, so DIR must not exist or be empty; fsck and dump read an existing one, never creating it")
-	fs.StringVar(&s.onError, "on-error", "skip", "`action` on a malformed listing line: stop (the load), or skip (the line); every bad line is reported with its number")
+	fs.StringVar(&s.onError, "on-error", "skip", "`action` on a listing line that cannot be loaded: stop (the load); skip (the line), but fail at the end when most lines were bad (the file is probably not a listing); skip-all (however many); every bad line is reported with its number")
 	fs.Uint64Var(&s.arenaMax, "arena-max", 0, "most `bytes` the namespace may use (0: the engine's default, 32 GiB)")
 	s.maxShown = 20
 }
@@ -77,9 +77,9 @@ func (s *source) validate() error {
 		return usagef("-mode %q: want memory or durable", s.mode)
 	}
 	switch s.onError {
-	case "stop", "skip":
+	case "stop", "skip", "skip-all":
 	default:
-		return usagef("-on-error %q: want stop or skip", s.onError)
+		return usagef("-on-error %q: want stop, skip or skip-all", s.onError)
 	}
 	if s.files < 0 {
 		return usagef("-files %d: want N >= 0", s.files)
@@ -224,7 +224,7 @@ func (s *source) build(stderr io.Writer) (*loaded, error) {
 				fmt.Fprintf(stderr, "%s%s: further bad lines are counted, not shown\n", clear, s.paths)
 			}
 			shown++
-			return s.onError == "skip"
+			return s.onError != "stop"
 		}}
 	p := startProgress(stderr, "loading "+s.paths, &entries, 0, &bytes, size)
 	ns, st, err := workload.LoadListing(db, r, o)
@@ -238,7 +238,12 @@ func (s *source) build(stderr io.Writer) (*loaded, error) {
 		return nil, fmt.Errorf("%s: %w", s.paths, err)
 	}
 	if st.BadLines > 0 {
-		fmt.Fprintf(stderr, "%s: %d bad lines skipped\n", s.paths, st.BadLines)
+		fmt.Fprintf(stderr, "%s: %s of %s lines bad, skipped\n", s.paths, commas(st.BadLines), commas(st.Lines))
+	}
+	if st.BadLines*2 > st.Lines && s.onError != "skip-all" {
+		db.Close()
+		return nil, fmt.Errorf("%s: most lines (%s of %s) could not be loaded: is it a listing (docs/listing-format.md)? -on-error skip-all loads the rest anyway",
+			s.paths, commas(st.BadLines), commas(st.Lines))
 	}
 	l.ns, l.stats = ns, st
 	return l, nil

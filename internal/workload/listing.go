@@ -10,11 +10,13 @@ import (
 )
 
 // A listing describes a namespace one entry per line, in one of two forms,
-// mixed freely (see BENCH.md):
+// mixed freely (docs/listing-format.md):
 //
-//   - a bare path ("a/b/c.txt"): a regular file whose every prefix is a
-//     directory; a path ending in '/' is a directory. Attributes are
-//     synthesized (deterministically from the seed and the path).
+//   - a bare path ("a/b/c.txt"), as plain `find` prints it: every prefix of
+//     it is a directory; a path ending in '/' is a directory; so is a path
+//     that has entries under it in the listing (LoadListing infers it); any
+//     other is a regular file. ".", "/" and "./" are the root. Attributes
+//     are synthesized (deterministically from the seed and the path).
 //   - an attributed line, as `find DIR -printf
 //     '%y\t%m\t%U\t%G\t%s\t%A@\t%T@\t%C@\t%P\n'` prints it: type letter,
 //     octal permission bits, uid, gid, size, atime, mtime, ctime (seconds
@@ -81,10 +83,7 @@ func ParseLine(n int, line string) (Entry, error) {
 		return Entry{}, lineErr(n, line, "%v", err)
 	}
 	if p == "" {
-		if e.Type == 'd' {
-			return Entry{Line: n}, nil // "/" or "./": the root, nothing to do
-		}
-		return Entry{}, lineErr(n, line, "empty path")
+		return Entry{Line: n}, nil // ".", "/" or "./": the root, nothing to do
 	}
 	e.Path = p
 	return e, nil

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -302,6 +303,8 @@ type listingLoader struct {
 	lastDir   string
 	lastIno   fsmeta.Ino
 	lastStyle *fileStyle
+
+	converted bool // a file became a directory (inferDir)
 }
 
 // LoadListing creates the namespace a listing describes in db (which should
@@ -327,12 +330,42 @@ func LoadListing(db *fsmeta.DB, r io.Reader, o ListingOptions) (*ListingNS, Load
 			o.Progress.Add(l.pending)
 		}
 	}()
+	// A bare path is held back until the next entry is read: when that
+	// entry lies under it, the path is a directory (a plain `find` listing
+	// prints a directory without a trailing '/', its entries right after
+	// it). See inferDir for the other orders.
+	var held Entry
+	flush := func() error {
+		if held.Type == 0 {
+			return nil
+		}
+		e := held
+		held = Entry{}
+		return l.apply(&e)
+	}
 	for {
 		e, err := rd.Next()
 		if err == io.EOF {
+			if err := flush(); err != nil {
+				if !l.bad(err, rd) {
+					return l.ns, l.st, err
+				}
+			}
 			break
 		}
+		if err == nil && held.Type != 0 {
+			if len(e.Path) > len(held.Path) && e.Path[len(held.Path)] == '/' && strings.HasPrefix(e.Path, held.Path) {
+				held.Type = 'd'
+			}
+			if ferr := flush(); ferr != nil && !l.bad(ferr, rd) {
+				return l.ns, l.st, ferr
+			}
+		}
 		if err == nil {
+			if !e.Attributed && e.Type == 'f' {
+				held = e
+				continue
+			}
 			err = l.apply(&e)
 		}
 		if err != nil {
@@ -340,9 +373,7 @@ func LoadListing(db *fsmeta.DB, r io.Reader, o ListingOptions) (*ListingNS, Load
 			if !errors.As(err, &le) {
 				return l.ns, l.st, err // a read error
 			}
-			l.st.BadLines++
-			if o.OnError == nil || !o.OnError(le) {
-				l.st.Lines = int64(rd.line)
+			if !l.bad(le, rd) {
 				return l.ns, l.st, le
 			}
 		}
@@ -358,6 +389,12 @@ func LoadListing(db *fsmeta.DB, r io.Reader, o ListingOptions) (*ListingNS, Load
 		}
 	}
 	l.st.Lines = int64(rd.line)
+	if l.converted {
+		l.ns.files = slices.DeleteFunc(l.ns.files, func(t Target) bool {
+			a, err := db.GetAttr(nil, t.Ino)
+			return err != nil || !a.IsRegular()
+		})
+	}
 	// directory attributes last: from the listing, or synthesized
 	for p, ino := range l.dirs {
 		a, ok := l.dirAttrs[ino]
@@ -375,6 +412,21 @@ func LoadListing(db *fsmeta.DB, r io.Reader, o ListingOptions) (*ListingNS, Load
 	l.ns.pack()
 	l.st.Duration = time.Since(start)
 	return l.ns, l.st, nil
+}
+
+// bad counts a line that could not be loaded and asks OnError whether to go
+// on; false means stop (the load then returns err).
+func (l *listingLoader) bad(err error, rd *Reader) bool {
+	var le *LineError
+	if !errors.As(err, &le) {
+		return false
+	}
+	l.st.BadLines++
+	if l.o.OnError == nil || !l.o.OnError(le) {
+		l.st.Lines = int64(rd.line)
+		return false
+	}
+	return true
 }
 
 // pack moves the samples' paths into one string. Cloned one by one as the
@@ -429,6 +481,9 @@ func (l *listingLoader) dir(p string) (fsmeta.Ino, error) {
 		return 0, err
 	}
 	a, err := l.db.Mkdir(nil, parent, name, 0o755)
+	if fsmeta.ErrnoOf(err) == fsmeta.EEXIST && l.inferDir(parent, p, name) {
+		a, err = l.db.Mkdir(nil, parent, name, 0o755)
+	}
 	if err != nil {
 		if fsmeta.ErrnoOf(err) == fsmeta.EEXIST {
 			return 0, fmt.Errorf("%q exists and is not a directory", p)
@@ -442,6 +497,34 @@ func (l *listingLoader) dir(p string) (fsmeta.Ino, error) {
 	l.pending++
 	l.sample(&l.ns.dirs, l.o.SampleDirs, &l.seenD, &l.rdir, Target{Parent: parent, Name: name, Path: p, Ino: a.Ino})
 	return a.Ino, nil
+}
+
+// inferDir is asked when the directory p (name in parent) is needed and
+// something else has its name. If that is a file loaded from a bare path
+// (its attributes are the ones synthesized for that path), the path was a
+// directory after all, listed before its entries but not right before them
+// (a sorted listing: "a", "a-b", "a/c"): the file is removed, so that the
+// directory can be made in its place, and true returned. A file the listing
+// gave attributes for, or anything else, stays (the line is then refused).
+func (l *listingLoader) inferDir(parent fsmeta.Ino, p, name string) bool {
+	a, err := l.db.Lookup(nil, parent, name)
+	if err != nil || !a.IsRegular() {
+		return false
+	}
+	dp, _ := splitPath(p)
+	f := synthFileIn(pathStyle(l.o.Seed, dp), name)
+	if a.Mode&meta.ModePerm != f.Mode&meta.ModePerm || a.Uid != f.Uid || a.Gid != f.Gid || a.Size != f.Size ||
+		a.Mtime != f.Mtime || a.Ctime != f.Ctime {
+		return false
+	}
+	if l.db.Unlink(nil, parent, name) != nil {
+		return false
+	}
+	l.st.Files--
+	l.st.Slices -= int64(len(Pieces(nil, f.Size, f.Appended, mix64(uint64(a.Ino)))))
+	l.pending--
+	l.converted = true
+	return true
 }
 
 // sample keeps a uniform sample of size k of everything offered (algorithm R).
@@ -459,6 +542,11 @@ func (l *listingLoader) sample(dst *[]Target, k int, seen *int64, r *Rand, t Tar
 func (l *listingLoader) apply(e *Entry) error {
 	fail := func(err error) error {
 		return &LineError{Line: e.Line, Text: e.Path, Err: err}
+	}
+	if !e.Attributed && e.Type == 'f' {
+		if _, ok := l.dirs[e.Path]; ok {
+			return nil // a directory listed after its entries (find -depth)
+		}
 	}
 	if e.Type == 'd' {
 		ino, err := l.dir(e.Path)
