@@ -618,7 +618,8 @@ int fsmeta_dir_open(fsmeta_dir **dir_out, fsmeta_db *db, const fsmeta_ctx *ctx, 
  * ent_out: receives the entry (required; unchanged when the call does not return 0).
  * Returns 0 (an entry); FSMETA_ITEROVER (no more entries; further calls return it again); -ENOENT, -EACCES
  * (the directory went away or changed permission between batches); -EINVAL (ent_out NULL); FSMETA_ECLOSED (the
- * database was closed); FSMETA_EBADHANDLE (unknown or closed iterator). Thread-safe (calls on one iterator are
+ * database was closed: every call after fsmeta_close returns it, whatever the iterator had fetched, also after
+ * FSMETA_ITEROVER); FSMETA_EBADHANDLE (unknown or closed iterator). Thread-safe (calls on one iterator are
  * serialized).
  */
 int fsmeta_dir_next(fsmeta_dirent *ent_out, fsmeta_dir *dir);

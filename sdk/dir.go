@@ -45,9 +45,11 @@ func (it *DirIter) fill() error {
 }
 
 // Next returns the next entry, or false at the end or on an error (see Err).
+// Once the DB is closed, Next returns false and Err ErrClosed, whatever the
+// iterator still holds and even after the end of the listing.
 func (it *DirIter) Next() (DirEntry, bool) {
-	if it.closed {
-		it.err = ErrClosed
+	if it.closed || it.db.closed.Load() {
+		it.err, it.buf, it.pos = ErrClosed, nil, 0
 		return DirEntry{}, false
 	}
 	for it.pos >= len(it.buf) {
@@ -62,7 +64,8 @@ func (it *DirIter) Next() (DirEntry, bool) {
 	return it.buf[it.pos-1], true
 }
 
-// Err returns the error that stopped Next, if any.
+// Err returns the error that stopped Next, if any (ErrClosed once the DB or
+// the iterator is closed).
 func (it *DirIter) Err() error { return it.err }
 
 // Close ends the listing; Next afterwards returns false and Err ErrClosed.

@@ -73,3 +73,21 @@ def test_empty_path_is_enoent(fs):
         fs.rename("/d", "")
     assert fs.stat("/").ino == ROOT
     assert fs.exists("/d")
+
+
+@pytest.mark.parametrize("files", [0, 3, 5000])
+@pytest.mark.parametrize("at_end", [False, True])
+def test_listing_after_close_raises(files, at_end):
+    """Defect 3: once the database is closed, a listing in progress raises the closed error on its next entry,
+    whatever it had fetched (and after the last entry too)."""
+    fs = fsmeta.open()
+    for i in range(files):
+        fs.create(ROOT, "f%d" % i)
+    it = fs.readdir(ROOT, plus=True)
+    # every entry (not past the end: a generator that ended stays ended), or the first one of a batch
+    for _ in range(files if at_end else min(files, 1)):
+        next(it)
+    fs.close()
+    with pytest.raises(fsmeta.FsMetaError) as e:
+        next(it)
+    assert e.value.status == fsmeta.FSMETA_ECLOSED

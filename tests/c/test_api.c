@@ -623,12 +623,8 @@ static void test_iterator_after_db_close(void)
     EXPECT_OK(fsmeta_dir_open(&it, db, NULL, 1, 0));
     EXPECT_OK(fsmeta_dir_next(&e, it));
     EXPECT_OK(fsmeta_close(db));
-    int rc;
-    int n = 0;
-    while ((rc = fsmeta_dir_next(&e, it)) == 0)
-        n++; /* the entries of the batch in hand */
-    EXPECT_RC(rc, FSMETA_ECLOSED);
-    CHECK(n < 2000);
+    /* The next call fails, whatever the iterator had fetched (#19 defect 3). */
+    EXPECT_RC(fsmeta_dir_next(&e, it), FSMETA_ECLOSED);
     EXPECT_RC(fsmeta_dir_next(&e, it), FSMETA_ECLOSED);
     EXPECT_OK(fsmeta_dir_close(it));
 }

@@ -113,11 +113,47 @@ static void test_path_nul_and_empty(void)
     EXPECT_OK(fsmeta_close(db));
 }
 
+/* Defect 3: once the database is closed, the next fsmeta_dir_next returns FSMETA_ECLOSED: in a large directory
+ * whatever the iterator has fetched, in a small one also after FSMETA_ITEROVER; ent_out is untouched. */
+static void test_listing_after_close(void)
+{
+    for (int size = 0; size < 3; size++) {
+        int files = size == 0 ? 0 : size == 1 ? 3 : 5000;
+        for (int at_end = 0; at_end < 2; at_end++) {
+            fsmeta_db *db = open_mem();
+            char name[32];
+            for (int i = 0; i < files; i++) {
+                int len = snprintf(name, sizeof name, "f%d", i);
+                EXPECT_OK(fsmeta_create(NULL, db, NULL, 1, name, (size_t)len, 0644));
+            }
+            fsmeta_dir *it = NULL;
+            fsmeta_dirent e;
+            EXPECT_OK(fsmeta_dir_open(&it, db, NULL, 1, FSMETA_DIR_PLUS));
+            if (files > 0)
+                EXPECT_OK(fsmeta_dir_next(&e, it));
+            if (at_end) {
+                int n = files > 0 ? 1 : 0, rc;
+                while ((rc = fsmeta_dir_next(&e, it)) == 0)
+                    n++;
+                EXPECT_RC(rc, FSMETA_ITEROVER);
+                CHECK(n == files);
+            }
+            EXPECT_OK(fsmeta_close(db));
+            memset(&e, 0x5a, sizeof e);
+            EXPECT_RC(fsmeta_dir_next(&e, it), FSMETA_ECLOSED);
+            EXPECT_RC(fsmeta_dir_next(&e, it), FSMETA_ECLOSED);
+            CHECK(e.ino == 0x5a5a5a5a5a5a5a5aULL);
+            EXPECT_OK(fsmeta_dir_close(it));
+        }
+    }
+}
+
 int main(void)
 {
     uint64_t handles0 = fsmeta_handle_count();
     test_stale_opens_released();
     test_path_nul_and_empty();
+    test_listing_after_close();
     CHECK(fsmeta_handle_count() == handles0);
     return check_report("test_edges");
 }

@@ -18,7 +18,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * arrive as {@link UncheckedIOException} with the IOException as cause). Always close it (try-with-resources); an
  * unclosed stream is released by a {@link Cleaner} when it becomes unreachable. Calls are serialized; a stream is
  * meant for one thread. After {@link #close()}, {@code read()} throws {@link IllegalStateException}. If the
- * database is closed under an open stream, {@code read()} fails with status ECLOSED.
+ * database is closed under an open stream, the next {@code read()} fails with status ECLOSED, whatever entries
+ * were fetched before and also after the end of the listing.
  */
 public final class DirStream implements Iterable<DirEntry>, AutoCloseable {
     private final FsMeta db;
@@ -28,7 +29,6 @@ public final class DirStream implements Iterable<DirEntry>, AutoCloseable {
     private final Cleaner.Cleanable cleanable;
     private final long[] ent = new long[Native.DIRENT_LONGS];
     private final byte[] name = new byte[Native.DIRENT_NAME_SIZE];
-    private boolean done;
     private boolean iterated;
 
     private static final class Release implements Runnable {
@@ -64,13 +64,11 @@ public final class DirStream implements Iterable<DirEntry>, AutoCloseable {
      */
     public synchronized DirEntry read() throws IOException {
         if (!open.get()) throw new IllegalStateException("DirStream is closed");
-        if (done) return null;
+        // Always asks the library, also after the end: once the database is closed, the next read fails with
+        // ECLOSED whatever came before (fsmeta_dir_next).
         int st = Native.fsmeta_dir_next(ent, name, handle);
         Reference.reachabilityFence(this);
-        if (st == Native.FSMETA_ITEROVER) {
-            done = true;
-            return null;
-        }
+        if (st == Native.FSMETA_ITEROVER) return null;
         if (st != 0) {
             String detail = FsMeta.lastError();
             if (!open.get()) throw new IllegalStateException("DirStream is closed");

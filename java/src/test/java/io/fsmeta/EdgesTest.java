@@ -88,4 +88,35 @@ class EdgesTest {
             assertTrue(fs.exists(ROOT, "/d"));
         }
     }
+
+    /**
+     * Defect 3: once the database is closed, the next {@link DirStream#read()} fails with ECLOSED, whatever the
+     * stream had fetched, and also after the end of the listing.
+     */
+    @Test
+    void listingAfterCloseFails() throws IOException {
+        for (int files : new int[] {0, 3, 5000}) {
+            for (boolean atEnd : new boolean[] {false, true}) {
+                FsMeta fs = FsMeta.openInMemory();
+                for (int i = 0; i < files; i++) fs.create(ROOT, FsMeta.ROOT_INO, "f" + i, 0644);
+                DirStream d = fs.openDir(ROOT, FsMeta.ROOT_INO, true);
+                int n = 0;
+                if (files > 0) {
+                    assertNotNull(d.read());
+                    n++;
+                }
+                if (atEnd) {
+                    while (d.read() != null) n++;
+                    assertEquals(files, n);
+                    assertNull(d.read());
+                }
+                fs.close();
+                for (int k = 0; k < 2; k++) {
+                    IOException e = assertThrows(IOException.class, d::read, files + " files, at the end " + atEnd);
+                    assertEquals(Status.ECLOSED, FsMetaException.statusOf(e));
+                }
+                d.close();
+            }
+        }
+    }
 }
