@@ -156,7 +156,9 @@ struct dirent {
 // ---- directory listings -------------------------------------------------------------------------------------------
 
 // dir_stream is an open listing (fsmeta_dir): move-only, closed by its destructor, iterable once with range-for.
-// The range-for iterators throw fsmeta::error when the listing fails midway.
+// The range-for iterators throw fsmeta::error when the listing fails midway. A stream without a listing (default-
+// constructed, moved from, closed, or returned by the non-throwing readdir after a failure) is empty: next returns
+// false and a range-for runs no iteration.
 class dir_stream {
 public:
     dir_stream() = default;
@@ -220,6 +222,11 @@ public:
 private:
     bool next_(dirent &out, std::error_code *ec)
     {
+        if (d_ == nullptr) { // default-constructed, moved from, closed, or from a readdir that failed: empty
+            if (ec != nullptr)
+                ec->clear();
+            return false;
+        }
         int rc = fsmeta_dir_next(&ent_, d_);
         if (rc == FSMETA_ITEROVER) {
             if (ec != nullptr)

@@ -261,6 +261,48 @@ TEST_F(Hpp, PathNulAndEmpty)
     EXPECT_EQ(db.resolve("/").ino, fsmeta::root_ino);
 }
 
+// Issue #19 defect 8: a stream without a listing iterates as empty (it used to throw bad_handle).
+TEST_F(Hpp, EmptyStreamsIterateAsEmpty)
+{
+    int n = 0;
+    fsmeta::dir_stream none;
+    for (const fsmeta::dirent &e : none) {
+        (void)e;
+        n++;
+    }
+    EXPECT_EQ(n, 0);
+    fsmeta::dirent ent;
+    EXPECT_FALSE(none.next(ent));
+    std::error_code ec = std::make_error_code(std::errc::io_error);
+    EXPECT_FALSE(none.next(ent, ec));
+    EXPECT_FALSE(ec);
+
+    fsmeta::dir_stream failed = db.readdir(12345, false, ec); // no such inode
+    EXPECT_EQ(ec, std::errc::no_such_file_or_directory);
+    EXPECT_EQ(failed.handle(), nullptr);
+    for (const fsmeta::dirent &e : failed) {
+        (void)e;
+        n++;
+    }
+    EXPECT_EQ(n, 0);
+
+    db.create(fsmeta::root_ino, "f", 0644);
+    fsmeta::dir_stream d = db.readdir(fsmeta::root_ino);
+    fsmeta::dir_stream moved = std::move(d);
+    for (const fsmeta::dirent &e : d) { // moved from
+        (void)e;
+        n++;
+    }
+    EXPECT_EQ(n, 0);
+    for (const fsmeta::dirent &e : moved) {
+        EXPECT_EQ(e.name, "f");
+        n++;
+    }
+    EXPECT_EQ(n, 1);
+    moved.close();
+    EXPECT_FALSE(moved.next(ent));
+}
+
 TEST(HppDb, OpenCloseMove)
 {
     std::uint64_t h0 = fsmeta_handle_count();
