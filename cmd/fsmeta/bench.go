@@ -17,8 +17,8 @@ import (
 	fsmeta "github.com/fsmeta/fsmeta/sdk"
 )
 
-// benchReport is the JSON object of `fsmeta bench -json` (BENCH.md: the
-// first fields are fixed; the rest are extra).
+// benchReport is the JSON object of `fsmeta bench -json` (docs/bench.md:
+// the first fields are fixed; the rest are extra).
 type benchReport struct {
 	Version     int           `json:"version"`
 	Mode        string        `json:"mode"`
@@ -85,7 +85,8 @@ getattr, readdir, setattr, rename, unlink, rmdir, write_slice, read_chunk,
 and readdir_plus (only when named). -phases none only loads and measures.
 Latency: one op in 16 is timed for lookup, resolve, getattr and read_chunk,
 every op for the others (-sample N: one in N everywhere); throughput is
-ops / wall time. Output: text, or one JSON object with -json (BENCH.md).
+ops / wall time. Output: text, or one JSON object with -json (docs/bench.md
+describes both, and what the figures mean).
 Progress goes to stderr when it is a terminal.
 
 With -mode durable -dir DIR the namespace goes into a new data directory DIR,
@@ -95,7 +96,7 @@ opened; the phases then go through DIR's log.`
 
 func runBench(args []string, stdout, stderr io.Writer) error {
 	src := source{cmd: "bench"}
-	fs := newFlags("bench", stderr, benchAbout)
+	fs := newFlags("bench", stdout, benchAbout)
 	src.register(fs, 1_000_000, true)
 	threads := fs.Int("threads", 1, "concurrent callers `T` in the timed phases")
 	ops := fs.Int("ops", 100_000, "operations per timed phase (`N`)")
@@ -312,13 +313,13 @@ func printBench(w io.Writer, r *benchReport) {
 		fmt.Fprintf(w, "         %s lines, %s bad (skipped)\n", commas(r.Lines), commas(r.BadLines))
 	}
 	m := &r.Memory
-	fmt.Fprintf(w, "memory   RSS %s = %.1f B/entry; arena %s = %.1f B/entry (in use %s); Go heap %s\n",
-		bytesIEC(m.RSSBytes), m.BytesPerEntryRSS, bytesIEC(m.ArenaBytes), m.BytesPerEntryArena, bytesIEC(m.ArenaInUseBytes), bytesIEC(m.GoHeapBytes))
+	fmt.Fprintf(w, "memory   RSS %s; arena %s (in use %s); Go heap %s%s\n", perEntry(m.RSSBytes, m.BytesPerEntryRSS, r.Entries),
+		perEntry(m.ArenaBytes, m.BytesPerEntryArena, r.Entries), bytesIEC(m.ArenaInUseBytes), bytesIEC(m.GoHeapBytes), perEntryNote(r.Entries))
 	if r.IdleSeconds > 0 {
 		fmt.Fprintf(w, "idle     %.0f s: %.2f%% of a core (background compaction)\n", r.IdleSeconds, r.IdleCPUPercent)
 		if a := r.MemoryAfterIdle; a != nil {
-			fmt.Fprintf(w, "         compactor: %d steps (%d over 5 ms), %d passes, longest step %.2f ms; then RSS %s = %.1f B/entry, %s entries cold\n",
-				r.IdleCompactSteps, r.IdleSlowSteps, r.IdleCompactPasses, r.IdleLongestStepMs, bytesIEC(a.RSSBytes), a.BytesPerEntryRSS, commas(int64(a.CompressedEntries)))
+			fmt.Fprintf(w, "         compactor: %d steps (%d over 5 ms), %d passes, longest step %.2f ms; then RSS %s, %s entries cold\n",
+				r.IdleCompactSteps, r.IdleSlowSteps, r.IdleCompactPasses, r.IdleLongestStepMs, perEntry(a.RSSBytes, a.BytesPerEntryRSS, r.Entries), commas(int64(a.CompressedEntries)))
 		}
 	}
 	if m.CompressedDirs > 0 {

@@ -20,7 +20,7 @@ must not be open in another process. Exit status: 0 when the directory is
 sound (or was repaired), 1 otherwise.`
 
 func runCheck(args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("check", stderr, checkAbout)
+	fs := newFlags("check", stdout, checkAbout)
 	dir := fs.String("dir", "", "data `DIR`ectory of the durable engine (it must exist: it is never created)")
 	repair := fs.Bool("repair", false, "repair what can be repaired (see above for what that loses)")
 	if err := parseFlags(fs, args); err != nil {

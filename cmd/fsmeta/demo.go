@@ -16,8 +16,12 @@ import (
 // (every change is 1 ms after the previous one), so the output is the same
 // on every run.
 func runDemo(args []string, stdout, stderr io.Writer) error {
-	if len(args) > 0 {
-		return usagef("demo takes no arguments")
+	flags := newFlags("demo", stdout, `A short tour of the Go API (sdk/) on a small tree in memory: root builds a
+skeleton, users create files and directories, permissions refuse what they
+should, then the tree is listed and fsck run. The output is the same on every
+run. The SDKs' own examples are in examples/.`)
+	if err := parseFlags(flags, args); err != nil {
+		return err
 	}
 	now := time.Date(2023, 5, 14, 10, 15, 32, 123456789, time.UTC).UnixNano()
 	clock := func() int64 { now += 1_000_017; return now }

@@ -20,7 +20,7 @@ stderr when it is a terminal.`
 
 func runDump(args []string, stdout, stderr io.Writer) error {
 	src := source{cmd: "dump"}
-	fs := newFlags("dump", stderr, dumpAbout)
+	fs := newFlags("dump", stdout, dumpAbout)
 	src.register(fs, 0, true)
 	out := fs.String("o", "-", "write the dump to `FILE` ('-': stdout)")
 	if err := parseFlags(fs, args); err != nil {

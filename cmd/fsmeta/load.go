@@ -49,7 +49,7 @@ DIR's first snapshot, and DIR opened and checked.`
 
 func runLoad(args []string, stdout, stderr io.Writer) error {
 	src := source{cmd: "load"}
-	fs := newFlags("load", stderr, loadAbout)
+	fs := newFlags("load", stdout, loadAbout)
 	src.register(fs, 0, true)
 	asJSON := fs.Bool("json", false, "print one JSON object on stdout")
 	fsck := fs.Bool("fsck", true, "run fsck after loading")
@@ -119,8 +119,8 @@ func runLoad(args []string, stdout, stderr io.Writer) error {
 			commas(rep.Entries), commas(rep.Files), commas(rep.Dirs), commas(rep.Symlinks), commas(rep.Others), commas(rep.Slices))
 		fmt.Fprintf(stdout, "time     %.3f s: %s entries/s\n", rep.LoadSeconds, si(rep.LoadEntriesPerSec))
 		m := &rep.Memory
-		fmt.Fprintf(stdout, "memory   RSS %s = %.1f B/entry; arena %s = %.1f B/entry; Go heap %s\n",
-			bytesIEC(m.RSSBytes), m.BytesPerEntryRSS, bytesIEC(m.ArenaBytes), m.BytesPerEntryArena, bytesIEC(m.GoHeapBytes))
+		fmt.Fprintf(stdout, "memory   RSS %s; arena %s; Go heap %s%s\n", perEntry(m.RSSBytes, m.BytesPerEntryRSS, rep.Entries),
+			perEntry(m.ArenaBytes, m.BytesPerEntryArena, rep.Entries), bytesIEC(m.GoHeapBytes), perEntryNote(rep.Entries))
 		fmt.Fprintf(stdout, "gc       forced GC %s; max pause %s\n", dur(rep.GC.ForcedGCNs), dur(rep.GC.MaxPauseNs))
 		if rep.Fsck != nil {
 			if rep.Fsck.OK {
@@ -143,7 +143,7 @@ created).`
 
 func runFsck(args []string, stdout, stderr io.Writer) error {
 	src := source{cmd: "fsck"}
-	fs := newFlags("fsck", stderr, fsckAbout)
+	fs := newFlags("fsck", stdout, fsckAbout)
 	src.register(fs, 0, true)
 	if err := parseFlags(fs, args); err != nil {
 		return err

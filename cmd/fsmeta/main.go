@@ -108,7 +108,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 	case errors.Is(err, flag.ErrHelp):
 		return 0
 	case errors.Is(err, errUsage):
-		fmt.Fprintf(stderr, "fsmeta %s: %v\n(run 'fsmeta help %s' for the flags)\n", c.name, err, c.name)
+		fmt.Fprintf(stderr, "fsmeta %s: %v\nUsage: fsmeta %s\n(run 'fsmeta help %s' for the flags)\n",
+			c.name, err, strings.TrimSpace(c.name+" "+c.usage), c.name)
 		return 2
 	default:
 		// the SDK's errors begin with "fsmeta: ", which the line has already
@@ -130,33 +131,44 @@ func mainUsage(w io.Writer) {
 	fmt.Fprintf(w, "  %-8s %s\n\nRun 'fsmeta help COMMAND' for a command's flags.\n", "help", "help on a command")
 }
 
-// commandHelp prints a command's synopsis and flags (by running it with -h).
+// commandHelp prints a command's synopsis, what it does and its flags (by
+// running it with -h).
 func commandHelp(c *command, w io.Writer) {
-	if c.usage == "" {
-		fmt.Fprintf(w, "Usage: fsmeta %s\n\n%s.\n", c.name, strings.ToUpper(c.summary[:1])+c.summary[1:])
-		return
-	}
 	c.run([]string{"-h"}, w, w)
 }
 
-// newFlags returns a flag set whose usage goes to w, with a header.
+// newFlags returns the flag set of command c; -h prints its help (synopsis,
+// about, flags) on w.
 func newFlags(c string, w io.Writer, about string) *flag.FlagSet {
 	fs := flag.NewFlagSet("fsmeta "+c, flag.ContinueOnError)
 	fs.SetOutput(w)
 	fs.Usage = func() {
-		fmt.Fprintf(w, "Usage: fsmeta %s %s\n\n%s\n\nFlags:\n", c, commands[c].usage, about)
-		fs.PrintDefaults()
+		fmt.Fprintf(w, "Usage: fsmeta %s\n\n%s\n", strings.TrimSpace(c+" "+commands[c].usage), about)
+		n := 0
+		fs.VisitAll(func(*flag.Flag) { n++ })
+		if n > 0 {
+			fmt.Fprintf(w, "\nFlags:\n")
+			fs.PrintDefaults()
+		}
 	}
 	return fs
 }
 
-// parseFlags parses args; a bad flag is a usage error (the flag package has
-// already printed the message and the usage), -h is flag.ErrHelp.
+// parseFlags parses args. -h prints the help and gives flag.ErrHelp; a bad
+// flag is a usage error, which run prints once, with the synopsis (the flag
+// package's own message and flag list are not printed).
 func parseFlags(fs *flag.FlagSet, args []string) error {
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return err
-		}
+	help, out := fs.Usage, fs.Output()
+	fs.Usage = func() {}
+	fs.SetOutput(io.Discard)
+	err := fs.Parse(args)
+	fs.Usage = help
+	fs.SetOutput(out)
+	if errors.Is(err, flag.ErrHelp) {
+		help()
+		return err
+	}
+	if err != nil {
 		return usagef("%v", err)
 	}
 	if fs.NArg() > 0 {
@@ -182,8 +194,9 @@ func versionString() string {
 }
 
 func runVersion(args []string, stdout, stderr io.Writer) error {
-	if len(args) > 0 {
-		return usagef("version takes no arguments")
+	fs := newFlags("version", stdout, "Prints the version of fsmeta, the commit it was built from, and Go's version,\noperating system and architecture.")
+	if err := parseFlags(fs, args); err != nil {
+		return err
 	}
 	fmt.Fprintln(stdout, versionString())
 	return nil

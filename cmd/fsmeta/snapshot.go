@@ -13,7 +13,7 @@ to DIR/snapshots (a versioned, checksummed file), then the log before it is
 truncated. The engine also takes snapshots by itself as the log grows.`
 
 func runSnapshot(args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("snapshot", stderr, snapshotAbout)
+	fs := newFlags("snapshot", stdout, snapshotAbout)
 	dir := fs.String("dir", "", "data `DIR`ectory of the durable engine (it must exist: it is never created)")
 	if err := parseFlags(fs, args); err != nil {
 		return err

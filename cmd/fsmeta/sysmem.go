@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"fmt"
 	"math"
 	"os"
 	"runtime"
@@ -148,6 +149,29 @@ func measureMemory(db *fsmeta.DB, entries int64) (memReport, time.Duration) {
 }
 
 func round2(x float64) float64 { return math.Round(x*100) / 100 }
+
+// minPerEntry is the fewest entries for which the text reports give memory
+// per entry: below it the process's own memory (the Go runtime, the binary:
+// about 10 MiB) and the arena's slabs (256 KiB per size class in use)
+// dominate, and the quotient says nothing about the engine (docs/bench.md).
+const minPerEntry = 100_000
+
+// perEntry formats a memory figure and, for a namespace of at least
+// minPerEntry entries, its share per entry.
+func perEntry(b uint64, per float64, entries int64) string {
+	if entries < minPerEntry {
+		return bytesIEC(b)
+	}
+	return fmt.Sprintf("%s = %.1f B/entry", bytesIEC(b), per)
+}
+
+// perEntryNote says why a report of entries gives no figure per entry.
+func perEntryNote(entries int64) string {
+	if entries < minPerEntry {
+		return fmt.Sprintf(" (B/entry n/a under %s entries)", commas(minPerEntry))
+	}
+	return ""
+}
 
 // gcWatch tracks the longest GC pause of the whole run: debug.GCStats keeps
 // the exact pauses of the last 256 cycles, so it is polled often enough
