@@ -245,11 +245,15 @@ public final class FsMeta implements AutoCloseable {
     }
 
     /**
-     * getattr into a caller's {@code long[Native.ATTR_LONGS]} (no allocation; for hot loops). The layout is
-     * {@code io.fsmeta.internal.Native.ATTR_*}.
+     * getattr into a caller's {@code long[AttrLayout.LONGS]} (no allocation; for hot loops). The layout, the index of
+     * each field, is {@link AttrLayout}; {@link AttrLayout#toAttr} makes the {@link Attr}.
+     *
+     * @throws IllegalArgumentException out is shorter than {@link AttrLayout#LONGS}
      */
     public void getattrInto(CallerContext ctx, long ino, long[] out) throws IOException {
-        if (out.length < Native.ATTR_LONGS) throw new IllegalArgumentException("out shorter than ATTR_LONGS");
+        if (out.length < AttrLayout.LONGS) {
+            throw new IllegalArgumentException("out has " + out.length + " longs, shorter than AttrLayout.LONGS (" + AttrLayout.LONGS + ")");
+        }
         int st = Native.fsmeta_getattr(out, h(), c(ctx), ino);
         Reference.reachabilityFence(this);
         if (st != 0) throw fail(st, "getattr", where(ino));

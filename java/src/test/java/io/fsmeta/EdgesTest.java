@@ -119,4 +119,36 @@ class EdgesTest {
             }
         }
     }
+
+    /** Defect 9: getattrInto's buffer layout has a public home, io.fsmeta.AttrLayout. */
+    @Test
+    void attrLayoutIsPublic() throws Exception {
+        Class<?> c = AttrLayout.class;
+        assertTrue(java.lang.reflect.Modifier.isPublic(c.getModifiers()));
+        assertEquals("io.fsmeta", c.getPackageName());
+        assertEquals(io.fsmeta.internal.Native.ATTR_LONGS, AttrLayout.LONGS);
+        try (FsMeta fs = FsMeta.openInMemory()) {
+            Attr f = fs.create(ROOT, FsMeta.ROOT_INO, "f", 0640);
+            fs.truncate(ROOT, f.ino(), 12345);
+            Attr want = fs.getattr(ROOT, f.ino());
+            long[] buf = AttrLayout.newBuffer();
+            assertEquals(AttrLayout.LONGS, buf.length);
+            fs.getattrInto(ROOT, f.ino(), buf);
+            assertEquals(want, AttrLayout.toAttr(buf));
+            assertEquals(f.ino(), buf[AttrLayout.INO]);
+            assertEquals(Attr.S_IFREG | 0640, (int) buf[AttrLayout.MODE]);
+            assertEquals(1, buf[AttrLayout.NLINK]);
+            assertEquals(0, buf[AttrLayout.UID]);
+            assertEquals(0, buf[AttrLayout.GID]);
+            assertEquals(0, buf[AttrLayout.RDEV]);
+            assertEquals(0, buf[AttrLayout.FLAGS]);
+            assertEquals(12345, buf[AttrLayout.SIZE]);
+            assertEquals(want.blocks(), buf[AttrLayout.BLOCKS]);
+            assertEquals(want.atimeNs(), buf[AttrLayout.ATIME_NS]);
+            assertEquals(want.mtimeNs(), buf[AttrLayout.MTIME_NS]);
+            assertEquals(want.ctimeNs(), buf[AttrLayout.CTIME_NS]);
+            assertThrows(IllegalArgumentException.class, () -> fs.getattrInto(ROOT, f.ino(), new long[AttrLayout.LONGS - 1]));
+            assertThrows(IllegalArgumentException.class, () -> AttrLayout.toAttr(new long[1]));
+        }
+    }
 }
