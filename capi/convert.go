@@ -160,14 +160,24 @@ func putText(out *C.fsmeta_buf, s string) error {
 	return nil
 }
 
-// putBytes copies v into the caller's buffer (buf, size) and reports its
-// length in *lenOut; FSMETA_ETOOSMALL when it does not fit. A NUL follows the
-// bytes when there is room.
-func putBytes(buf *C.char, size C.size_t, lenOut *C.size_t, v string) error {
-	*lenOut = C.size_t(len(v))
+// checkBuf checks a caller's buffer argument (buf, size): buf may be NULL
+// only when size is 0. Called before the engine is asked anything.
+func checkBuf(buf *C.char, size C.size_t) error {
 	if buf == nil && size > 0 {
 		return errf(C.FSMETA_EINVAL, "buf is NULL but buf_size is %d", uint64(size))
 	}
+	return nil
+}
+
+// putBytes copies v into the caller's buffer (buf, size, checked by
+// checkBuf) and reports its length in *lenOut; FSMETA_ETOOSMALL when it does
+// not fit (*lenOut is written then too, as the header says). A NUL follows
+// the bytes when there is room.
+func putBytes(buf *C.char, size C.size_t, lenOut *C.size_t, v string) error {
+	if err := checkBuf(buf, size); err != nil {
+		return err
+	}
+	*lenOut = C.size_t(len(v))
 	if uint64(size) < uint64(len(v)) {
 		return errf(C.FSMETA_ETOOSMALL, "buffer of %d bytes is too small: %d needed", uint64(size), len(v))
 	}

@@ -19,6 +19,11 @@ import (
 
 // Every export: a named result rc, `defer catch(name, &rc)` first, C types
 // only, and the C name of the function it serves (fsmeta.c) in messages.
+// Two rules of the header (docs/semantics.md: arguments are checked first):
+// every argument is checked before the engine is asked anything (handle,
+// ctx, out-pointers, buffers, strings, flags), and nothing is written to an
+// out-parameter on failure, but where the header says so (FSMETA_ETOOSMALL's
+// *len_out, a fsmeta_buf left zeroed).
 
 func badHandle(fn string, h uint64) C.int {
 	if h == 0 {
@@ -188,6 +193,9 @@ func fsmetago_readlink(buf *C.char, bufSize C.size_t, lenOut *C.size_t, h C.uint
 	if lenOut == nil {
 		return nullArg(fn, "len_out")
 	}
+	if err := checkBuf(buf, bufSize); err != nil {
+		return fail(fn, err)
+	}
 	t, err := db.Readlink(c, fsmeta.Ino(ino))
 	if err != nil {
 		return fail(fn, err)
@@ -318,6 +326,9 @@ func fsmetago_getxattr(buf *C.char, bufSize C.size_t, lenOut *C.size_t, h C.uint
 	}
 	if lenOut == nil {
 		return nullArg(fn, "len_out")
+	}
+	if err := checkBuf(buf, bufSize); err != nil {
+		return fail(fn, err)
 	}
 	n, err := goString(name, nameLen, "name")
 	if err != nil {

@@ -148,12 +148,170 @@ static void test_listing_after_close(void)
     }
 }
 
+/* Defect 4: arguments are checked before any state (a bad argument gives its status whether the inode exists or
+ * not, whatever the caller may do), and nothing is written to an out-parameter on failure. */
+#define SENTINEL 0x5a5a5a5a5a5a5a5aULL
+static void test_args_before_state(void)
+{
+    fsmeta_db *db = open_mem();
+    fsmeta_attr a;
+    uint64_t closed = 0, file = 0, link = 0;
+    EXPECT_OK(fsmeta_mkdir(&a, db, NULL, 1, NAME("closed"), 0700));
+    closed = a.ino;
+    EXPECT_OK(fsmeta_create(&a, db, NULL, closed, NAME("f"), 0600));
+    file = a.ino;
+    EXPECT_OK(fsmeta_symlink(&a, db, NULL, closed, NAME("l"), NAME("target")));
+    link = a.ino;
+    EXPECT_OK(fsmeta_setxattr(db, NULL, file, NAME("user.present"), NAME("value"), 0));
+    fsmeta_ctx user = FSMETA_CTX_INIT;
+    user.uid = 1000;
+    user.gid = 1000;
+    fsmeta_ctx badver = FSMETA_CTX_INIT;
+    badver.version = 0;
+    const uint64_t missing = 999999;
+    const fsmeta_ctx *ctxs[] = {NULL, &user};
+
+    /* The case: getxattr(NULL, 16, &len): -EINVAL, attribute missing or present, *len_out untouched. */
+    static const char *const xnames[] = {"user.present", "user.missing"};
+    const uint64_t xinos[] = {file, missing, link};
+    for (size_t c = 0; c < 2; c++)
+        for (size_t i = 0; i < 3; i++)
+            for (size_t n = 0; n < 2; n++) {
+                size_t len = 77;
+                EXPECT_RC(fsmeta_getxattr(NULL, 16, &len, db, ctxs[c], xinos[i], xnames[n], strlen(xnames[n])),
+                          FSMETA_EINVAL);
+                CHECK(len == 77);
+            }
+    size_t len = 77;
+    char buf[8];
+    EXPECT_RC(fsmeta_getxattr(buf, sizeof buf, &len, db, NULL, file, NAME("user.present")), 0);
+    CHECK(len == 5 && memcmp(buf, "value", 5) == 0);
+    len = 77;
+    EXPECT_RC(fsmeta_getxattr(buf, 2, &len, db, NULL, file, NAME("user.present")), FSMETA_ETOOSMALL);
+    CHECK(len == 5); /* the documented exception: the needed length */
+    len = 77;
+    EXPECT_RC(fsmeta_getxattr(buf, sizeof buf, &len, db, NULL, file, NAME("user.missing")), FSMETA_ENODATA);
+    CHECK(len == 77);
+    EXPECT_RC(fsmeta_getxattr(buf, sizeof buf, NULL, db, NULL, missing, NAME("user.present")), FSMETA_EINVAL);
+    EXPECT_RC(fsmeta_getxattr(buf, sizeof buf, &len, db, NULL, missing, NULL, 3), FSMETA_EINVAL);
+    EXPECT_RC(fsmeta_getxattr(buf, sizeof buf, &len, db, &user, file, NAME("")), FSMETA_EINVAL);
+    CHECK(len == 77);
+
+    /* readlink: the same rules. */
+    const uint64_t links[] = {link, file, missing};
+    for (size_t c = 0; c < 2; c++)
+        for (size_t i = 0; i < 3; i++) {
+            len = 77;
+            EXPECT_RC(fsmeta_readlink(NULL, 16, &len, db, ctxs[c], links[i]), FSMETA_EINVAL);
+            CHECK(len == 77);
+            EXPECT_RC(fsmeta_readlink(buf, sizeof buf, NULL, db, ctxs[c], links[i]), FSMETA_EINVAL);
+        }
+    len = 77;
+    EXPECT_RC(fsmeta_readlink(buf, sizeof buf, &len, db, NULL, file), FSMETA_EINVAL); /* not a symlink */
+    CHECK(len == 77);
+    EXPECT_RC(fsmeta_readlink(buf, sizeof buf, &len, db, NULL, missing), FSMETA_ENOENT);
+    CHECK(len == 77);
+
+    /* Every other function: a bad argument on a missing inode, and as a user who may not search "closed". */
+    for (size_t c = 0; c < 2; c++) {
+        const fsmeta_ctx *ctx = ctxs[c];
+        const uint64_t inos[] = {missing, file, closed};
+        for (size_t i = 0; i < 3; i++) {
+            uint64_t ino = inos[i];
+            memset(&a, 0x5a, sizeof a);
+            EXPECT_RC(fsmeta_lookup(&a, db, ctx, ino, NULL, 3), FSMETA_EINVAL);
+            EXPECT_RC(fsmeta_lookup(&a, db, ctx, ino, NAME("")), FSMETA_EINVAL);
+            EXPECT_RC(fsmeta_lookup(&a, db, ctx, ino, NAME("a/b")), FSMETA_EINVAL);
+            EXPECT_RC(fsmeta_getattr(&a, db, &badver, ino), FSMETA_EVERSION);
+            EXPECT_RC(fsmeta_setattr(&a, db, ctx, ino, FSMETA_SET_MODE, NULL), FSMETA_EINVAL);
+            fsmeta_setattr_in in;
+            memset(&in, 0, sizeof in);
+            EXPECT_RC(fsmeta_setattr(&a, db, ctx, ino, 0x10000, &in), FSMETA_EINVAL);
+            in.mode = 010000;
+            EXPECT_RC(fsmeta_setattr(&a, db, ctx, ino, FSMETA_SET_MODE, &in), FSMETA_EINVAL);
+            EXPECT_RC(fsmeta_access(db, ctx, ino, 8), FSMETA_EINVAL);
+            EXPECT_RC(fsmeta_mknod(&a, db, ctx, ino, NAME("a/b"), FSMETA_S_IFREG, 0), FSMETA_EINVAL);
+            EXPECT_RC(fsmeta_mknod(&a, db, ctx, ino, NAME("d"), FSMETA_S_IFDIR, 0), FSMETA_EINVAL);
+            EXPECT_RC(fsmeta_create(&a, db, ctx, ino, NULL, 1, 0644), FSMETA_EINVAL);
+            EXPECT_RC(fsmeta_mkdir(&a, db, ctx, ino, NAME("."), 0755), FSMETA_EINVAL);
+            EXPECT_RC(fsmeta_symlink(&a, db, ctx, ino, NAME("s"), NAME("")), FSMETA_EINVAL);
+            EXPECT_RC(fsmeta_symlink(&a, db, ctx, ino, NAME("s"), NAME("a\0b")), FSMETA_EINVAL);
+            EXPECT_RC(fsmeta_link(&a, db, ctx, file, ino, NAME("")), FSMETA_EINVAL);
+            EXPECT_RC(fsmeta_unlink(db, ctx, ino, NULL, 2), FSMETA_EINVAL);
+            EXPECT_RC(fsmeta_rmdir(db, ctx, ino, NAME("..")), FSMETA_EINVAL);
+            EXPECT_RC(fsmeta_rename(db, ctx, ino, NAME("a"), ino, NAME("b"), 4), FSMETA_EINVAL);
+            EXPECT_RC(fsmeta_rename(db, ctx, ino, NAME("a"), ino, NAME("b"), 3), FSMETA_EINVAL);
+            EXPECT_RC(fsmeta_rename(db, ctx, ino, NAME("a"), ino, NAME(""), 0), FSMETA_EINVAL);
+            fsmeta_dir *dir = (fsmeta_dir *)(uintptr_t)SENTINEL;
+            EXPECT_RC(fsmeta_dir_open(&dir, db, ctx, ino, 2), FSMETA_EINVAL);
+            CHECK(dir == (fsmeta_dir *)(uintptr_t)SENTINEL);
+            EXPECT_RC(fsmeta_dir_open(NULL, db, ctx, ino, 0), FSMETA_EINVAL);
+            EXPECT_RC(fsmeta_setxattr(db, ctx, ino, NAME("user.x"), NAME("v"), 3), FSMETA_EINVAL);
+            EXPECT_RC(fsmeta_setxattr(db, ctx, ino, NAME(""), NAME("v"), 0), FSMETA_EINVAL);
+            EXPECT_RC(fsmeta_setxattr(db, ctx, ino, NAME("user.x"), NULL, 1, 0), FSMETA_EINVAL);
+            EXPECT_RC(fsmeta_listxattr(NULL, db, ctx, ino), FSMETA_EINVAL);
+            EXPECT_RC(fsmeta_removexattr(db, ctx, ino, NAME("")), FSMETA_EINVAL);
+            EXPECT_RC(fsmeta_fallocate(&a, db, ctx, ino, 0x100, 0, 1), FSMETA_EINVAL);
+            EXPECT_RC(fsmeta_fallocate(&a, db, ctx, ino, 0, 0, 0), FSMETA_EINVAL);
+            EXPECT_RC(fsmeta_file_open(&a, db, ctx, ino, 3), FSMETA_EINVAL);
+            EXPECT_RC(fsmeta_file_release(db, &badver, ino), FSMETA_EVERSION);
+            fsmeta_slice sl;
+            memset(&sl, 0, sizeof sl);
+            sl.id = 1;
+            sl.size = 10;
+            sl.len = 0; /* len 0: a bad slice */
+            EXPECT_RC(fsmeta_write_slice(&a, db, ctx, ino, 0, NULL), FSMETA_EINVAL);
+            EXPECT_RC(fsmeta_write_slice(&a, db, ctx, ino, 0, &sl), FSMETA_EINVAL);
+            EXPECT_RC(fsmeta_read_chunk(NULL, db, ctx, ino, 0), FSMETA_EINVAL);
+            sl.len = 10;
+            fsmeta_buf b = {(char *)(uintptr_t)1, 1, 1};
+            EXPECT_RC(fsmeta_compact_chunk(&b, db, ctx, ino, 0, NULL, 2, &sl), FSMETA_EINVAL);
+            CHECK(b.data == NULL && b.len == 0 && b.count == 0); /* a failed call leaves a fsmeta_buf zeroed */
+            EXPECT_RC(fsmeta_compact_chunk(NULL, db, ctx, ino, 0, &sl, 1, NULL), FSMETA_EINVAL);
+            CHECK(a.ino == SENTINEL && a.mode == 0x5a5a5a5a);
+        }
+        memset(&a, 0x5a, sizeof a);
+        EXPECT_RC(fsmeta_resolve(&a, db, ctx, NULL, 5, 0), FSMETA_EINVAL);
+        EXPECT_RC(fsmeta_resolve(&a, db, ctx, NAME("/closed/f"), 2), FSMETA_EINVAL);
+        EXPECT_RC(fsmeta_mkdir_all(&a, db, ctx, NULL, 5, 0755), FSMETA_EINVAL);
+        EXPECT_RC(fsmeta_mkdir_all(&a, db, ctx, NAME("/closed/x/a\0b"), 0755), FSMETA_EINVAL);
+        CHECK(a.ino == SENTINEL);
+        uint64_t id = SENTINEL;
+        EXPECT_RC(fsmeta_new_slice_id(&id, db, ctx, 0), FSMETA_EINVAL);
+        CHECK(id == SENTINEL);
+        EXPECT_RC(fsmeta_new_slice_id(NULL, db, ctx, 1), FSMETA_EINVAL);
+        EXPECT_RC(fsmeta_statfs(NULL, db, ctx), FSMETA_EINVAL);
+    }
+    fsmeta_statfs_info sf;
+    memset(&sf, 0x5a, sizeof sf);
+    EXPECT_RC(fsmeta_statfs(&sf, db, &badver), FSMETA_EVERSION);
+    CHECK(sf.inodes == SENTINEL);
+    fsmeta_stats_info st;
+    memset(&st, 0x5a, sizeof st);
+    st.version = 99;
+    EXPECT_RC(fsmeta_stats(&st, db), FSMETA_EVERSION);
+    CHECK(st.version == 99 && st.inodes == SENTINEL);
+    EXPECT_RC(fsmeta_stats(NULL, db), FSMETA_EINVAL);
+    fsmeta_db *db2 = (fsmeta_db *)(uintptr_t)SENTINEL;
+    fsmeta_options o = FSMETA_OPTIONS_INIT;
+    o.version = 0;
+    EXPECT_RC(fsmeta_open(&db2, &o), FSMETA_EVERSION);
+    CHECK(db2 == (fsmeta_db *)(uintptr_t)SENTINEL);
+    memset(&o, 0x5a, sizeof o);
+    EXPECT_RC(fsmeta_options_init(&o, 0), FSMETA_EVERSION);
+    CHECK(o.capacity == SENTINEL);
+
+    EXPECT_OK(fsmeta_fsck(NULL, db));
+    EXPECT_OK(fsmeta_close(db));
+}
+
 int main(void)
 {
     uint64_t handles0 = fsmeta_handle_count();
     test_stale_opens_released();
     test_path_nul_and_empty();
     test_listing_after_close();
+    test_args_before_state();
     CHECK(fsmeta_handle_count() == handles0);
     return check_report("test_edges");
 }
