@@ -203,8 +203,10 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 	}
 	rep.GC = gcw.report(forced)
 	if *fsck {
+		p := startTimer(stderr, "checking (fsck)")
 		t0 := time.Now()
 		err := l.db.Fsck()
+		p.Stop()
 		rep.Fsck = &fsckReport{OK: err == nil, Seconds: time.Since(t0).Seconds()}
 		if err != nil {
 			rep.Fsck.Error = err.Error()

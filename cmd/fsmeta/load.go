@@ -90,8 +90,10 @@ func runLoad(args []string, stdout, stderr io.Writer) error {
 	rep.Memory = mem
 	rep.GC = gcw.report(forced)
 	if *fsck {
+		p := startTimer(stderr, "checking (fsck)")
 		t0 := time.Now()
 		err := l.db.Fsck()
+		p.Stop()
 		rep.Fsck = &fsckReport{OK: err == nil, Seconds: time.Since(t0).Seconds()}
 		if err != nil {
 			rep.Fsck.Error = err.Error()
@@ -154,13 +156,19 @@ func runFsck(args []string, stdout, stderr io.Writer) error {
 	}
 	defer l.db.Close()
 	st := l.db.Stats()
+	p := startTimer(stderr, fmt.Sprintf("checking %s inodes", commas(int64(st.Inodes))))
 	t0 := time.Now()
 	err = l.db.Fsck()
 	el := time.Since(t0)
+	p.Stop()
 	if err != nil {
 		return fmt.Errorf("FAILED after %.3f s:\n%v", el.Seconds(), err)
 	}
-	fmt.Fprintf(stdout, "fsck: ok: %s inodes (%s files, %s dirs, %s symlinks, %s others) checked in %.3f s\n",
-		commas(int64(st.Inodes)), commas(int64(st.Files)), commas(int64(st.Dirs)), commas(int64(st.Symlinks)), commas(int64(st.Others)), el.Seconds())
+	opened := ""
+	if l.restore > 0 {
+		opened = fmt.Sprintf(" (opening %s took %.3f s)", src.dir, l.restore.Seconds())
+	}
+	fmt.Fprintf(stdout, "fsck: ok: %s inodes (%s files, %s dirs, %s symlinks, %s others) checked in %.3f s%s\n",
+		commas(int64(st.Inodes)), commas(int64(st.Files)), commas(int64(st.Dirs)), commas(int64(st.Symlinks)), commas(int64(st.Others)), el.Seconds(), opened)
 	return nil
 }

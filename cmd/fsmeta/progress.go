@@ -11,8 +11,8 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// isTerminal reports whether w is a terminal.
-func isTerminal(w io.Writer) bool {
+// isTerminal reports whether w is a terminal (a variable: tests replace it).
+var isTerminal = func(w io.Writer) bool {
 	f, ok := w.(*os.File)
 	if !ok {
 		return false
@@ -21,9 +21,13 @@ func isTerminal(w io.Writer) bool {
 	return err == nil
 }
 
-// progress prints a status line on a terminal while a load runs: entries
-// loaded, the rate, and an ETA when the total is known (entries, or bytes of
-// the listing).
+// progressEvery is how often the status line is redrawn.
+var progressEvery = 250 * time.Millisecond
+
+// progress prints a status line on a terminal while long work runs: for a
+// load, entries loaded, the rate, and an ETA when the total is known
+// (entries, or bytes of the listing); for work that counts nothing (opening
+// a data directory, a snapshot, fsck), the time so far.
 type progress struct {
 	w          io.Writer
 	label      string
@@ -51,7 +55,7 @@ func startProgress(w io.Writer, label string, entries *atomic.Int64, total int64
 
 func (p *progress) loop() {
 	defer p.wg.Done()
-	t := time.NewTicker(250 * time.Millisecond)
+	t := time.NewTicker(progressEvery)
 	defer t.Stop()
 	for {
 		select {
@@ -64,8 +68,17 @@ func (p *progress) loop() {
 	}
 }
 
+// startTimer starts a status line that shows label and the time so far.
+func startTimer(w io.Writer, label string) *progress {
+	return startProgress(w, label, nil, 0, nil, 0)
+}
+
 func (p *progress) print() {
 	el := time.Since(p.start).Seconds()
+	if p.entries == nil {
+		fmt.Fprintf(p.w, "\r\x1b[K%s ... %.0fs", p.label, el)
+		return
+	}
 	n := p.entries.Load()
 	rate := float64(n) / el
 	frac := -1.0

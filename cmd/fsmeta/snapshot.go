@@ -24,15 +24,20 @@ func runSnapshot(args []string, stdout, stderr io.Writer) error {
 	if err := needDataDir(*dir); err != nil {
 		return err
 	}
+	p := startTimer(stderr, "opening "+*dir+" (restoring its snapshot, replaying its log)")
 	t0 := time.Now()
 	db, err := fsmeta.Open(fsmeta.Options{Dir: *dir})
+	p.Stop()
 	if err != nil {
 		return err
 	}
 	opened := time.Since(t0)
 	st := db.Stats()
+	p = startTimer(stderr, fmt.Sprintf("writing a snapshot of %s inodes", commas(int64(st.Inodes))))
 	t1 := time.Now()
-	if err := db.Snapshot(); err != nil {
+	err = db.Snapshot()
+	p.Stop()
+	if err != nil {
 		db.Close()
 		return err
 	}

@@ -129,27 +129,25 @@ func (s *source) buildDurable(stderr io.Writer, build func(io.Writer) (*loaded, 
 		return nil, err
 	}
 	mem := l.db
-	if isTerminal(stderr) {
-		fmt.Fprintf(stderr, "exporting to %s ...", s.dir)
-	}
+	p := startTimer(stderr, "exporting to "+s.dir)
 	t0 := time.Now()
 	err = mem.Export(s.dir)
 	l.export = time.Since(t0)
+	p.Stop()
 	mem.Close()
 	if err != nil {
 		return nil, err
 	}
-	if isTerminal(stderr) {
-		fmt.Fprintf(stderr, " %.2f s; opening ...", l.export.Seconds())
-	}
+	p = startTimer(stderr, "opening "+s.dir)
 	t0 = time.Now()
 	l.db, err = s.open()
 	l.restore = time.Since(t0)
-	if isTerminal(stderr) {
-		fmt.Fprintf(stderr, " %.2f s\n", l.restore.Seconds())
-	}
+	p.Stop()
 	if err != nil {
 		return nil, err
+	}
+	if isTerminal(stderr) {
+		fmt.Fprintf(stderr, "%s: exported in %.2f s, opened in %.2f s\n", s.dir, l.export.Seconds(), l.restore.Seconds())
 	}
 	return l, nil
 }
@@ -271,11 +269,14 @@ func (s *source) one(stderr io.Writer) (*loaded, error) {
 		if err := needDataDir(s.dir); err != nil {
 			return nil, err
 		}
+		p := startTimer(stderr, "opening "+s.dir+" (restoring its snapshot, replaying its log)")
+		t0 := time.Now()
 		db, err := s.open()
+		p.Stop()
 		if err != nil {
 			return nil, err
 		}
-		return &loaded{db: db}, nil
+		return &loaded{db: db, restore: time.Since(t0)}, nil
 	}
 	return s.build(stderr)
 }
