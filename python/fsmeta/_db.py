@@ -4,16 +4,17 @@ manager, collection). Its operations are inherited: the inode API from _inode.py
 from __future__ import annotations
 
 import ctypes
-import os
 from typing import Any, Optional, Sequence
 
 from . import _ffi
+from ._args import name as _name
+from ._args import u32 as _u32
+from ._args import u64 as _u64
 from ._handle import _HANDLES, _Handle
 from ._lib import library
 from ._paths import _PathAPI
 from ._values import Caller, PathLike
 
-_fsencode = os.fsencode
 _byref = ctypes.byref
 
 
@@ -31,13 +32,17 @@ def open(  # noqa: A001 - the module's entry point, like io.open
     arena_max_bytes: the most memory the namespace may use (0: 32 GiB). library_path: see library().
     Returns an FsMeta (a context manager: close() on exit).
     """
+    capacity = _u64(capacity, "open", "capacity")
+    max_inodes = _u64(max_inodes, "open", "max_inodes")
+    arena_max_bytes = _u64(arena_max_bytes, "open", "arena_max_bytes")
+    dir_b = None if dir is None else _name(dir, "open", "dir")
+    if dir_b is not None and b"\0" in dir_b:
+        raise ValueError("open() argument 'dir' holds a NUL byte")
     lib = library(library_path)
     opts = _ffi.fsmeta_options(*_ffi.FSMETA_OPTIONS_INIT)
-    dir_b = None
-    if dir is None:
+    if dir_b is None:
         opts.in_memory = 1
     else:
-        dir_b = _fsencode(dir)
         opts.dir = dir_b
     opts.capacity = capacity
     opts.max_inodes = max_inodes
@@ -63,6 +68,9 @@ class FsMeta(_PathAPI):
       remove, rmtree. Paths are from the root ("/a/b" or "a/b").
 
     Names and paths are str (encoded with os.fsencode: the file-system encoding with surrogateescape) or bytes.
+    Inode numbers, sizes and offsets are ints in 0 .. 2**64-1, modes, flags, ids and chunk numbers in 0 .. 2**32-1;
+    an int outside its range raises OverflowError (it is never wrapped), an argument of the wrong type TypeError,
+    both naming the method and the parameter. The empty path names nothing (FileNotFoundError, as os.stat("")).
     Failures raise OSError subclasses (FileNotFoundError, ...) or FsMetaError. Operations run as the caller of
     the object: root for fsmeta.open(), another identity for a view made by as_caller(). Every method may be
     called from any thread; calls release the GIL.
@@ -95,8 +103,15 @@ class FsMeta(_PathAPI):
         """A view of the same database whose operations run as this identity (POSIX permission checks apply;
         uid 0 bypasses them). The view does not own the database: its close() does nothing, and it fails like
         its owner once the owner is closed."""
-        return FsMeta(_owner=False, _handle=self._h, _lib=self._lib,
-                      _caller=Caller(uid, gid, tuple(groups), umask))
+        fn = "as_caller"
+        uid, gid, umask = _u32(uid, fn, "uid"), _u32(gid, fn, "gid"), _u32(umask, fn, "umask")
+        try:
+            gs = tuple(groups)
+        except TypeError:
+            raise TypeError("as_caller() argument 'groups' must be a sequence of int, not %s"
+                            % type(groups).__name__) from None
+        gs = tuple(_u32(g, fn, "groups[%d]" % i) for i, g in enumerate(gs))
+        return FsMeta(_owner=False, _handle=self._h, _lib=self._lib, _caller=Caller(uid, gid, gs, umask))
 
     @property
     def closed(self) -> bool:

@@ -8,17 +8,23 @@ import os
 from typing import TYPE_CHECKING, Any, Iterator, List, Optional, Sequence, cast
 
 from . import _ffi
+from ._args import data as _data
+from ._args import i64 as _i64
+from ._args import name as _name
+from ._args import slice_fields as _slice_fields
+from ._args import u32 as _u32
+from ._args import u64 as _u64
 from ._handle import _Bound, _closed
 from ._values import Attr, DirEntry, Name, PathLike, Slice, StatFS, Stats, _attr, _tuple_new, _unpack_attr
 
 if TYPE_CHECKING:
     from ._db import FsMeta
 
-_fsencode = os.fsencode
 _fsdecode = os.fsdecode
 _byref = ctypes.byref
 _c_attr = _ffi.fsmeta_attr
 _ROOT = _ffi.FSMETA_ROOT_INO
+_U64_MAX = (1 << 64) - 1
 
 
 class _InodeAPI(_Bound):
@@ -30,6 +36,8 @@ class _InodeAPI(_Bound):
 
     def getattr(self, ino: int) -> Attr:
         """The attributes of inode ino (no permission needed). FileNotFoundError if it does not exist."""
+        if ino.__class__ is not int or not 0 <= ino <= _U64_MAX:
+            ino = _u64(ino, "getattr", "ino")
         db = self._h.db
         if db is None:
             raise _closed(self._h)
@@ -39,8 +47,9 @@ class _InodeAPI(_Bound):
 
     def lookup(self, parent: int, name: Name) -> Attr:
         """The attributes of the entry name in directory parent ("." and ".." allowed)."""
+        parent = _u64(parent, "lookup", "parent")
+        n = _name(name, "lookup", "name")
         db = self._db()
-        n = _fsencode(name)
         a = _c_attr()
         self._lib.fsmeta_lookup(a, db, self._ctx, parent, n, len(n))
         return _attr(a)
@@ -65,51 +74,54 @@ class _InodeAPI(_Bound):
 
         Each keyword given adds its FSMETA_SET_* bit; mask ORs raw bits in. No keyword: nothing changes.
         """
-        db = self._db()
+        fn = "setattr"
+        ino = _u64(ino, fn, "ino")
+        mask = _u32(mask, fn, "mask")
         inp = _ffi.fsmeta_setattr_in()
         if mode is not None:
             mask |= _ffi.FSMETA_SET_MODE
-            inp.mode = mode
+            inp.mode = _u32(mode, fn, "mode")
         if uid is not None:
             mask |= _ffi.FSMETA_SET_UID
-            inp.uid = uid
+            inp.uid = _u32(uid, fn, "uid")
         if gid is not None:
             mask |= _ffi.FSMETA_SET_GID
-            inp.gid = gid
+            inp.gid = _u32(gid, fn, "gid")
         if size is not None:
             mask |= _ffi.FSMETA_SET_SIZE
-            inp.size = size
+            inp.size = _u64(size, fn, "size")
         if atime_ns is not None:
             mask |= _ffi.FSMETA_SET_ATIME
-            inp.atime_ns = atime_ns
+            inp.atime_ns = _i64(atime_ns, fn, "atime_ns")
         if mtime_ns is not None:
             mask |= _ffi.FSMETA_SET_MTIME
-            inp.mtime_ns = mtime_ns
+            inp.mtime_ns = _i64(mtime_ns, fn, "mtime_ns")
         if atime_now:
             mask |= _ffi.FSMETA_SET_ATIME_NOW
         if mtime_now:
             mask |= _ffi.FSMETA_SET_MTIME_NOW
         if ctime_ns is not None:
             mask |= _ffi.FSMETA_SET_CTIME
-            inp.ctime_ns = ctime_ns
+            inp.ctime_ns = _i64(ctime_ns, fn, "ctime_ns")
         if flags is not None:
             mask |= _ffi.FSMETA_SET_FLAGS
-            inp.flags = flags
+            inp.flags = _u32(flags, fn, "flags")
+        db = self._db()
         a = _c_attr()
         self._lib.fsmeta_setattr(a, db, self._ctx, ino, mask, inp)
         return _attr(a)
 
     def chmod(self, ino: int, mode: int) -> Attr:
         """setattr(ino, mode=mode)."""
-        return self.setattr(ino, mode=mode)
+        return self.setattr(ino, mode=_u32(mode, "chmod", "mode"))
 
     def chown(self, ino: int, uid: int, gid: int) -> Attr:
         """setattr(ino, uid=uid, gid=gid)."""
-        return self.setattr(ino, uid=uid, gid=gid)
+        return self.setattr(ino, uid=_u32(uid, "chown", "uid"), gid=_u32(gid, "chown", "gid"))
 
     def truncate(self, ino: int, size: int) -> Attr:
         """setattr(ino, size=size)."""
-        return self.setattr(ino, size=size)
+        return self.setattr(ino, size=_u64(size, "truncate", "size"))
 
     def access(self, ino: int, mask: int = _ffi.FSMETA_F_OK) -> None:
         """Check that the caller may access ino with mask (os.R_OK | os.W_OK | os.X_OK, or os.F_OK).
@@ -117,6 +129,8 @@ class _InodeAPI(_Bound):
         Returns None when allowed; raises PermissionError when denied (FileNotFoundError, ...). See may() for a
         boolean.
         """
+        ino = _u64(ino, "access", "ino")
+        mask = _u32(mask, "access", "mask")
         self._lib.fsmeta_access(self._db(), self._ctx, ino, mask)
 
     def may(self, ino: int, mask: int = _ffi.FSMETA_F_OK) -> bool:
@@ -131,39 +145,48 @@ class _InodeAPI(_Bound):
 
     def mknod(self, parent: int, name: Name, mode: int, rdev: int = 0) -> Attr:
         """Create a node (regular file, fifo, socket, device: the type bits of mode; 0 is regular)."""
+        parent = _u64(parent, "mknod", "parent")
+        n = _name(name, "mknod", "name")
+        mode = _u32(mode, "mknod", "mode")
+        rdev = _u32(rdev, "mknod", "rdev")
         db = self._db()
-        n = _fsencode(name)
         a = _c_attr()
         self._lib.fsmeta_mknod(a, db, self._ctx, parent, n, len(n), mode, rdev)
         return _attr(a)
 
     def create(self, parent: int, name: Name, mode: int = 0o666) -> Attr:
         """Create an empty regular file (the caller's umask applies)."""
+        parent = _u64(parent, "create", "parent")
+        n = _name(name, "create", "name")
+        mode = _u32(mode, "create", "mode")
         db = self._db()
-        n = _fsencode(name)
         a = _c_attr()
         self._lib.fsmeta_create(a, db, self._ctx, parent, n, len(n), mode)
         return _attr(a)
 
     def mkdir(self, parent: int, name: Name, mode: int = 0o777) -> Attr:
         """Create a directory (the caller's umask applies)."""
+        parent = _u64(parent, "mkdir", "parent")
+        n = _name(name, "mkdir", "name")
+        mode = _u32(mode, "mkdir", "mode")
         db = self._db()
-        n = _fsencode(name)
         a = _c_attr()
         self._lib.fsmeta_mkdir(a, db, self._ctx, parent, n, len(n), mode)
         return _attr(a)
 
     def symlink(self, parent: int, name: Name, target: Name) -> Attr:
         """Create a symbolic link name in parent pointing to target."""
+        parent = _u64(parent, "symlink", "parent")
+        n = _name(name, "symlink", "name")
+        t = _name(target, "symlink", "target")
         db = self._db()
-        n = _fsencode(name)
-        t = _fsencode(target)
         a = _c_attr()
         self._lib.fsmeta_symlink(a, db, self._ctx, parent, n, len(n), t, len(t))
         return _attr(a)
 
     def readlink(self, ino: int) -> bytes:
         """The target of symlink ino, as bytes (os.fsdecode it for a str)."""
+        ino = _u64(ino, "readlink", "ino")
         db = self._db()
         buf = ctypes.create_string_buffer(_ffi.FSMETA_SYMLINK_MAX + 1)
         n = ctypes.c_size_t()
@@ -172,26 +195,34 @@ class _InodeAPI(_Bound):
 
     def link(self, ino: int, new_parent: int, new_name: Name) -> Attr:
         """Add the hard link new_parent/new_name to inode ino; returns ino's attributes."""
+        ino = _u64(ino, "link", "ino")
+        new_parent = _u64(new_parent, "link", "new_parent")
+        n = _name(new_name, "link", "new_name")
         db = self._db()
-        n = _fsencode(new_name)
         a = _c_attr()
         self._lib.fsmeta_link(a, db, self._ctx, ino, new_parent, n, len(n))
         return _attr(a)
 
     def unlink(self, parent: int, name: Name) -> None:
         """Remove a name that is not a directory."""
-        n = _fsencode(name)
+        parent = _u64(parent, "unlink", "parent")
+        n = _name(name, "unlink", "name")
         self._lib.fsmeta_unlink(self._db(), self._ctx, parent, n, len(n))
 
     def rmdir(self, parent: int, name: Name) -> None:
         """Remove an empty directory."""
-        n = _fsencode(name)
+        parent = _u64(parent, "rmdir", "parent")
+        n = _name(name, "rmdir", "name")
         self._lib.fsmeta_rmdir(self._db(), self._ctx, parent, n, len(n))
 
     def renameat(self, parent: int, name: Name, new_parent: int, new_name: Name, flags: int = 0) -> None:
         """Move parent/name to new_parent/new_name (flags: 0, RENAME_NOREPLACE or RENAME_EXCHANGE)."""
-        n = _fsencode(name)
-        nn = _fsencode(new_name)
+        fn = "renameat"
+        parent = _u64(parent, fn, "parent")
+        n = _name(name, fn, "name")
+        new_parent = _u64(new_parent, fn, "new_parent")
+        nn = _name(new_name, fn, "new_name")
+        flags = _u32(flags, fn, "flags")
         self._lib.fsmeta_rename(self._db(), self._ctx, parent, n, len(n), new_parent, nn, len(nn), flags)
 
     # -- directories
@@ -203,7 +234,7 @@ class _InodeAPI(_Bound):
         handle is opened at the first next() (where errors such as NotADirectoryError are raised) and closed when
         the generator ends, is closed, or is collected.
         """
-        return self._listing(ino, plus, None, False)
+        return self._listing(_u64(ino, "readdir", "ino"), plus, None, False)
 
     def _listing(self, ino: int, plus: bool, prefix: Any, want_bytes: bool) -> Iterator[Any]:
         lib = self._lib
@@ -250,14 +281,16 @@ class _InodeAPI(_Bound):
 
     def set_test_time(self, now_ns: int) -> None:
         """Fix the time stamped on later changes (tests); 0 returns to the clock."""
+        now_ns = _i64(now_ns, "set_test_time", "now_ns")
         self._lib.fsmeta_set_test_time(self._db(), now_ns)
 
     # -- extended attributes
 
     def getxattr(self, ino: int, name: Name) -> bytes:
         """The value of extended attribute name of ino (OSError ENODATA if it has none)."""
+        ino = _u64(ino, "getxattr", "ino")
+        n = _name(name, "getxattr", "name")
         db = self._db()
-        n = _fsencode(name)
         size = 256
         ln = ctypes.c_size_t()
         while True:
@@ -269,8 +302,10 @@ class _InodeAPI(_Bound):
 
     def setxattr(self, ino: int, name: Name, value: bytes, flags: int = 0) -> None:
         """Set extended attribute name of ino to value (flags: 0, XATTR_CREATE or XATTR_REPLACE)."""
-        n = _fsencode(name)
-        v = bytes(value)
+        ino = _u64(ino, "setxattr", "ino")
+        n = _name(name, "setxattr", "name")
+        v = _data(value, "setxattr", "value")
+        flags = _u32(flags, "setxattr", "flags")
         self._lib.fsmeta_setxattr(self._db(), self._ctx, ino, n, len(n), v, len(v), flags)
 
     def listxattr(self, ino: int) -> List[str]:
@@ -279,6 +314,7 @@ class _InodeAPI(_Bound):
 
     def listxattr_bytes(self, ino: int) -> List[bytes]:
         """listxattr with the names as bytes."""
+        ino = _u64(ino, "listxattr", "ino")
         buf = _ffi.fsmeta_buf()
         self._lib.fsmeta_listxattr(_byref(buf), self._db(), self._ctx, ino)
         try:
@@ -289,42 +325,52 @@ class _InodeAPI(_Bound):
 
     def removexattr(self, ino: int, name: Name) -> None:
         """Remove extended attribute name of ino."""
-        n = _fsencode(name)
+        ino = _u64(ino, "removexattr", "ino")
+        n = _name(name, "removexattr", "name")
         self._lib.fsmeta_removexattr(self._db(), self._ctx, ino, n, len(n))
 
     # -- files and their data
 
     def fallocate(self, ino: int, mode: int, offset: int, length: int) -> Attr:
         """Reserve (mode 0), punch a hole or zero a range of regular file ino; returns the new attributes."""
+        fn = "fallocate"
+        ino, mode = _u64(ino, fn, "ino"), _u32(mode, fn, "mode")
+        offset, length = _u64(offset, fn, "offset"), _u64(length, fn, "length")
         a = _c_attr()
         self._lib.fsmeta_fallocate(a, self._db(), self._ctx, ino, mode, offset, length)
         return _attr(a)
 
     def open_file(self, ino: int, flags: int = _ffi.FSMETA_O_RDONLY) -> Attr:
         """Check access for flags (O_RDONLY/O_WRONLY/O_RDWR, O_TRUNC, O_APPEND) and count an open of ino."""
+        ino, flags = _u64(ino, "open_file", "ino"), _u32(flags, "open_file", "flags")
         a = _c_attr()
         self._lib.fsmeta_file_open(a, self._db(), self._ctx, ino, flags)
         return _attr(a)
 
     def release_file(self, ino: int) -> None:
         """End one open_file of ino."""
+        ino = _u64(ino, "release_file", "ino")
         self._lib.fsmeta_file_release(self._db(), self._ctx, ino)
 
     def new_slice_id(self, n: int = 1) -> int:
         """Reserve n consecutive slice ids; returns the first."""
+        n = _u32(n, "new_slice_id", "n")
         out = ctypes.c_uint64()
         self._lib.fsmeta_new_slice_id(_byref(out), self._db(), self._ctx, n)
         return out.value
 
     def write_slice(self, ino: int, chunk: int, s: Slice) -> Attr:
         """Place slice s in chunk number chunk of regular file ino; returns the new attributes."""
+        fn = "write_slice"
+        ino, chunk = _u64(ino, fn, "ino"), _u32(chunk, fn, "chunk")
+        cs = _ffi.fsmeta_slice(*_slice_fields(s, fn, "s"))
         a = _c_attr()
-        cs = _ffi.fsmeta_slice(*s)
         self._lib.fsmeta_write_slice(a, self._db(), self._ctx, ino, chunk, _byref(cs))
         return _attr(a)
 
     def read_chunk(self, ino: int, chunk: int) -> List[Slice]:
         """The slices of chunk number chunk of ino, in write order, clipped to the file size."""
+        ino, chunk = _u64(ino, "read_chunk", "ino"), _u32(chunk, "read_chunk", "chunk")
         buf = _ffi.fsmeta_buf()
         self._lib.fsmeta_read_chunk(_byref(buf), self._db(), self._ctx, ino, chunk)
         return self._slices(buf)
@@ -336,9 +382,17 @@ class _InodeAPI(_Bound):
         replaced empty: drop the slices later ones cover entirely. Else, if the list still begins with exactly
         replaced, they become with_ (BlockingIOError, EAGAIN, when the chunk changed meanwhile).
         """
+        fn = "compact_chunk"
+        ino, chunk = _u64(ino, fn, "ino"), _u32(chunk, fn, "chunk")
+        try:
+            replaced = list(replaced)
+        except TypeError:
+            raise TypeError("compact_chunk() argument 'replaced' must be a sequence of Slice, not %s"
+                            % type(replaced).__name__) from None
+        cs = [_ffi.fsmeta_slice(*_slice_fields(s, fn, "replaced[%d]" % i)) for i, s in enumerate(replaced)]
+        w = _byref(_ffi.fsmeta_slice(*_slice_fields(with_, fn, "with_"))) if with_ is not None else None
         buf = _ffi.fsmeta_buf()
-        arr = (_ffi.fsmeta_slice * len(replaced))(*[_ffi.fsmeta_slice(*s) for s in replaced]) if replaced else None
-        w = _byref(_ffi.fsmeta_slice(*with_)) if with_ is not None else None
+        arr = (_ffi.fsmeta_slice * len(cs))(*cs) if cs else None
         self._lib.fsmeta_compact_chunk(_byref(buf), self._db(), self._ctx, ino, chunk, arr, len(replaced), w)
         return self._slices(buf)
 
@@ -354,17 +408,21 @@ class _InodeAPI(_Bound):
     # -- paths (engine level)
 
     def resolve(self, path: PathLike, follow: bool = False) -> Attr:
-        """Walk a path from the root (symlinks in the middle followed; the last one too with follow=True)."""
+        """Walk a path from the root (symlinks in the middle followed; the last one too with follow=True).
+
+        The empty path names nothing (FileNotFoundError, as os.stat("")); a NUL in path is OSError EINVAL.
+        """
+        p = _name(path, "resolve", "path")
         db = self._db()
-        p = _fsencode(path)
         a = _c_attr()
         self._lib.fsmeta_resolve(a, db, self._ctx, p, len(p), _ffi.FSMETA_RESOLVE_FOLLOW if follow else 0)
         return _attr(a)
 
     def mkdir_all(self, path: PathLike, mode: int = 0o777) -> Attr:
         """Create every missing directory of path (mkdir -p); returns the last directory's attributes."""
+        p = _name(path, "mkdir_all", "path")
+        mode = _u32(mode, "mkdir_all", "mode")
         db = self._db()
-        p = _fsencode(path)
         a = _c_attr()
         self._lib.fsmeta_mkdir_all(a, db, self._ctx, p, len(p), mode)
         return _attr(a)

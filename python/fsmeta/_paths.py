@@ -9,10 +9,10 @@ import stat as _stat
 from typing import Any, Callable, Iterator, List, Optional, Tuple
 
 from . import _ffi, _walk
+from ._args import name as _name
 from ._inode import _InodeAPI
 from ._values import Attr, DirEntry, PathLike
 
-_fsencode = os.fsencode
 _ROOT = _ffi.FSMETA_ROOT_INO
 
 
@@ -75,7 +75,7 @@ class _PathAPI(_InodeAPI):
 
     def touch(self, path: PathLike, mode: int = 0o666, exist_ok: bool = True) -> Attr:
         """Create an empty regular file at path (like pathlib.Path.touch, without changing times if it exists)."""
-        parent, name = self._split(path)
+        parent, name = self._split(path, "touch")
         try:
             return self.create(parent, name, mode)
         except FileExistsError:
@@ -85,8 +85,8 @@ class _PathAPI(_InodeAPI):
 
     def rename(self, src: PathLike, dst: PathLike) -> None:
         """Like os.rename: move src to dst, replacing a dst of a compatible type."""
-        p1, n1 = self._split(src)
-        p2, n2 = self._split(dst)
+        p1, n1 = self._split(src, "rename", "src")
+        p2, n2 = self._split(dst, "rename", "dst")
         try:
             self.renameat(p1, n1, p2, n2)
         except OSError as e:
@@ -95,7 +95,7 @@ class _PathAPI(_InodeAPI):
 
     def remove(self, path: PathLike) -> None:
         """Like os.remove: remove a non-directory (IsADirectoryError for a directory)."""
-        parent, name = self._split(path)
+        parent, name = self._split(path, "remove")
         try:
             self.unlink(parent, name)
         except OSError as e:
@@ -104,7 +104,7 @@ class _PathAPI(_InodeAPI):
 
     def removedir(self, path: PathLike) -> None:
         """Like os.rmdir: remove an empty directory."""
-        parent, name = self._split(path)
+        parent, name = self._split(path, "removedir")
         try:
             self.rmdir(parent, name)
         except OSError as e:
@@ -131,8 +131,8 @@ class _PathAPI(_InodeAPI):
             else:
                 self.unlink(ino, e.raw_name)
 
-    def _split(self, path: PathLike) -> Tuple[int, bytes]:
-        p = _fsencode(path)
+    def _split(self, path: PathLike, fn: str = "path", param: str = "path") -> Tuple[int, bytes]:
+        p = _name(path, fn, param)
         if not p:  # the empty path names nothing (os.stat(""), os.remove(""): FileNotFoundError), not the root
             raise FileNotFoundError(2, "No such file or directory", os.fsdecode(path))
         p = p.rstrip(b"/")
