@@ -59,8 +59,10 @@ func (db *DB) GetAttr(c *Caller, ino Ino) (Attr, error) {
 // to the values in in, sets ctime to now, and returns the new attributes.
 // Rules (Linux's): chmod only by the owner or root; a non-root owner who is
 // not in the file's group loses S_ISGID. chown of uid only by root; the owner
-// may change the gid to a group they belong to; a chown by non-root clears
-// S_ISUID and S_ISGID (S_ISGID only when group-exec is set) of non-directories.
+// (only) may change the gid to a group they belong to; a chown, by anyone,
+// clears S_ISUID and S_ISGID (S_ISGID only when group-exec is set or a
+// non-root caller is outside the file's group) of non-directories, and so
+// does a truncation by non-root of a regular file.
 // Size needs write permission and a regular file (EISDIR for a directory,
 // EINVAL otherwise); it truncates or extends (holes). Times set to "now" need
 // ownership or write permission; times set to a value need ownership.

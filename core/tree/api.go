@@ -112,24 +112,26 @@ func (t *Tree) SetAttr(c *meta.Caller, now int64, ino meta.Ino, mask uint32, in 
 	if mask == 0 {
 		return t.attrOf(h), 0
 	}
+	oldSize := h.size
+	tr := t.triple(h)
+	mode, uid, gid := uint32(tr.mode), tr.uid, tr.gid
+	if mask&(meta.SetUid|meta.SetGid) != 0 && !isDir(mode) {
+		mode &^= killSuid(c, mode, gid, true)
+	}
 	if mask&meta.SetSize != 0 {
+		mode &^= killSuid(c, mode, gid, false)
+		if mask == meta.SetSize && in.Size == h.size && mode == uint32(tr.mode) {
+			return t.attrOf(h), 0 // the same size: nothing changes (Linux)
+		}
 		if e := t.truncate(h, in.Size); e != 0 {
 			return meta.Attr{}, e
 		}
 	}
-	tr := t.triple(h)
-	mode, uid, gid := uint32(tr.mode), tr.uid, tr.gid
 	if mask&meta.SetUid != 0 {
 		uid = in.Uid
 	}
 	if mask&meta.SetGid != 0 {
 		gid = in.Gid
-	}
-	if mask&(meta.SetUid|meta.SetGid) != 0 && c.Uid != 0 && !isDir(mode) {
-		mode &^= meta.S_ISUID
-		if mode&0o010 != 0 {
-			mode &^= meta.S_ISGID
-		}
 	}
 	if mask&meta.SetMode != 0 {
 		mode = mode&meta.S_IFMT | in.Mode
@@ -149,7 +151,7 @@ func (t *Tree) SetAttr(c *meta.Caller, now int64, ino meta.Ino, mask uint32, in 
 		h.mtime = now
 	case mask&meta.SetMtime != 0:
 		h.mtime = in.Mtime
-	case mask&meta.SetSize != 0:
+	case mask&meta.SetSize != 0 && in.Size != oldSize:
 		h.mtime = now
 	}
 	if mask&meta.SetFlags != 0 {
@@ -169,6 +171,23 @@ func (t *Tree) SetAttr(c *meta.Caller, now int64, ino meta.Ino, mask uint32, in 
 	return t.attrOf(h), 0
 }
 
+// killSuid returns the set-id bits a change drops from a file of the given
+// mode and gid, as Linux does: a chown (chown true, any caller) drops S_ISUID,
+// and S_ISGID when group-exec is set or a non-root caller is outside gid; a
+// truncation (chown false) of a regular file by a non-root caller drops the
+// same bits. Root keeps them on truncation, and a setgid file without
+// group-exec keeps S_ISGID for a caller in its group.
+func killSuid(c *meta.Caller, mode, gid uint32, chown bool) uint32 {
+	if !chown && (c.Uid == 0 || mode&meta.S_IFMT != meta.S_IFREG) {
+		return 0
+	}
+	kill := mode & meta.S_ISUID
+	if mode&meta.S_ISGID != 0 && (mode&0o010 != 0 || c.Uid != 0 && !c.InGroup(gid)) {
+		kill |= meta.S_ISGID
+	}
+	return kill
+}
+
 func (t *Tree) checkSetAttr(c *meta.Caller, h *nodeHdr, mask uint32, in *meta.SetAttrIn) meta.Errno {
 	root := c.Uid == 0
 	tr := t.triple(h)
@@ -180,9 +199,9 @@ func (t *Tree) checkSetAttr(c *meta.Caller, h *nodeHdr, mask uint32, in *meta.Se
 		return meta.EPERM
 	case appendOnly(h) && mask&(meta.SetMode|meta.SetUid|meta.SetGid|meta.SetMtime|meta.SetMtimeNow|meta.SetCtime) != 0:
 		return meta.EPERM
-	case mask&meta.SetUid != 0 && in.Uid != tr.uid && !root:
+	case mask&meta.SetUid != 0 && !root && (!owner || in.Uid != tr.uid):
 		return meta.EPERM
-	case mask&meta.SetGid != 0 && in.Gid != tr.gid && !root && (!owner || !c.InGroup(in.Gid)):
+	case mask&meta.SetGid != 0 && !root && (!owner || in.Gid != tr.gid && !c.InGroup(in.Gid)):
 		return meta.EPERM
 	case mask&meta.SetMode != 0 && !root && !owner:
 		return meta.EPERM
@@ -265,33 +284,21 @@ func (t *Tree) createLocked(c *meta.Caller, now int64, parent meta.Ino, name str
 	if e != 0 {
 		return nil, e
 	}
-	if e := t.may(c, dir, meta.W_OK|meta.X_OK); e != 0 {
+	if e := t.mayCreate(c, dir, name); e != 0 {
 		return nil, e
 	}
-	if immutable(dir) {
-		return nil, meta.EPERM
-	}
-	if r, _ := t.find(dir, name); r != 0 {
-		return nil, meta.EEXIST
+	typ := mode & meta.S_IFMT
+	if (typ == meta.S_IFCHR || typ == meta.S_IFBLK) && c.Uid != 0 {
+		return nil, meta.EPERM // device nodes are root's (Linux: CAP_MKNOD)
 	}
 	if t.counts.inodes >= t.opts.MaxInodes || t.nextIno > maxIno {
 		return nil, meta.ENOSPC
 	}
-	typ := mode & meta.S_IFMT
-	perm := mode & meta.ModePerm &^ c.Umask
-	if typ == meta.S_IFLNK {
-		perm = 0o777
-	}
+	perm := newPerm(c, t.triple(dir), mode)
 	dt := t.triple(dir)
 	gid := c.Gid
 	if dt.mode&meta.S_ISGID != 0 {
 		gid = dt.gid
-		if typ == meta.S_IFDIR {
-			perm |= meta.S_ISGID
-		}
-	}
-	if typ != meta.S_IFDIR && c.Uid != 0 && !c.InGroup(gid) {
-		perm &^= meta.S_ISGID
 	}
 	if !t.prepareInsert(dir) {
 		return nil, meta.ENOSPC
@@ -329,6 +336,47 @@ func (t *Tree) createLocked(c *meta.Caller, now int64, parent meta.Ino, name str
 	return h, 0
 }
 
+// mayCreate runs the checks of adding name to dir in Linux's order: search
+// permission (the lookup), an existing name (EEXIST), then an immutable
+// directory (EPERM) and write permission (EACCES).
+func (t *Tree) mayCreate(c *meta.Caller, dir *nodeHdr, name string) meta.Errno {
+	if e := t.may(c, dir, meta.X_OK); e != 0 {
+		return e
+	}
+	if r, _ := t.find(dir, name); r != 0 {
+		return meta.EEXIST
+	}
+	if immutable(dir) {
+		return meta.EPERM
+	}
+	return t.may(c, dir, meta.W_OK|meta.X_OK)
+}
+
+// newPerm gives the permission bits of a node of mode (type and requested
+// bits) created by c in a directory of attributes dt, as Linux does: a
+// directory keeps only the rwx and sticky bits asked for, and gets S_ISGID
+// from a setgid parent; another node keeps S_ISGID unless it asked for
+// S_ISGID with group-exec in a setgid parent whose group a non-root caller is
+// not in; then the umask applies (not to symlinks: 0777).
+func newPerm(c *meta.Caller, dt attrTriple, mode uint32) uint32 {
+	typ := mode & meta.S_IFMT
+	perm := mode & meta.ModePerm
+	sgidDir := dt.mode&meta.S_ISGID != 0
+	switch {
+	case typ == meta.S_IFLNK:
+		return 0o777
+	case typ == meta.S_IFDIR:
+		perm &= 0o777 | meta.S_ISVTX
+	case perm&(meta.S_ISGID|0o010) == meta.S_ISGID|0o010 && sgidDir && c.Uid != 0 && !c.InGroup(dt.gid):
+		perm &^= meta.S_ISGID
+	}
+	perm &^= c.Umask
+	if typ == meta.S_IFDIR && sgidDir {
+		perm |= meta.S_ISGID
+	}
+	return perm
+}
+
 func (t *Tree) Readlink(c *meta.Caller, ino meta.Ino) (string, meta.Errno) {
 	s, ok := t.rlock()
 	if !ok {
@@ -361,23 +409,17 @@ func (t *Tree) Link(c *meta.Caller, now int64, ino meta.Ino, newParent meta.Ino,
 	if e != 0 {
 		return meta.Attr{}, e
 	}
-	if isDir(t.mode(h)) {
-		return meta.Attr{}, meta.EPERM
-	}
-	if e := t.may(c, dir, meta.W_OK|meta.X_OK); e != 0 {
+	if e := t.mayCreate(c, dir, newName); e != 0 {
 		return meta.Attr{}, e
 	}
-	if immutable(dir) || pinned(h) {
+	if pinned(h) || isDir(t.mode(h)) {
 		return meta.Attr{}, meta.EPERM
-	}
-	if r, _ := t.find(dir, newName); r != 0 {
-		return meta.Attr{}, meta.EEXIST
-	}
-	if t.nlink(h) >= meta.MaxLinks {
-		return meta.Attr{}, meta.EMLINK
 	}
 	if t.nlink(h) == 0 {
 		return meta.Attr{}, meta.ENOENT
+	}
+	if t.nlink(h) >= meta.MaxLinks {
+		return meta.Attr{}, meta.EMLINK
 	}
 	if !t.prepareInsert(dir) {
 		return meta.Attr{}, meta.ENOSPC
@@ -428,34 +470,46 @@ func (t *Tree) dropLink(h *nodeHdr, now int64) {
 	t.freeNode(h)
 }
 
-// removable runs the checks shared by Unlink and Rmdir, in the contract's
-// order, for the entry name in parent that should (wantDir) or should not be
-// a directory. The caller holds the write lock and has checked name.
+// removable runs the checks shared by Unlink and Rmdir, in Linux's order,
+// for the entry name in parent that should (wantDir) or should not be a
+// directory: search permission on parent, the name (ENOENT), then mayDelete.
+// The caller holds the write lock and has checked name.
 func (t *Tree) removable(c *meta.Caller, parent meta.Ino, name string, wantDir bool) (dir, h *nodeHdr, r, prev arena.Ref, e meta.Errno) {
 	if dir, e = t.dirOf(parent); e != 0 {
 		return
 	}
-	if e = t.may(c, dir, meta.W_OK|meta.X_OK); e != 0 {
+	if e = t.may(c, dir, meta.X_OK); e != 0 {
 		return
-	}
-	if pinned(dir) {
-		return dir, nil, 0, 0, meta.EPERM
 	}
 	if r, prev = t.find(dir, name); r == 0 {
 		return dir, nil, 0, 0, meta.ENOENT
 	}
 	h = t.entNode(r)
-	switch d := isDir(t.mode(h)); {
-	case d && !wantDir:
-		e = meta.EISDIR
-	case !d && wantDir:
-		e = meta.ENOTDIR
-	case t.sticky(c, dir, h) != 0:
-		e = meta.EPERM
-	case pinned(h):
-		e = meta.EPERM
-	}
+	e = t.mayDelete(c, dir, h, wantDir)
 	return
+}
+
+// mayDelete runs Linux's checks of removing (or replacing) h from dir, in
+// its order: an immutable dir (EPERM), write and search permission on dir
+// (EACCES), an append-only dir, the sticky rule, an immutable or append-only
+// h (EPERM), then h's type against isDir (ENOTDIR, EISDIR).
+func (t *Tree) mayDelete(c *meta.Caller, dir, h *nodeHdr, dirWanted bool) meta.Errno {
+	if immutable(dir) {
+		return meta.EPERM
+	}
+	if e := t.may(c, dir, meta.W_OK|meta.X_OK); e != 0 {
+		return e
+	}
+	if appendOnly(dir) || t.sticky(c, dir, h) != 0 || pinned(h) {
+		return meta.EPERM
+	}
+	switch d := isDir(t.mode(h)); {
+	case dirWanted && !d:
+		return meta.ENOTDIR
+	case !dirWanted && d:
+		return meta.EISDIR
+	}
+	return 0
 }
 
 func (t *Tree) Unlink(c *meta.Caller, now int64, parent meta.Ino, name string) meta.Errno {
@@ -557,6 +611,11 @@ func (t *Tree) Open(c *meta.Caller, now int64, ino meta.Ino, flags uint32) (meta
 	if flags&meta.O_TRUNC != 0 && mode&meta.S_IFMT == meta.S_IFREG {
 		if e := t.truncate(h, 0); e != 0 {
 			return meta.Attr{}, e
+		}
+		tr := t.triple(h)
+		if kill := killSuid(c, uint32(tr.mode), tr.gid, false); kill != 0 {
+			tr.mode &^= uint16(kill)
+			t.setTriple(h, tr)
 		}
 		h.mtime, h.ctime = now, now
 	}

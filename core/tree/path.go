@@ -35,10 +35,16 @@ func (t *Tree) walk(c *meta.Caller, path string, followLast bool) (*nodeHdr, met
 		if !isDir(t.mode(cur)) {
 			return nil, meta.ENOTDIR
 		}
+		if name == trailingSlash {
+			continue // only that it is a directory (no search permission)
+		}
 		if e := t.may(c, cur, meta.X_OK); e != 0 {
 			return nil, e
 		}
-		if name == ".." {
+		switch name {
+		case ".":
+			continue
+		case "..":
 			cur = t.getNode(cur.parent())
 			continue
 		}
@@ -69,11 +75,24 @@ func (t *Tree) walk(c *meta.Caller, path string, followLast bool) (*nodeHdr, met
 	return cur, 0
 }
 
+// trailingSlash is the component appendComps adds for a path that ends in
+// "/" after a name: the walk checks that it reached a directory (following a
+// symlink before it), as Linux does, without needing search permission on it.
+const trailingSlash = "/"
+
+// appendComps appends the components of path: empty ones (from "//") are
+// dropped; "." stays, so that the walk checks that the node before it is a
+// directory it may search ("file/." is ENOTDIR, as in Linux and POSIX); a
+// final "/" becomes trailingSlash.
 func appendComps(out []string, path string) []string {
+	n := len(out)
 	for _, p := range strings.Split(path, "/") {
-		if p != "" && p != "." {
+		if p != "" {
 			out = append(out, p)
 		}
+	}
+	if len(out) > n && strings.HasSuffix(path, "/") {
+		out = append(out, trailingSlash)
 	}
 	return out
 }
@@ -122,16 +141,23 @@ func (t *Tree) mkdirAll(c *meta.Caller, now int64, path string, mode uint32) (h 
 	}()
 	cur := t.getNode(meta.RootIno)
 	comps := appendComps(nil, path)
+	last := len(comps) - 1 // the last component but a trailing "/"
+	if last >= 0 && comps[last] == trailingSlash {
+		last--
+	}
 	for i, name := range comps {
-		if name == ".." {
-			if e := t.may(c, cur, meta.X_OK); e != 0 {
-				return nil, e
-			}
-			cur = t.getNode(cur.parent())
-			continue
+		if name == trailingSlash {
+			continue // cur is a directory
 		}
 		if e := t.may(c, cur, meta.X_OK); e != 0 {
 			return nil, e
+		}
+		switch name {
+		case ".":
+			continue
+		case "..":
+			cur = t.getNode(cur.parent())
+			continue
 		}
 		if e := checkName(name); e != 0 {
 			return nil, e
@@ -144,7 +170,7 @@ func (t *Tree) mkdirAll(c *meta.Caller, now int64, path string, mode uint32) (h 
 				rest := strings.Join(comps[:i+1], "/")
 				h, e := t.walk(c, rest, true)
 				if e != 0 {
-					if i == len(comps)-1 {
+					if i == last {
 						return nil, meta.EEXIST // something is there, if dangling
 					}
 					return nil, e
@@ -152,7 +178,7 @@ func (t *Tree) mkdirAll(c *meta.Caller, now int64, path string, mode uint32) (h 
 				next = h
 			}
 			if !isDir(t.mode(next)) {
-				if i == len(comps)-1 {
+				if i == last {
 					return nil, meta.EEXIST
 				}
 				return nil, meta.ENOTDIR

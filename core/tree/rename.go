@@ -27,26 +27,22 @@ func (t *Tree) Rename(c *meta.Caller, now int64, parent meta.Ino, name string, n
 	if e != 0 {
 		return e
 	}
-	if e := t.may(c, sd, meta.W_OK|meta.X_OK); e != 0 {
+	// Linux's order: the lookups (search permission, ENOENT, the target's
+	// existence against the flags), the ancestry of the two parents, the
+	// rename of an entry onto itself (which succeeds before any permission
+	// check), then removal from the source directory and removal from or
+	// addition to the target directory, each as Unlink and Mkdir check them.
+	if e := t.may(c, sd, meta.X_OK); e != 0 {
 		return e
 	}
-	if e := t.may(c, dd, meta.W_OK|meta.X_OK); e != 0 {
+	if e := t.may(c, dd, meta.X_OK); e != 0 {
 		return e
-	}
-	if immutable(sd) || immutable(dd) || appendOnly(sd) {
-		return meta.EPERM
 	}
 	sr, _ := t.find(sd, name)
 	if sr == 0 {
 		return meta.ENOENT
 	}
 	sh := t.entNode(sr)
-	if e := t.sticky(c, sd, sh); e != 0 {
-		return e
-	}
-	if pinned(sh) {
-		return meta.EPERM
-	}
 	dr, _ := t.find(dd, newName)
 	var dh *nodeHdr
 	if dr != 0 {
@@ -58,33 +54,38 @@ func (t *Tree) Rename(c *meta.Caller, now int64, parent meta.Ino, name string, n
 		return meta.EEXIST
 	case dr == 0 && exchange:
 		return meta.ENOENT
-	case dh != nil && dh.inum() == sh.inum():
-		return 0
 	}
 	sDir := isDir(t.mode(sh))
 	dDir := dh != nil && isDir(t.mode(dh))
 	if sDir && t.within(dd, meta.Ino(sh.inum())) {
-		return meta.EINVAL
+		return meta.EINVAL // into itself
 	}
-	if exchange && dDir && t.within(sd, meta.Ino(dh.inum())) {
-		return meta.EINVAL
-	}
-	if dh != nil {
-		if e := t.sticky(c, dd, dh); e != 0 {
-			return e
+	if dDir && dh.inum() != sh.inum() && t.within(sd, meta.Ino(dh.inum())) {
+		if exchange {
+			return meta.EINVAL
 		}
-		if pinned(dh) || appendOnly(dd) {
+		return meta.ENOTEMPTY // the target holds the source
+	}
+	if dh != nil && dh.inum() == sh.inum() {
+		return 0 // onto itself (or another link of it): nothing to do
+	}
+	if e := t.mayDelete(c, sd, sh, sDir); e != 0 {
+		return e
+	}
+	if dh == nil {
+		if immutable(dd) {
 			return meta.EPERM
 		}
-		if !exchange {
-			switch {
-			case sDir && !dDir:
-				return meta.ENOTDIR
-			case !sDir && dDir:
-				return meta.EISDIR
-			case dDir && dh.count() > 0:
-				return meta.ENOTEMPTY
-			}
+		if e := t.may(c, dd, meta.W_OK|meta.X_OK); e != 0 {
+			return e
+		}
+	} else {
+		isdir := sDir
+		if exchange {
+			isdir = dDir
+		}
+		if e := t.mayDelete(c, dd, dh, isdir); e != 0 {
+			return e
 		}
 	}
 	if parent != newParent {
@@ -98,6 +99,9 @@ func (t *Tree) Rename(c *meta.Caller, now int64, parent meta.Ino, name string, n
 				return e
 			}
 		}
+	}
+	if !exchange && dDir && dh.count() > 0 {
+		return meta.ENOTEMPTY
 	}
 	if exchange {
 		return t.exchange(now, sd, dd, sr, dr, name, newName)

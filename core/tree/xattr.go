@@ -106,6 +106,9 @@ func (t *Tree) GetXattr(c *meta.Caller, ino meta.Ino, name string) ([]byte, meta
 		return nil, meta.ENOENT
 	}
 	if ns == "user." {
+		if m := t.mode(h) & meta.S_IFMT; m != meta.S_IFREG && m != meta.S_IFDIR {
+			return nil, meta.ENODATA // only files and directories have user.* (Linux)
+		}
 		if e := t.may(c, h, meta.R_OK); e != 0 {
 			return nil, e
 		}
@@ -126,14 +129,10 @@ func (t *Tree) ListXattr(c *meta.Caller, ino meta.Ino) ([]string, meta.Errno) {
 		return nil, meta.EClosed
 	}
 	defer t.mu.runlock(s)
-	h := t.getNode(ino)
-	if h == nil {
+	if t.getNode(ino) == nil {
 		return nil, meta.ENOENT
 	}
-	if e := t.may(c, h, meta.R_OK); e != 0 {
-		return nil, e
-	}
-	var out []string
+	var out []string // no permission needed (Linux)
 	for _, x := range t.xattrList(ino) {
 		if c.Uid == 0 || strings.HasPrefix(string(x.name), "user.") {
 			out = append(out, string(x.name))
@@ -142,22 +141,32 @@ func (t *Tree) ListXattr(c *meta.Caller, ino meta.Ino) ([]string, meta.Errno) {
 	return out, 0
 }
 
-// checkXattrWrite applies the permission rules of set and remove.
+// checkXattrWrite applies the permission rules of set and remove, in Linux's
+// order: an immutable or append-only node; then for user.* a node that is
+// neither a file nor a directory, a sticky directory the caller neither owns
+// nor is root for (EPERM), write permission (EACCES); other namespaces are
+// root's.
 func (t *Tree) checkXattrWrite(c *meta.Caller, h *nodeHdr, ns string) meta.Errno {
-	if ns == "user." {
-		if e := t.may(c, h, meta.W_OK); e != 0 {
-			return e
-		}
-		if m := t.mode(h) & meta.S_IFMT; m != meta.S_IFREG && m != meta.S_IFDIR {
-			return meta.EPERM
-		}
-	} else if c.Uid != 0 {
-		return meta.EPERM
-	}
 	if pinned(h) {
 		return meta.EPERM
 	}
-	return 0
+	if ns != "user." {
+		if c.Uid != 0 {
+			return meta.EPERM
+		}
+		return 0
+	}
+	tr := t.triple(h)
+	switch uint32(tr.mode) & meta.S_IFMT {
+	case meta.S_IFREG:
+	case meta.S_IFDIR:
+		if tr.mode&meta.S_ISVTX != 0 && c.Uid != 0 && c.Uid != tr.uid {
+			return meta.EPERM
+		}
+	default:
+		return meta.EPERM
+	}
+	return t.may(c, h, meta.W_OK)
 }
 
 func (t *Tree) SetXattr(c *meta.Caller, now int64, ino meta.Ino, name string, value []byte, flags uint32) meta.Errno {

@@ -30,6 +30,9 @@ func (m *Model) SetAttr(c *meta.Caller, now int64, ino meta.Ino, mask uint32, in
 	if mask == 0 {
 		return m.attrOf(n), 0
 	}
+	if mask == meta.SetSize && in.Size == n.Size && suidKill(c, n, false) == 0 {
+		return m.attrOf(n), 0 // truncation to the same size changes nothing (Linux)
+	}
 	setAttrApply(c, now, n, mask, in)
 	return m.attrOf(n), 0
 }
@@ -47,12 +50,12 @@ func setAttrChecks(c *meta.Caller, n *Node, mask uint32, in *meta.SetAttrIn) met
 	if appendOnly(n) && mask&(meta.SetMode|meta.SetUid|meta.SetGid|meta.SetMtime|meta.SetMtimeNow|meta.SetCtime) != 0 {
 		return meta.EPERM
 	}
-	// 2. uid
-	if mask&meta.SetUid != 0 && in.Uid != n.Uid && !root {
+	// 2. uid: only root changes it; the owner may "change" it to itself
+	if mask&meta.SetUid != 0 && !root && !(owner && in.Uid == n.Uid) {
 		return meta.EPERM
 	}
-	// 3. gid
-	if mask&meta.SetGid != 0 && in.Gid != n.Gid && !root && (!owner || !c.InGroup(in.Gid)) {
+	// 3. gid: root, or the owner to the same gid or one of their groups
+	if mask&meta.SetGid != 0 && !root && !(owner && (in.Gid == n.Gid || c.InGroup(in.Gid))) {
 		return meta.EPERM
 	}
 	// 4. mode
@@ -90,17 +93,18 @@ func setAttrChecks(c *meta.Caller, n *Node, mask uint32, in *meta.SetAttrIn) met
 
 // setAttrApply applies a checked SetAttr in the contract's order.
 func setAttrApply(c *meta.Caller, now int64, n *Node, mask uint32, in *meta.SetAttrIn) {
+	oldSize := n.Size
+	if mask&(meta.SetUid|meta.SetGid) != 0 && !n.isDir() {
+		n.Mode &^= suidKill(c, n, true)
+	}
+	if mask&meta.SetSize != 0 {
+		n.Mode &^= suidKill(c, n, false)
+	}
 	if mask&meta.SetUid != 0 {
 		n.Uid = in.Uid
 	}
 	if mask&meta.SetGid != 0 {
 		n.Gid = in.Gid
-	}
-	if mask&(meta.SetUid|meta.SetGid) != 0 && c.Uid != 0 && !n.isDir() {
-		n.Mode &^= meta.S_ISUID
-		if n.Mode&0o010 != 0 {
-			n.Mode &^= meta.S_ISGID
-		}
 	}
 	if mask&meta.SetMode != 0 {
 		mode := in.Mode
@@ -111,7 +115,7 @@ func setAttrApply(c *meta.Caller, now int64, n *Node, mask uint32, in *meta.SetA
 	}
 	if mask&meta.SetSize != 0 {
 		truncate(n, in.Size)
-		if mask&meta.SetMtime == 0 {
+		if mask&meta.SetMtime == 0 && in.Size != oldSize {
 			n.Mtime = now
 		}
 	}
@@ -135,6 +139,24 @@ func setAttrApply(c *meta.Caller, now int64, n *Node, mask uint32, in *meta.SetA
 	} else {
 		n.Ctime = now
 	}
+}
+
+// suidKill returns the set-id bits Linux drops from n on a chown (by any
+// caller: S_ISUID; S_ISGID too when group-exec is set or when a non-root
+// caller is not in n's group) or on a truncation (the same, but only for a
+// regular file and a non-root caller).
+func suidKill(c *meta.Caller, n *Node, chown bool) uint32 {
+	if !chown && (c.Uid == 0 || !n.isRegular()) {
+		return 0
+	}
+	var kill uint32
+	if n.Mode&meta.S_ISUID != 0 {
+		kill |= meta.S_ISUID
+	}
+	if n.Mode&meta.S_ISGID != 0 && (n.Mode&0o010 != 0 || c.Uid != 0 && !c.InGroup(n.Gid)) {
+		kill |= meta.S_ISGID
+	}
+	return kill
 }
 
 // truncate sets the size of regular file n: shrinking drops or clips the
@@ -168,23 +190,28 @@ func xattrName(name string) (xattrNS, meta.Errno) {
 	return 0, meta.EOPNOTSUPP // system. and unknown prefixes
 }
 
-// xattrChange is the namespace, permission and flag check of set and remove.
+// xattrChange is the flag, namespace and permission check of set and
+// remove, in Linux's order: immutable or append-only (EPERM); for user.*: not
+// a regular file or directory (EPERM), a sticky directory that the caller
+// neither owns nor is root for (EPERM), then write permission (EACCES);
+// trusted.* and security.* are root's (EPERM).
 func xattrChange(c *meta.Caller, n *Node, ns xattrNS) meta.Errno {
+	if immutableOrAppend(n) {
+		return meta.EPERM
+	}
 	switch ns {
 	case nsUser:
-		if e := may(c, n, meta.W_OK); e != 0 {
-			return e
-		}
 		if !n.isRegular() && !n.isDir() {
 			return meta.EPERM
 		}
+		if n.isDir() && n.Mode&meta.S_ISVTX != 0 && c.Uid != 0 && c.Uid != n.Uid {
+			return meta.EPERM
+		}
+		return may(c, n, meta.W_OK)
 	case nsTrusted:
 		if c.Uid != 0 {
 			return meta.EPERM
 		}
-	}
-	if immutableOrAppend(n) {
-		return meta.EPERM
 	}
 	return 0
 }
@@ -201,6 +228,9 @@ func (m *Model) GetXattr(c *meta.Caller, ino meta.Ino, name string) ([]byte, met
 	}
 	switch ns {
 	case nsUser:
+		if !n.isRegular() && !n.isDir() {
+			return nil, meta.ENODATA // user.* only on files and directories
+		}
 		if e := may(c, n, meta.R_OK); e != 0 {
 			return nil, e
 		}
@@ -265,10 +295,7 @@ func (m *Model) ListXattr(c *meta.Caller, ino meta.Ino) ([]string, meta.Errno) {
 	if e != 0 {
 		return nil, e
 	}
-	if e := may(c, n, meta.R_OK); e != 0 {
-		return nil, e
-	}
-	var names []string
+	var names []string // no permission needed (Linux)
 	for k := range n.Xattrs {
 		if ns, _ := xattrName(k); ns == nsUser || c.Uid == 0 {
 			names = append(names, k)

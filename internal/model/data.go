@@ -58,6 +58,7 @@ func (m *Model) Open(c *meta.Caller, now int64, ino meta.Ino, flags uint32) (met
 		return meta.Attr{}, meta.EPERM
 	}
 	if trunc && n.isRegular() {
+		n.Mode &^= suidKill(c, n, false)
 		truncate(n, 0)
 		n.Mtime, n.Ctime = now, now
 	}

@@ -22,8 +22,8 @@
 //   - Unlink of an open file: its ctime is stamped (it lives on).
 //   - Rename: an append-only newParent is EPERM whenever the target exists,
 //     with RenameExchange too.
-//   - Xattrs: "user." set/remove check may(w) (EACCES) before the file type
-//     (EPERM); ListXattr needs may(r) even with nothing to list.
+//   - Xattrs: Linux's order (flags, then the file type, the sticky directory,
+//     then may(w)); ListXattr needs no permission (Linux).
 //   - Fallocate: KeepSize alone changes nothing; ZeroRange|KeepSize is clipped
 //     to the size like PunchHole; a hole is one slice per chunk it touches
 //     (ID 0, Off 0, Size = Len); times change only when the size changes or a
@@ -33,8 +33,8 @@
 //     what ReadChunk shows is what the list holds.
 //   - ReadDir: the hash is the engine's (xxhash64 of the name); the next cursor
 //     is the hash of the first entry left out.
-//   - Resolve: a symlink is "in the middle" when a component other than "" or
-//     "." follows it (a trailing "/" does not make it followed).
+//   - Resolve: a symlink is "in the middle" when any component but "" follows
+//     it ("." and a trailing "/" make it followed, as in Linux).
 //   - MkdirAll: walks as Resolve (permission before name length), resolves
 //     symlinks as Resolve (creating nothing inside their targets), and applies
 //     entirely or not at all: on failure the directories it made are removed

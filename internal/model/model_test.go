@@ -85,7 +85,10 @@ func TestCreateAndLookup(t *testing.T) {
 func TestSetgidDirectory(t *testing.T) {
 	m := New(Options{})
 	d := must(m.Mkdir(root, 1, meta.RootIno, "d", 0o777|meta.S_ISGID))(t)
-	must(m.SetAttr(root, 2, d.Ino, meta.SetGid, &meta.SetAttrIn{Gid: 500}))(t)
+	if d.Mode != meta.S_IFDIR|0o777 { // mkdir keeps no set-id bit of its mode (Linux)
+		t.Fatalf("d: %+v", d)
+	}
+	must(m.SetAttr(root, 2, d.Ino, meta.SetGid|meta.SetMode, &meta.SetAttrIn{Gid: 500, Mode: 0o2777}))(t)
 	sub := must(m.Mkdir(alice, 3, d.Ino, "sub", 0o755))(t)
 	if sub.Gid != 500 || sub.Mode != meta.S_IFDIR|meta.S_ISGID|0o755 {
 		t.Fatalf("sub: %+v", sub)

@@ -70,19 +70,56 @@ func (m *Model) createChecks(c *meta.Caller, parent meta.Ino, name string) (*Nod
 	if e != 0 {
 		return nil, e
 	}
-	if e := may(c, d, meta.W_OK|meta.X_OK); e != 0 {
+	if e := mayAdd(c, d, name); e != 0 {
 		return nil, e
 	}
-	if immutable(d) {
-		return nil, meta.EPERM
+	return d, 0
+}
+
+// mayAdd checks that c may add name to directory d, in Linux's order: search
+// permission (the lookup of name), name taken (EEXIST), d immutable (EPERM),
+// write permission (EACCES).
+func mayAdd(c *meta.Caller, d *Node, name string) meta.Errno {
+	if e := may(c, d, meta.X_OK); e != 0 {
+		return e
 	}
 	if _, ok := d.Entries[name]; ok {
-		return nil, meta.EEXIST
+		return meta.EEXIST
 	}
-	if uint64(len(m.nodes)) >= m.opts.MaxInodes {
-		return nil, meta.ENOSPC
+	if immutable(d) {
+		return meta.EPERM
 	}
-	return d, 0
+	return may(c, d, meta.W_OK|meta.X_OK)
+}
+
+// mayRemove checks that c may remove n from directory d (Unlink, Rmdir, and
+// Rename for its source and a replaced target), in Linux's order: d
+// immutable (EPERM), write and search permission on d (EACCES), d
+// append-only, the sticky rule, n immutable or append-only (EPERM), then n's
+// type against wantDir (ENOTDIR when a directory was wanted, EISDIR when not).
+func mayRemove(c *meta.Caller, d, n *Node, wantDir bool) meta.Errno {
+	if immutable(d) {
+		return meta.EPERM
+	}
+	if e := may(c, d, meta.W_OK|meta.X_OK); e != 0 {
+		return e
+	}
+	if appendOnly(d) {
+		return meta.EPERM
+	}
+	if e := sticky(c, d, n); e != 0 {
+		return e
+	}
+	if immutableOrAppend(n) {
+		return meta.EPERM
+	}
+	if wantDir && !n.isDir() {
+		return meta.ENOTDIR
+	}
+	if !wantDir && n.isDir() {
+		return meta.EISDIR
+	}
+	return 0
 }
 
 // create makes the new inode (mode holds its type and requested bits) named
@@ -90,17 +127,27 @@ func (m *Model) createChecks(c *meta.Caller, parent meta.Ino, name string) (*Nod
 func (m *Model) create(c *meta.Caller, now int64, d *Node, name string, mode, rdev uint32, target string) *Node {
 	typ := mode & meta.S_IFMT
 	gid := c.Gid
-	if d.Mode&meta.S_ISGID != 0 {
+	setgidDir := d.Mode&meta.S_ISGID != 0
+	if setgidDir {
 		gid = d.Gid
 	}
-	perm := mode & meta.ModePerm &^ c.Umask
+	// Linux: a directory takes only rwx and sticky from mode, and S_ISGID
+	// from a setgid parent; another node loses S_ISGID only when it asks for
+	// it with group-exec in a setgid parent whose group a non-root caller
+	// is not in; the umask comes after.
+	perm := mode & meta.ModePerm
+	switch {
+	case typ == meta.S_IFDIR:
+		perm &= 0o777 | meta.S_ISVTX
+	case setgidDir && perm&meta.S_ISGID != 0 && perm&0o010 != 0 && c.Uid != 0 && !c.InGroup(d.Gid):
+		perm &^= meta.S_ISGID
+	}
+	perm &^= c.Umask
 	switch {
 	case typ == meta.S_IFLNK:
 		perm = 0o777
-	case typ == meta.S_IFDIR && d.Mode&meta.S_ISGID != 0:
+	case typ == meta.S_IFDIR && setgidDir:
 		perm |= meta.S_ISGID
-	case typ != meta.S_IFDIR && c.Uid != 0 && !c.InGroup(gid):
-		perm &^= meta.S_ISGID
 	}
 	n := &Node{Ino: m.nextIno, Mode: typ | perm, Nlink: 1, Uid: c.Uid, Gid: gid,
 		Atime: now, Mtime: now, Ctime: now}
@@ -141,6 +188,12 @@ func (m *Model) Mknod(c *meta.Caller, now int64, parent meta.Ino, name string, m
 	if e != 0 {
 		return meta.Attr{}, e
 	}
+	if (typ == meta.S_IFCHR || typ == meta.S_IFBLK) && c.Uid != 0 {
+		return meta.Attr{}, meta.EPERM // Linux: CAP_MKNOD
+	}
+	if e := m.inodeRoom(); e != 0 {
+		return meta.Attr{}, e
+	}
 	return m.attrOf(m.create(c, now, d, name, typ|mode&meta.ModePerm, rdev, "")), 0
 }
 
@@ -148,6 +201,9 @@ func (m *Model) Mknod(c *meta.Caller, now int64, parent meta.Ino, name string, m
 func (m *Model) Mkdir(c *meta.Caller, now int64, parent meta.Ino, name string, mode uint32) (meta.Attr, meta.Errno) {
 	d, e := m.createChecks(c, parent, name)
 	if e != 0 {
+		return meta.Attr{}, e
+	}
+	if e := m.inodeRoom(); e != 0 {
 		return meta.Attr{}, e
 	}
 	return m.attrOf(m.create(c, now, d, name, meta.S_IFDIR|mode&meta.ModePerm, 0, "")), 0
@@ -165,7 +221,18 @@ func (m *Model) Symlink(c *meta.Caller, now int64, parent meta.Ino, name string,
 	if e != 0 {
 		return meta.Attr{}, e
 	}
+	if e := m.inodeRoom(); e != 0 {
+		return meta.Attr{}, e
+	}
 	return m.attrOf(m.create(c, now, d, name, meta.S_IFLNK, 0, target)), 0
+}
+
+// inodeRoom is ENOSPC when the inode limit is reached.
+func (m *Model) inodeRoom() meta.Errno {
+	if uint64(len(m.nodes)) >= m.opts.MaxInodes {
+		return meta.ENOSPC
+	}
+	return 0
 }
 
 func containsNUL(s string) bool {
@@ -202,23 +269,17 @@ func (m *Model) Link(c *meta.Caller, now int64, ino meta.Ino, newParent meta.Ino
 	if e != 0 {
 		return meta.Attr{}, e
 	}
-	if n.isDir() {
-		return meta.Attr{}, meta.EPERM
-	}
-	if e := may(c, d, meta.W_OK|meta.X_OK); e != 0 {
+	if e := mayAdd(c, d, newName); e != 0 {
 		return meta.Attr{}, e
 	}
-	if immutable(d) || immutableOrAppend(n) {
+	if immutableOrAppend(n) || n.isDir() {
 		return meta.Attr{}, meta.EPERM
-	}
-	if _, ok := d.Entries[newName]; ok {
-		return meta.Attr{}, meta.EEXIST
-	}
-	if n.Nlink >= meta.MaxLinks {
-		return meta.Attr{}, meta.EMLINK
 	}
 	if n.Nlink == 0 {
 		return meta.Attr{}, meta.ENOENT
+	}
+	if n.Nlink >= meta.MaxLinks {
+		return meta.Attr{}, meta.EMLINK
 	}
 	n.Nlink++
 	n.Ctime = now
@@ -237,11 +298,8 @@ func (m *Model) removeChecks(c *meta.Caller, parent meta.Ino, name string) (*Nod
 	if e != 0 {
 		return nil, nil, e
 	}
-	if e := may(c, d, meta.W_OK|meta.X_OK); e != 0 {
+	if e := may(c, d, meta.X_OK); e != 0 {
 		return nil, nil, e
-	}
-	if immutableOrAppend(d) {
-		return nil, nil, meta.EPERM
 	}
 	ino, ok := d.Entries[name]
 	if !ok {
@@ -256,14 +314,8 @@ func (m *Model) Unlink(c *meta.Caller, now int64, parent meta.Ino, name string) 
 	if e != 0 {
 		return e
 	}
-	if n.isDir() {
-		return meta.EISDIR
-	}
-	if e := sticky(c, d, n); e != 0 {
+	if e := mayRemove(c, d, n, false); e != 0 {
 		return e
-	}
-	if immutableOrAppend(n) {
-		return meta.EPERM
 	}
 	delEntry(d, name)
 	d.Mtime, d.Ctime = now, now
@@ -277,14 +329,8 @@ func (m *Model) Rmdir(c *meta.Caller, now int64, parent meta.Ino, name string) m
 	if e != 0 {
 		return e
 	}
-	if !n.isDir() {
-		return meta.ENOTDIR
-	}
-	if e := sticky(c, d, n); e != 0 {
+	if e := mayRemove(c, d, n, true); e != 0 {
 		return e
-	}
-	if immutableOrAppend(n) {
-		return meta.EPERM
 	}
 	if len(n.Entries) > 0 {
 		return meta.ENOTEMPTY
@@ -328,35 +374,25 @@ func (m *Model) Rename(c *meta.Caller, now int64, parent meta.Ino, name string, 
 	if e != 0 {
 		return e
 	}
-	if e := may(c, pd, meta.W_OK|meta.X_OK); e != 0 {
+	// Linux's order: the lookups, the parents' ancestry, onto itself, then
+	// removal from pd and addition to (or replacement in) nd.
+	if e := may(c, pd, meta.X_OK); e != 0 {
 		return e
 	}
-	if e := may(c, nd, meta.W_OK|meta.X_OK); e != 0 {
+	if e := may(c, nd, meta.X_OK); e != 0 {
 		return e
-	}
-	if immutable(pd) || immutable(nd) || appendOnly(pd) {
-		return meta.EPERM
 	}
 	srcIno, ok := pd.Entries[name]
 	if !ok {
 		return meta.ENOENT
 	}
 	src := m.nodes[srcIno]
-	if e := sticky(c, pd, src); e != 0 {
-		return e
-	}
-	if immutableOrAppend(src) {
-		return meta.EPERM
-	}
 	tgtIno, exists := nd.Entries[newName]
 	if exists && flags&meta.RenameNoReplace != 0 {
 		return meta.EEXIST
 	}
 	if !exists && exchange {
 		return meta.ENOENT
-	}
-	if exists && tgtIno == srcIno {
-		return 0
 	}
 	var tgt *Node
 	if exists {
@@ -365,25 +401,32 @@ func (m *Model) Rename(c *meta.Caller, now int64, parent meta.Ino, name string, 
 	if src.isDir() && m.inSubtree(newParent, srcIno) {
 		return meta.EINVAL
 	}
-	if exchange && tgt.isDir() && m.inSubtree(parent, tgtIno) {
-		return meta.EINVAL
-	}
-	if exists {
-		if e := sticky(c, nd, tgt); e != 0 {
-			return e
+	if exists && tgtIno != srcIno && tgt.isDir() && m.inSubtree(parent, tgtIno) {
+		if exchange {
+			return meta.EINVAL
 		}
-		if immutableOrAppend(tgt) || appendOnly(nd) {
+		return meta.ENOTEMPTY
+	}
+	if exists && tgtIno == srcIno {
+		return 0
+	}
+	if e := mayRemove(c, pd, src, src.isDir()); e != 0 {
+		return e
+	}
+	if !exists {
+		if immutable(nd) {
 			return meta.EPERM
 		}
-		if !exchange {
-			switch {
-			case src.isDir() && !tgt.isDir():
-				return meta.ENOTDIR
-			case !src.isDir() && tgt.isDir():
-				return meta.EISDIR
-			case tgt.isDir() && len(tgt.Entries) > 0:
-				return meta.ENOTEMPTY
-			}
+		if e := may(c, nd, meta.W_OK|meta.X_OK); e != 0 {
+			return e
+		}
+	} else {
+		wantDir := src.isDir()
+		if exchange {
+			wantDir = tgt.isDir()
+		}
+		if e := mayRemove(c, nd, tgt, wantDir); e != 0 {
+			return e
 		}
 	}
 	if parent != newParent {
@@ -397,6 +440,9 @@ func (m *Model) Rename(c *meta.Caller, now int64, parent meta.Ino, name string, 
 				return e
 			}
 		}
+	}
+	if !exchange && exists && tgt.isDir() && len(tgt.Entries) > 0 {
+		return meta.ENOTEMPTY
 	}
 	if exchange {
 		setEntry(pd, name, tgtIno)

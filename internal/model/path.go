@@ -47,17 +47,20 @@ func (m *Model) MkdirAll(c *meta.Caller, now int64, path string, mode uint32) (m
 // mkdirAll does the work of MkdirAll, adding to undo what reverts each
 // directory it makes.
 func (m *Model) mkdirAll(c *meta.Caller, now int64, path string, mode uint32, undo *[]func()) (*Node, meta.Errno) {
-	comps := strings.Split(path, "/")
+	comps := splitPath(path)
 	cur := m.nodes[meta.RootIno]
 	links := 0
 	for len(comps) > 0 {
 		name := comps[0]
 		comps = comps[1:]
-		if name == "" || name == "." {
-			continue
+		if name == slashEnd {
+			continue // cur is a directory
 		}
 		if e := may(c, cur, meta.X_OK); e != 0 {
 			return nil, e
+		}
+		if name == "." {
+			continue
 		}
 		if name == ".." {
 			cur = m.nodes[cur.Parent]
@@ -81,7 +84,7 @@ func (m *Model) mkdirAll(c *meta.Caller, now int64, path string, mode uint32, un
 				m.nextIno--
 			})
 		}
-		next, last := m.nodes[ino], onlyEmpty(comps)
+		next, last := m.nodes[ino], len(comps) == 0 || comps[0] == slashEnd
 		if next.isSymlink() {
 			var e meta.Errno
 			if next, e = m.walk(c, cur, next.Target, true, &links); e != 0 {
@@ -103,9 +106,14 @@ func (m *Model) mkdirAll(c *meta.Caller, now int64, path string, mode uint32, un
 }
 
 // walk resolves path from directory start (from the root if path is
-// absolute), counting the symlinks it follows in links.
+// absolute), counting the symlinks it follows in links. As in Linux: an
+// empty component ("//") is nothing; every other component needs the node
+// before it to be a directory (ENOTDIR) the caller may search (EACCES), "."
+// included, so "file/." is ENOTDIR; a path ending in "/" after a name ends in
+// a directory (a symlink there is followed) but needs no search permission
+// on it.
 func (m *Model) walk(c *meta.Caller, start *Node, path string, followLast bool, links *int) (*Node, meta.Errno) {
-	comps := strings.Split(path, "/")
+	comps := splitPath(path)
 	cur := start
 	if strings.HasPrefix(path, "/") {
 		cur = m.nodes[meta.RootIno]
@@ -113,14 +121,17 @@ func (m *Model) walk(c *meta.Caller, start *Node, path string, followLast bool, 
 	for len(comps) > 0 {
 		name := comps[0]
 		comps = comps[1:]
-		if name == "" || name == "." {
-			continue
-		}
 		if !cur.isDir() {
 			return nil, meta.ENOTDIR
 		}
+		if name == slashEnd {
+			continue
+		}
 		if e := may(c, cur, meta.X_OK); e != 0 {
 			return nil, e
+		}
+		if name == "." {
+			continue
 		}
 		if name == ".." {
 			cur = m.nodes[cur.Parent]
@@ -134,7 +145,7 @@ func (m *Model) walk(c *meta.Caller, start *Node, path string, followLast bool, 
 			return nil, meta.ENOENT
 		}
 		next := m.nodes[ino]
-		if next.isSymlink() && (followLast || !onlyEmpty(comps)) {
+		if next.isSymlink() && (followLast || len(comps) > 0) {
 			*links++
 			if *links > meta.MaxSymlinks {
 				return nil, meta.ELOOP
@@ -142,7 +153,7 @@ func (m *Model) walk(c *meta.Caller, start *Node, path string, followLast bool, 
 			if strings.HasPrefix(next.Target, "/") {
 				cur = m.nodes[meta.RootIno]
 			}
-			comps = append(strings.Split(next.Target, "/"), comps...)
+			comps = append(splitPath(next.Target), comps...)
 			continue
 		}
 		cur = next
@@ -150,13 +161,20 @@ func (m *Model) walk(c *meta.Caller, start *Node, path string, followLast bool, 
 	return cur, 0
 }
 
-// onlyEmpty reports whether the remaining components are all skipped ones
-// ("" and "."), i.e. the component just walked is the last.
-func onlyEmpty(comps []string) bool {
-	for _, s := range comps {
-		if s != "" && s != "." {
-			return false
+// slashEnd is the component splitPath gives a final "/" after a name.
+const slashEnd = "/"
+
+// splitPath returns the components of path without the empty ones, and
+// slashEnd at the end when path ends in "/" after a name.
+func splitPath(path string) []string {
+	var out []string
+	for _, s := range strings.Split(path, "/") {
+		if s != "" {
+			out = append(out, s)
 		}
 	}
-	return true
+	if len(out) > 0 && strings.HasSuffix(path, "/") {
+		out = append(out, slashEnd)
+	}
+	return out
 }
