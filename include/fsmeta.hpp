@@ -367,6 +367,8 @@ public:
         return compact_chunk_(ino, chunk, replaced, with, &ec);
     }
 
+    // resolve walks a path from the root (fsmeta_resolve): the empty path names nothing (ENOENT; "/" is the root),
+    // a NUL in it is EINVAL (a std::string_view may hold one).
     attr resolve(std::string_view path, bool follow_last = false) const { return resolve_(path, follow_last, nullptr); }
     attr resolve(std::string_view path, bool follow_last, std::error_code &ec) const noexcept { return resolve_(path, follow_last, &ec); }
 

@@ -630,7 +630,10 @@ public final class FsMeta implements AutoCloseable {
 
     // ---- paths (engine-side) ----
 
-    /** Walks a path from the root; follow: follow a symlink at the end too. */
+    /**
+     * Walks a path from the root; follow: follow a symlink at the end too. The empty path names nothing
+     * (FileNotFoundException, as {@code stat("")} on Linux; "/" is the root); a NUL in the path is EINVAL.
+     */
     public Attr resolve(CallerContext ctx, String path, boolean follow) throws IOException {
         return resolve(ctx, utf8(path), follow, path);
     }
@@ -676,7 +679,7 @@ public final class FsMeta implements AutoCloseable {
         return PathApi.getFileLinkStatus(this, ctx, path);
     }
 
-    /** Whether a path exists (false on ENOENT and ENOTDIR; other failures throw). */
+    /** Whether a path exists (false on ENOENT and ENOTDIR, so for the empty path; other failures throw). */
     public boolean exists(CallerContext ctx, String path) throws IOException {
         return PathApi.exists(this, ctx, path);
     }
