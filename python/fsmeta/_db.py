@@ -4,6 +4,7 @@ manager, collection). Its operations are inherited: the inode API from _inode.py
 from __future__ import annotations
 
 import ctypes
+import os as _os
 from typing import Any, Optional, Sequence
 
 from . import _ffi
@@ -25,13 +26,20 @@ def open(  # noqa: A001 - the module's entry point, like io.open
     max_inodes: int = 0,
     arena_max_bytes: int = 0,
     library_path: Optional[str] = None,
+    umask: Optional[int] = None,
 ) -> "FsMeta":
     """Open a database: in memory when dir is None (nothing survives close), else the durable engine in dir.
 
     capacity: bytes statfs reports as the total (0: 1 PiB); max_inodes: the inode limit (0: 2^40);
     arena_max_bytes: the most memory the namespace may use (0: 32 GiB). library_path: see library().
+    The returned object's operations run as root with umask (default: this process's umask, read now, so that
+    makedirs and touch make the modes os.makedirs and open would; 0 applies no mask).
     Returns an FsMeta (a context manager: close() on exit).
     """
+    if umask is None:
+        umask = _os.umask(0)
+        _os.umask(umask)
+    umask = _u32(umask, "open", "umask")
     capacity = _u64(capacity, "open", "capacity")
     max_inodes = _u64(max_inodes, "open", "max_inodes")
     arena_max_bytes = _u64(arena_max_bytes, "open", "arena_max_bytes")
@@ -51,7 +59,7 @@ def open(  # noqa: A001 - the module's entry point, like io.open
     lib.fsmeta_open(_byref(db), _byref(opts))
     h = _Handle(db)
     _HANDLES.add(h)
-    return FsMeta(_owner=True, _handle=h, _lib=lib)
+    return FsMeta(_owner=True, _handle=h, _lib=lib, _caller=Caller(0, 0, (), umask) if umask else None)
 
 
 
@@ -72,7 +80,7 @@ class FsMeta(_PathAPI):
     an int outside its range raises OverflowError (it is never wrapped), an argument of the wrong type TypeError,
     both naming the method and the parameter. The empty path names nothing (FileNotFoundError, as os.stat("")).
     Failures raise OSError subclasses (FileNotFoundError, ...) or FsMetaError. Operations run as the caller of
-    the object: root for fsmeta.open(), another identity for a view made by as_caller(). Every method may be
+    the object: root with the process's umask for fsmeta.open(), another identity for a view made by as_caller(). Every method may be
     called from any thread; calls release the GIL.
 
     close() (or leaving a ``with`` block) closes the database; later calls raise FsMetaError (FSMETA_ECLOSED).

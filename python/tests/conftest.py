@@ -15,7 +15,7 @@ import fsmeta
 
 @pytest.fixture
 def fs() -> Iterator[fsmeta.FsMeta]:
-    db = fsmeta.open()
+    db = fsmeta.open(umask=0)  # root as the scenario files have it, whatever the umask of the test process
     try:
         yield db
     finally:

@@ -144,7 +144,7 @@ class Runner:
 
     def engine(self) -> fsmeta.FsMeta:
         if self.fs is None:
-            self.fs = fsmeta.open(capacity=self.options.get("capacity", 0),
+            self.fs = fsmeta.open(umask=0, capacity=self.options.get("capacity", 0),
                                   max_inodes=self.options.get("maxinodes", 0))
             try:
                 self.fs.set_test_time(T0)

@@ -222,3 +222,22 @@ def test_wrong_types_name_the_parameter(fs, bad):
         fs.write_slice(f.ino, 0, bad)
     assert fs.listdir("/") == ["f"]
     assert fs.listxattr(f.ino) == []
+
+
+def test_default_caller_has_the_process_umask():
+    """fsmeta.open() runs as root with this process's umask, so makedirs and touch make what os.makedirs and
+    open() would (#20); umask=0 (or an explicit one) overrides it."""
+    import os
+    old = os.umask(0o027)
+    try:
+        with fsmeta.open() as fs:
+            assert fs.makedirs("/a/b").st_mode & 0o7777 == 0o750
+            assert fs.touch("/a/b/f").st_mode & 0o7777 == 0o640
+        with fsmeta.open(umask=0) as fs:
+            assert fs.makedirs("/a").st_mode & 0o7777 == 0o777
+        with fsmeta.open(umask=0o077) as fs:
+            assert fs.makedirs("/a").st_mode & 0o7777 == 0o700
+        with pytest.raises(OverflowError):
+            fsmeta.open(umask=-1)
+    finally:
+        os.umask(old)
