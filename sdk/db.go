@@ -38,6 +38,10 @@ type Options struct {
 	// memory; reads answer from it, a change thaws it). Default 30 s;
 	// negative: never (DB.Compact still works).
 	CompactAfter time.Duration
+	// ReadOnly opens the data directory Dir without writing anything in it
+	// (readonly.go): the state Open would give, for inspection; refused
+	// (ErrLocked) while a process has it open; changes fail with EROFS.
+	ReadOnly bool
 }
 
 // DB is an open metadata engine. It is safe for concurrent use.
@@ -48,6 +52,7 @@ type DB struct {
 	testTime  atomic.Int64 // when non-zero, the time of every change (SetTestTime)
 	closed    atomic.Bool
 	compactor *compactor // nil when Options.CompactAfter < 0
+	ro        *readOnly  // a read-only open (readonly.go); nil otherwise
 }
 
 // Open opens an engine: in memory (Options.InMemory) or durable on the data
@@ -70,6 +75,9 @@ func Open(opts Options) (*DB, error) {
 		ArenaMaxBytes: opts.ArenaMaxBytes,
 	}
 	db := &DB{clock: clock}
+	if opts.ReadOnly {
+		return db.openReadOnly(opts, topts)
+	}
 	if opts.Dir != "" {
 		d, t, err := openDurable(opts, topts)
 		if err != nil {
@@ -100,6 +108,7 @@ func (db *DB) Close() error {
 		return nil
 	}
 	db.compactor.stop()
+	defer db.ro.close()
 	if db.d != nil {
 		return db.d.close()
 	}
@@ -110,6 +119,9 @@ func (db *DB) Close() error {
 func (db *DB) Snapshot() error {
 	if db.closed.Load() {
 		return ErrClosed
+	}
+	if db.ro != nil {
+		return errReadOnly("snapshot")
 	}
 	if db.d == nil {
 		return fmt.Errorf("fsmeta: snapshot: an in-memory engine has no log: %w", meta.EINVAL)
@@ -131,6 +143,9 @@ func (db *DB) apply(o *fsm.Op) (fsm.Result, error) {
 	}
 	if e := fsm.Validate(o); e != 0 {
 		return fsm.Result{Errno: e}, nil
+	}
+	if db.ro != nil {
+		return fsm.Result{Errno: meta.EROFS}, nil
 	}
 	if db.d == nil {
 		return fsm.Apply(db.t, o), nil

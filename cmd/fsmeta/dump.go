@@ -13,7 +13,8 @@ import (
 
 const dumpAbout = `Writes the namespace of a source (the synthetic one of -files N, or the one
 built from the listing -paths FILE, or the one in the existing data
-directory -dir DIR, which is never created) as a dump: line-oriented JSON, one entry per line, with every
+directory -dir DIR, opened read-only: nothing in it is written, and a
+directory a process has open is refused) as a dump: line-oriented JSON, one entry per line, with every
 attribute, xattr and slice (the format is docs/dump-format.md). 'fsmeta load
 -dump FILE' reads it back. Output goes to -o FILE, or stdout. Progress goes to
 stderr when it is a terminal.`

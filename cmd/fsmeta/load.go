@@ -141,7 +141,10 @@ func runLoad(args []string, stdout, stderr io.Writer) error {
 const fsckAbout = `Checks every invariant of a namespace (docs/architecture.md invariant 7): the one built
 from the listing -paths FILE, or the synthetic one of -files N (-seed), or
 the one in the data directory -dir DIR (which must exist: it is never
-created).`
+created). -dir DIR is opened read-only: nothing in it is written (a directory
+you may only read is checked as well), and a directory that a process has
+open is refused; the state checked is the one an open would restore (its
+newest usable snapshot and the log after it).`
 
 func runFsck(args []string, stdout, stderr io.Writer) error {
 	src := source{cmd: "fsck"}

@@ -40,6 +40,8 @@ type source struct {
 	// staging: a durable load into a fresh directory builds in memory
 	// first, then exports (buildDurable).
 	staging bool
+	// readOnly: open -dir read-only (fsck, dump: nothing is written)
+	readOnly bool
 }
 
 // clock is the engine's clock: frozen while loading, time.Now otherwise.
@@ -57,7 +59,7 @@ func (s *source) register(fs *flag.FlagSet, defFiles int64, withFiles bool) {
 	fs.StringVar(&s.paths, "paths", "", "build the namespace from the listing in `FILE` ('-' for stdin): plain find output (bare paths) and/or find -printf lines (docs/listing-format.md)")
 	fs.Uint64Var(&s.seed, "seed", 1, "seed of the synthetic namespace and of synthesized attributes")
 	fs.StringVar(&s.mode, "mode", "memory", "engine `mode`: memory (no log) or durable (Raft log in -dir)")
-	fs.StringVar(&s.dir, "dir", "", "data `DIR`ectory of the durable engine: bench and load (-mode durable) build a new one there, so DIR must not exist or be empty; fsck and dump read an existing one, never creating it")
+	fs.StringVar(&s.dir, "dir", "", "data `DIR`ectory of the durable engine: bench and load (-mode durable) build a new one there, so DIR must not exist or be empty; fsck and dump read an existing one, read-only, never creating it")
 	fs.StringVar(&s.onError, "on-error", "skip", "`action` on a listing line that cannot be loaded: stop (the load); skip (the line), but fail at the end when most lines were bad (the file is probably not a listing); skip-all (however many); every bad line is reported with its number")
 	fs.Uint64Var(&s.arenaMax, "arena-max", 0, "most `bytes` the namespace may use (0: the engine's default, 32 GiB)")
 	s.maxShown = 20
@@ -90,7 +92,7 @@ func (s *source) validate() error {
 // open opens the engine the flags ask for.
 func (s *source) open() (*fsmeta.DB, error) {
 	if s.mode == "durable" && !s.staging {
-		return fsmeta.Open(fsmeta.Options{Dir: s.dir, ArenaMaxBytes: s.arenaMax, Clock: s.clock, CompactAfter: s.compactAfterOpt()})
+		return fsmeta.Open(fsmeta.Options{Dir: s.dir, ReadOnly: s.readOnly, ArenaMaxBytes: s.arenaMax, Clock: s.clock, CompactAfter: s.compactAfterOpt()})
 	}
 	return fsmeta.Open(fsmeta.Options{InMemory: true, ArenaMaxBytes: s.arenaMax, Clock: s.clock, CompactAfter: s.compactAfterOpt()})
 }
@@ -248,7 +250,9 @@ func (s *source) build(stderr io.Writer) (*loaded, error) {
 }
 
 // one opens the single namespace that fsck and dump work on: exactly one of
-// -paths, -files (built in memory) or -dir (the durable directory, as it is).
+// -paths, -files (built in memory) or -dir (the data directory, as it is,
+// opened read-only: nothing in it is written, and a directory a process has
+// open is refused).
 func (s *source) one(stderr io.Writer) (*loaded, error) {
 	n := 0
 	for _, set := range []bool{s.paths != "", s.files > 0, s.dir != ""} {
@@ -271,6 +275,7 @@ func (s *source) one(stderr io.Writer) (*loaded, error) {
 		}
 		p := startTimer(stderr, "opening "+s.dir+" (restoring its snapshot, replaying its log)")
 		t0 := time.Now()
+		s.readOnly = true
 		db, err := s.open()
 		p.Stop()
 		if err != nil {
