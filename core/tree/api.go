@@ -612,11 +612,7 @@ func (t *Tree) Open(c *meta.Caller, now int64, ino meta.Ino, flags uint32) (meta
 		if e := t.truncate(h, 0); e != 0 {
 			return meta.Attr{}, e
 		}
-		tr := t.triple(h)
-		if kill := killSuid(c, uint32(tr.mode), tr.gid, false); kill != 0 {
-			tr.mode &^= uint16(kill)
-			t.setTriple(h, tr)
-		}
+		t.dropSetID(c, h)
 		h.mtime, h.ctime = now, now
 	}
 	t.opens[ino]++

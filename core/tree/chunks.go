@@ -347,8 +347,19 @@ func (t *Tree) WriteSlice(c *meta.Caller, now int64, ino meta.Ino, chunk uint32,
 	}
 	t.normalize(h)
 	t.sawSlice(s.ID)
+	t.dropSetID(c, h)
 	h.mtime, h.ctime = now, now
 	return t.attrOf(h), 0
+}
+
+// dropSetID clears the set-id bits a write by c clears on Linux (killSuid
+// of a truncation: non-root callers, regular files).
+func (t *Tree) dropSetID(c *meta.Caller, h *nodeHdr) {
+	tr := t.triple(h)
+	if kill := killSuid(c, uint32(tr.mode), tr.gid, false); kill != 0 {
+		tr.mode &^= uint16(kill)
+		t.setTriple(h, tr)
+	}
 }
 
 // sawSlice keeps the slice counter above every id in use, whoever chose it.
@@ -614,6 +625,7 @@ func (t *Tree) Fallocate(c *meta.Caller, now int64, ino meta.Ino, mode uint32, o
 		changed = true
 	}
 	if changed {
+		t.dropSetID(c, h)
 		h.mtime, h.ctime = now, now
 	}
 	return t.attrOf(h), 0

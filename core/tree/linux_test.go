@@ -133,7 +133,7 @@ func TestLinuxStickyDirXattr(t *testing.T) {
 }
 
 // Defect 4: a truncation by non-root clears S_ISUID and S_ISGID (with
-// group-x), as write and O_TRUNC do; root's keeps them.
+// group-x), as O_TRUNC, a write and fallocate do; root's keeps them.
 func TestLinuxTruncateKillsSuid(t *testing.T) {
 	tr := linuxTree(t)
 	root := meta.RootCaller
@@ -160,6 +160,20 @@ func TestLinuxTruncateKillsSuid(t *testing.T) {
 		t.Fatalf("O_TRUNC kept S_ISGID for a caller outside the group: %o", a.Mode)
 	}
 	want(t, "release", tr.Release(alice, f.Ino), 0)
+	// a write or an allocation by non-root clears them too (Linux's write,
+	// fallocate); root's keeps them
+	mustAttr(t)(tr.SetAttr(root, 7, f.Ino, meta.SetMode, &meta.SetAttrIn{Mode: 0o6777}))
+	if w := mustAttr(t)(tr.WriteSlice(root, 7, f.Ino, 0, meta.Slice{ID: 1, Size: 1, Len: 1})); w.Mode != meta.S_IFREG|0o6777 {
+		t.Fatalf("root's write: %o", w.Mode)
+	}
+	if w := mustAttr(t)(tr.WriteSlice(g, 7, f.Ino, 0, meta.Slice{ID: 1, Size: 1, Len: 1})); w.Mode != meta.S_IFREG|0o777 {
+		t.Fatalf("write: %o", w.Mode)
+	}
+	mustAttr(t)(tr.SetAttr(root, 7, f.Ino, meta.SetMode, &meta.SetAttrIn{Mode: 0o6777}))
+	if w := mustAttr(t)(tr.Fallocate(g, 7, f.Ino, 0, 0, 10)); w.Mode != meta.S_IFREG|0o777 {
+		t.Fatalf("fallocate: %o", w.Mode)
+	}
+	mustAttr(t)(tr.SetAttr(root, 7, f.Ino, meta.SetSize, &meta.SetAttrIn{Size: 0}))
 	// the same size with nothing to clear: nothing changes, not even ctime
 	b := mustAttr(t)(tr.SetAttr(root, 8, f.Ino, meta.SetSize, &meta.SetAttrIn{Size: 0}))
 	if b.Ctime != a.Ctime || b.Mtime != a.Mtime {

@@ -116,6 +116,7 @@ func (m *Model) WriteSlice(c *meta.Caller, now int64, ino meta.Ino, chunk uint32
 	if end > n.Size {
 		n.Size = end
 	}
+	n.Mode &^= suidKill(c, n, false) // as Linux's write
 	n.Mtime, n.Ctime = now, now
 	return m.attrOf(n), 0
 }
@@ -240,6 +241,7 @@ func (m *Model) Fallocate(c *meta.Caller, now int64, ino meta.Ino, mode uint32, 
 		n.Size, changed = end, true
 	}
 	if changed {
+		n.Mode &^= suidKill(c, n, false) // as Linux's fallocate
 		n.Mtime, n.Ctime = now, now
 	}
 	return m.attrOf(n), 0
