@@ -1,7 +1,6 @@
 package posixdiff
 
 import (
-	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -11,33 +10,29 @@ import (
 
 // difference is one row of the table "Differences from Linux" of
 // docs/semantics.md: its first four columns, as the document has them, and
-// how the differential test recognizes it (match) and brings the two sides
-// back to the same state after it (resync). A row whose difference the
-// test's operations cannot produce has no match.
+// how the differential test recognizes it (match). After a divergence a
+// row explains, the harness rebuilds the kernel's tree from fsmeta's, so the
+// sequence goes on from one state. A row whose difference the test's
+// operations cannot produce has no match.
 type difference struct {
 	ID, Op, Fsmeta, Linux string
-	match                 func(op Op, eng, ker Result) bool
-	resync                func(h *harness, e *engine, op Op, eng, ker Result) error
+	match                 func(op Op, eng, ker Result, pre snapshot) bool // pre: fsmeta's tree before op
 }
 
 var differences = []difference{
 	{
 		ID: "protected-hardlinks", Op: "Link", Fsmeta: "ok (or the errno below)", Linux: "`EPERM` with `fs.protected_hardlinks=1`",
-		match: func(op Op, eng, ker Result) bool {
-			return op.Kind == "link" && op.Caller != 0 && ker.Errno == int(unix.EPERM) && protectedHardlinks() &&
+		match: func(op Op, eng, ker Result, pre snapshot) bool {
+			return op.Kind == "link" && op.Caller != 0 && ker.Errno == int(unix.EPERM) && sysctlOn("protected_hardlinks") &&
 				(eng.Errno == 0 || eng.Errno == int(unix.EACCES))
 		},
-		// the kernel refused what fsmeta did: root makes the same link there
-		resync: func(h *harness, e *engine, op Op, eng, ker Result) error {
-			if eng.Errno != 0 {
-				return nil
-			}
-			op.Caller = 0
-			r, err := h.kernels[0].do(op)
-			if err == nil && r.Errno != 0 {
-				err = fmt.Errorf("root's link: %v", r)
-			}
-			return err
+	},
+	{
+		ID: "protected-symlinks", Op: "Resolve (every path) through a symlink in a sticky world-writable directory",
+		Fsmeta: "follows it", Linux: "`EACCES` with `fs.protected_symlinks=1`",
+		match: func(op Op, eng, ker Result, pre snapshot) bool {
+			return ker.Errno == int(unix.EACCES) && eng.Errno != int(unix.EACCES) && sysctlOn("protected_symlinks") &&
+				guardedSymlink(pre, ids[op.Caller].Uid)
 		},
 	},
 	{ID: "dot-names", Op: "Mknod, Mkdir, Symlink, Link, Unlink, Rmdir, Rename naming `.` or `..`", Fsmeta: "`EINVAL`",
@@ -56,19 +51,37 @@ var differences = []difference{
 	{ID: "max-file-size", Op: "SetSize, WriteSlice, Fallocate beyond 2^62 bytes", Fsmeta: "`EFBIG`", Linux: "tmpfs allows up to 2^63 − 1"},
 }
 
+// guardedSymlink reports whether the tree has a symlink that
+// fs.protected_symlinks keeps uid from following: in a sticky
+// world-writable directory, owned neither by uid nor by the directory's owner.
+func guardedSymlink(s snapshot, uid uint32) bool {
+	for p, n := range s {
+		if n.Type != unix.S_IFLNK || p == "" {
+			continue
+		}
+		d := s[p[:strings.LastIndexByte(p, '/')]]
+		if d.Perm&0o1002 == 0o1002 && n.Uid != uid && n.Uid != d.Uid {
+			return true
+		}
+	}
+	return false
+}
+
 // documented returns the row that explains a divergence, or nil.
-func documented(op Op, eng, ker Result) *difference {
+func documented(op Op, eng, ker Result, pre snapshot) *difference {
 	for i := range differences {
-		if d := &differences[i]; d.match != nil && d.match(op, eng, ker) {
+		if d := &differences[i]; d.match != nil && d.match(op, eng, ker, pre) {
 			return d
 		}
 	}
 	return nil
 }
 
-func protectedHardlinks() bool {
-	b, err := os.ReadFile("/proc/sys/fs/protected_hardlinks")
-	return err == nil && strings.TrimSpace(string(b)) == "1"
+// sysctlOn reports whether /proc/sys/fs/name is set (not 0).
+func sysctlOn(name string) bool {
+	b, err := os.ReadFile("/proc/sys/fs/" + name)
+	v := strings.TrimSpace(string(b))
+	return err == nil && v != "" && v != "0"
 }
 
 // docTable reads the rows of the table under "## Differences from Linux".
