@@ -21,8 +21,12 @@ var isTerminal = func(w io.Writer) bool {
 	return err == nil
 }
 
-// progressEvery is how often the status line is redrawn.
-var progressEvery = 250 * time.Millisecond
+// progressEvery is how often the status line is redrawn; with drawAtStart
+// (tests), it is also drawn as soon as it starts.
+var (
+	progressEvery = 250 * time.Millisecond
+	drawAtStart   = false
+)
 
 // progress prints a status line on a terminal while long work runs: for a
 // load, entries loaded, the rate, and an ETA when the total is known
@@ -57,6 +61,9 @@ func (p *progress) loop() {
 	defer p.wg.Done()
 	t := time.NewTicker(progressEvery)
 	defer t.Stop()
+	if drawAtStart {
+		p.print()
+	}
 	for {
 		select {
 		case <-p.stop:

@@ -30,13 +30,13 @@ func (t *ttyBuffer) String() string {
 }
 
 // runTTY runs a command line with stderr on a (pretend) terminal whose
-// status line is redrawn every millisecond.
+// status line is drawn at once and redrawn every millisecond.
 func runTTY(t *testing.T, args ...string) (int, string, string) {
 	t.Helper()
 	oldTerm, oldEvery := isTerminal, progressEvery
 	isTerminal = func(w io.Writer) bool { _, ok := w.(*ttyBuffer); return ok }
-	progressEvery = time.Millisecond
-	defer func() { isTerminal, progressEvery = oldTerm, oldEvery }()
+	progressEvery, drawAtStart = time.Millisecond, true
+	defer func() { isTerminal, progressEvery, drawAtStart = oldTerm, oldEvery, false }()
 	var out bytes.Buffer
 	var errb ttyBuffer
 	code := run(args, &out, &errb)
@@ -53,9 +53,9 @@ func TestProgress(t *testing.T) {
 		status  []string // on stderr
 		summary string   // on stdout
 	}{
-		{[]string{"load", "-files", "60000"}, []string{"loading: ", "/s, ", "checking (fsck) ... "}, "fsck     ok"},
-		{[]string{"bench", "-files", "60000", "-compact", "-phases", "none", "-fsck"}, []string{"loading: ", "compacting: ", "checking (fsck) ... "}, "cold     "},
-		{[]string{"load", "-files", "60000", "-mode", "durable", "-dir", dir}, []string{"loading: ", "exporting to " + dir + " ... ", "opening " + dir + " ... "}, "fsck     ok"},
+		{[]string{"load", "-files", "20000"}, []string{"loading: ", "/s, ", "checking (fsck) ... "}, "fsck     ok"},
+		{[]string{"bench", "-files", "20000", "-compact", "-phases", "none", "-fsck"}, []string{"loading: ", "compacting: ", "checking (fsck) ... "}, "cold     "},
+		{[]string{"load", "-files", "20000", "-mode", "durable", "-dir", dir}, []string{"loading: ", "exporting to " + dir + " ... ", "opening " + dir + " ... "}, "fsck     ok"},
 		{[]string{"fsck", "-dir", dir}, []string{"opening " + dir + " (restoring its snapshot, replaying its log) ... ", "checking "}, "fsck: ok: "},
 		{[]string{"dump", "-dir", dir, "-o", filepath.Join(t.TempDir(), "d")}, []string{"opening " + dir, "dumping: "}, "dumped   "},
 		{[]string{"snapshot", "-dir", dir}, []string{"opening " + dir, "writing a snapshot of "}, "snapshot of "},
