@@ -1,6 +1,8 @@
 package fsmeta
 
 import (
+	"crypto/rand"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"os"
@@ -65,7 +67,9 @@ type durable struct {
 	in       chan *pending
 	inflight chan inflight
 	local    sync.Mutex
-	entries  map[*byte]*entry // proposed here and not yet applied, by &data[0]
+	entries  map[entryID]*entry // proposed here and not yet applied, by the id in their Extensions
+	node     [8]byte            // this process's part of the entry ids (random at open)
+	seq      uint64             // the batcher's last entry number
 	done     chan struct{}
 	mu       sync.RWMutex // held to send on in; close takes it to close in
 	closed   bool
@@ -102,9 +106,24 @@ func (e *entry) release() {
 }
 
 type inflight struct {
-	f    raft.ApplyFuture
-	data []byte
-	e    *entry
+	f  raft.ApplyFuture
+	id entryID
+	e  *entry
+}
+
+// entryID names a log entry proposed by this process: a random number of
+// the process's (so that entries another process proposed under the same
+// numbers, before a restart or from another node, never match) and the
+// entry's sequence number. It travels in the log record's Extensions; the
+// FSM hands it back (onEntry) when it applies the entry.
+type entryID [16]byte
+
+func (d *durable) nextID() entryID {
+	var id entryID
+	d.seq++
+	copy(id[:8], d.node[:])
+	binary.BigEndian.PutUint64(id[8:], d.seq)
+	return id
 }
 
 // ErrLocked is returned by Open when another process holds the directory.
@@ -176,7 +195,10 @@ func openDurable1(opts Options, topts tree.Options) (*durable, *tree.Tree, error
 		return nil, nil, err
 	}
 	d.fsm = fsm.New(t, topts)
-	d.entries = make(map[*byte]*entry)
+	d.entries = make(map[entryID]*entry)
+	if _, err := rand.Read(d.node[:]); err != nil {
+		return nil, nil, fmt.Errorf("fsmeta: random entry ids: %w", err)
+	}
 	d.fsm.OnEntry = d.onEntry
 	cfg := raft.DefaultConfig()
 	cfg.LocalID = durableID
@@ -373,24 +395,27 @@ func (d *durable) batcher() {
 			continue
 		}
 		e := &entry{batch: batch, slots: slots}
+		id := d.nextID()
 		d.local.Lock()
-		d.entries[&data[0]] = e
+		d.entries[id] = e
 		d.local.Unlock()
-		d.inflight <- inflight{d.raft.Apply(data, 0), data, e}
+		d.inflight <- inflight{d.raft.ApplyLog(raft.Log{Data: data, Extensions: id[:]}, 0), id, e}
 	}
 }
 
-// onEntry is the FSM's OnEntry: for an entry proposed here, it answers
-// each operation's caller as soon as the operation is applied, and frees
-// the entry's pipeline slot after its last one. (raft hands the FSM the
-// very Data slice given to Apply, so the slice's address names the entry.)
-func (d *durable) onEntry(data []byte) func(int, fsm.Result) {
-	if len(data) == 0 {
-		return nil
+// onEntry is the FSM's OnEntry: for an entry proposed here (its
+// Extensions hold an id of this process's), it answers each operation's
+// caller as soon as the operation is applied, and frees the entry's
+// pipeline slot after its last one.
+func (d *durable) onEntry(l *raft.Log) func(int, fsm.Result) {
+	var id entryID
+	if len(l.Extensions) != len(id) {
+		return nil // an entry written before ids, or by another proposer
 	}
+	copy(id[:], l.Extensions)
 	d.local.Lock()
-	e := d.entries[&data[0]]
-	delete(d.entries, &data[0])
+	e := d.entries[id]
+	delete(d.entries, id)
 	d.local.Unlock()
 	if e == nil {
 		return nil
@@ -413,7 +438,7 @@ func (d *durable) completer() {
 	for in := range d.inflight {
 		err := in.f.Error()
 		d.local.Lock()
-		delete(d.entries, &in.data[0])
+		delete(d.entries, in.id)
 		d.local.Unlock()
 		in.e.release()
 		if err != nil {

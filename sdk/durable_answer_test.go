@@ -6,6 +6,9 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/hashicorp/raft"
+
+	"github.com/fsmeta/fsmeta/core/fsm"
 	"github.com/fsmeta/fsmeta/core/meta"
 )
 
@@ -72,4 +75,73 @@ func TestDurableAnswers(t *testing.T) {
 	if err := db.Fsck(); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// TestEntryIDs: an entry's callers are found by the id in its record's
+// Extensions, not by its Data slice: a copy of the entry (as a log read back
+// from disk or sent by a leader is) with the same id answers them; an entry
+// without an id, or with another process's id under the same sequence
+// number, answers nobody.
+func TestEntryIDs(t *testing.T) {
+	dir := t.TempDir()
+	db, err := Open(Options{Dir: dir, ArenaMaxBytes: 256 << 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { db.Close() }()
+	d := db.d
+	p := &pending{done: make(chan struct{})}
+	e := &entry{batch: []*pending{p}, slots: make(chan struct{}, 1)}
+	e.slots <- struct{}{}
+	d.local.Lock()
+	d.seq += 1000 // out of the batcher's way
+	id := d.nextID()
+	d.entries[id] = e
+	d.local.Unlock()
+	other := id
+	other[0] ^= 1 // another process's entry with the same number
+	data := []byte("a copy of the entry")
+	for _, l := range []raftLog{{Data: data}, {Data: data, Extensions: other[:]}, {Data: data, Extensions: id[:7]}} {
+		if each := d.onEntry(l.log()); each != nil {
+			t.Fatalf("an entry with extensions %x found callers", l.Extensions)
+		}
+	}
+	each := d.onEntry(raftLog{Data: append([]byte(nil), data...), Extensions: append([]byte(nil), id[:]...)}.log())
+	if each == nil {
+		t.Fatal("the entry's copy found no callers")
+	}
+	each(0, fsm.Result{Errno: meta.EEXIST})
+	<-p.done
+	if p.res.Errno != meta.EEXIST || len(e.slots) != 0 {
+		t.Fatalf("answer %v, slot held %d", p.res.Errno, len(e.slots))
+	}
+	d.local.Lock()
+	left := len(d.entries)
+	d.local.Unlock()
+	if left != 0 {
+		t.Fatalf("%d entries still registered", left)
+	}
+	// Entries written by this engine carry ids; a reopen replays them
+	// (under a new random part, matching nothing) to the same state.
+	if _, err := db.Mkdir(nil, RootIno, "x", 0o755); err != nil {
+		t.Fatal(err)
+	}
+	sum, _ := db.Checksum()
+	old := d.node
+	db.Close()
+	if db, err = Open(Options{Dir: dir, ArenaMaxBytes: 256 << 20}); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := db.Checksum(); got != sum || db.d.node == old {
+		t.Fatalf("reopened: checksum %x, want %x; node id %x (was %x)", got, sum, db.d.node, old)
+	}
+	if _, err := db.Lookup(nil, RootIno, "x"); err != nil {
+		t.Fatal(err)
+	}
+}
+
+type raftLog struct{ Data, Extensions []byte }
+
+func (l raftLog) log() *raft.Log {
+	return &raft.Log{Type: raft.LogCommand, Data: l.Data, Extensions: l.Extensions}
 }

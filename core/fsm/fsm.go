@@ -25,10 +25,13 @@ type FSM struct {
 	// command entry before it is applied; the function it returns, if not
 	// nil, is told each operation's result as soon as that operation is
 	// applied, ahead of the entry's response (ApplyBatch's return, which
-	// raft delivers after the whole batch). The embedded engine answers its
-	// callers from it, so that they come back with their next operation
-	// while the rest of the entry applies.
-	OnEntry func(data []byte) func(j int, r Result)
+	// raft delivers after the whole batch). The engine answers its callers
+	// from it, so that they come back with their next operation while the
+	// rest of the entry applies. It finds the entry's callers by the id the
+	// proposer put in the record's Extensions (not by the Data slice's
+	// address: a log read back from disk, or received from a leader, is a
+	// different slice).
+	OnEntry func(l *raft.Log) func(j int, r Result)
 
 	tree    atomic.Pointer[tree.Tree]
 	opts    tree.Options
@@ -83,7 +86,7 @@ func (f *FSM) ApplyBatch(logs []*raft.Log) []any {
 		}
 		var each func(int, Result)
 		if f.OnEntry != nil {
-			each = f.OnEntry(l.Data)
+			each = f.OnEntry(l)
 		}
 		res := make([]Result, len(ops))
 		for j := range ops {
