@@ -90,6 +90,9 @@ func (t *Tree) Access(c *meta.Caller, ino meta.Ino, mask uint32) meta.Errno {
 	if mask == 0 {
 		return 0
 	}
+	if mask&meta.W_OK != 0 && immutable(h) {
+		return meta.EPERM // nobody may write an immutable node (Linux), root neither
+	}
 	return t.may(c, h, mask)
 }
 
@@ -197,7 +200,7 @@ func (t *Tree) checkSetAttr(c *meta.Caller, h *nodeHdr, mask uint32, in *meta.Se
 		return meta.EPERM
 	case immutable(h) && mask&^meta.SetFlags != 0:
 		return meta.EPERM
-	case appendOnly(h) && mask&(meta.SetMode|meta.SetUid|meta.SetGid|meta.SetMtime|meta.SetMtimeNow|meta.SetCtime) != 0:
+	case appendOnly(h) && mask&(meta.SetMode|meta.SetUid|meta.SetGid|meta.SetAtime|meta.SetMtime|meta.SetCtime) != 0:
 		return meta.EPERM
 	case mask&meta.SetUid != 0 && !root && (!owner || in.Uid != tr.uid):
 		return meta.EPERM
@@ -219,7 +222,7 @@ func (t *Tree) checkSetAttr(c *meta.Caller, h *nodeHdr, mask uint32, in *meta.Se
 		if e := t.may(c, h, meta.W_OK); e != 0 {
 			return e
 		}
-		if appendOnly(h) && in.Size < h.size {
+		if appendOnly(h) {
 			return meta.EPERM
 		}
 	}

@@ -47,7 +47,7 @@ func setAttrChecks(c *meta.Caller, n *Node, mask uint32, in *meta.SetAttrIn) met
 	if immutable(n) && mask&^meta.SetFlags != 0 {
 		return meta.EPERM
 	}
-	if appendOnly(n) && mask&(meta.SetMode|meta.SetUid|meta.SetGid|meta.SetMtime|meta.SetMtimeNow|meta.SetCtime) != 0 {
+	if appendOnly(n) && mask&(meta.SetMode|meta.SetUid|meta.SetGid|meta.SetAtime|meta.SetMtime|meta.SetCtime) != 0 {
 		return meta.EPERM
 	}
 	// 2. uid: only root changes it; the owner may "change" it to itself
@@ -75,7 +75,7 @@ func setAttrChecks(c *meta.Caller, n *Node, mask uint32, in *meta.SetAttrIn) met
 		if e := may(c, n, meta.W_OK); e != 0 {
 			return e
 		}
-		if appendOnly(n) && in.Size < n.Size {
+		if appendOnly(n) {
 			return meta.EPERM
 		}
 	}

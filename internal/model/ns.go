@@ -57,6 +57,9 @@ func (m *Model) Access(c *meta.Caller, ino meta.Ino, mask uint32) meta.Errno {
 	if mask == 0 {
 		return 0
 	}
+	if mask&meta.W_OK != 0 && immutable(n) {
+		return meta.EPERM // Linux: no write access to an immutable node
+	}
 	return may(c, n, mask)
 }
 

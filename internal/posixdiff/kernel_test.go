@@ -273,6 +273,8 @@ func kexec(rfd int, op Op) (res Result) {
 		return fail(unix.UtimesNanoAt(unix.AT_FDCWD, pp, ts, 0))
 	case "truncate":
 		return fail(unix.Truncate(pp, op.Size))
+	case "chattr":
+		return fail(setFlags(pp, op.Flags))
 	case "getxattr":
 		buf := make([]byte, 1<<16)
 		n, err := unix.Getxattr(pp, op.Name, buf)
@@ -315,4 +317,51 @@ func splitPath(p string) (string, string) {
 		return "", p
 	}
 	return p[:i], p[i+1:]
+}
+
+// The inode flags (chattr): immutable and append-only, as tmpfs keeps them.
+const (
+	fsImmutableFL = 0x10
+	fsAppendFL    = 0x20
+)
+
+// kflags returns the flags of path (a regular file or a directory; a
+// symlink at the end is not followed) as meta's FlagImmutable|FlagAppend.
+func kflags(path string) (uint32, error) {
+	fd, err := unix.Open(path, unix.O_RDONLY|unix.O_NONBLOCK|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return 0, err
+	}
+	defer unix.Close(fd)
+	v, err := unix.IoctlGetUint32(fd, unix.FS_IOC_GETFLAGS)
+	var f uint32
+	if v&fsImmutableFL != 0 {
+		f |= 1
+	}
+	if v&fsAppendFL != 0 {
+		f |= 2
+	}
+	return f, err
+}
+
+// setFlags gives path (followed) the flags f (meta's FlagImmutable|FlagAppend),
+// keeping its other flags.
+func setFlags(path string, f uint32) error {
+	fd, err := unix.Open(path, unix.O_RDONLY|unix.O_NONBLOCK|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return err
+	}
+	defer unix.Close(fd)
+	v, err := unix.IoctlGetUint32(fd, unix.FS_IOC_GETFLAGS)
+	if err != nil {
+		return err
+	}
+	v &^= fsImmutableFL | fsAppendFL
+	if f&1 != 0 {
+		v |= fsImmutableFL
+	}
+	if f&2 != 0 {
+		v |= fsAppendFL
+	}
+	return unix.IoctlSetPointerInt(fd, unix.FS_IOC_SETFLAGS, int(v))
 }

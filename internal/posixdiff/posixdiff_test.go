@@ -55,6 +55,8 @@ func (o Op) String() string {
 		s += fmt.Sprintf(" %d", o.Size)
 	case "utimes":
 		s += fmt.Sprintf(" %d", o.Time)
+	case "chattr":
+		s += fmt.Sprintf(" flags=%d", o.Flags)
 	case "setxattr":
 		s += fmt.Sprintf(" %s=%q flags=%d", o.Name, o.Value, o.Flags)
 	case "getxattr", "removexattr":
@@ -263,6 +265,9 @@ func (e *engine) do(o Op) Result {
 	case "truncate":
 		_, err = db.Truncate(c, ino, uint64(o.Size))
 		return eres(err)
+	case "chattr":
+		_, err = db.SetAttr(c, ino, meta.SetFlags, fsmeta.SetAttrIn{Flags: o.Flags})
+		return eres(err)
 	case "getxattr":
 		v, err := db.GetXattr(c, ino, o.Name)
 		if err != nil {
@@ -317,6 +322,7 @@ func (e *engine) list(c *fsmeta.Caller, ino fsmeta.Ino) ([]string, error) {
 // inode, which gives the hard-link structure.
 type node struct {
 	Stat
+	Flags  uint32 // FlagImmutable|FlagAppend of files and directories
 	Target string
 	Xattrs string
 	First  string
@@ -335,6 +341,9 @@ func (e *engine) snapshot(t testing.TB) snapshot {
 			t.Fatalf("engine getattr %s: %v", path, err)
 		}
 		n := node{Stat: *estat(a)}
+		if n.Type == meta.S_IFREG || n.Type == meta.S_IFDIR {
+			n.Flags = a.Flags
+		}
 		if n.Type == meta.S_IFLNK {
 			n.Target, _ = e.db.Readlink(nil, ino)
 		}
@@ -387,6 +396,13 @@ func kernelSnapshot(t testing.TB, root string) snapshot {
 			t.Fatalf("lstat %s: %v", real, err)
 		}
 		n := node{Stat: *kstat(&st)}
+		if n.Type == unix.S_IFREG || n.Type == unix.S_IFDIR {
+			f, err := kflags(real)
+			if err != nil {
+				t.Fatalf("flags of %s: %v", real, err)
+			}
+			n.Flags = f
+		}
 		if n.Type == unix.S_IFLNK {
 			n.Target, _ = os.Readlink(real)
 		}
@@ -571,6 +587,15 @@ func childBinary(t *testing.T) string {
 // reset empties the kernel side's root and gives it the attributes of the
 // engine's root.
 func (h *harness) reset(e *engine) {
+	// immutable or append-only nodes cannot be removed: clear the flags first
+	filepath.WalkDir(h.root, func(p string, d os.DirEntry, err error) error {
+		if err == nil && (d.Type().IsRegular() || d.IsDir()) {
+			if f, _ := kflags(p); f != 0 {
+				setFlags(p, 0)
+			}
+		}
+		return nil
+	})
 	ents, err := os.ReadDir(h.root)
 	if err != nil {
 		h.t.Fatal(err)
@@ -647,6 +672,13 @@ func (h *harness) rebuild(e *engine) error {
 		if n.Type != unix.S_IFLNK {
 			if err := unix.Chmod(real, n.Perm); err != nil {
 				return fmt.Errorf("%s: %v", p, err)
+			}
+		}
+	}
+	for i := len(paths) - 1; i >= 0; i-- { // flags last, children first
+		if n := snap[paths[i]]; n.Flags != 0 && n.First == paths[i] {
+			if err := setFlags(h.root+paths[i], n.Flags); err != nil {
+				return fmt.Errorf("%s: %v", paths[i], err)
 			}
 		}
 	}
@@ -846,7 +878,16 @@ func (g *gen) op(caller int) Op {
 	if g.r.IntN(4) == 0 {
 		o.Umask = uint32(g.r.IntN(0o1000))
 	}
-	switch k := g.r.IntN(27); {
+	switch k := g.r.IntN(28); {
+	case k == 27 && caller == 0:
+		// flags are root's: a non-root chattr is EPERM on both sides, but
+		// fsmeta refuses even one that changes nothing; files and
+		// directories only (chattr of another type is ENOTTY, an ioctl's answer)
+		o.Kind, o.Follow, o.Flags = "chattr", true, []uint32{0, 0, meta.FlagImmutable, meta.FlagAppend}[g.r.IntN(4)]
+		o.Path = g.pick(g.dirs)
+		if len(g.files) > 0 && g.r.IntN(2) == 0 {
+			o.Path = g.pick(g.files)
+		}
 	case k < 3:
 		o.Kind, o.Path, o.Mode = "mkdir", g.name(), g.pick32(modes)
 		if g.r.IntN(3) == 0 {
@@ -904,6 +945,7 @@ func (g *gen) op(caller int) Op {
 		}
 	case k < 19:
 		o.Kind, o.Path, o.Follow, o.Size = "truncate", g.of(g.files), true, int64(g.r.IntN(3))
+
 	case k < 21:
 		o.Kind, o.Path, o.Follow = "setxattr", g.of(g.dirs), g.r.IntN(2) == 0
 		if g.r.IntN(2) == 0 {

@@ -43,7 +43,6 @@ var differences = []difference{
 		Fsmeta: "`EOPNOTSUPP`", Linux: "`EACCES`"},
 	{ID: "security-namespace", Op: "GetXattr, ListXattr of `security.*` by non-root", Fsmeta: "`ENODATA`, not listed",
 		Linux: "readable and listed (as the LSM allows)"},
-	{ID: "append-grow", Op: "SetSize growing an append-only file", Fsmeta: "ok", Linux: "`EPERM`"},
 	{ID: "utimes-one-now", Op: "SetAttr with `SetAtimeNow` or `SetMtimeNow` alone, by a non-owner with write permission",
 		Fsmeta: "ok", Linux: "`EPERM` (utimensat with `UTIME_NOW` and `UTIME_OMIT`)"},
 	{ID: "chown-none", Op: "SetAttr with neither `SetUid` nor `SetGid`", Fsmeta: "nothing changes",
