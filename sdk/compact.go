@@ -75,7 +75,7 @@ func (db *DB) startCompactor(after time.Duration) {
 			}
 			for {
 				t0, cpu0 := time.Now(), processCPU()
-				st := db.t.CompactStep(tree.CompactOptions{Budget: 1000})
+				st := db.tree().CompactStep(tree.CompactOptions{Budget: 1000})
 				d := st.Held
 				c.steps.Add(1)
 				if d > 5*time.Millisecond {

@@ -46,8 +46,8 @@ type Options struct {
 
 // DB is an open metadata engine. It is safe for concurrent use.
 type DB struct {
-	t         *tree.Tree
-	d         *durable // nil in memory mode
+	t         *atomic.Pointer[tree.Tree] // the one reference to the tree: the FSM's in durable mode (tree())
+	d         *durable                   // nil in memory mode
 	clock     func() int64
 	testTime  atomic.Int64 // when non-zero, the time of every change (SetTestTime)
 	closed    atomic.Bool
@@ -79,11 +79,11 @@ func Open(opts Options) (*DB, error) {
 		return db.openReadOnly(opts, topts)
 	}
 	if opts.Dir != "" {
-		d, t, err := openDurable(opts, topts)
+		d, _, err := openDurable(opts, topts)
 		if err != nil {
 			return nil, err
 		}
-		db.d, db.t = d, t
+		db.d, db.t = d, d.fsm.TreeRef()
 		if err := db.releaseStaleOpens(); err != nil {
 			d.close()
 			return nil, err
@@ -96,7 +96,8 @@ func Open(opts Options) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("fsmeta: %w", err)
 	}
-	db.t = t
+	db.t = new(atomic.Pointer[tree.Tree])
+	db.t.Store(t)
 	db.startCompactor(opts.CompactAfter)
 	return db, nil
 }
@@ -112,7 +113,7 @@ func (db *DB) Close() error {
 	if db.d != nil {
 		return db.d.close()
 	}
-	return db.t.Close()
+	return db.tree().Close()
 }
 
 // Snapshot takes a snapshot of a durable engine now and truncates its log.
@@ -148,10 +149,14 @@ func (db *DB) apply(o *fsm.Op) (fsm.Result, error) {
 		return fsm.Result{Errno: meta.EROFS}, nil
 	}
 	if db.d == nil {
-		return fsm.Apply(db.t, o), nil
+		return fsm.Apply(db.tree(), o), nil
 	}
 	return db.d.submit(o)
 }
+
+// tree returns the engine's tree as it is now: in durable mode the FSM's,
+// which a snapshot restored at run time replaces.
+func (db *DB) tree() *tree.Tree { return db.t.Load() }
 
 func (db *DB) now() int64 {
 	if t := db.testTime.Load(); t != 0 {
@@ -186,5 +191,5 @@ func (db *DB) Checksum() (uint64, error) {
 	if db.closed.Load() {
 		return 0, ErrClosed
 	}
-	return db.t.Checksum()
+	return db.tree().Checksum()
 }

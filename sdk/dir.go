@@ -35,7 +35,7 @@ func (db *DB) OpenDir(c *Caller, ino Ino, plus bool) (*DirIter, error) {
 }
 
 func (it *DirIter) fill() error {
-	ents, next, e := it.db.t.ReadDir(it.c, it.ino, it.cursor, 512, it.plus, it.buf[:0])
+	ents, next, e := it.db.tree().ReadDir(it.c, it.ino, it.cursor, 512, it.plus, it.buf[:0])
 	if err := it.db.wrap("readdir", it.ino, "", e); err != nil {
 		return err
 	}
@@ -83,7 +83,7 @@ type FsckError = tree.FsckError
 type Stats = tree.Stats
 
 // Stats returns the engine's counts and memory accounting.
-func (db *DB) Stats() Stats { return db.t.Stats() }
+func (db *DB) Stats() Stats { return db.tree().Stats() }
 
 // Fsck checks every invariant of the engine's state (docs/architecture.md invariant 7)
 // and returns nil, or an error listing what is wrong.
@@ -91,7 +91,7 @@ func (db *DB) Fsck() error {
 	if db.closed.Load() {
 		return ErrClosed
 	}
-	return db.t.Fsck()
+	return db.tree().Fsck()
 }
 
 // CompactOptions and CompactStats steer and report compaction (Compact).
@@ -110,9 +110,9 @@ func (db *DB) Compact(o CompactOptions, progress func(CompactStats)) (CompactSta
 	if db.closed.Load() {
 		return CompactStats{}, ErrClosed
 	}
-	return db.t.Compact(o, progress), nil
+	return db.tree().Compact(o, progress), nil
 }
 
 // ArenaClasses reports the arena's size classes in use: slabs and live
 // objects per class, the picture of its fragmentation.
-func (db *DB) ArenaClasses() []arena.ClassUse { return db.t.ArenaClasses() }
+func (db *DB) ArenaClasses() []arena.ClassUse { return db.tree().ArenaClasses() }

@@ -1,7 +1,9 @@
 package fsmeta
 
 import (
+	"bytes"
 	"errors"
+	"io"
 	"strconv"
 	"sync"
 	"testing"
@@ -144,4 +146,56 @@ type raftLog struct{ Data, Extensions []byte }
 
 func (l raftLog) log() *raft.Log {
 	return &raft.Log{Type: raft.LogCommand, Data: l.Data, Extensions: l.Extensions}
+}
+
+// TestRestoreAtRunTime: the FSM owns the tree, and the DB reads whatever
+// tree it holds now. A snapshot installed while the engine runs (as a
+// follower receives one from its leader) is what the next read sees, and
+// the next change applies to it.
+func TestRestoreAtRunTime(t *testing.T) {
+	db, err := Open(Options{Dir: t.TempDir(), ArenaMaxBytes: 256 << 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Mkdir(nil, RootIno, "before", 0o755); err != nil {
+		t.Fatal(err)
+	}
+	// Another state, as a leader's snapshot.
+	other, err := Open(Options{InMemory: true, ArenaMaxBytes: 256 << 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	if _, err := other.Mkdir(nil, RootIno, "from-leader", 0o755); err != nil {
+		t.Fatal(err)
+	}
+	write, release, err := other.tree().Freeze()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var snap bytes.Buffer
+	if _, err := write(&snap); err != nil {
+		t.Fatal(err)
+	}
+	release()
+	if err := db.d.fsm.Restore(io.NopCloser(&snap)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Lookup(nil, RootIno, "from-leader"); err != nil {
+		t.Fatalf("after the restore: %v", err)
+	}
+	if _, err := db.Lookup(nil, RootIno, "before"); !errors.Is(err, meta.ENOENT) {
+		t.Fatalf("the state before the restore still answers: %v", err)
+	}
+	if _, err := db.Mkdir(nil, RootIno, "after", 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Fsck(); err != nil {
+		t.Fatal(err)
+	}
+	want, _ := other.Mkdir(nil, RootIno, "after", 0o755)
+	if got, _ := db.Lookup(nil, RootIno, "after"); got.Ino != want.Ino {
+		t.Fatalf("the change after the restore: inode %d, the leader's state gives %d", got.Ino, want.Ino)
+	}
 }

@@ -327,7 +327,7 @@ func (db *DB) releaseStaleOpens() error {
 		return nil
 	}
 	now := db.now()
-	for _, f := range db.t.OpenFiles() {
+	for _, f := range db.tree().OpenFiles() {
 		for range f.Count {
 			o := &fsm.Op{Code: fsm.OpRelease, Ino: uint64(f.Ino), Now: now}
 			o.SetCaller(meta.RootCaller)

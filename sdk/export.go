@@ -31,7 +31,7 @@ func (db *DB) Export(dir string) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return withErrno(fmt.Errorf("fsmeta: export: %w", err))
 	}
-	write, release, err := db.t.Freeze()
+	write, release, err := db.tree().Freeze()
 	if err != nil {
 		return fmt.Errorf("fsmeta: export: %w", err)
 	}

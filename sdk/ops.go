@@ -40,7 +40,7 @@ func (db *DB) Lookup(c *Caller, parent Ino, name string) (Attr, error) {
 	if err != nil {
 		return Attr{}, err
 	}
-	a, e := db.t.Lookup(c, parent, name)
+	a, e := db.tree().Lookup(c, parent, name)
 	return a, db.wrap("lookup", parent, name, e)
 }
 
@@ -51,7 +51,7 @@ func (db *DB) GetAttr(c *Caller, ino Ino) (Attr, error) {
 	if err != nil {
 		return Attr{}, err
 	}
-	a, e := db.t.GetAttr(c, ino)
+	a, e := db.tree().GetAttr(c, ino)
 	return a, db.wrap("getattr", ino, "", e)
 }
 
@@ -98,7 +98,7 @@ func (db *DB) Access(c *Caller, ino Ino, mask uint32) error {
 	if err != nil {
 		return err
 	}
-	return db.wrap("access", ino, "", db.t.Access(c, ino, mask))
+	return db.wrap("access", ino, "", db.tree().Access(c, ino, mask))
 }
 
 // Mknod creates a node of any type but directory and symlink in parent: the
@@ -139,7 +139,7 @@ func (db *DB) Readlink(c *Caller, ino Ino) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	s, e := db.t.Readlink(c, ino)
+	s, e := db.tree().Readlink(c, ino)
 	return s, db.wrap("readlink", ino, "", e)
 }
 
@@ -197,7 +197,7 @@ func (db *DB) ReadDir(c *Caller, ino Ino, cursor uint64, max int, plus bool) ([]
 	if err != nil {
 		return nil, 0, err
 	}
-	ents, next, e := db.t.ReadDir(c, ino, cursor, max, plus, nil)
+	ents, next, e := db.tree().ReadDir(c, ino, cursor, max, plus, nil)
 	return ents, next, db.wrap("readdir", ino, "", e)
 }
 
@@ -207,7 +207,7 @@ func (db *DB) StatFS(c *Caller) (StatFS, error) {
 	if err != nil {
 		return StatFS{}, err
 	}
-	s, e := db.t.StatFS(c)
+	s, e := db.tree().StatFS(c)
 	return s, db.wrap("statfs", meta.RootIno, "", e)
 }
 
@@ -220,7 +220,7 @@ func (db *DB) GetXattr(c *Caller, ino Ino, name string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	v, e := db.t.GetXattr(c, ino, name)
+	v, e := db.tree().GetXattr(c, ino, name)
 	return v, db.wrap("getxattr", ino, name, e)
 }
 
@@ -243,7 +243,7 @@ func (db *DB) ListXattr(c *Caller, ino Ino) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	v, e := db.t.ListXattr(c, ino)
+	v, e := db.tree().ListXattr(c, ino)
 	return v, db.wrap("listxattr", ino, "", e)
 }
 
@@ -301,7 +301,7 @@ func (db *DB) ReadChunk(c *Caller, ino Ino, chunk uint32) ([]Slice, error) {
 	if err != nil {
 		return nil, err
 	}
-	s, e := db.t.ReadChunk(c, ino, chunk)
+	s, e := db.tree().ReadChunk(c, ino, chunk)
 	return s, db.wrap("read", ino, "", e)
 }
 
@@ -331,7 +331,7 @@ func (db *DB) Resolve(c *Caller, path string, followLast bool) (Attr, error) {
 	if e := pathArg(path); e != 0 {
 		return Attr{}, db.wrap("resolve", meta.RootIno, path, e)
 	}
-	a, e := db.t.Resolve(c, path, followLast)
+	a, e := db.tree().Resolve(c, path, followLast)
 	return a, db.wrap("resolve", meta.RootIno, path, e)
 }
 

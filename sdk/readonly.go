@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"sync/atomic"
 	"time"
 
 	"github.com/hashicorp/raft"
@@ -105,7 +106,8 @@ func (db *DB) openReadOnly(opts Options, topts tree.Options) (*DB, error) {
 		return nil, withErrno(err)
 	}
 	releaseOpensInMemory(t, db.now())
-	db.t, db.ro = t, ro
+	db.t, db.ro = new(atomic.Pointer[tree.Tree]), ro
+	db.t.Store(t)
 	db.startCompactor(opts.CompactAfter)
 	return db, nil
 }

@@ -51,6 +51,11 @@ func New(t *tree.Tree, opts tree.Options) *FSM {
 // Tree returns the current tree (Restore replaces it).
 func (f *FSM) Tree() *tree.Tree { return f.tree.Load() }
 
+// TreeRef returns the FSM's reference to its tree: the one owner of the
+// tree in durable mode. Readers load it for every operation, so that a tree
+// Restore installed (a snapshot received at run time) is the one they read.
+func (f *FSM) TreeRef() *atomic.Pointer[tree.Tree] { return &f.tree }
+
 // Err returns the error that stopped the FSM, or nil.
 func (f *FSM) Err() error {
 	if p := f.err.Load(); p != nil {
