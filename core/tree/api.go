@@ -195,6 +195,14 @@ func (t *Tree) checkSetAttr(c *meta.Caller, h *nodeHdr, mask uint32, in *meta.Se
 	root := c.Uid == 0
 	tr := t.triple(h)
 	owner := c.Uid == tr.uid
+	if mask&meta.SetSize != 0 { // the type first, as Linux's truncate
+		switch mode := uint32(tr.mode); {
+		case isDir(mode):
+			return meta.EISDIR
+		case mode&meta.S_IFMT != meta.S_IFREG:
+			return meta.EINVAL
+		}
+	}
 	switch {
 	case mask&(meta.SetFlags|meta.SetCtime) != 0 && !root:
 		return meta.EPERM
@@ -210,13 +218,7 @@ func (t *Tree) checkSetAttr(c *meta.Caller, h *nodeHdr, mask uint32, in *meta.Se
 		return meta.EPERM
 	}
 	if mask&meta.SetSize != 0 {
-		mode := uint32(tr.mode)
-		switch {
-		case isDir(mode):
-			return meta.EISDIR
-		case mode&meta.S_IFMT != meta.S_IFREG:
-			return meta.EINVAL
-		case in.Size > meta.MaxFileSize:
+		if in.Size > meta.MaxFileSize {
 			return meta.EFBIG
 		}
 		if e := t.may(c, h, meta.W_OK); e != 0 {

@@ -40,6 +40,15 @@ func (m *Model) SetAttr(c *meta.Caller, now int64, ino meta.Ino, mask uint32, in
 // setAttrChecks are steps 1 to 6 of SetAttr.
 func setAttrChecks(c *meta.Caller, n *Node, mask uint32, in *meta.SetAttrIn) meta.Errno {
 	root, owner := c.Uid == 0, c.Uid == n.Uid
+	// 0. a size needs a regular file, checked first as Linux's truncate does
+	if mask&meta.SetSize != 0 {
+		switch {
+		case n.isDir():
+			return meta.EISDIR
+		case !n.isRegular():
+			return meta.EINVAL
+		}
+	}
 	// 1. root-only fields and flags
 	if mask&(meta.SetFlags|meta.SetCtime) != 0 && !root {
 		return meta.EPERM
@@ -64,12 +73,7 @@ func setAttrChecks(c *meta.Caller, n *Node, mask uint32, in *meta.SetAttrIn) met
 	}
 	// 5. size
 	if mask&meta.SetSize != 0 {
-		switch {
-		case n.isDir():
-			return meta.EISDIR
-		case !n.isRegular():
-			return meta.EINVAL
-		case in.Size > meta.MaxFileSize:
+		if in.Size > meta.MaxFileSize {
 			return meta.EFBIG
 		}
 		if e := may(c, n, meta.W_OK); e != 0 {
