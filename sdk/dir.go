@@ -113,6 +113,18 @@ func (db *DB) Compact(o CompactOptions, progress func(CompactStats)) (CompactSta
 	return db.tree().Compact(o, progress), nil
 }
 
+// ArenaClass is one size class of the arena in use: its zone ("records",
+// "cold" or "other"), object size, slabs and live objects.
+type ArenaClass = arena.ClassUse
+
+// ArenaSlabBytes is the size of one slab of the arena: a class's memory is
+// Slabs*ArenaSlabBytes, of which Live*Size is in use.
+const ArenaSlabBytes = arena.SlabSize
+
 // ArenaClasses reports the arena's size classes in use: slabs and live
 // objects per class, the picture of its fragmentation.
-func (db *DB) ArenaClasses() []arena.ClassUse { return db.tree().ArenaClasses() }
+func (db *DB) ArenaClasses() []ArenaClass { return db.tree().ArenaClasses() }
+
+// ArenaPurposeName names index i of Stats().Arena.ByPurpose (node records,
+// data maps, directory buckets, ...).
+func ArenaPurposeName(i int) string { return arena.PurposeName(i) }

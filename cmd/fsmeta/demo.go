@@ -8,7 +8,6 @@ import (
 	"sort"
 	"time"
 
-	"github.com/fsmeta/fsmeta/core/meta"
 	fsmeta "github.com/fsmeta/fsmeta/sdk"
 )
 
@@ -62,7 +61,7 @@ run. The SDKs' own examples are in examples/.`)
 		}
 	}
 	big := must(db.Create(nil, part.Ino, "part-00002.parquet", 0o644))
-	slice(nil, big.Ino, 0, 0, meta.ChunkSize) // a file of two chunks
+	slice(nil, big.Ino, 0, 0, fsmeta.ChunkSize) // a file of two chunks
 	slice(nil, big.Ino, 1, 0, 12<<20)
 	must(db.Create(nil, part.Ino, "_SUCCESS", 0o644))
 
@@ -172,20 +171,20 @@ func statLine(a *fsmeta.Attr, path, target string) string {
 // modeString is ls's rendering of a mode ("drwxr-xr-t").
 func modeString(m uint32) string {
 	b := []byte("?rwxrwxrwx")
-	switch m & meta.S_IFMT {
-	case meta.S_IFREG:
+	switch m & fsmeta.S_IFMT {
+	case fsmeta.S_IFREG:
 		b[0] = '-'
-	case meta.S_IFDIR:
+	case fsmeta.S_IFDIR:
 		b[0] = 'd'
-	case meta.S_IFLNK:
+	case fsmeta.S_IFLNK:
 		b[0] = 'l'
-	case meta.S_IFIFO:
+	case fsmeta.S_IFIFO:
 		b[0] = 'p'
-	case meta.S_IFSOCK:
+	case fsmeta.S_IFSOCK:
 		b[0] = 's'
-	case meta.S_IFCHR:
+	case fsmeta.S_IFCHR:
 		b[0] = 'c'
-	case meta.S_IFBLK:
+	case fsmeta.S_IFBLK:
 		b[0] = 'b'
 	}
 	for i := 0; i < 9; i++ {
@@ -202,8 +201,8 @@ func modeString(m uint32) string {
 			}
 		}
 	}
-	special(meta.S_ISUID, 3, 's', 'S')
-	special(meta.S_ISGID, 6, 's', 'S')
-	special(meta.S_ISVTX, 9, 't', 'T')
+	special(fsmeta.S_ISUID, 3, 's', 'S')
+	special(fsmeta.S_ISGID, 6, 's', 'S')
+	special(fsmeta.S_ISVTX, 9, 't', 'T')
 	return string(b)
 }

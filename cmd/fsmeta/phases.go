@@ -9,7 +9,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/fsmeta/fsmeta/core/meta"
 	"github.com/fsmeta/fsmeta/internal/workload"
 	fsmeta "github.com/fsmeta/fsmeta/sdk"
 )
@@ -374,7 +373,7 @@ func (b *bench) runPhase(name string) (phaseResult, error) {
 		case "setattr":
 			const when = 1717200000_123456789
 			op = func(t, i int) (int, error) {
-				_, err := db.SetAttr(nil, pool[b.at(t, i, len(pool))].Ino, meta.SetMode|meta.SetMtime,
+				_, err := db.SetAttr(nil, pool[b.at(t, i, len(pool))].Ino, fsmeta.SetMode|fsmeta.SetMtime,
 					fsmeta.SetAttrIn{Mode: 0o644 &^ (uint32(i&1) << 2), Mtime: when + int64(i)})
 				return 0, err
 			}

@@ -9,12 +9,11 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/fsmeta/fsmeta/core/arena"
 	"github.com/fsmeta/fsmeta/internal/workload"
 	fsmeta "github.com/fsmeta/fsmeta/sdk"
 )
 
-func purposeName(i int) string { return arena.PurposeName(i) }
+func purposeName(i int) string { return fsmeta.ArenaPurposeName(i) }
 
 // source says where a namespace comes from and which engine holds it: the
 // flags that bench, load and fsck share.

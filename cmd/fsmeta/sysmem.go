@@ -13,7 +13,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/fsmeta/fsmeta/core/arena"
 	fsmeta "github.com/fsmeta/fsmeta/sdk"
 )
 
@@ -131,7 +130,7 @@ func measureMemory(db *fsmeta.DB, entries int64) (memReport, time.Duration) {
 	m.ArenaZones = map[string]zoneUse{}
 	for _, c := range db.ArenaClasses() {
 		z := m.ArenaZones[c.Zone]
-		z.SlabBytes += uint64(c.Slabs) * arena.SlabSize
+		z.SlabBytes += uint64(c.Slabs) * fsmeta.ArenaSlabBytes
 		z.LiveBytes += c.Live * uint64(c.Size)
 		z.Classes++
 		m.ArenaZones[c.Zone] = z
