@@ -67,7 +67,7 @@ func (db *DB) GetAttr(c *Caller, ino Ino) (Attr, error) {
 // EINVAL otherwise); it truncates or extends (holes). Times set to "now" need
 // ownership or write permission; times set to a value need ownership.
 // SetCtime and SetFlags are root only. FlagImmutable forbids every change
-// but to flags (EPERM); FlagAppend forbids shrinking the size (EPERM).
+// but to flags (EPERM); FlagAppend forbids any size and explicit times (EPERM).
 // Errors: ENOENT, EPERM, EACCES, EINVAL (unknown mask bits, mode bits outside
 // 07777), EFBIG (size over meta.MaxFileSize).
 func (db *DB) SetAttr(c *Caller, ino Ino, mask uint32, in SetAttrIn) (Attr, error) {
@@ -91,8 +91,9 @@ func (db *DB) Truncate(c *Caller, ino Ino, size uint64) (Attr, error) {
 }
 
 // Access checks mask (meta.R_OK|W_OK|X_OK, or F_OK) for the caller on ino.
-// Root passes R and W always, X when any x bit is set or ino is a directory.
-// Errors: ENOENT, EACCES, EINVAL (mask bits beyond 7).
+// Root passes R and W always (W on an immutable node is EPERM for anyone),
+// X when any x bit is set or ino is a directory.
+// Errors: ENOENT, EACCES, EPERM (W, immutable), EINVAL (mask bits beyond 7).
 func (db *DB) Access(c *Caller, ino Ino, mask uint32) error {
 	c, err := callerOf("access", ino, "", c)
 	if err != nil {
