@@ -299,8 +299,8 @@ func (t *Tree) createLocked(c *meta.Caller, now int64, parent meta.Ino, name str
 	if t.counts.inodes >= t.opts.MaxInodes || t.nextIno > maxIno {
 		return nil, meta.ENOSPC
 	}
-	perm := newPerm(c, t.triple(dir), mode)
 	dt := t.triple(dir)
+	perm := newPerm(c, dt, mode)
 	gid := c.Gid
 	if dt.mode&meta.S_ISGID != 0 {
 		gid = dt.gid
