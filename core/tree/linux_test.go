@@ -241,3 +241,32 @@ func TestLinuxOrderOfChecks(t *testing.T) {
 	_, e = tr.Mknod(c, 4, d.Ino, "dev", meta.S_IFCHR|0o600, 1)
 	want(t, "mknod a device as non-root", e, meta.EPERM)
 }
+
+// Flags as Linux has them (found by internal/posixdiff): write access to an
+// immutable node is EPERM for everyone; an append-only file refuses every
+// truncation and explicit times but takes times set to "now"; a truncation
+// looks at the type before the flags.
+func TestLinuxFlags(t *testing.T) {
+	tr := linuxTree(t)
+	root := meta.RootCaller
+	f := mustAttr(t)(tr.Mknod(root, 1, meta.RootIno, "f", 0o666, 0))
+	d := mustAttr(t)(tr.Mkdir(root, 1, meta.RootIno, "d", 0o777))
+	mustAttr(t)(tr.SetAttr(root, 1, f.Ino, meta.SetFlags, &meta.SetAttrIn{Flags: meta.FlagImmutable}))
+	mustAttr(t)(tr.SetAttr(root, 1, d.Ino, meta.SetFlags, &meta.SetAttrIn{Flags: meta.FlagImmutable}))
+	want(t, "access w, root", tr.Access(root, f.Ino, meta.W_OK), meta.EPERM)
+	want(t, "access w, alice", tr.Access(alice, f.Ino, meta.W_OK|meta.R_OK), meta.EPERM)
+	want(t, "access r", tr.Access(alice, f.Ino, meta.R_OK), 0)
+	_, e := tr.SetAttr(alice, 2, d.Ino, meta.SetSize, &meta.SetAttrIn{})
+	want(t, "truncate an immutable directory", e, meta.EISDIR)
+	mustAttr(t)(tr.SetAttr(root, 3, f.Ino, meta.SetFlags, &meta.SetAttrIn{Flags: meta.FlagAppend}))
+	for _, size := range []uint64{0, 1, 100} {
+		_, e = tr.SetAttr(root, 4, f.Ino, meta.SetSize, &meta.SetAttrIn{Size: size})
+		want(t, "truncate an append-only file", e, meta.EPERM)
+	}
+	_, e = tr.SetAttr(root, 4, f.Ino, meta.SetAtime, &meta.SetAttrIn{Atime: 5})
+	want(t, "explicit atime on an append-only file", e, meta.EPERM)
+	a := mustAttr(t)(tr.SetAttr(alice, 5, f.Ino, meta.SetAtimeNow|meta.SetMtimeNow, &meta.SetAttrIn{}))
+	if a.Mtime != 5 || a.Atime != 5 {
+		t.Fatalf("times now on an append-only file: %+v", a)
+	}
+}
