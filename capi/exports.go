@@ -363,9 +363,9 @@ func fsmetago_listxattr(out *C.fsmeta_buf, h C.uint64_t, ctx *C.fsmeta_ctx, ino 
 
 // ---- files and their data ----------------------------------------------------------
 
-//export fsmetago_new_slice_id
-func fsmetago_new_slice_id(idOut *C.uint64_t, h C.uint64_t, ctx *C.fsmeta_ctx, n C.uint32_t) (rc C.int) {
-	const fn = "fsmeta_new_slice_id"
+//export fsmetago_slice_id_new
+func fsmetago_slice_id_new(idOut *C.uint64_t, h C.uint64_t, ctx *C.fsmeta_ctx, n C.uint32_t) (rc C.int) {
+	const fn = "fsmeta_slice_id_new"
 	defer catch(fn, &rc)
 	var cb fsmeta.Caller
 	db, c, st := begin(fn, h, ctx, &cb)
@@ -383,9 +383,9 @@ func fsmetago_new_slice_id(idOut *C.uint64_t, h C.uint64_t, ctx *C.fsmeta_ctx, n
 	return 0
 }
 
-//export fsmetago_write_slice
-func fsmetago_write_slice(out *C.fsmeta_attr, h C.uint64_t, ctx *C.fsmeta_ctx, ino C.uint64_t, chunk C.uint32_t, slice *C.fsmeta_slice) (rc C.int) {
-	const fn = "fsmeta_write_slice"
+//export fsmetago_slice_write
+func fsmetago_slice_write(out *C.fsmeta_attr, h C.uint64_t, ctx *C.fsmeta_ctx, ino C.uint64_t, chunk C.uint32_t, slice *C.fsmeta_slice) (rc C.int) {
+	const fn = "fsmeta_slice_write"
 	defer catch(fn, &rc)
 	var cb fsmeta.Caller
 	db, c, st := begin(fn, h, ctx, &cb)
@@ -399,9 +399,9 @@ func fsmetago_write_slice(out *C.fsmeta_attr, h C.uint64_t, ctx *C.fsmeta_ctx, i
 	return created(fn, out, a, err)
 }
 
-//export fsmetago_read_chunk
-func fsmetago_read_chunk(out *C.fsmeta_buf, h C.uint64_t, ctx *C.fsmeta_ctx, ino C.uint64_t, chunk C.uint32_t) (rc C.int) {
-	const fn = "fsmeta_read_chunk"
+//export fsmetago_chunk_read
+func fsmetago_chunk_read(out *C.fsmeta_buf, h C.uint64_t, ctx *C.fsmeta_ctx, ino C.uint64_t, chunk C.uint32_t) (rc C.int) {
+	const fn = "fsmeta_chunk_read"
 	defer catch(fn, &rc)
 	var cb fsmeta.Caller
 	db, c, st := begin(fn, h, ctx, &cb)
@@ -419,9 +419,9 @@ func fsmetago_read_chunk(out *C.fsmeta_buf, h C.uint64_t, ctx *C.fsmeta_ctx, ino
 	return done(fn, putSlices(out, ss))
 }
 
-//export fsmetago_compact_chunk
-func fsmetago_compact_chunk(out *C.fsmeta_buf, h C.uint64_t, ctx *C.fsmeta_ctx, ino C.uint64_t, chunk C.uint32_t, replaced *C.fsmeta_slice, replacedCount C.size_t, with *C.fsmeta_slice) (rc C.int) {
-	const fn = "fsmeta_compact_chunk"
+//export fsmetago_chunk_compact
+func fsmetago_chunk_compact(out *C.fsmeta_buf, h C.uint64_t, ctx *C.fsmeta_ctx, ino C.uint64_t, chunk C.uint32_t, replaced *C.fsmeta_slice, replacedCount C.size_t, with *C.fsmeta_slice) (rc C.int) {
+	const fn = "fsmeta_chunk_compact"
 	defer catch(fn, &rc)
 	var cb fsmeta.Caller
 	db, c, st := begin(fn, h, ctx, &cb)

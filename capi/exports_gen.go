@@ -196,13 +196,13 @@ func fsmetago_file_open(attr_out *C.fsmeta_attr, db C.uint64_t, ctx *C.fsmeta_ct
 	if st != 0 {
 		return st
 	}
-	a, err := h.Open(c, fsmeta.Ino(ino), uint32(flags))
+	a, err := h.OpenFile(c, fsmeta.Ino(ino), uint32(flags))
 	return created(fn, attr_out, a, err)
 }
 
-//export fsmetago_file_release
-func fsmetago_file_release(db C.uint64_t, ctx *C.fsmeta_ctx, ino C.uint64_t) (rc C.int) {
-	const fn = "fsmeta_file_release"
+//export fsmetago_file_close
+func fsmetago_file_close(db C.uint64_t, ctx *C.fsmeta_ctx, ino C.uint64_t) (rc C.int) {
+	const fn = "fsmeta_file_close"
 	defer catch(fn, &rc)
 	var cb fsmeta.Caller
 	h, c, st := begin(fn, db, ctx, &cb)

@@ -196,3 +196,30 @@ int fsmeta_dir_close(fsmeta_dir *dir)
         return 0;
     return fsmetago_dir_close(H(dir));
 }
+
+/* ---- deprecated names (include/fsmeta.h, DEPRECATED NAMES): exported until the soname changes ---- */
+
+int fsmeta_file_release(fsmeta_db *db, const fsmeta_ctx *ctx, uint64_t ino)
+{
+    return fsmeta_file_close(db, ctx, ino);
+}
+
+int fsmeta_new_slice_id(uint64_t *id_out, fsmeta_db *db, const fsmeta_ctx *ctx, uint32_t n)
+{
+    return fsmeta_slice_id_new(id_out, db, ctx, n);
+}
+
+int fsmeta_write_slice(fsmeta_attr *attr_out, fsmeta_db *db, const fsmeta_ctx *ctx, uint64_t ino, uint32_t chunk, const fsmeta_slice *slice)
+{
+    return fsmeta_slice_write(attr_out, db, ctx, ino, chunk, slice);
+}
+
+int fsmeta_read_chunk(fsmeta_buf *buf_out, fsmeta_db *db, const fsmeta_ctx *ctx, uint64_t ino, uint32_t chunk)
+{
+    return fsmeta_chunk_read(buf_out, db, ctx, ino, chunk);
+}
+
+int fsmeta_compact_chunk(fsmeta_buf *dropped_out, fsmeta_db *db, const fsmeta_ctx *ctx, uint64_t ino, uint32_t chunk, const fsmeta_slice *replaced, size_t replaced_count, const fsmeta_slice *with)
+{
+    return fsmeta_chunk_compact(dropped_out, db, ctx, ino, chunk, replaced, replaced_count, with);
+}

@@ -124,29 +124,29 @@ int fsmeta_file_open(fsmeta_attr *attr_out, fsmeta_db *db, const fsmeta_ctx *ctx
     return fsmetago_file_open(attr_out, H(db), (fsmeta_ctx *)ctx, ino, flags);
 }
 
-int fsmeta_file_release(fsmeta_db *db, const fsmeta_ctx *ctx, uint64_t ino)
+int fsmeta_file_close(fsmeta_db *db, const fsmeta_ctx *ctx, uint64_t ino)
 {
-    return fsmetago_file_release(H(db), (fsmeta_ctx *)ctx, ino);
+    return fsmetago_file_close(H(db), (fsmeta_ctx *)ctx, ino);
 }
 
-int fsmeta_new_slice_id(uint64_t *id_out, fsmeta_db *db, const fsmeta_ctx *ctx, uint32_t n)
+int fsmeta_slice_id_new(uint64_t *id_out, fsmeta_db *db, const fsmeta_ctx *ctx, uint32_t n)
 {
-    return fsmetago_new_slice_id(id_out, H(db), (fsmeta_ctx *)ctx, n);
+    return fsmetago_slice_id_new(id_out, H(db), (fsmeta_ctx *)ctx, n);
 }
 
-int fsmeta_write_slice(fsmeta_attr *attr_out, fsmeta_db *db, const fsmeta_ctx *ctx, uint64_t ino, uint32_t chunk, const fsmeta_slice *slice)
+int fsmeta_slice_write(fsmeta_attr *attr_out, fsmeta_db *db, const fsmeta_ctx *ctx, uint64_t ino, uint32_t chunk, const fsmeta_slice *slice)
 {
-    return fsmetago_write_slice(attr_out, H(db), (fsmeta_ctx *)ctx, ino, chunk, (fsmeta_slice *)slice);
+    return fsmetago_slice_write(attr_out, H(db), (fsmeta_ctx *)ctx, ino, chunk, (fsmeta_slice *)slice);
 }
 
-int fsmeta_read_chunk(fsmeta_buf *buf_out, fsmeta_db *db, const fsmeta_ctx *ctx, uint64_t ino, uint32_t chunk)
+int fsmeta_chunk_read(fsmeta_buf *buf_out, fsmeta_db *db, const fsmeta_ctx *ctx, uint64_t ino, uint32_t chunk)
 {
-    return fsmetago_read_chunk(buf_out, H(db), (fsmeta_ctx *)ctx, ino, chunk);
+    return fsmetago_chunk_read(buf_out, H(db), (fsmeta_ctx *)ctx, ino, chunk);
 }
 
-int fsmeta_compact_chunk(fsmeta_buf *dropped_out, fsmeta_db *db, const fsmeta_ctx *ctx, uint64_t ino, uint32_t chunk, const fsmeta_slice *replaced, size_t replaced_count, const fsmeta_slice *with)
+int fsmeta_chunk_compact(fsmeta_buf *dropped_out, fsmeta_db *db, const fsmeta_ctx *ctx, uint64_t ino, uint32_t chunk, const fsmeta_slice *replaced, size_t replaced_count, const fsmeta_slice *with)
 {
-    return fsmetago_compact_chunk(dropped_out, H(db), (fsmeta_ctx *)ctx, ino, chunk, (fsmeta_slice *)replaced, replaced_count, (fsmeta_slice *)with);
+    return fsmetago_chunk_compact(dropped_out, H(db), (fsmeta_ctx *)ctx, ino, chunk, (fsmeta_slice *)replaced, replaced_count, (fsmeta_slice *)with);
 }
 
 int fsmeta_resolve(fsmeta_attr *attr_out, fsmeta_db *db, const fsmeta_ctx *ctx, const char *path, size_t path_len, uint32_t flags)

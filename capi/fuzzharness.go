@@ -225,10 +225,10 @@ func (f *fuzzer) step() string {
 	case 13:
 		s := C.fsmeta_slice{id: C.uint64_t(f.u64()), pos: C.uint32_t(f.u64()), size: C.uint32_t(f.u64()),
 			off: C.uint32_t(f.byte()), len: C.uint32_t(f.u64())}
-		return status("write_slice", C.fsmeta_write_slice(&a, db, c, f.ino(), C.uint32_t(f.byte()%4), &s))
+		return status("write_slice", C.fsmeta_slice_write(&a, db, c, f.ino(), C.uint32_t(f.byte()%4), &s))
 	case 14:
 		var b C.fsmeta_buf
-		rc := C.fsmeta_read_chunk(&b, db, c, f.ino(), C.uint32_t(f.byte()%4))
+		rc := C.fsmeta_chunk_read(&b, db, c, f.ino(), C.uint32_t(f.byte()%4))
 		C.fsmeta_buf_dispose(&b)
 		return status("read_chunk", rc)
 	case 15:

@@ -119,10 +119,10 @@ func limitsCAPI(dir string) (msg string) {
 	with := (*C.fsmeta_slice)(cmem(unsafe.Sizeof(C.fsmeta_slice{})))
 	*with = C.fsmeta_slice{id: 1, size: 1, len: 1}
 	replaced := (*C.fsmeta_slice)(cmem(unsafe.Sizeof(C.fsmeta_slice{}) * (C.FSMETA_REPLACED_MAX + 1)))
-	if rc := C.fsmeta_compact_chunk(nil, db, nil, x.ino, 0, replaced, C.FSMETA_REPLACED_MAX, with); rc != C.FSMETA_EAGAIN {
+	if rc := C.fsmeta_chunk_compact(nil, db, nil, x.ino, 0, replaced, C.FSMETA_REPLACED_MAX, with); rc != C.FSMETA_EAGAIN {
 		return fmt.Sprintf("compact_chunk of FSMETA_REPLACED_MAX slices: %d, want -EAGAIN", int(rc))
 	}
-	if rc := C.fsmeta_compact_chunk(nil, db, nil, x.ino, 0, replaced, C.FSMETA_REPLACED_MAX+1, with); rc != C.FSMETA_EINVAL {
+	if rc := C.fsmeta_chunk_compact(nil, db, nil, x.ino, 0, replaced, C.FSMETA_REPLACED_MAX+1, with); rc != C.FSMETA_EINVAL {
 		return fmt.Sprintf("compact_chunk of FSMETA_REPLACED_MAX+1 slices: %d, want -EINVAL", int(rc))
 	}
 	if rc := C.fsmeta_fsck(nil, db); rc != 0 {

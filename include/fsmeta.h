@@ -8,7 +8,12 @@
  * CONVENTIONS
  *
  *  - Every name starts with fsmeta_ (functions, types) or FSMETA_ (macros). Functions read fsmeta_<object>_<verb>;
- *    the object is left out for the main handle (fsmeta_mkdir, fsmeta_dir_next).
+ *    the object is left out for the main handle (fsmeta_mkdir, fsmeta_dir_next), and an operation that Linux has
+ *    keeps Linux's name (fsmeta_getattr, fsmeta_statfs). docs/names.md is the table of every operation's name in
+ *    C, C++, Go, Java and Python; a test holds this header to it.
+ *  - Deprecated names: the functions of the section DEPRECATED NAMES at the end are the names of earlier releases,
+ *    kept (exported, with the same behaviour) until the soname changes; new code uses the name each one points to.
+ *    They are marked FSMETA_DEPRECATED, so GCC and Clang warn where they are used.
  *  - A function that can fail returns int: 0 on success, or a negative status code (see STATUS CODES). Nothing is
  *    written to an out-parameter on failure unless its documentation says so.
  *  - Out-parameters come first (attr_out, db_out, buf_out, ...), then the handle, then the caller context, then the
@@ -569,7 +574,7 @@ int fsmeta_link(fsmeta_attr *attr_out, fsmeta_db *db, const fsmeta_ctx *ctx, uin
 
 /*
  * fsmeta_unlink - remove a name that is not a directory. The inode goes with its last link, unless it is open:
- * then it lives until the last fsmeta_file_release.
+ * then it lives until the last fsmeta_file_close.
  *
  * In a sticky directory only the owner of the entry or of the directory, or root, may remove it.
  * Returns 0; -ENOENT; -ENOTDIR; -EACCES; -EPERM (sticky, immutable, append-only); -EISDIR; -EINVAL;
@@ -704,7 +709,7 @@ int fsmeta_fallocate(fsmeta_attr *attr_out, fsmeta_db *db, const fsmeta_ctx *ctx
 
 /*
  * fsmeta_file_open - check the access flags ask for and count an open of ino. A file whose last name is removed
- * while open keeps its inode and slices until the last fsmeta_file_release. Opens do not outlive the engine: when a
+ * while open keeps its inode and slices until the last fsmeta_file_close. Opens do not outlive the engine: when a
  * durable engine is opened, every open left by the engine that had the directory before (closed or crashed) is
  * released, as logged changes, and an unlinked file among them is gone.
  *
@@ -716,24 +721,24 @@ int fsmeta_fallocate(fsmeta_attr *attr_out, fsmeta_db *db, const fsmeta_ctx *ctx
 int fsmeta_file_open(fsmeta_attr *attr_out, fsmeta_db *db, const fsmeta_ctx *ctx, uint64_t ino, uint32_t flags);
 
 /*
- * fsmeta_file_release - end one fsmeta_file_open of ino.
+ * fsmeta_file_close - end one fsmeta_file_open of ino.
  *
  * Returns 0; -ENOENT; -EBADF (ino is not open); -EINVAL (bad ctx); FSMETA_EVERSION; FSMETA_EBADHANDLE;
  * FSMETA_ECLOSED. Thread-safe.
  */
-int fsmeta_file_release(fsmeta_db *db, const fsmeta_ctx *ctx, uint64_t ino);
+int fsmeta_file_close(fsmeta_db *db, const fsmeta_ctx *ctx, uint64_t ino);
 
 /*
- * fsmeta_new_slice_id - reserve n (>= 1) consecutive slice ids.
+ * fsmeta_slice_id_new - reserve n (>= 1) consecutive slice ids.
  *
  * id_out: receives the first of them (required).
  * Returns 0; -EINVAL (n is 0, id_out NULL, bad ctx); FSMETA_EVERSION; FSMETA_EBADHANDLE; FSMETA_ECLOSED.
  * Thread-safe.
  */
-int fsmeta_new_slice_id(uint64_t *id_out, fsmeta_db *db, const fsmeta_ctx *ctx, uint32_t n);
+int fsmeta_slice_id_new(uint64_t *id_out, fsmeta_db *db, const fsmeta_ctx *ctx, uint32_t n);
 
 /*
- * fsmeta_write_slice - place a slice in chunk number chunk of regular file ino (a later slice covers earlier
+ * fsmeta_slice_write - place a slice in chunk number chunk of regular file ino (a later slice covers earlier
  * ones), grow the size to cover it, and set mtime and ctime. Needs no permission (the caller opened the file for
  * writing).
  *
@@ -742,20 +747,20 @@ int fsmeta_new_slice_id(uint64_t *id_out, fsmeta_db *db, const fsmeta_ctx *ctx, 
  * Returns 0; -ENOENT; -EISDIR; -EINVAL (bad slice, slice NULL, not a regular file, bad ctx); -EFBIG; -EPERM
  * (immutable); FSMETA_EVERSION; FSMETA_EBADHANDLE; FSMETA_ECLOSED. Thread-safe.
  */
-int fsmeta_write_slice(fsmeta_attr *attr_out, fsmeta_db *db, const fsmeta_ctx *ctx, uint64_t ino, uint32_t chunk, const fsmeta_slice *slice);
+int fsmeta_slice_write(fsmeta_attr *attr_out, fsmeta_db *db, const fsmeta_ctx *ctx, uint64_t ino, uint32_t chunk, const fsmeta_slice *slice);
 
 /*
- * fsmeta_read_chunk - the slices of chunk number chunk of regular file ino, in write order (later ones cover
+ * fsmeta_chunk_read - the slices of chunk number chunk of regular file ino, in write order (later ones cover
  * earlier ones), clipped to the file size. No slices is a hole.
  *
  * buf_out: receives an array of count fsmeta_slice at data (required; release with fsmeta_buf_dispose).
  * Returns 0; -ENOENT; -EISDIR; -EINVAL (not a regular file, buf_out NULL, bad ctx); -ENOMEM; FSMETA_EVERSION;
  * FSMETA_EBADHANDLE; FSMETA_ECLOSED. Thread-safe.
  */
-int fsmeta_read_chunk(fsmeta_buf *buf_out, fsmeta_db *db, const fsmeta_ctx *ctx, uint64_t ino, uint32_t chunk);
+int fsmeta_chunk_read(fsmeta_buf *buf_out, fsmeta_db *db, const fsmeta_ctx *ctx, uint64_t ino, uint32_t chunk);
 
 /*
- * fsmeta_compact_chunk - rewrite a chunk's slice list.
+ * fsmeta_chunk_compact - rewrite a chunk's slice list.
  *
  * dropped_out: receives the slices no longer referenced, an array of count fsmeta_slice at data (may be NULL;
  *              else release with fsmeta_buf_dispose).
@@ -767,7 +772,7 @@ int fsmeta_read_chunk(fsmeta_buf *buf_out, fsmeta_db *db, const fsmeta_ctx *ctx,
  * FSMETA_ECLOSED. Times are not changed.
  * Thread-safe.
  */
-int fsmeta_compact_chunk(fsmeta_buf *dropped_out, fsmeta_db *db, const fsmeta_ctx *ctx, uint64_t ino, uint32_t chunk, const fsmeta_slice *replaced, size_t replaced_count, const fsmeta_slice *with);
+int fsmeta_chunk_compact(fsmeta_buf *dropped_out, fsmeta_db *db, const fsmeta_ctx *ctx, uint64_t ino, uint32_t chunk, const fsmeta_slice *replaced, size_t replaced_count, const fsmeta_slice *with);
 
 /* ---- Paths --------------------------------------------------------------------------------------------------- */
 
@@ -815,6 +820,34 @@ int fsmeta_fsck(fsmeta_buf *report_out, fsmeta_db *db);
  * closed by another thread during the call reports zeros.)
  */
 int fsmeta_stats(fsmeta_stats_info *out, fsmeta_db *db);
+
+/* ---- DEPRECATED NAMES ------------------------------------------------------------------------------------------
+ *
+ * The names of release 1.0 that broke the fsmeta_<object>_<verb> rule. They stay exported from libfsmeta.so.1 with
+ * the same arguments and behaviour (each calls its new name) until the soname changes; the bindings (Java, Python)
+ * are not generated for them. Use the new names.
+ */
+
+#if defined(__GNUC__) || defined(__clang__)
+#define FSMETA_DEPRECATED(msg) __attribute__((deprecated(msg)))
+#else
+#define FSMETA_DEPRECATED(msg)
+#endif
+
+/* fsmeta_file_release - deprecated: fsmeta_file_close. */
+int fsmeta_file_release(fsmeta_db *db, const fsmeta_ctx *ctx, uint64_t ino) FSMETA_DEPRECATED("use fsmeta_file_close");
+
+/* fsmeta_new_slice_id - deprecated: fsmeta_slice_id_new. */
+int fsmeta_new_slice_id(uint64_t *id_out, fsmeta_db *db, const fsmeta_ctx *ctx, uint32_t n) FSMETA_DEPRECATED("use fsmeta_slice_id_new");
+
+/* fsmeta_write_slice - deprecated: fsmeta_slice_write. */
+int fsmeta_write_slice(fsmeta_attr *attr_out, fsmeta_db *db, const fsmeta_ctx *ctx, uint64_t ino, uint32_t chunk, const fsmeta_slice *slice) FSMETA_DEPRECATED("use fsmeta_slice_write");
+
+/* fsmeta_read_chunk - deprecated: fsmeta_chunk_read. */
+int fsmeta_read_chunk(fsmeta_buf *buf_out, fsmeta_db *db, const fsmeta_ctx *ctx, uint64_t ino, uint32_t chunk) FSMETA_DEPRECATED("use fsmeta_chunk_read");
+
+/* fsmeta_compact_chunk - deprecated: fsmeta_chunk_compact. */
+int fsmeta_compact_chunk(fsmeta_buf *dropped_out, fsmeta_db *db, const fsmeta_ctx *ctx, uint64_t ino, uint32_t chunk, const fsmeta_slice *replaced, size_t replaced_count, const fsmeta_slice *with) FSMETA_DEPRECATED("use fsmeta_chunk_compact");
 
 #ifdef __cplusplus
 }

@@ -342,11 +342,14 @@ public:
     attr fallocate(ino_t ino, std::uint32_t mode, std::uint64_t offset, std::uint64_t length) const { return fallocate_(ino, mode, offset, length, nullptr); }
     attr fallocate(ino_t ino, std::uint32_t mode, std::uint64_t offset, std::uint64_t length, std::error_code &ec) const noexcept { return fallocate_(ino, mode, offset, length, &ec); }
 
-    // open_file / release_file count the opens of a file (fsmeta_file_open / fsmeta_file_release).
+    // open_file / close_file count the opens of a file (fsmeta_file_open / fsmeta_file_close).
     attr open_file(ino_t ino, std::uint32_t flags) const { return open_file_(ino, flags, nullptr); }
     attr open_file(ino_t ino, std::uint32_t flags, std::error_code &ec) const noexcept { return open_file_(ino, flags, &ec); }
-    void release_file(ino_t ino) const { detail::check(fsmeta_file_release(db_, ctx(), ino), nullptr); }
-    void release_file(ino_t ino, std::error_code &ec) const noexcept { ctx_call(ec, fsmeta_file_release(db_, ctx(), ino)); }
+    void close_file(ino_t ino) const { detail::check(fsmeta_file_close(db_, ctx(), ino), nullptr); }
+    void close_file(ino_t ino, std::error_code &ec) const noexcept { ctx_call(ec, fsmeta_file_close(db_, ctx(), ino)); }
+    // release_file is the name of release 1.0 (docs/names.md).
+    [[deprecated("use close_file")]] void release_file(ino_t ino) const { close_file(ino); }
+    [[deprecated("use close_file")]] void release_file(ino_t ino, std::error_code &ec) const noexcept { close_file(ino, ec); }
 
     std::uint64_t new_slice_id(std::uint32_t n = 1) const { return new_slice_id_(n, nullptr); }
     std::uint64_t new_slice_id(std::uint32_t n, std::error_code &ec) const noexcept { return new_slice_id_(n, &ec); }
@@ -551,26 +554,26 @@ private:
     std::uint64_t new_slice_id_(std::uint32_t n, std::error_code *ec) const
     {
         std::uint64_t id = 0;
-        detail::check(fsmeta_new_slice_id(&id, db_, ctx(), n), ec);
+        detail::check(fsmeta_slice_id_new(&id, db_, ctx(), n), ec);
         return id;
     }
     attr write_slice_(ino_t ino, std::uint32_t chunk, const fsmeta_slice &s, std::error_code *ec) const
     {
         attr a;
-        detail::check(fsmeta_write_slice(&a, db_, ctx(), ino, chunk, &s), ec);
+        detail::check(fsmeta_slice_write(&a, db_, ctx(), ino, chunk, &s), ec);
         return a;
     }
     std::vector<fsmeta_slice> read_chunk_(ino_t ino, std::uint32_t chunk, std::error_code *ec) const
     {
         detail::buf b;
-        int rc = fsmeta_read_chunk(&b.b, db_, ctx(), ino, chunk);
+        int rc = fsmeta_chunk_read(&b.b, db_, ctx(), ino, chunk);
         detail::check(rc, ec);
         return rc < 0 ? std::vector<fsmeta_slice>() : detail::slices_of(b.b);
     }
     std::vector<fsmeta_slice> compact_chunk_(ino_t ino, std::uint32_t chunk, const std::vector<fsmeta_slice> &replaced, const fsmeta_slice &with, std::error_code *ec) const
     {
         detail::buf b;
-        int rc = fsmeta_compact_chunk(&b.b, db_, ctx(), ino, chunk, replaced.data(), replaced.size(), &with);
+        int rc = fsmeta_chunk_compact(&b.b, db_, ctx(), ino, chunk, replaced.data(), replaced.size(), &with);
         detail::check(rc, ec);
         return rc < 0 ? std::vector<fsmeta_slice>() : detail::slices_of(b.b);
     }

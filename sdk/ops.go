@@ -263,16 +263,21 @@ func (db *DB) Fallocate(c *Caller, ino Ino, mode uint32, off, length uint64) (At
 	return r.Attr, err
 }
 
-// Open checks the access that flags ask for (meta.O_RDONLY, O_WRONLY, O_RDWR,
+// OpenFile checks the access that flags ask for (meta.O_RDONLY, O_WRONLY, O_RDWR,
 // with O_TRUNC: truncate to 0) and counts the open. An open file whose last
-// name is removed keeps its inode and slices until the last Close.
+// name is removed keeps its inode and slices until the last CloseFile.
 // Errors: ENOENT, EACCES, EISDIR (write access to a directory), EPERM.
-func (db *DB) Open(c *Caller, ino Ino, flags uint32) (Attr, error) {
+func (db *DB) OpenFile(c *Caller, ino Ino, flags uint32) (Attr, error) {
 	r, err := db.change("open", ino, "", c, &fsm.Op{Code: fsm.OpOpen, Ino: uint64(ino), Mode: flags})
 	return r.Attr, err
 }
 
-// Close ends an Open. Errors: ENOENT, EBADF (not open).
+// Open is OpenFile.
+//
+// Deprecated: use OpenFile (the package's Open opens the database; docs/names.md).
+func (db *DB) Open(c *Caller, ino Ino, flags uint32) (Attr, error) { return db.OpenFile(c, ino, flags) }
+
+// CloseFile ends an OpenFile. Errors: ENOENT, EBADF (not open).
 func (db *DB) CloseFile(c *Caller, ino Ino) error {
 	_, err := db.change("close", ino, "", c, &fsm.Op{Code: fsm.OpRelease, Ino: uint64(ino)})
 	return err

@@ -47,6 +47,17 @@
 //	RET fsmeta_f(PARAMS);                  a function, on ONE line. RET: int, unsigned, uint64_t, const char *,
 //	                                       void. PARAMS: void, or "TYPE name" separated by commas, where TYPE is
 //	                                       [const] BASE, BASE *, or BASE ** (handles only)
+//	RET fsmeta_f(PARAMS) FSMETA_DEPRECATED("use fsmeta_g");
+//	                                       a deprecated name kept for the ABI: parsed and checked as a function
+//	                                       (Header.Deprecated), fsmeta_g must be a function of the header; no
+//	                                       binding is generated for it (capi/fsmeta.c defines it by calling
+//	                                       fsmeta_g). FSMETA_DEPRECATED is defined once, before its first use,
+//	                                       by exactly these five lines:
+//	                                         #if defined(__GNUC__) || defined(__clang__)
+//	                                         #define FSMETA_DEPRECATED(msg) __attribute__((deprecated(msg)))
+//	                                         #else
+//	                                         #define FSMETA_DEPRECATED(msg)
+//	                                         #endif
 //
 // Scalars are int, unsigned, uint32_t, int64_t, uint64_t, size_t (and char, only behind a pointer or as an
 // array). Every identifier declared must start with fsmeta_ (types, functions) or FSMETA_ (constants); every

@@ -25,7 +25,7 @@ const (
 
 var (
 	exportRE  = regexp.MustCompile(`(?m)^//export fsmetago_(\w+)$`)
-	definedRE = regexp.MustCompile(`(?m)^[a-z_ ]+[ *]fsmeta_(\w+)\(`)
+	definedRE = regexp.MustCompile(`(?m)^[a-z][a-z_ ]*[ *]fsmeta_(\w+)\(`) // a definition starts in column 0
 )
 
 // genForwarders writes capi/fsmeta_fwd.c.

@@ -141,7 +141,7 @@ func TestHeaderHeldToTheTable(t *testing.T) {
 	}
 	for _, c := range []struct{ from, to string }{
 		{"const fsmeta_ctx *ctx, uint64_t ino, uint32_t mask, const fsmeta_setattr_in *in)", "const fsmeta_ctx *ctx, uint64_t ino, uint64_t mask, const fsmeta_setattr_in *in)"},
-		{"int fsmeta_new_slice_id(uint64_t *id_out,", "int fsmeta_new_slice_id(uint32_t *id_out,"},
+		{"int fsmeta_slice_id_new(uint64_t *id_out,", "int fsmeta_slice_id_new(uint32_t *id_out,"},
 		{"uint32_t chunk, const fsmeta_slice *replaced, size_t replaced_count,", "uint32_t chunk, const fsmeta_slice *replaced, uint32_t replaced_count,"},
 		{"int fsmeta_unlink(fsmeta_db *db, const fsmeta_ctx *ctx, uint64_t parent, const char *name, size_t name_len);",
 			"int fsmeta_unlink(fsmeta_db *db, const fsmeta_ctx *ctx, uint64_t parent, const char *nm, size_t nm_len);"},

@@ -13,6 +13,9 @@ type Header struct {
 	Handles []string // opaque types: fsmeta_db, fsmeta_dir
 	Structs []*Struct
 	Funcs   []*Func
+	// Deprecated are the prototypes marked FSMETA_DEPRECATED("use fsmeta_x"): old names kept for the ABI. No
+	// binding is generated for them; Replacement names the function each points to.
+	Deprecated []*Func
 
 	consts  map[string]*Const
 	structs map[string]*Struct
@@ -97,6 +100,8 @@ type Func struct {
 	Proto   string // the line as written
 	Summary string // from the comment above: "fsmeta_x - summary"
 	Line    int
+	// Replacement is, for a deprecated prototype, the name its FSMETA_DEPRECATED("use fsmeta_x") message gives.
+	Replacement string
 }
 
 var scalarTypes = map[string]bool{"int": true, "unsigned": true, "uint32_t": true, "int64_t": true, "uint64_t": true, "size_t": true}
@@ -190,7 +195,17 @@ var (
 	reParam     = regexp.MustCompile(`^(.+?)\b([a-z_][a-z0-9_]*)$`)
 	reIdent     = regexp.MustCompile(`^[a-z_][a-z0-9_]*$`)
 	reSummary   = regexp.MustCompile(`^\*?\s*(fsmeta_[a-z0-9_]+)\s+-\s+(.*)$`)
+	reDepr      = regexp.MustCompile(`^(.*\))\s+FSMETA_DEPRECATED\("use (fsmeta_[a-z0-9_]+)"\)\s*;$`)
 )
+
+// deprecatedBlock is the one conditional the grammar allows: the definition of FSMETA_DEPRECATED(msg), verbatim.
+var deprecatedBlock = []string{
+	"#if defined(__GNUC__) || defined(__clang__)",
+	"#define FSMETA_DEPRECATED(msg) __attribute__((deprecated(msg)))",
+	"#else",
+	"#define FSMETA_DEPRECATED(msg)",
+	"#endif",
+}
 
 // Parse reads a header in the grammar of doc.go. file names it in errors.
 func Parse(file, src string) (*Header, error) {
@@ -208,8 +223,9 @@ func Parse(file, src string) (*Header, error) {
 }
 
 type parser struct {
-	h    *Header
-	file string
+	h         *Header
+	file      string
+	deprBlock bool // the FSMETA_DEPRECATED block was seen
 }
 
 func (p *parser) errf(line int, format string, args ...any) error {
@@ -254,6 +270,33 @@ func (p *parser) run(lines []srcLine) error {
 		c := l.code
 		switch {
 		case c == "#include <stddef.h>" || c == "#include <stdint.h>":
+		case c == deprecatedBlock[0]:
+			for k, want := range deprecatedBlock {
+				if i+k >= len(body) || body[i+k].code != want {
+					return p.errf(l.n, "the FSMETA_DEPRECATED block must be exactly: %s", strings.Join(deprecatedBlock, " / "))
+				}
+			}
+			if p.deprBlock {
+				return p.errf(l.n, "FSMETA_DEPRECATED is defined twice")
+			}
+			p.deprBlock = true
+			i += len(deprecatedBlock) - 1
+		case reDepr.MatchString(c):
+			if !p.deprBlock {
+				return p.errf(l.n, "FSMETA_DEPRECATED is used before its definition block")
+			}
+			m := reDepr.FindStringSubmatch(c)
+			dl := l
+			dl.code = m[1] + ";"
+			f, err := p.function(dl)
+			if err != nil {
+				return err
+			}
+			// function appended it to Funcs: move it to Deprecated.
+			p.h.Funcs = p.h.Funcs[:len(p.h.Funcs)-1]
+			f.Replacement = m[2]
+			f.Summary = summaries[f.Name]
+			p.h.Deprecated = append(p.h.Deprecated, f)
 		case c == "#ifdef __cplusplus":
 			if i+2 >= len(body) || (body[i+1].code != `extern "C" {` && body[i+1].code != "}") || body[i+2].code != "#endif" {
 				return p.errf(l.n, `#ifdef __cplusplus must enclose exactly one line, extern "C" { or }, then #endif`)
@@ -291,6 +334,14 @@ func (p *parser) run(lines []srcLine) error {
 			f.Summary = summaries[f.Name]
 		default:
 			return p.errf(l.n, "unknown construct %q (prototypes must be on one line; see cmd/fsmeta-gen/doc.go)", c)
+		}
+	}
+	for _, f := range p.h.Deprecated {
+		if !p.h.funcs[f.Replacement] {
+			return p.errf(f.Line, "%s: its replacement %s is not a function of the header", f.Name, f.Replacement)
+		}
+		if f.Replacement == f.Name {
+			return p.errf(f.Line, "%s is deprecated in favour of itself", f.Name)
 		}
 	}
 	return nil

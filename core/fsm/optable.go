@@ -190,31 +190,31 @@ var changes = [numOps]Desc{
 			r.Attr, r.Errno = t.Fallocate(c, o.Now, meta.Ino(o.Ino), o.Mode, o.Arg, o.Arg2)
 			return
 		}},
-	OpOpen: {Name: "open", Method: "Open", C: "file_open", checks: []argCheck{openFlags}, Params: []Param{p("ino", FIno, TIno), p("flags", FMode, TU32)},
+	OpOpen: {Name: "open", Method: "OpenFile", C: "file_open", checks: []argCheck{openFlags}, Params: []Param{p("ino", FIno, TIno), p("flags", FMode, TU32)},
 		Result: RAttr, Errors: append([]meta.Errno{meta.EISDIR}, eInode...),
 		apply: func(t *tree.Tree, c *meta.Caller, o *Op) (r Result) {
 			r.Attr, r.Errno = t.Open(c, o.Now, meta.Ino(o.Ino), o.Mode)
 			return
 		}},
-	OpRelease: {Name: "release", Method: "CloseFile", C: "file_release", Params: []Param{p("ino", FIno, TIno)},
+	OpRelease: {Name: "release", Method: "CloseFile", C: "file_close", Params: []Param{p("ino", FIno, TIno)},
 		Errors: []meta.Errno{meta.ENOENT, meta.EBADF},
 		apply: func(t *tree.Tree, c *meta.Caller, o *Op) (r Result) {
 			r.Errno = t.Release(c, meta.Ino(o.Ino))
 			return
 		}},
-	OpNewSliceID: {Name: "newslice", Method: "NewSliceID", C: "new_slice_id", checks: []argCheck{sliceCount}, Params: []Param{p("count", FArg, TU32)},
+	OpNewSliceID: {Name: "newslice", Method: "NewSliceID", C: "slice_id_new", checks: []argCheck{sliceCount}, Params: []Param{p("count", FArg, TU32)},
 		Result: RID, Errors: []meta.Errno{meta.EINVAL, meta.ENOSPC},
 		apply: func(t *tree.Tree, c *meta.Caller, o *Op) (r Result) {
 			r.ID, r.Errno = t.NewSliceID(c, uint32(o.Arg))
 			return
 		}},
-	OpWriteSlice: {Name: "write", Method: "WriteSlice", C: "write_slice", checks: []argCheck{writeSlice}, Params: []Param{p("ino", FIno, TIno), p("chunk", FChunk, TU32), p("slice", FSlice, TSlice)},
+	OpWriteSlice: {Name: "write", Method: "WriteSlice", C: "slice_write", checks: []argCheck{writeSlice}, Params: []Param{p("ino", FIno, TIno), p("chunk", FChunk, TU32), p("slice", FSlice, TSlice)},
 		Result: RAttr, Errors: append([]meta.Errno{meta.EFBIG, meta.EISDIR, meta.ENOSPC}, eInode...),
 		apply: func(t *tree.Tree, c *meta.Caller, o *Op) (r Result) {
 			r.Attr, r.Errno = t.WriteSlice(c, o.Now, meta.Ino(o.Ino), o.Chunk, o.Slice)
 			return
 		}},
-	OpCompactChunk: {Name: "compact", Method: "CompactChunk", C: "compact_chunk", checks: []argCheck{replacedCount}, Params: []Param{p("ino", FIno, TIno), p("chunk", FChunk, TU32), p("replaced", FSlices, TSlices),
+	OpCompactChunk: {Name: "compact", Method: "CompactChunk", C: "chunk_compact", checks: []argCheck{replacedCount}, Params: []Param{p("ino", FIno, TIno), p("chunk", FChunk, TU32), p("replaced", FSlices, TSlices),
 		p("with", FSlice, TSlice)},
 		Result: RSlices, Errors: append([]meta.Errno{meta.EAGAIN, meta.EISDIR, meta.ENOSPC}, eInode...),
 		apply: func(t *tree.Tree, c *meta.Caller, o *Op) (r Result) {
@@ -280,7 +280,7 @@ var reads = []Desc{
 			r.Names, r.Errno = t.ListXattr(c, meta.Ino(o.Ino))
 			return
 		}},
-	{Name: "read_chunk", Method: "ReadChunk", C: "read_chunk", Params: []Param{p("ino", FIno, TIno), p("chunk", FChunk, TU32)}, Result: RSlices, Errors: append([]meta.Errno{meta.EISDIR}, eInode...),
+	{Name: "read_chunk", Method: "ReadChunk", C: "chunk_read", Params: []Param{p("ino", FIno, TIno), p("chunk", FChunk, TU32)}, Result: RSlices, Errors: append([]meta.Errno{meta.EISDIR}, eInode...),
 		read: func(t *tree.Tree, c *meta.Caller, o *Op) (r Reply) {
 			r.Slices, r.Errno = t.ReadChunk(c, meta.Ino(o.Ino), o.Chunk)
 			return

@@ -37,9 +37,9 @@ static uint64_t create(fsmeta_db *db, const fsmeta_ctx *ctx, uint64_t dir, const
     if (size > 0) {
         /* The data lives elsewhere: record one slice of it. */
         uint64_t id;
-        TRY(fsmeta_new_slice_id(&id, db, ctx, 1));
+        TRY(fsmeta_slice_id_new(&id, db, ctx, 1));
         fsmeta_slice s = {id, 0, (uint32_t)size, 0, (uint32_t)size};
-        TRY(fsmeta_write_slice(NULL, db, ctx, a.ino, 0, &s));
+        TRY(fsmeta_slice_write(NULL, db, ctx, a.ino, 0, &s));
     }
     return a.ino;
 }

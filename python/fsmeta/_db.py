@@ -70,7 +70,7 @@ class FsMeta(_PathAPI):
 
     - inode operations, one per C function, taking inode numbers and names: lookup, getattr, setattr, access,
       mknod, create, mkdir, symlink, readlink, link, unlink, rmdir, renameat, readdir, statfs, getxattr,
-      setxattr, listxattr, removexattr, fallocate, open_file, release_file, new_slice_id, write_slice,
+      setxattr, listxattr, removexattr, fallocate, open_file, close_file, new_slice_id, write_slice,
       read_chunk, compact_chunk, resolve, mkdir_all, fsck, stats;
     - a path API in the manner of os: stat, lstat, exists, listdir, scandir, walk, makedirs, touch, rename,
       remove, rmtree. Paths are from the root ("/a/b" or "a/b").

@@ -286,11 +286,11 @@ FUNCTIONS = (
     "fsmeta_removexattr",
     "fsmeta_fallocate",
     "fsmeta_file_open",
-    "fsmeta_file_release",
-    "fsmeta_new_slice_id",
-    "fsmeta_write_slice",
-    "fsmeta_read_chunk",
-    "fsmeta_compact_chunk",
+    "fsmeta_file_close",
+    "fsmeta_slice_id_new",
+    "fsmeta_slice_write",
+    "fsmeta_chunk_read",
+    "fsmeta_chunk_compact",
     "fsmeta_resolve",
     "fsmeta_mkdir_all",
     "fsmeta_fsck",
@@ -324,11 +324,11 @@ STATUS_FUNCTIONS = (
     "fsmeta_removexattr",
     "fsmeta_fallocate",
     "fsmeta_file_open",
-    "fsmeta_file_release",
-    "fsmeta_new_slice_id",
-    "fsmeta_write_slice",
-    "fsmeta_read_chunk",
-    "fsmeta_compact_chunk",
+    "fsmeta_file_close",
+    "fsmeta_slice_id_new",
+    "fsmeta_slice_write",
+    "fsmeta_chunk_read",
+    "fsmeta_chunk_compact",
     "fsmeta_resolve",
     "fsmeta_mkdir_all",
     "fsmeta_fsck",
@@ -474,21 +474,21 @@ def _declare(lib):
     # int fsmeta_file_open(fsmeta_attr *attr_out, fsmeta_db *db, const fsmeta_ctx *ctx, uint64_t ino, uint32_t flags);
     lib.fsmeta_file_open.argtypes = [ctypes.POINTER(fsmeta_attr), ctypes.POINTER(fsmeta_db), ctypes.POINTER(fsmeta_ctx), ctypes.c_uint64, ctypes.c_uint32]
     lib.fsmeta_file_open.restype = ctypes.c_int
-    # int fsmeta_file_release(fsmeta_db *db, const fsmeta_ctx *ctx, uint64_t ino);
-    lib.fsmeta_file_release.argtypes = [ctypes.POINTER(fsmeta_db), ctypes.POINTER(fsmeta_ctx), ctypes.c_uint64]
-    lib.fsmeta_file_release.restype = ctypes.c_int
-    # int fsmeta_new_slice_id(uint64_t *id_out, fsmeta_db *db, const fsmeta_ctx *ctx, uint32_t n);
-    lib.fsmeta_new_slice_id.argtypes = [ctypes.POINTER(ctypes.c_uint64), ctypes.POINTER(fsmeta_db), ctypes.POINTER(fsmeta_ctx), ctypes.c_uint32]
-    lib.fsmeta_new_slice_id.restype = ctypes.c_int
-    # int fsmeta_write_slice(fsmeta_attr *attr_out, fsmeta_db *db, const fsmeta_ctx *ctx, uint64_t ino, uint32_t chunk, const fsmeta_slice *slice);
-    lib.fsmeta_write_slice.argtypes = [ctypes.POINTER(fsmeta_attr), ctypes.POINTER(fsmeta_db), ctypes.POINTER(fsmeta_ctx), ctypes.c_uint64, ctypes.c_uint32, ctypes.POINTER(fsmeta_slice)]
-    lib.fsmeta_write_slice.restype = ctypes.c_int
-    # int fsmeta_read_chunk(fsmeta_buf *buf_out, fsmeta_db *db, const fsmeta_ctx *ctx, uint64_t ino, uint32_t chunk);
-    lib.fsmeta_read_chunk.argtypes = [ctypes.POINTER(fsmeta_buf), ctypes.POINTER(fsmeta_db), ctypes.POINTER(fsmeta_ctx), ctypes.c_uint64, ctypes.c_uint32]
-    lib.fsmeta_read_chunk.restype = ctypes.c_int
-    # int fsmeta_compact_chunk(fsmeta_buf *dropped_out, fsmeta_db *db, const fsmeta_ctx *ctx, uint64_t ino, uint32_t chunk, const fsmeta_slice *replaced, size_t replaced_count, const fsmeta_slice *with);
-    lib.fsmeta_compact_chunk.argtypes = [ctypes.POINTER(fsmeta_buf), ctypes.POINTER(fsmeta_db), ctypes.POINTER(fsmeta_ctx), ctypes.c_uint64, ctypes.c_uint32, ctypes.POINTER(fsmeta_slice), ctypes.c_size_t, ctypes.POINTER(fsmeta_slice)]
-    lib.fsmeta_compact_chunk.restype = ctypes.c_int
+    # int fsmeta_file_close(fsmeta_db *db, const fsmeta_ctx *ctx, uint64_t ino);
+    lib.fsmeta_file_close.argtypes = [ctypes.POINTER(fsmeta_db), ctypes.POINTER(fsmeta_ctx), ctypes.c_uint64]
+    lib.fsmeta_file_close.restype = ctypes.c_int
+    # int fsmeta_slice_id_new(uint64_t *id_out, fsmeta_db *db, const fsmeta_ctx *ctx, uint32_t n);
+    lib.fsmeta_slice_id_new.argtypes = [ctypes.POINTER(ctypes.c_uint64), ctypes.POINTER(fsmeta_db), ctypes.POINTER(fsmeta_ctx), ctypes.c_uint32]
+    lib.fsmeta_slice_id_new.restype = ctypes.c_int
+    # int fsmeta_slice_write(fsmeta_attr *attr_out, fsmeta_db *db, const fsmeta_ctx *ctx, uint64_t ino, uint32_t chunk, const fsmeta_slice *slice);
+    lib.fsmeta_slice_write.argtypes = [ctypes.POINTER(fsmeta_attr), ctypes.POINTER(fsmeta_db), ctypes.POINTER(fsmeta_ctx), ctypes.c_uint64, ctypes.c_uint32, ctypes.POINTER(fsmeta_slice)]
+    lib.fsmeta_slice_write.restype = ctypes.c_int
+    # int fsmeta_chunk_read(fsmeta_buf *buf_out, fsmeta_db *db, const fsmeta_ctx *ctx, uint64_t ino, uint32_t chunk);
+    lib.fsmeta_chunk_read.argtypes = [ctypes.POINTER(fsmeta_buf), ctypes.POINTER(fsmeta_db), ctypes.POINTER(fsmeta_ctx), ctypes.c_uint64, ctypes.c_uint32]
+    lib.fsmeta_chunk_read.restype = ctypes.c_int
+    # int fsmeta_chunk_compact(fsmeta_buf *dropped_out, fsmeta_db *db, const fsmeta_ctx *ctx, uint64_t ino, uint32_t chunk, const fsmeta_slice *replaced, size_t replaced_count, const fsmeta_slice *with);
+    lib.fsmeta_chunk_compact.argtypes = [ctypes.POINTER(fsmeta_buf), ctypes.POINTER(fsmeta_db), ctypes.POINTER(fsmeta_ctx), ctypes.c_uint64, ctypes.c_uint32, ctypes.POINTER(fsmeta_slice), ctypes.c_size_t, ctypes.POINTER(fsmeta_slice)]
+    lib.fsmeta_chunk_compact.restype = ctypes.c_int
     # int fsmeta_resolve(fsmeta_attr *attr_out, fsmeta_db *db, const fsmeta_ctx *ctx, const char *path, size_t path_len, uint32_t flags);
     lib.fsmeta_resolve.argtypes = [ctypes.POINTER(fsmeta_attr), ctypes.POINTER(fsmeta_db), ctypes.POINTER(fsmeta_ctx), ctypes.c_char_p, ctypes.c_size_t, ctypes.c_uint32]
     lib.fsmeta_resolve.restype = ctypes.c_int

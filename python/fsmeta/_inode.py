@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ctypes
 import os
+import warnings
 from typing import TYPE_CHECKING, Any, Iterator, List, Optional, Sequence, cast
 
 from . import _ffi
@@ -347,16 +348,21 @@ class _InodeAPI(_Bound):
         self._lib.fsmeta_file_open(a, self._db(), self._ctx, ino, flags)
         return _attr(a)
 
-    def release_file(self, ino: int) -> None:
+    def close_file(self, ino: int) -> None:
         """End one open_file of ino."""
-        ino = _u64(ino, "release_file", "ino")
-        self._lib.fsmeta_file_release(self._db(), self._ctx, ino)
+        ino = _u64(ino, "close_file", "ino")
+        self._lib.fsmeta_file_close(self._db(), self._ctx, ino)
+
+    def release_file(self, ino: int) -> None:
+        """Deprecated name of close_file (release 1.0; docs/names.md): warns DeprecationWarning, then closes."""
+        warnings.warn("release_file is deprecated: use close_file", DeprecationWarning, stacklevel=2)
+        self.close_file(ino)
 
     def new_slice_id(self, n: int = 1) -> int:
         """Reserve n consecutive slice ids; returns the first."""
         n = _u32(n, "new_slice_id", "n")
         out = ctypes.c_uint64()
-        self._lib.fsmeta_new_slice_id(_byref(out), self._db(), self._ctx, n)
+        self._lib.fsmeta_slice_id_new(_byref(out), self._db(), self._ctx, n)
         return out.value
 
     def write_slice(self, ino: int, chunk: int, s: Slice) -> Attr:
@@ -365,14 +371,14 @@ class _InodeAPI(_Bound):
         ino, chunk = _u64(ino, fn, "ino"), _u32(chunk, fn, "chunk")
         cs = _ffi.fsmeta_slice(*_slice_fields(s, fn, "s"))
         a = _c_attr()
-        self._lib.fsmeta_write_slice(a, self._db(), self._ctx, ino, chunk, _byref(cs))
+        self._lib.fsmeta_slice_write(a, self._db(), self._ctx, ino, chunk, _byref(cs))
         return _attr(a)
 
     def read_chunk(self, ino: int, chunk: int) -> List[Slice]:
         """The slices of chunk number chunk of ino, in write order, clipped to the file size."""
         ino, chunk = _u64(ino, "read_chunk", "ino"), _u32(chunk, "read_chunk", "chunk")
         buf = _ffi.fsmeta_buf()
-        self._lib.fsmeta_read_chunk(_byref(buf), self._db(), self._ctx, ino, chunk)
+        self._lib.fsmeta_chunk_read(_byref(buf), self._db(), self._ctx, ino, chunk)
         return self._slices(buf)
 
     def compact_chunk(self, ino: int, chunk: int, replaced: Sequence[Slice] = (),
@@ -393,7 +399,7 @@ class _InodeAPI(_Bound):
         w = _byref(_ffi.fsmeta_slice(*_slice_fields(with_, fn, "with_"))) if with_ is not None else None
         buf = _ffi.fsmeta_buf()
         arr = (_ffi.fsmeta_slice * len(cs))(*cs) if cs else None
-        self._lib.fsmeta_compact_chunk(_byref(buf), self._db(), self._ctx, ino, chunk, arr, len(replaced), w)
+        self._lib.fsmeta_chunk_compact(_byref(buf), self._db(), self._ctx, ino, chunk, arr, len(replaced), w)
         return self._slices(buf)
 
     def _slices(self, buf: Any) -> List[Slice]:

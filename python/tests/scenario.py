@@ -476,7 +476,7 @@ class Runner:
         if op == "close":
             need(1)
             t = self.target(a[0])
-            return lambda: fs.release_file(t)
+            return lambda: fs.close_file(t)
         if op == "newslice":
             need(1)
             n = self.sub_vars(a[0])

@@ -34,7 +34,7 @@ def test_stale_opens_released_on_open(tmp_path):
             raise AssertionError("the unlinked file that was open survived the restart")
         assert fs.getattr(kept.ino).nlink == 1
         try:
-            fs.release_file(kept.ino)
+            fs.close_file(kept.ino)
         except OSError as e:
             assert e.errno == 9  # EBADF: released at open
         else:
@@ -124,7 +124,7 @@ def test_inode_numbers_out_of_range(fs, bad):
         "removexattr": lambda: fs.removexattr(bad, "user.x"),
         "fallocate": lambda: fs.fallocate(bad, 0, 0, 1),
         "open_file": lambda: fs.open_file(bad),
-        "release_file": lambda: fs.release_file(bad),
+        "close_file": lambda: fs.close_file(bad),
         "write_slice": lambda: fs.write_slice(bad, 0, fsmeta.Slice(1, 0, 1, 0, 1)),
         "read_chunk": lambda: fs.read_chunk(bad, 0),
         "compact_chunk": lambda: fs.compact_chunk(bad, 0),

@@ -181,11 +181,11 @@ static void all_db_calls(fsmeta_db *db, int want)
     EXPECT_RC(fsmeta_removexattr(db, NULL, 1, NAME("user.a")), want);
     EXPECT_RC(fsmeta_fallocate(&a, db, NULL, 2, 0, 0, 10), want);
     EXPECT_RC(fsmeta_file_open(&a, db, NULL, 2, FSMETA_O_RDONLY), want);
-    EXPECT_RC(fsmeta_file_release(db, NULL, 2), want);
-    EXPECT_RC(fsmeta_new_slice_id(&id, db, NULL, 1), want);
-    EXPECT_RC(fsmeta_write_slice(&a, db, NULL, 2, 0, &s), want);
-    EXPECT_RC(fsmeta_read_chunk(&b, db, NULL, 2, 0), want);
-    EXPECT_RC(fsmeta_compact_chunk(&b, db, NULL, 2, 0, NULL, 0, NULL), want);
+    EXPECT_RC(fsmeta_file_close(db, NULL, 2), want);
+    EXPECT_RC(fsmeta_slice_id_new(&id, db, NULL, 1), want);
+    EXPECT_RC(fsmeta_slice_write(&a, db, NULL, 2, 0, &s), want);
+    EXPECT_RC(fsmeta_chunk_read(&b, db, NULL, 2, 0), want);
+    EXPECT_RC(fsmeta_chunk_compact(&b, db, NULL, 2, 0, NULL, 0, NULL), want);
     EXPECT_RC(fsmeta_resolve(&a, db, NULL, NAME("/x"), 0), want);
     EXPECT_RC(fsmeta_mkdir_all(&a, db, NULL, NAME("/x/y"), 0755), want);
     EXPECT_RC(fsmeta_fsck(&b, db), want);
@@ -788,7 +788,7 @@ static void test_files(void)
     EXPECT_RC(fsmeta_file_open(&a, db, NULL, f, FSMETA_O_ACCMODE), FSMETA_EINVAL);
     EXPECT_RC(fsmeta_file_open(&a, db, NULL, d, FSMETA_O_WRONLY), FSMETA_EISDIR);
     EXPECT_OK(fsmeta_file_open(&a, db, NULL, d, FSMETA_O_RDONLY));
-    EXPECT_OK(fsmeta_file_release(db, NULL, d));
+    EXPECT_OK(fsmeta_file_close(db, NULL, d));
     fsmeta_ctx user = FSMETA_CTX_INIT;
     user.uid = 1000;
     EXPECT_RC(fsmeta_file_open(&a, db, &user, f, FSMETA_O_WRONLY), FSMETA_EACCES);
@@ -800,13 +800,13 @@ static void test_files(void)
     fsmeta_stats_info st = FSMETA_STATS_INFO_INIT;
     EXPECT_OK(fsmeta_stats(&st, db));
     CHECK(st.orphans == 1 && st.open_files == 1);
-    EXPECT_OK(fsmeta_file_release(db, NULL, f));
+    EXPECT_OK(fsmeta_file_close(db, NULL, f));
     EXPECT_OK(fsmeta_getattr(&a, db, NULL, f));
-    EXPECT_OK(fsmeta_file_release(db, NULL, f));
+    EXPECT_OK(fsmeta_file_close(db, NULL, f));
     EXPECT_RC(fsmeta_getattr(&a, db, NULL, f), FSMETA_ENOENT);
-    EXPECT_RC(fsmeta_file_release(db, NULL, f), FSMETA_ENOENT);
+    EXPECT_RC(fsmeta_file_close(db, NULL, f), FSMETA_ENOENT);
     uint64_t g = create_ino(db, d, "g", 0644);
-    EXPECT_RC(fsmeta_file_release(db, NULL, g), FSMETA_EBADF);
+    EXPECT_RC(fsmeta_file_close(db, NULL, g), FSMETA_EBADF);
     EXPECT_OK(fsmeta_fsck(NULL, db));
     EXPECT_OK(fsmeta_close(db));
 }
@@ -829,28 +829,28 @@ static void test_slices(void)
     uint64_t d = mkdir_ino(db, 1, "d", 0755);
     uint64_t id = 0;
 
-    EXPECT_OK(fsmeta_new_slice_id(&id, db, NULL, 3));
+    EXPECT_OK(fsmeta_slice_id_new(&id, db, NULL, 3));
     CHECK(id >= 1);
     uint64_t id2 = 0;
-    EXPECT_OK(fsmeta_new_slice_id(&id2, db, NULL, 1));
+    EXPECT_OK(fsmeta_slice_id_new(&id2, db, NULL, 1));
     CHECK(id2 == id + 3);
-    EXPECT_RC(fsmeta_new_slice_id(&id2, db, NULL, 0), FSMETA_EINVAL);
-    EXPECT_RC(fsmeta_new_slice_id(NULL, db, NULL, 1), FSMETA_EINVAL);
+    EXPECT_RC(fsmeta_slice_id_new(&id2, db, NULL, 0), FSMETA_EINVAL);
+    EXPECT_RC(fsmeta_slice_id_new(NULL, db, NULL, 1), FSMETA_EINVAL);
     uint64_t id3 = 0;
-    EXPECT_OK(fsmeta_new_slice_id(&id3, db, NULL, 1));
+    EXPECT_OK(fsmeta_slice_id_new(&id3, db, NULL, 1));
     CHECK(id3 == id2 + 1); /* the failed calls reserved nothing */
 
     fsmeta_slice s1 = {id, 0, 4096, 0, 4096};
     fsmeta_slice s2 = {id + 1, 1024, 1024, 0, 1024};
-    EXPECT_OK(fsmeta_write_slice(&a, db, NULL, f, 0, &s1));
+    EXPECT_OK(fsmeta_slice_write(&a, db, NULL, f, 0, &s1));
     CHECK(a.size == 4096);
-    EXPECT_OK(fsmeta_write_slice(NULL, db, NULL, f, 0, &s2));
+    EXPECT_OK(fsmeta_slice_write(NULL, db, NULL, f, 0, &s2));
     fsmeta_slice s3 = {id + 2, 0, 100, 0, 100};
-    EXPECT_OK(fsmeta_write_slice(&a, db, NULL, f, 1, &s3));
+    EXPECT_OK(fsmeta_slice_write(&a, db, NULL, f, 1, &s3));
     CHECK(a.size == (uint64_t)FSMETA_CHUNK_SIZE + 100);
 
     fsmeta_buf b = FSMETA_BUF_INIT;
-    EXPECT_OK(fsmeta_read_chunk(&b, db, NULL, f, 0));
+    EXPECT_OK(fsmeta_chunk_read(&b, db, NULL, f, 0));
     CHECK(b.count == 2 && b.len == 2 * sizeof(fsmeta_slice));
     if (b.count == 2) {
         const fsmeta_slice *ss = (const fsmeta_slice *)b.data;
@@ -858,47 +858,47 @@ static void test_slices(void)
         CHECK(ss[1].id == id + 1 && ss[1].pos == 1024 && ss[1].len == 1024);
     }
     fsmeta_buf_dispose(&b);
-    EXPECT_OK(fsmeta_read_chunk(&b, db, NULL, f, 7)); /* a hole */
+    EXPECT_OK(fsmeta_chunk_read(&b, db, NULL, f, 7)); /* a hole */
     CHECK(b.count == 0 && b.data == NULL);
-    EXPECT_RC(fsmeta_read_chunk(NULL, db, NULL, f, 0), FSMETA_EINVAL);
-    EXPECT_RC(fsmeta_read_chunk(&b, db, NULL, d, 0), FSMETA_EISDIR);
-    EXPECT_RC(fsmeta_read_chunk(&b, db, NULL, 999999, 0), FSMETA_ENOENT);
+    EXPECT_RC(fsmeta_chunk_read(NULL, db, NULL, f, 0), FSMETA_EINVAL);
+    EXPECT_RC(fsmeta_chunk_read(&b, db, NULL, d, 0), FSMETA_EISDIR);
+    EXPECT_RC(fsmeta_chunk_read(&b, db, NULL, 999999, 0), FSMETA_ENOENT);
 
     fsmeta_slice bad = {id, 0, 10, 5, 10}; /* off + len > size */
-    EXPECT_RC(fsmeta_write_slice(&a, db, NULL, f, 0, &bad), FSMETA_EINVAL);
+    EXPECT_RC(fsmeta_slice_write(&a, db, NULL, f, 0, &bad), FSMETA_EINVAL);
     bad.off = 0;
     bad.len = 0;
-    EXPECT_RC(fsmeta_write_slice(&a, db, NULL, f, 0, &bad), FSMETA_EINVAL);
-    EXPECT_RC(fsmeta_write_slice(&a, db, NULL, f, 0, NULL), FSMETA_EINVAL);
-    EXPECT_RC(fsmeta_write_slice(&a, db, NULL, d, 0, &s1), FSMETA_EISDIR);
+    EXPECT_RC(fsmeta_slice_write(&a, db, NULL, f, 0, &bad), FSMETA_EINVAL);
+    EXPECT_RC(fsmeta_slice_write(&a, db, NULL, f, 0, NULL), FSMETA_EINVAL);
+    EXPECT_RC(fsmeta_slice_write(&a, db, NULL, d, 0, &s1), FSMETA_EISDIR);
     /* The last chunk a uint32_t index reaches is still below FSMETA_MAX_FILE_SIZE. */
-    EXPECT_OK(fsmeta_write_slice(&a, db, NULL, f, UINT32_MAX, &s1));
+    EXPECT_OK(fsmeta_slice_write(&a, db, NULL, f, UINT32_MAX, &s1));
     CHECK(a.size == ((uint64_t)UINT32_MAX << 26) + 4096);
     in_size_reset(db, f);
 
     /* Compaction: replace [s1, s2] by one new slice; a stale list gets -EAGAIN. */
     uint64_t nid = 0;
-    EXPECT_OK(fsmeta_new_slice_id(&nid, db, NULL, 1));
+    EXPECT_OK(fsmeta_slice_id_new(&nid, db, NULL, 1));
     fsmeta_slice with = {nid, 0, 4096, 0, 4096};
     fsmeta_slice replaced[2] = {s1, s2};
     fsmeta_slice stale[1] = {s2};
-    EXPECT_RC(fsmeta_compact_chunk(&b, db, NULL, f, 0, stale, 1, &with), FSMETA_EAGAIN);
-    EXPECT_RC(fsmeta_compact_chunk(&b, db, NULL, f, 0, NULL, 2, &with), FSMETA_EINVAL);
-    EXPECT_RC(fsmeta_compact_chunk(&b, db, NULL, f, 0, replaced, 2, NULL), FSMETA_EINVAL);
-    EXPECT_OK(fsmeta_compact_chunk(&b, db, NULL, f, 0, replaced, 2, &with));
+    EXPECT_RC(fsmeta_chunk_compact(&b, db, NULL, f, 0, stale, 1, &with), FSMETA_EAGAIN);
+    EXPECT_RC(fsmeta_chunk_compact(&b, db, NULL, f, 0, NULL, 2, &with), FSMETA_EINVAL);
+    EXPECT_RC(fsmeta_chunk_compact(&b, db, NULL, f, 0, replaced, 2, NULL), FSMETA_EINVAL);
+    EXPECT_OK(fsmeta_chunk_compact(&b, db, NULL, f, 0, replaced, 2, &with));
     CHECK(b.count == 2);
     fsmeta_buf_dispose(&b);
-    EXPECT_OK(fsmeta_read_chunk(&b, db, NULL, f, 0));
+    EXPECT_OK(fsmeta_chunk_read(&b, db, NULL, f, 0));
     CHECK(b.count == 1 && ((const fsmeta_slice *)b.data)[0].id == nid);
     fsmeta_buf_dispose(&b);
     /* Dropping covered slices, result not wanted. */
     fsmeta_slice cover = {nid, 0, 4096, 0, 4096};
-    EXPECT_OK(fsmeta_write_slice(NULL, db, NULL, f, 0, &cover));
-    EXPECT_OK(fsmeta_compact_chunk(NULL, db, NULL, f, 0, NULL, 0, NULL));
-    EXPECT_OK(fsmeta_read_chunk(&b, db, NULL, f, 0));
+    EXPECT_OK(fsmeta_slice_write(NULL, db, NULL, f, 0, &cover));
+    EXPECT_OK(fsmeta_chunk_compact(NULL, db, NULL, f, 0, NULL, 0, NULL));
+    EXPECT_OK(fsmeta_chunk_read(&b, db, NULL, f, 0));
     CHECK(b.count == 1);
     fsmeta_buf_dispose(&b);
-    EXPECT_RC(fsmeta_compact_chunk(&b, db, NULL, d, 0, NULL, 0, NULL), FSMETA_EISDIR);
+    EXPECT_RC(fsmeta_chunk_compact(&b, db, NULL, d, 0, NULL, 0, NULL), FSMETA_EISDIR);
     EXPECT_OK(fsmeta_fsck(NULL, db));
     EXPECT_OK(fsmeta_close(db));
 }
@@ -1017,6 +1017,41 @@ static void check_coverage(void)
      * FSMETA_EINTERNAL (a bug caught: the panic-to-EINTERNAL path is tested in Go, capi/capi_test.go). */
 }
 
+/* The names of release 1.0 (include/fsmeta.h, DEPRECATED NAMES) are still exported and do what their new names
+ * do; using them warns (FSMETA_DEPRECATED), which this test silences. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+static void test_deprecated_names(void)
+{
+    fsmeta_db *db = open_mem();
+    fsmeta_attr a;
+    fsmeta_buf b = {0};
+    uint64_t f = create_ino(db, 1, "f", 0644);
+    uint64_t id = 0;
+
+    EXPECT_OK(fsmeta_new_slice_id(&id, db, NULL, 2));
+    CHECK(id >= 1);
+    EXPECT_RC(fsmeta_new_slice_id(&id, db, NULL, 0), FSMETA_EINVAL);
+    fsmeta_slice s1 = {id, 0, 4096, 0, 4096};
+    fsmeta_slice s2 = {id + 1, 0, 4096, 0, 4096};
+    EXPECT_OK(fsmeta_write_slice(&a, db, NULL, f, 0, &s1));
+    CHECK(a.size == 4096);
+    EXPECT_OK(fsmeta_write_slice(NULL, db, NULL, f, 0, &s2));
+    EXPECT_OK(fsmeta_read_chunk(&b, db, NULL, f, 0));
+    CHECK(b.count == 2);
+    fsmeta_buf_dispose(&b);
+    EXPECT_OK(fsmeta_compact_chunk(&b, db, NULL, f, 0, NULL, 0, NULL));
+    CHECK(b.count == 1); /* s1 is covered by s2 */
+    fsmeta_buf_dispose(&b);
+    EXPECT_RC(fsmeta_read_chunk(NULL, db, NULL, f, 0), FSMETA_EINVAL);
+
+    EXPECT_OK(fsmeta_file_open(&a, db, NULL, f, FSMETA_O_RDONLY));
+    EXPECT_OK(fsmeta_file_release(db, NULL, f));
+    EXPECT_RC(fsmeta_file_release(db, NULL, f), FSMETA_EBADF);
+    EXPECT_OK(fsmeta_close(db));
+}
+#pragma GCC diagnostic pop
+
 int main(void)
 {
     uint64_t handles0 = fsmeta_handle_count();
@@ -1034,6 +1069,7 @@ int main(void)
     test_xattr();
     test_files();
     test_slices();
+    test_deprecated_names();
     test_paths();
     test_emfile();
     check_coverage();

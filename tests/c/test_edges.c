@@ -62,8 +62,8 @@ static void test_stale_opens_released(void)
     EXPECT_RC(fsmeta_getattr(&a, db, NULL, orphan.ino), FSMETA_ENOENT);
     EXPECT_OK(fsmeta_getattr(&a, db, NULL, kept.ino));
     CHECK(a.nlink == 1);
-    EXPECT_RC(fsmeta_file_release(db, NULL, kept.ino), FSMETA_EBADF);
-    EXPECT_RC(fsmeta_file_release(db, NULL, orphan.ino), FSMETA_ENOENT);
+    EXPECT_RC(fsmeta_file_close(db, NULL, kept.ino), FSMETA_EBADF);
+    EXPECT_RC(fsmeta_file_close(db, NULL, orphan.ino), FSMETA_ENOENT);
     EXPECT_OK(fsmeta_fsck(NULL, db));
     EXPECT_OK(fsmeta_close(db));
     rm_rf(dir);
@@ -254,20 +254,20 @@ static void test_args_before_state(void)
             EXPECT_RC(fsmeta_fallocate(&a, db, ctx, ino, 0x100, 0, 1), FSMETA_EINVAL);
             EXPECT_RC(fsmeta_fallocate(&a, db, ctx, ino, 0, 0, 0), FSMETA_EINVAL);
             EXPECT_RC(fsmeta_file_open(&a, db, ctx, ino, 3), FSMETA_EINVAL);
-            EXPECT_RC(fsmeta_file_release(db, &badver, ino), FSMETA_EVERSION);
+            EXPECT_RC(fsmeta_file_close(db, &badver, ino), FSMETA_EVERSION);
             fsmeta_slice sl;
             memset(&sl, 0, sizeof sl);
             sl.id = 1;
             sl.size = 10;
             sl.len = 0; /* len 0: a bad slice */
-            EXPECT_RC(fsmeta_write_slice(&a, db, ctx, ino, 0, NULL), FSMETA_EINVAL);
-            EXPECT_RC(fsmeta_write_slice(&a, db, ctx, ino, 0, &sl), FSMETA_EINVAL);
-            EXPECT_RC(fsmeta_read_chunk(NULL, db, ctx, ino, 0), FSMETA_EINVAL);
+            EXPECT_RC(fsmeta_slice_write(&a, db, ctx, ino, 0, NULL), FSMETA_EINVAL);
+            EXPECT_RC(fsmeta_slice_write(&a, db, ctx, ino, 0, &sl), FSMETA_EINVAL);
+            EXPECT_RC(fsmeta_chunk_read(NULL, db, ctx, ino, 0), FSMETA_EINVAL);
             sl.len = 10;
             fsmeta_buf b = {(char *)(uintptr_t)1, 1, 1};
-            EXPECT_RC(fsmeta_compact_chunk(&b, db, ctx, ino, 0, NULL, 2, &sl), FSMETA_EINVAL);
+            EXPECT_RC(fsmeta_chunk_compact(&b, db, ctx, ino, 0, NULL, 2, &sl), FSMETA_EINVAL);
             CHECK(b.data == NULL && b.len == 0 && b.count == 0); /* a failed call leaves a fsmeta_buf zeroed */
-            EXPECT_RC(fsmeta_compact_chunk(NULL, db, ctx, ino, 0, &sl, 1, NULL), FSMETA_EINVAL);
+            EXPECT_RC(fsmeta_chunk_compact(NULL, db, ctx, ino, 0, &sl, 1, NULL), FSMETA_EINVAL);
             CHECK(a.ino == SENTINEL && a.mode == 0x5a5a5a5a);
         }
         memset(&a, 0x5a, sizeof a);
@@ -277,9 +277,9 @@ static void test_args_before_state(void)
         EXPECT_RC(fsmeta_mkdir_all(&a, db, ctx, NAME("/closed/x/a\0b"), 0755), FSMETA_EINVAL);
         CHECK(a.ino == SENTINEL);
         uint64_t id = SENTINEL;
-        EXPECT_RC(fsmeta_new_slice_id(&id, db, ctx, 0), FSMETA_EINVAL);
+        EXPECT_RC(fsmeta_slice_id_new(&id, db, ctx, 0), FSMETA_EINVAL);
         CHECK(id == SENTINEL);
-        EXPECT_RC(fsmeta_new_slice_id(NULL, db, ctx, 1), FSMETA_EINVAL);
+        EXPECT_RC(fsmeta_slice_id_new(NULL, db, ctx, 1), FSMETA_EINVAL);
         EXPECT_RC(fsmeta_statfs(NULL, db, ctx), FSMETA_EINVAL);
     }
     fsmeta_statfs_info sf;

@@ -200,7 +200,7 @@ TEST_F(Hpp, FilesAndSlices)
     db.open_file(f.ino, FSMETA_O_RDWR);
     db.unlink(fsmeta::root_ino, "f");
     EXPECT_EQ(db.getattr(f.ino).nlink, 0u);
-    db.release_file(f.ino);
+    db.close_file(f.ino);
     EXPECT_THROW(db.getattr(f.ino), fsmeta::error);
 
     fsmeta::attr g = db.create(fsmeta::root_ino, "g", 0644);

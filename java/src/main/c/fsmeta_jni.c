@@ -945,8 +945,8 @@ static jint jni_fsmeta_file_open(JNIEnv *env, jclass cls, jlongArray j_attrOut, 
     return rc;
 }
 
-/* int fsmeta_file_release(fsmeta_db *db, const fsmeta_ctx *ctx, uint64_t ino); */
-static jint jni_fsmeta_file_release(JNIEnv *env, jclass cls, jlong j_db, jintArray j_ctx, jlong j_ino) {
+/* int fsmeta_file_close(fsmeta_db *db, const fsmeta_ctx *ctx, uint64_t ino); */
+static jint jni_fsmeta_file_close(JNIEnv *env, jclass cls, jlong j_db, jintArray j_ctx, jlong j_ino) {
     (void)env;
     (void)cls;
     jint rc = 0;
@@ -954,14 +954,14 @@ static jint jni_fsmeta_file_release(JNIEnv *env, jclass cls, jlong j_db, jintArr
     jni_ctx_init(&c_ctx);
     if (rc == 0) rc = jni_ctx_get(env, j_ctx, &c_ctx);
     if (rc == 0) {
-        rc = fsmeta_file_release((fsmeta_db*)(uintptr_t)j_db, c_ctx.p, (uint64_t)j_ino);
+        rc = fsmeta_file_close((fsmeta_db*)(uintptr_t)j_db, c_ctx.p, (uint64_t)j_ino);
     }
     jni_ctx_free(&c_ctx);
     return rc;
 }
 
-/* int fsmeta_new_slice_id(uint64_t *id_out, fsmeta_db *db, const fsmeta_ctx *ctx, uint32_t n); */
-static jint jni_fsmeta_new_slice_id(JNIEnv *env, jclass cls, jlongArray j_idOut, jlong j_db, jintArray j_ctx, jint j_n) {
+/* int fsmeta_slice_id_new(uint64_t *id_out, fsmeta_db *db, const fsmeta_ctx *ctx, uint32_t n); */
+static jint jni_fsmeta_slice_id_new(JNIEnv *env, jclass cls, jlongArray j_idOut, jlong j_db, jintArray j_ctx, jint j_n) {
     (void)env;
     (void)cls;
     jint rc = 0;
@@ -971,15 +971,15 @@ static jint jni_fsmeta_new_slice_id(JNIEnv *env, jclass cls, jlongArray j_idOut,
     if (rc == 0 && j_idOut != NULL && !jni_len_ok(env, j_idOut, 1)) rc = FSMETA_EINVAL;
     if (rc == 0) rc = jni_ctx_get(env, j_ctx, &c_ctx);
     if (rc == 0) {
-        rc = fsmeta_new_slice_id(j_idOut != NULL ? &c_id_out : NULL, (fsmeta_db*)(uintptr_t)j_db, c_ctx.p, (uint32_t)j_n);
+        rc = fsmeta_slice_id_new(j_idOut != NULL ? &c_id_out : NULL, (fsmeta_db*)(uintptr_t)j_db, c_ctx.p, (uint32_t)j_n);
         if ((rc == 0 || rc == FSMETA_ETOOSMALL) && j_idOut != NULL) jni_put_long(env, j_idOut, (jlong)c_id_out);
     }
     jni_ctx_free(&c_ctx);
     return rc;
 }
 
-/* int fsmeta_write_slice(fsmeta_attr *attr_out, fsmeta_db *db, const fsmeta_ctx *ctx, uint64_t ino, uint32_t chunk, const fsmeta_slice *slice); */
-static jint jni_fsmeta_write_slice(JNIEnv *env, jclass cls, jlongArray j_attrOut, jlong j_db, jintArray j_ctx, jlong j_ino, jint j_chunk, jlongArray j_slice) {
+/* int fsmeta_slice_write(fsmeta_attr *attr_out, fsmeta_db *db, const fsmeta_ctx *ctx, uint64_t ino, uint32_t chunk, const fsmeta_slice *slice); */
+static jint jni_fsmeta_slice_write(JNIEnv *env, jclass cls, jlongArray j_attrOut, jlong j_db, jintArray j_ctx, jlong j_ino, jint j_chunk, jlongArray j_slice) {
     (void)env;
     (void)cls;
     jint rc = 0;
@@ -999,7 +999,7 @@ static jint jni_fsmeta_write_slice(JNIEnv *env, jclass cls, jlongArray j_attrOut
         }
     }
     if (rc == 0) {
-        rc = fsmeta_write_slice(j_attrOut != NULL ? &c_attr_out : NULL, (fsmeta_db*)(uintptr_t)j_db, c_ctx.p, (uint64_t)j_ino, (uint32_t)j_chunk, j_slice != NULL ? &c_slice : NULL);
+        rc = fsmeta_slice_write(j_attrOut != NULL ? &c_attr_out : NULL, (fsmeta_db*)(uintptr_t)j_db, c_ctx.p, (uint64_t)j_ino, (uint32_t)j_chunk, j_slice != NULL ? &c_slice : NULL);
         if (rc == 0 && j_attrOut != NULL) {
             jlong v[12];
             jni_put_fsmeta_attr(&c_attr_out, v);
@@ -1010,8 +1010,8 @@ static jint jni_fsmeta_write_slice(JNIEnv *env, jclass cls, jlongArray j_attrOut
     return rc;
 }
 
-/* int fsmeta_read_chunk(fsmeta_buf *buf_out, fsmeta_db *db, const fsmeta_ctx *ctx, uint64_t ino, uint32_t chunk); */
-static jint jni_fsmeta_read_chunk(JNIEnv *env, jclass cls, jobjectArray j_bufOut, jlong j_db, jintArray j_ctx, jlong j_ino, jint j_chunk) {
+/* int fsmeta_chunk_read(fsmeta_buf *buf_out, fsmeta_db *db, const fsmeta_ctx *ctx, uint64_t ino, uint32_t chunk); */
+static jint jni_fsmeta_chunk_read(JNIEnv *env, jclass cls, jobjectArray j_bufOut, jlong j_db, jintArray j_ctx, jlong j_ino, jint j_chunk) {
     (void)env;
     (void)cls;
     jint rc = 0;
@@ -1021,7 +1021,7 @@ static jint jni_fsmeta_read_chunk(JNIEnv *env, jclass cls, jobjectArray j_bufOut
     if (rc == 0 && j_bufOut != NULL && !jni_len_ok(env, j_bufOut, 1)) rc = FSMETA_EINVAL;
     if (rc == 0) rc = jni_ctx_get(env, j_ctx, &c_ctx);
     if (rc == 0) {
-        rc = fsmeta_read_chunk(j_bufOut != NULL ? &c_buf_out : NULL, (fsmeta_db*)(uintptr_t)j_db, c_ctx.p, (uint64_t)j_ino, (uint32_t)j_chunk);
+        rc = fsmeta_chunk_read(j_bufOut != NULL ? &c_buf_out : NULL, (fsmeta_db*)(uintptr_t)j_db, c_ctx.p, (uint64_t)j_ino, (uint32_t)j_chunk);
         if (j_bufOut != NULL && (rc == 0 || c_buf_out.data != NULL)) {
             jint r = jni_buf_put(env, j_bufOut, &c_buf_out);
             if (rc == 0) rc = r;
@@ -1032,8 +1032,8 @@ static jint jni_fsmeta_read_chunk(JNIEnv *env, jclass cls, jobjectArray j_bufOut
     return rc;
 }
 
-/* int fsmeta_compact_chunk(fsmeta_buf *dropped_out, fsmeta_db *db, const fsmeta_ctx *ctx, uint64_t ino, uint32_t chunk, const fsmeta_slice *replaced, size_t replaced_count, const fsmeta_slice *with); */
-static jint jni_fsmeta_compact_chunk(JNIEnv *env, jclass cls, jobjectArray j_droppedOut, jlong j_db, jintArray j_ctx, jlong j_ino, jint j_chunk, jlongArray j_replaced, jlongArray j_with) {
+/* int fsmeta_chunk_compact(fsmeta_buf *dropped_out, fsmeta_db *db, const fsmeta_ctx *ctx, uint64_t ino, uint32_t chunk, const fsmeta_slice *replaced, size_t replaced_count, const fsmeta_slice *with); */
+static jint jni_fsmeta_chunk_compact(JNIEnv *env, jclass cls, jobjectArray j_droppedOut, jlong j_db, jintArray j_ctx, jlong j_ino, jint j_chunk, jlongArray j_replaced, jlongArray j_with) {
     (void)env;
     (void)cls;
     jint rc = 0;
@@ -1071,7 +1071,7 @@ static jint jni_fsmeta_compact_chunk(JNIEnv *env, jclass cls, jobjectArray j_dro
         }
     }
     if (rc == 0) {
-        rc = fsmeta_compact_chunk(j_droppedOut != NULL ? &c_dropped_out : NULL, (fsmeta_db*)(uintptr_t)j_db, c_ctx.p, (uint64_t)j_ino, (uint32_t)j_chunk, c_replaced, c_replaced_n, j_with != NULL ? &c_with : NULL);
+        rc = fsmeta_chunk_compact(j_droppedOut != NULL ? &c_dropped_out : NULL, (fsmeta_db*)(uintptr_t)j_db, c_ctx.p, (uint64_t)j_ino, (uint32_t)j_chunk, c_replaced, c_replaced_n, j_with != NULL ? &c_with : NULL);
         if (j_droppedOut != NULL && (rc == 0 || c_dropped_out.data != NULL)) {
             jint r = jni_buf_put(env, j_droppedOut, &c_dropped_out);
             if (rc == 0) rc = r;
@@ -1204,11 +1204,11 @@ static const JNINativeMethod jni_methods[] = {
     {"fsmeta_removexattr", "(J[IJ[B)I", (void *)jni_fsmeta_removexattr},
     {"fsmeta_fallocate", "([JJ[IJIJJ)I", (void *)jni_fsmeta_fallocate},
     {"fsmeta_file_open", "([JJ[IJI)I", (void *)jni_fsmeta_file_open},
-    {"fsmeta_file_release", "(J[IJ)I", (void *)jni_fsmeta_file_release},
-    {"fsmeta_new_slice_id", "([JJ[II)I", (void *)jni_fsmeta_new_slice_id},
-    {"fsmeta_write_slice", "([JJ[IJI[J)I", (void *)jni_fsmeta_write_slice},
-    {"fsmeta_read_chunk", "([[BJ[IJI)I", (void *)jni_fsmeta_read_chunk},
-    {"fsmeta_compact_chunk", "([[BJ[IJI[J[J)I", (void *)jni_fsmeta_compact_chunk},
+    {"fsmeta_file_close", "(J[IJ)I", (void *)jni_fsmeta_file_close},
+    {"fsmeta_slice_id_new", "([JJ[II)I", (void *)jni_fsmeta_slice_id_new},
+    {"fsmeta_slice_write", "([JJ[IJI[J)I", (void *)jni_fsmeta_slice_write},
+    {"fsmeta_chunk_read", "([[BJ[IJI)I", (void *)jni_fsmeta_chunk_read},
+    {"fsmeta_chunk_compact", "([[BJ[IJI[J[J)I", (void *)jni_fsmeta_chunk_compact},
     {"fsmeta_resolve", "([JJ[I[BI)I", (void *)jni_fsmeta_resolve},
     {"fsmeta_mkdir_all", "([JJ[I[BI)I", (void *)jni_fsmeta_mkdir_all},
     {"fsmeta_fsck", "([[BJ)I", (void *)jni_fsmeta_fsck},

@@ -568,7 +568,7 @@ public final class FsMeta implements AutoCloseable {
         return Attr.fromLongs(a, 0);
     }
 
-    /** Checks access for flags (O_*) and counts an open of ino; pair with {@link #releaseFile}. */
+    /** Checks access for flags (O_*) and counts an open of ino; pair with {@link #closeFile}. */
     public Attr openFile(CallerContext ctx, long ino, int flags) throws IOException {
         long[] a = new long[Native.ATTR_LONGS];
         int st = Native.fsmeta_file_open(a, h(), c(ctx), ino, flags);
@@ -578,16 +578,26 @@ public final class FsMeta implements AutoCloseable {
     }
 
     /** Ends one {@link #openFile} of ino. */
-    public void releaseFile(CallerContext ctx, long ino) throws IOException {
-        int st = Native.fsmeta_file_release(h(), c(ctx), ino);
+    public void closeFile(CallerContext ctx, long ino) throws IOException {
+        int st = Native.fsmeta_file_close(h(), c(ctx), ino);
         Reference.reachabilityFence(this);
-        if (st != 0) throw fail(st, "release", where(ino));
+        if (st != 0) throw fail(st, "closeFile", where(ino));
+    }
+
+    /**
+     * The name of release 1.0 for {@link #closeFile} (docs/names.md).
+     *
+     * @deprecated use {@link #closeFile}
+     */
+    @Deprecated
+    public void releaseFile(CallerContext ctx, long ino) throws IOException {
+        closeFile(ctx, ino);
     }
 
     /** Reserves n consecutive slice ids; returns the first. */
     public long newSliceId(CallerContext ctx, int n) throws IOException {
         long[] id = new long[1];
-        int st = Native.fsmeta_new_slice_id(id, h(), c(ctx), n);
+        int st = Native.fsmeta_slice_id_new(id, h(), c(ctx), n);
         Reference.reachabilityFence(this);
         if (st != 0) throw fail(st, "newSliceId", null);
         return id[0];
@@ -597,7 +607,7 @@ public final class FsMeta implements AutoCloseable {
     public Attr writeSlice(CallerContext ctx, long ino, int chunk, Slice slice) throws IOException {
         Objects.requireNonNull(slice, "slice");
         long[] a = new long[Native.ATTR_LONGS];
-        int st = Native.fsmeta_write_slice(a, h(), c(ctx), ino, chunk, slice.toLongs());
+        int st = Native.fsmeta_slice_write(a, h(), c(ctx), ino, chunk, slice.toLongs());
         Reference.reachabilityFence(this);
         if (st != 0) throw fail(st, "writeSlice", where(ino));
         return Attr.fromLongs(a, 0);
@@ -606,7 +616,7 @@ public final class FsMeta implements AutoCloseable {
     /** The slices of a chunk, in write order. */
     public List<Slice> readChunk(CallerContext ctx, long ino, int chunk) throws IOException {
         byte[][] out = new byte[1][];
-        int st = Native.fsmeta_read_chunk(out, h(), c(ctx), ino, chunk);
+        int st = Native.fsmeta_chunk_read(out, h(), c(ctx), ino, chunk);
         Reference.reachabilityFence(this);
         if (st != 0) throw fail(st, "readChunk", where(ino));
         return Slice.decode(out[0]);
@@ -622,7 +632,7 @@ public final class FsMeta implements AutoCloseable {
         Objects.requireNonNull(replaced, "replaced");
         byte[][] out = new byte[1][];
         long[] w = with != null ? with.toLongs() : (replaced.isEmpty() ? null : new long[Native.SLICE_LONGS]);
-        int st = Native.fsmeta_compact_chunk(out, h(), c(ctx), ino, chunk, Slice.toLongs(replaced), w);
+        int st = Native.fsmeta_chunk_compact(out, h(), c(ctx), ino, chunk, Slice.toLongs(replaced), w);
         Reference.reachabilityFence(this);
         if (st != 0) throw fail(st, "compactChunk", where(ino));
         return Slice.decode(out[0]);

@@ -36,7 +36,7 @@ class EdgesTest {
             final long o = orphan;
             assertThrows(FileNotFoundException.class, () -> fs.getattr(ROOT, o));
             assertEquals(1, fs.getattr(ROOT, kept).nlink());
-            IOException e = assertThrows(IOException.class, () -> fs.releaseFile(ROOT, kept));
+            IOException e = assertThrows(IOException.class, () -> fs.closeFile(ROOT, kept));
             assertEquals(Status.EBADF, FsMetaException.statusOf(e));
             fs.fsck();
         }

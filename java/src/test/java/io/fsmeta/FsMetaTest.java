@@ -207,7 +207,7 @@ class FsMetaTest {
         fs.unlink(ROOT, 1, "f");
         assertEquals(0, fs.getattr(ROOT, f.ino()).nlink());
         assertEquals(1, fs.stats().orphans());
-        fs.releaseFile(ROOT, f.ino());
+        fs.closeFile(ROOT, f.ino());
         assertThrows(FileNotFoundException.class, () -> fs.getattr(ROOT, f.ino()));
         StatFs s = fs.statfs(ROOT);
         assertEquals(1, s.inodes());
@@ -361,5 +361,15 @@ class FsMetaTest {
         }
         assertEquals("CallerContext[root]", CallerContext.ROOT.toString());
         assertThrows(IllegalArgumentException.class, () -> CallerContext.of(1, 1, 01000));
+    }
+
+    /** releaseFile is the deprecated name of closeFile (docs/names.md): it still works. */
+    @Test
+    @SuppressWarnings("deprecation")
+    void deprecatedReleaseFile() throws IOException {
+        Attr f = fs.create(ROOT, 1, "rel", 0644);
+        fs.openFile(ROOT, f.ino(), FsMeta.O_RDONLY);
+        fs.releaseFile(ROOT, f.ino());
+        assertThrows(IOException.class, () -> fs.releaseFile(ROOT, f.ino())); // EBADF: not open
     }
 }

@@ -709,7 +709,7 @@ final class ScenarioRunner {
                 need(op, a, 1, 1);
                 long t = target(a.get(0));
                 return () -> {
-                    db.releaseFile(c, t);
+                    db.closeFile(c, t);
                     return null;
                 };
             }

@@ -521,37 +521,37 @@ public final class Native {
     /**
      * end one fsmeta_file_open of ino.
      *
-     * <pre>{@code int fsmeta_file_release(fsmeta_db *db, const fsmeta_ctx *ctx, uint64_t ino);}</pre>
+     * <pre>{@code int fsmeta_file_close(fsmeta_db *db, const fsmeta_ctx *ctx, uint64_t ino);}</pre>
      */
-    public static native int fsmeta_file_release(long db, int[] ctx, long ino);
+    public static native int fsmeta_file_close(long db, int[] ctx, long ino);
 
     /**
      * reserve n (&gt;= 1) consecutive slice ids.
      *
-     * <pre>{@code int fsmeta_new_slice_id(uint64_t *id_out, fsmeta_db *db, const fsmeta_ctx *ctx, uint32_t n);}</pre>
+     * <pre>{@code int fsmeta_slice_id_new(uint64_t *id_out, fsmeta_db *db, const fsmeta_ctx *ctx, uint32_t n);}</pre>
      */
-    public static native int fsmeta_new_slice_id(long[] idOut, long db, int[] ctx, int n);
+    public static native int fsmeta_slice_id_new(long[] idOut, long db, int[] ctx, int n);
 
     /**
      * place a slice in chunk number chunk of regular file ino (a later slice covers earlier
      *
-     * <pre>{@code int fsmeta_write_slice(fsmeta_attr *attr_out, fsmeta_db *db, const fsmeta_ctx *ctx, uint64_t ino, uint32_t chunk, const fsmeta_slice *slice);}</pre>
+     * <pre>{@code int fsmeta_slice_write(fsmeta_attr *attr_out, fsmeta_db *db, const fsmeta_ctx *ctx, uint64_t ino, uint32_t chunk, const fsmeta_slice *slice);}</pre>
      */
-    public static native int fsmeta_write_slice(long[] attrOut, long db, int[] ctx, long ino, int chunk, long[] slice);
+    public static native int fsmeta_slice_write(long[] attrOut, long db, int[] ctx, long ino, int chunk, long[] slice);
 
     /**
      * the slices of chunk number chunk of regular file ino, in write order (later ones cover
      *
-     * <pre>{@code int fsmeta_read_chunk(fsmeta_buf *buf_out, fsmeta_db *db, const fsmeta_ctx *ctx, uint64_t ino, uint32_t chunk);}</pre>
+     * <pre>{@code int fsmeta_chunk_read(fsmeta_buf *buf_out, fsmeta_db *db, const fsmeta_ctx *ctx, uint64_t ino, uint32_t chunk);}</pre>
      */
-    public static native int fsmeta_read_chunk(byte[][] bufOut, long db, int[] ctx, long ino, int chunk);
+    public static native int fsmeta_chunk_read(byte[][] bufOut, long db, int[] ctx, long ino, int chunk);
 
     /**
      * rewrite a chunk's slice list.
      *
-     * <pre>{@code int fsmeta_compact_chunk(fsmeta_buf *dropped_out, fsmeta_db *db, const fsmeta_ctx *ctx, uint64_t ino, uint32_t chunk, const fsmeta_slice *replaced, size_t replaced_count, const fsmeta_slice *with);}</pre>
+     * <pre>{@code int fsmeta_chunk_compact(fsmeta_buf *dropped_out, fsmeta_db *db, const fsmeta_ctx *ctx, uint64_t ino, uint32_t chunk, const fsmeta_slice *replaced, size_t replaced_count, const fsmeta_slice *with);}</pre>
      */
-    public static native int fsmeta_compact_chunk(byte[][] droppedOut, long db, int[] ctx, long ino, int chunk, long[] replaced, long[] with);
+    public static native int fsmeta_chunk_compact(byte[][] droppedOut, long db, int[] ctx, long ino, int chunk, long[] replaced, long[] with);
 
     /**
      * walk a path from the root ("/a/b/c" or "a/b/c"; empty components and "." are skipped, ".."

@@ -93,18 +93,18 @@ class NativeGlueTest {
             long[] f = new long[Native.ATTR_LONGS];
             eq(0, Native.fsmeta_create(f, db, null, ino, b("f"), 0644), "create");
             long[] id = new long[1];
-            eq(0, Native.fsmeta_new_slice_id(id, db, null, 1), "new_slice_id");
+            eq(0, Native.fsmeta_slice_id_new(id, db, null, 1), "new_slice_id");
             long[] slice = {id[0], 0, 100, 0, 100};
-            eq(0, Native.fsmeta_write_slice(f, db, null, f[Native.ATTR_INO], 0, slice), "write_slice");
+            eq(0, Native.fsmeta_slice_write(f, db, null, f[Native.ATTR_INO], 0, slice), "write_slice");
             eq(100, f[Native.ATTR_SIZE], "size after write_slice");
-            eq(Native.FSMETA_EINVAL, Native.fsmeta_write_slice(null, db, null, f[Native.ATTR_INO], 0, new long[4]), "short slice");
-            eq(0, Native.fsmeta_read_chunk(out, db, null, f[Native.ATTR_INO], 0), "read_chunk");
+            eq(Native.FSMETA_EINVAL, Native.fsmeta_slice_write(null, db, null, f[Native.ATTR_INO], 0, new long[4]), "short slice");
+            eq(0, Native.fsmeta_chunk_read(out, db, null, f[Native.ATTR_INO], 0), "read_chunk");
             eq(Native.SLICE_SIZEOF, out[0].length, "one slice");
             java.nio.ByteBuffer bb = java.nio.ByteBuffer.wrap(out[0]).order(java.nio.ByteOrder.LITTLE_ENDIAN);
             eq(id[0], bb.getLong(Native.SLICE_OFF_ID), "slice id");
             eq(100, bb.getInt(Native.SLICE_OFF_LEN), "slice len");
-            eq(Native.FSMETA_EINVAL, Native.fsmeta_compact_chunk(out, db, null, f[Native.ATTR_INO], 0, new long[7], slice), "compact ragged");
-            eq(0, Native.fsmeta_compact_chunk(out, db, null, f[Native.ATTR_INO], 0, null, null), "compact");
+            eq(Native.FSMETA_EINVAL, Native.fsmeta_chunk_compact(out, db, null, f[Native.ATTR_INO], 0, new long[7], slice), "compact ragged");
+            eq(0, Native.fsmeta_chunk_compact(out, db, null, f[Native.ATTR_INO], 0, null, null), "compact");
 
             long[] stats = new long[Native.STATS_INFO_LONGS];
             eq(0, Native.fsmeta_stats(stats, db), "stats");
