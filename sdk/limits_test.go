@@ -200,7 +200,7 @@ func limGroupCases(n int) []limCase {
 		"setxattr":     func(db *fsmeta.DB, e limEnv) error { return db.SetXattr(c, e.f, "user.a", []byte("v"), 0) },
 		"removexattr":  func(db *fsmeta.DB, e limEnv) error { return db.RemoveXattr(c, e.f, "user.v") },
 		"fallocate":    func(db *fsmeta.DB, e limEnv) error { return errOf(db.Fallocate(c, e.f, 0, 0, 4096)) },
-		"open":         func(db *fsmeta.DB, e limEnv) error { return errOf(db.Open(c, e.f, meta.O_RDONLY)) },
+		"open":         func(db *fsmeta.DB, e limEnv) error { return errOf(db.OpenFile(c, e.f, meta.O_RDONLY)) },
 		"closefile":    func(db *fsmeta.DB, e limEnv) error { return db.CloseFile(c, e.f) },
 		"newsliceid":   func(db *fsmeta.DB, e limEnv) error { return errOf(db.NewSliceID(c, 1)) },
 		"writeslice": func(db *fsmeta.DB, e limEnv) error {

@@ -253,7 +253,7 @@ func propRunEngine(db *fsmeta.DB, op *propOp) propResult {
 	case pFallocate:
 		r.attr, err = db.Fallocate(c, op.ino, op.mode, op.off, op.len)
 	case pOpen:
-		r.attr, err = db.Open(c, op.ino, op.mode)
+		r.attr, err = db.OpenFile(c, op.ino, op.mode)
 	case pRelease:
 		err = db.CloseFile(c, op.ino)
 	case pNewSliceID:

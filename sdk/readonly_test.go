@@ -77,7 +77,7 @@ func TestReadOnlyOpen(t *testing.T) {
 			}
 			orphan, err := db.Create(nil, d.Ino, "orphan", 0o644)
 			if err == nil {
-				_, err = db.Open(nil, orphan.Ino, meta.O_RDONLY)
+				_, err = db.OpenFile(nil, orphan.Ino, meta.O_RDONLY)
 			}
 			if err == nil {
 				err = db.Unlink(nil, d.Ino, "orphan")

@@ -34,7 +34,7 @@ func TestStaleOpensReleased(t *testing.T) {
 				t.Fatal(err)
 			}
 			for _, ino := range []meta.Ino{orphan.Ino, orphan.Ino, kept.Ino} {
-				if _, err := db.Open(nil, ino, meta.O_RDONLY); err != nil {
+				if _, err := db.OpenFile(nil, ino, meta.O_RDONLY); err != nil {
 					t.Fatal(err)
 				}
 			}
@@ -96,7 +96,7 @@ func TestStaleOpensManyReleased(t *testing.T) {
 			t.Fatal(err)
 		}
 		for j := 0; j < opens; j++ {
-			if _, err := db.Open(nil, a.Ino, meta.O_RDONLY); err != nil {
+			if _, err := db.OpenFile(nil, a.Ino, meta.O_RDONLY); err != nil {
 				t.Fatal(err)
 			}
 		}

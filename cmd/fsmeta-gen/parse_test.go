@@ -200,3 +200,36 @@ typedef struct fsmeta_buf {
 		t.Errorf("changed ctx: %v", err)
 	}
 }
+
+const deprBlock = "#if defined(__GNUC__) || defined(__clang__)\n#define FSMETA_DEPRECATED(msg) __attribute__((deprecated(msg)))\n#else\n#define FSMETA_DEPRECATED(msg)\n#endif\n"
+
+// TestParseDeprecated: a prototype marked FSMETA_DEPRECATED("use fsmeta_x") goes to Header.Deprecated, not Funcs
+// (so no binding is generated for it); the block defining the macro is fixed; the replacement must exist.
+func TestParseDeprecated(t *testing.T) {
+	body := miniBody + deprBlock + "/* fsmeta_old_get - deprecated. */\nint fsmeta_old_get(fsmeta_pair *out, fsmeta_db *db, const char *name, size_t name_len) FSMETA_DEPRECATED(\"use fsmeta_get\");\n"
+	h, err := Parse("mini.h", mini(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(h.Deprecated) != 1 || h.Deprecated[0].Name != "fsmeta_old_get" || h.Deprecated[0].Replacement != "fsmeta_get" ||
+		len(h.Deprecated[0].Params) != 4 || h.Deprecated[0].Summary != "deprecated." {
+		t.Fatalf("deprecated: %+v", h.Deprecated)
+	}
+	for _, f := range h.Funcs {
+		if f.Name == "fsmeta_old_get" {
+			t.Fatal("a deprecated function is in Funcs")
+		}
+	}
+	for _, c := range []struct{ body, want string }{
+		{miniBody + "int fsmeta_old(void) FSMETA_DEPRECATED(\"use fsmeta_get\");", "before its definition"},
+		{miniBody + deprBlock + "int fsmeta_old(void) FSMETA_DEPRECATED(\"use fsmeta_nothing\");", "is not a function"},
+		{miniBody + deprBlock + "int fsmeta_get(void) FSMETA_DEPRECATED(\"use fsmeta_name\");", "declared twice"},
+		{miniBody + deprBlock + deprBlock, "defined twice"},
+		{miniBody + strings.Replace(deprBlock, "#else\n", "", 1), "must be exactly"},
+	} {
+		_, err := Parse("mini.h", mini(c.body))
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%q: got %v, want an error with %q", c.body[len(miniBody):], err, c.want)
+		}
+	}
+}

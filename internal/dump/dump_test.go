@@ -115,7 +115,7 @@ func richDB(t testing.TB) *fsmeta.DB {
 
 	// an unlinked but open file: not in the dump
 	gone := must(db.Create(nil, R, "gone", 0o644))(t)
-	must(db.Open(nil, gone.Ino, fsmeta.O_RDWR))(t)
+	must(db.OpenFile(nil, gone.Ino, fsmeta.O_RDWR))(t)
 	ok(t, db.Unlink(nil, R, "gone"))
 
 	// times with nanoseconds on everything, then the flags

@@ -161,7 +161,7 @@ func (r *runner) exec(ln *Line, c *meta.Caller, idx int) (result, error) {
 	case "open":
 		ino, flags := a.target(0), a.words(1, openWords)
 		if a.err == nil {
-			res.attr, err = db.Open(c, ino, uint32(flags))
+			res.attr, err = db.OpenFile(c, ino, uint32(flags))
 		}
 	case "close":
 		ino := a.target(0)
