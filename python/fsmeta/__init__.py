@@ -54,6 +54,8 @@ from ._ffi import (  # noqa: F401 - the constants callers pass
     FSMETA_XATTR_REPLACE,
 )
 from ._lib import handle_count, last_error, library, strerror, version
+from ._oslike import OsAPI, OsPathAPI, ScandirEntry, ScandirIterator
+from ._pathlib import Path
 from ._values import Attr, Caller, DirEntry, Slice, StatFS, Stats
 
 ROOT_INO = FSMETA_ROOT_INO
@@ -72,6 +74,11 @@ __all__ = [
     "DirEntry",
     "FsMeta",
     "FsMetaError",
+    "OsAPI",
+    "OsPathAPI",
+    "Path",
+    "ScandirEntry",
+    "ScandirIterator",
     "Slice",
     "StatFS",
     "Stats",

@@ -1,6 +1,9 @@
-"""The path API of FsMeta, in the manner of os (hand-written): stat, lstat, exists, listdir, scandir, walk,
-makedirs, touch, rename, remove, removedir, rmtree. Paths are from the root; every call is built on the inode
-API (_inode.py), mostly on resolve."""
+"""The path API of FsMeta, in the manner of os, os.path and pathlib (hand-written): stat, lstat, exists, lexists,
+isdir, isfile, islink, getsize, listdir, scandir, walk, makedirs, touch, utime, rename, replace, remove, removedir,
+removedirs, rmtree on FsMeta itself; every os function by path as fs.os (mkdir, symlink, readlink, link, chmod,
+chown, truncate, access, the xattr functions, ...: _oslike.py, since FsMeta's own mkdir, chmod, ... take inode
+numbers) and os.path's as fs.os.path; a pathlib-like Path from fs.path() (_pathlib.py). Paths are from the root;
+every call is built on the inode API (_inode.py), mostly on resolve."""
 
 from __future__ import annotations
 
@@ -11,7 +14,9 @@ from typing import Any, Callable, Iterator, List, Optional, Tuple
 from . import _ffi, _walk
 from ._args import name as _name
 from ._inode import _InodeAPI
-from ._values import Attr, DirEntry, PathLike
+from ._oslike import OsAPI, ScandirIterator
+from ._pathlib import Path
+from ._values import Attr, PathLike
 
 _ROOT = _ffi.FSMETA_ROOT_INO
 
@@ -21,34 +26,69 @@ class _PathAPI(_InodeAPI):
 
     __slots__ = ()
 
+    @property
+    def os(self) -> OsAPI:
+        """The os module's functions by path on this engine: fs.os.mkdir("/a"), fs.os.symlink("a", "/l"),
+        fs.os.path.isdir("/a"), ... (see fsmeta.OsAPI). They run as this object's caller."""
+        return OsAPI(self)  # type: ignore[arg-type]  # this class is only ever FsMeta's base
+
+    def path(self, *segments: Any) -> Path:
+        """A pathlib-like Path bound to this engine: fs.path("/a") / "b", .exists(), .mkdir(parents=True), ...
+        (see fsmeta.Path). No segment: the root."""
+        return Path(self, *(segments or ("/",)))  # type: ignore[arg-type]
+
     def stat(self, path: PathLike, *, follow_symlinks: bool = True) -> Attr:
         """Like os.stat: the attributes of path, following a final symlink unless follow_symlinks=False."""
-        return self.resolve(path, follow_symlinks)
+        return self.os.stat(path, follow_symlinks=follow_symlinks)
 
     def lstat(self, path: PathLike) -> Attr:
         """Like os.lstat (a final symlink is not followed)."""
-        return self.resolve(path, False)
+        return self.os.lstat(path)
 
     def exists(self, path: PathLike) -> bool:
-        """Like os.path.exists (follows symlinks; False for a dangling one)."""
-        try:
-            self.resolve(path, True)
-        except (FileNotFoundError, NotADirectoryError):
-            return False
-        return True
+        """Like os.path.exists (follows symlinks; False for a dangling one, a loop, a NUL: any failure)."""
+        return self.os.path.exists(path)
+
+    def lexists(self, path: PathLike) -> bool:
+        """Like os.path.lexists (True for a dangling symlink)."""
+        return self.os.path.lexists(path)
+
+    def isdir(self, path: PathLike) -> bool:
+        """Like os.path.isdir (follows symlinks; False for any failure)."""
+        return self.os.path.isdir(path)
+
+    def isfile(self, path: PathLike) -> bool:
+        """Like os.path.isfile (follows symlinks; False for any failure)."""
+        return self.os.path.isfile(path)
+
+    def islink(self, path: PathLike) -> bool:
+        """Like os.path.islink (False for any failure)."""
+        return self.os.path.islink(path)
+
+    def getsize(self, path: PathLike) -> int:
+        """Like os.path.getsize: st_size, following symlinks; raises as os.stat."""
+        return self.os.path.getsize(path)
 
     def listdir(self, path: PathLike = "/") -> List[Any]:
         """Like os.listdir: the names in directory path, str (or bytes when path is bytes). Order: the engine's."""
         want_bytes = isinstance(path, bytes)
-        ino = self.resolve(path, True).ino
-        return [e.name for e in self._listing(ino, False, None, want_bytes)]
+        ino = self.os.stat(path).ino
+        try:
+            return [e.name for e in self._listing(ino, False, None, want_bytes)]
+        except OSError as e:
+            if e.filename is None:
+                e.filename = os.fspath(path)
+            raise
 
-    def scandir(self, path: PathLike = "/", plus: bool = False) -> Iterator[DirEntry[Any]]:
-        """Like os.scandir: DirEntry objects whose path is path joined with the name (bytes if path is)."""
-        want_bytes = isinstance(path, bytes)
-        p: Any = os.fspath(path)
-        ino = self.resolve(p, True).ino
-        return self._listing(ino, plus, p, want_bytes)
+    def scandir(self, path: PathLike = "/", plus: bool = True) -> ScandirIterator[Any]:
+        """Like os.scandir: an iterator (and context manager) of entries (fsmeta.ScandirEntry, a DirEntry) whose
+        path is path joined with the name (bytes if path is).
+
+        The listing carries every entry's attributes (plus=False leaves them out: stat() then makes one call per
+        entry), so is_dir(), is_file(), is_symlink() and stat() need no call of their own, but for a symlink
+        followed (one call, cached).
+        """
+        return ScandirIterator(self.os._scan(path, plus))
 
     def walk(self, top: PathLike = "/", topdown: bool = True, onerror: Optional[Callable[[OSError], Any]] = None,
              followlinks: bool = False) -> Iterator[Tuple[Any, List[Any], List[Any]]]:
@@ -83,33 +123,31 @@ class _PathAPI(_InodeAPI):
                 raise
             return self.lookup(parent, name)
 
+    def utime(self, path: PathLike, times: Optional[Tuple[float, float]] = None, *,
+              ns: Optional[Tuple[int, int]] = None, follow_symlinks: bool = True) -> None:
+        """Like os.utime: set atime and mtime of path, times=(atime, mtime) in seconds or ns=(atime_ns,
+        mtime_ns), or now when neither is given."""
+        self.os.utime(path, times, ns=ns, follow_symlinks=follow_symlinks)
+
     def rename(self, src: PathLike, dst: PathLike) -> None:
         """Like os.rename: move src to dst, replacing a dst of a compatible type."""
-        p1, n1 = self._split(src, "rename", "src")
-        p2, n2 = self._split(dst, "rename", "dst")
-        try:
-            self.renameat(p1, n1, p2, n2)
-        except OSError as e:
-            e.filename, e.filename2 = os.fsdecode(src), os.fsdecode(dst)
-            raise
+        self.os.rename(src, dst)
+
+    def replace(self, src: PathLike, dst: PathLike) -> None:
+        """Like os.replace (the same as rename on POSIX)."""
+        self.os.rename(src, dst)
 
     def remove(self, path: PathLike) -> None:
         """Like os.remove: remove a non-directory (IsADirectoryError for a directory)."""
-        parent, name = self._split(path, "remove")
-        try:
-            self.unlink(parent, name)
-        except OSError as e:
-            e.filename = os.fsdecode(path)
-            raise
+        self.os.remove(path)
 
     def removedir(self, path: PathLike) -> None:
-        """Like os.rmdir: remove an empty directory."""
-        parent, name = self._split(path, "removedir")
-        try:
-            self.rmdir(parent, name)
-        except OSError as e:
-            e.filename = os.fsdecode(path)
-            raise
+        """Like os.rmdir: remove an empty directory (fs.rmdir is the inode form; fs.os.rmdir the same as this)."""
+        self.os.rmdir(path)
+
+    def removedirs(self, name: PathLike) -> None:
+        """Like os.removedirs: remove directory name, then its parents up the path while they are empty."""
+        self.os.removedirs(name)
 
     def rmtree(self, path: PathLike) -> None:
         """Like shutil.rmtree: remove path and everything below it (symlinks are removed, not followed).

@@ -4,7 +4,6 @@ recursion), so a deep tree does not reach Python's recursion limit."""
 from __future__ import annotations
 
 import os
-import stat as _stat
 from typing import TYPE_CHECKING, Any, Callable, Iterator, List, Optional, Tuple
 
 if TYPE_CHECKING:
@@ -28,13 +27,16 @@ def walk(fs: "_PathAPI", top: PathLike, topdown: bool, onerror: Optional[Callabl
         files: List[Any] = []
         walk_into: List[Any] = []
         try:
-            entries = list(fs.scandir(dirpath))
+            entries = list(fs.os._scan(dirpath, False))  # the types suffice: no attributes
         except OSError as err:
             if onerror is not None:
                 onerror(err)
             continue
         for ent in entries:
-            is_dir = ent.is_dir()
+            try:
+                is_dir = ent.is_dir()
+            except OSError:  # a symlink loop, ...: as os.walk, not a directory
+                is_dir = False
             (dirs if is_dir else files).append(ent.name)
             if not topdown and is_dir and (followlinks or not ent.is_symlink()):
                 walk_into.append(ent.path)
@@ -43,7 +45,7 @@ def walk(fs: "_PathAPI", top: PathLike, topdown: bool, onerror: Optional[Callabl
             sep = b"/" if want_bytes else "/"
             for name in reversed(dirs):
                 path = dirpath + name if dirpath.endswith(sep) else dirpath + sep + name
-                if followlinks or fs.lstat(path).type == _stat.S_IFDIR:
+                if followlinks or not fs.os.path.islink(path):
                     stack.append(path)
         else:
             stack.append((dirpath, dirs, files))

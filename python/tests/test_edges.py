@@ -46,10 +46,14 @@ def test_nul_in_path_is_einval(fs):
     """Defect 2: a NUL inside a path is refused (EINVAL), not looked up."""
     fs.makedirs("/d")
     for p in ("/d\0x", "/missing/a\0b", b"/d\0", "\0"):
-        for call in (fs.stat, fs.lstat, fs.resolve, fs.exists, fs.listdir, fs.makedirs):
+        for call in (fs.stat, fs.lstat, fs.resolve, fs.listdir, fs.makedirs, fs.os.mkdir, fs.os.readlink,
+                     fs.os.remove, fs.os.rmdir, fs.os.listxattr):
             with pytest.raises(OSError) as e:
                 call(p)
             assert e.value.errno == errno.EINVAL, (call.__name__, p, e.value)
+        # the predicates answer False for it, as os.path.exists("a\0b") does
+        for pred in (fs.exists, fs.lexists, fs.isdir, fs.isfile, fs.islink):
+            assert pred(p) is False, (pred.__name__, p)
     with pytest.raises(OSError) as e:
         fs.touch("/d\0x/f")
     assert e.value.errno == errno.EINVAL
