@@ -304,7 +304,7 @@ func checkWalMeta(path string) error {
 // the directory: it was closed or it crashed, so nobody can release them any
 // more, and an unlinked file among them would live forever (nlink 0, in no
 // directory). Each release is a logged change, the operation CloseFile logs
-// (fsm.OpRelease), so that a replica replaying the log agrees; a crash midway
+// (fsm.OpCloseFile), so that a replica replaying the log agrees; a crash midway
 // leaves the rest to the next open. (Once sessions exist, a session's opens
 // are released the same way when it ends.)
 func (db *DB) releaseStaleOpens() error {
@@ -329,7 +329,7 @@ func (db *DB) releaseStaleOpens() error {
 	now := db.now()
 	for _, f := range db.tree().OpenFiles() {
 		for range f.Count {
-			o := &fsm.Op{Code: fsm.OpRelease, Ino: uint64(f.Ino), Now: now}
+			o := &fsm.Op{Code: fsm.OpCloseFile, Ino: uint64(f.Ino), Now: now}
 			o.SetCaller(meta.RootCaller)
 			if ops = append(ops, o); len(ops) == chunk {
 				if err := flush(); err != nil {

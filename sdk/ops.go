@@ -268,7 +268,7 @@ func (db *DB) Fallocate(c *Caller, ino Ino, mode uint32, off, length uint64) (At
 // name is removed keeps its inode and slices until the last CloseFile.
 // Errors: ENOENT, EACCES, EISDIR (write access to a directory), EPERM.
 func (db *DB) OpenFile(c *Caller, ino Ino, flags uint32) (Attr, error) {
-	r, err := db.change("open", ino, "", c, &fsm.Op{Code: fsm.OpOpen, Ino: uint64(ino), Mode: flags})
+	r, err := db.change("open", ino, "", c, &fsm.Op{Code: fsm.OpOpenFile, Ino: uint64(ino), Mode: flags})
 	return r.Attr, err
 }
 
@@ -279,7 +279,7 @@ func (db *DB) Open(c *Caller, ino Ino, flags uint32) (Attr, error) { return db.O
 
 // CloseFile ends an OpenFile. Errors: ENOENT, EBADF (not open).
 func (db *DB) CloseFile(c *Caller, ino Ino) error {
-	_, err := db.change("close", ino, "", c, &fsm.Op{Code: fsm.OpRelease, Ino: uint64(ino)})
+	_, err := db.change("close", ino, "", c, &fsm.Op{Code: fsm.OpCloseFile, Ino: uint64(ino)})
 	return err
 }
 

@@ -136,7 +136,7 @@ func (r *readOnly) takeLock(path string) error {
 func releaseOpensInMemory(t *tree.Tree, now int64) {
 	for _, f := range t.OpenFiles() {
 		for range f.Count {
-			o := &fsm.Op{Code: fsm.OpRelease, Ino: uint64(f.Ino), Now: now}
+			o := &fsm.Op{Code: fsm.OpCloseFile, Ino: uint64(f.Ino), Now: now}
 			o.SetCaller(meta.RootCaller)
 			fsm.Apply(t, o)
 		}

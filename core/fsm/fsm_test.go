@@ -48,7 +48,7 @@ func randomOps(seed int64, n int) []*Op {
 		case OpFallocate:
 			o.Mode = uint32(rng.Intn(4))
 			o.Arg, o.Arg2 = uint64(rng.Intn(1<<27)), uint64(1+rng.Intn(1<<26))
-		case OpOpen:
+		case OpOpenFile:
 			o.Mode = uint32(rng.Intn(3))
 		case OpNewSliceID:
 			o.Arg = uint64(1 + rng.Intn(5))

@@ -31,13 +31,21 @@ const (
 	OpSetXattr
 	OpRemoveXattr
 	OpFallocate
-	OpOpen
-	OpRelease
+	OpOpenFile
+	OpCloseFile
 	OpNewSliceID
 	OpWriteSlice
 	OpCompactChunk
 	OpMkdirAll
 	numOps
+)
+
+// The names of release 1.0 of two codes (docs/names.md: a file is opened and closed in every API).
+const (
+	// Deprecated: use OpOpenFile.
+	OpOpen = OpOpenFile
+	// Deprecated: use OpCloseFile.
+	OpRelease = OpCloseFile
 )
 
 func (c Code) String() string {

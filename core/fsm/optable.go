@@ -190,13 +190,13 @@ var changes = [numOps]Desc{
 			r.Attr, r.Errno = t.Fallocate(c, o.Now, meta.Ino(o.Ino), o.Mode, o.Arg, o.Arg2)
 			return
 		}},
-	OpOpen: {Name: "open", Method: "OpenFile", C: "file_open", checks: []argCheck{openFlags}, Params: []Param{p("ino", FIno, TIno), p("flags", FMode, TU32)},
+	OpOpenFile: {Name: "open", Method: "OpenFile", C: "file_open", checks: []argCheck{openFlags}, Params: []Param{p("ino", FIno, TIno), p("flags", FMode, TU32)},
 		Result: RAttr, Errors: append([]meta.Errno{meta.EISDIR}, eInode...),
 		apply: func(t *tree.Tree, c *meta.Caller, o *Op) (r Result) {
 			r.Attr, r.Errno = t.Open(c, o.Now, meta.Ino(o.Ino), o.Mode)
 			return
 		}},
-	OpRelease: {Name: "release", Method: "CloseFile", C: "file_close", Params: []Param{p("ino", FIno, TIno)},
+	OpCloseFile: {Name: "release", Method: "CloseFile", C: "file_close", Params: []Param{p("ino", FIno, TIno)},
 		Errors: []meta.Errno{meta.ENOENT, meta.EBADF},
 		apply: func(t *tree.Tree, c *meta.Caller, o *Op) (r Result) {
 			r.Errno = t.Release(c, meta.Ino(o.Ino))

@@ -234,7 +234,7 @@ func TestValidateLimits(t *testing.T) {
 		{"setattr mask", Op{Code: OpSetAttr, Ino: 1, Mode: meta.SetAll + 1}, meta.EINVAL},
 		{"setattr mode", Op{Code: OpSetAttr, Ino: 1, Mode: meta.SetMode, Attr: meta.SetAttrIn{Mode: 0o10000}}, meta.EINVAL},
 		{"setattr flags", Op{Code: OpSetAttr, Ino: 1, Mode: meta.SetFlags, Attr: meta.SetAttrIn{Flags: 4}}, meta.EINVAL},
-		{"open accmode 3", Op{Code: OpOpen, Ino: 1, Mode: 3}, meta.EINVAL},
+		{"open accmode 3", Op{Code: OpOpenFile, Ino: 1, Mode: 3}, meta.EINVAL},
 		{"fallocate length 0", Op{Code: OpFallocate, Ino: 1}, meta.EINVAL},
 		{"fallocate end", Op{Code: OpFallocate, Ino: 1, Arg: meta.MaxFileSize - 1, Arg2: 2}, meta.EFBIG},
 		{"fallocate punch alone", Op{Code: OpFallocate, Ino: 1, Mode: meta.FallocPunchHole, Arg2: 1}, meta.EINVAL},
@@ -323,7 +323,7 @@ func TestValidatedOpsFitTheLog(t *testing.T) {
 			Ino: math.MaxUint64, Ino2: math.MaxUint64, Name: rep("n", meta.MaxName), Name2: rep("n", meta.MaxName),
 			Mode: 0o644, Arg: 1, Arg2: 1, Slice: meta.Slice{ID: 1, Size: 1, Len: 1}}
 		switch c {
-		case OpFallocate, OpOpen:
+		case OpFallocate, OpOpenFile:
 			o.Mode = 0
 		case OpSymlink:
 			o.Name2 = rep("t", meta.MaxSymlink)
