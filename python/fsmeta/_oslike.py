@@ -456,7 +456,10 @@ class OsAPI:
         """Like os.symlink: create the symbolic link dst whose target is src (src is stored as given, not
         looked up). Errors name both (filename src, filename2 dst), as os's do."""
         target = _name(src, "symlink", "src")
-        ent = self._entry(dst, "symlink", "dst")
+        try:
+            ent = self._entry(dst, "symlink", "dst")
+        except OSError as e:
+            raise _named(e, src, dst)
         if not target:
             raise _error(_errno.ENOENT, _as_given(src), _as_given(dst))
         if ent.root or ent.dot:
