@@ -222,6 +222,20 @@ TEST_F(Hpp, FilesAndSlices)
     EXPECT_EQ(ec, std::errc::resource_unavailable_try_again);
 }
 
+// release_file is the name of release 1.0 for close_file (docs/names.md): [[deprecated]], still working.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+TEST_F(Hpp, DeprecatedNames)
+{
+    fsmeta::attr f = db.create(fsmeta::root_ino, "rel", 0644);
+    db.open_file(f.ino, FSMETA_O_RDONLY);
+    db.release_file(f.ino);
+    std::error_code ec;
+    db.release_file(f.ino, ec);
+    EXPECT_EQ(ec, std::errc::bad_file_descriptor);
+}
+#pragma GCC diagnostic pop
+
 TEST_F(Hpp, PathsStatsFsck)
 {
     fsmeta::attr c = db.mkdir_all("/a/b/c", 0755);
