@@ -6,8 +6,10 @@ Two layers:
   the loaded CDLL with argtypes, restype and errcheck set on every function);
 - the objects: ``fsmeta.open()`` returns an :class:`FsMeta` (a context manager; ``close()``; a guarded,
   idempotent ``__del__``) with inode operations (lookup, getattr, mkdir, readdir, ...) and a path API in the
-  manner of ``os`` (stat, listdir, walk, makedirs, rename, remove, rmtree). Attributes come as :class:`Attr`, with
-  os.stat_result's field names; listings as :class:`DirEntry`, like os.DirEntry.
+  manner of ``os`` (stat, listdir, walk, makedirs, rename, remove, rmtree; every os function by path as
+  ``fs.os``, os.path's as ``fs.os.path``) and a pathlib-like :class:`Path` (``fs.path("/a") / "b"``).
+  Attributes come as :class:`Attr`, with os.stat_result's field names; listings as :class:`DirEntry`, like
+  os.DirEntry.
 
 Names and paths are ``str`` (encoded like os.fsencode: the file-system encoding with surrogateescape) or
 ``bytes``. POSIX failures raise ``OSError(errno, message, name)``, so Python gives FileNotFoundError,

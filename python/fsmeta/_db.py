@@ -72,8 +72,11 @@ class FsMeta(_PathAPI):
       mknod, create, mkdir, symlink, readlink, link, unlink, rmdir, renameat, readdir, statfs, getxattr,
       setxattr, listxattr, removexattr, fallocate, open_file, close_file, new_slice_id, write_slice,
       read_chunk, compact_chunk, resolve, mkdir_all, fsck, stats;
-    - a path API in the manner of os: stat, lstat, exists, listdir, scandir, walk, makedirs, touch, rename,
-      remove, rmtree. Paths are from the root ("/a/b" or "a/b").
+    - a path API in the manner of os: stat, lstat, exists, lexists, isdir, isfile, islink, getsize, listdir,
+      scandir, walk, makedirs, touch, utime, rename, replace, remove, removedir, removedirs, rmtree; every os
+      function by path as ``fs.os`` (mkdir, symlink, readlink, link, chmod, chown, truncate, access, the xattr
+      functions, ...: FsMeta's own names take inode numbers) and os.path's as ``fs.os.path``; a pathlib-like
+      ``fs.path("/a") / "b"`` (fsmeta.Path). Paths are from the root ("/a/b" or "a/b").
 
     Names and paths are str (encoded with os.fsencode: the file-system encoding with surrogateescape) or bytes.
     Inode numbers, sizes and offsets are ints in 0 .. 2**64-1, modes, flags, ids and chunk numbers in 0 .. 2**32-1;
