@@ -19,7 +19,9 @@ from typing import TYPE_CHECKING, Any, AnyStr, Callable, Generic, Iterator, List
 
 from . import _ffi
 from ._args import I64_MAX
+from ._args import data as _data
 from ._args import name as _name
+from ._args import u32 as _u32
 from ._errors import FsMetaError
 from ._values import Attr, DirEntry, PathLike, _attr
 
@@ -73,6 +75,25 @@ def _to_ns(t: Any) -> int:
     import operator
 
     return operator.index(t) * 1000000000  # TypeError: 'str' object cannot be interpreted as an integer
+
+
+def try_resolve(fs: Any, path: PathLike, follow: bool) -> Optional[Attr]:
+    """fs.resolve(path, follow), or None for any failure of the path (os.path's predicates); a closed engine
+    (FsMetaError) still raises."""
+    try:
+        return fs.resolve(path, follow)  # type: ignore[no-any-return]
+    except FsMetaError:
+        raise
+    except (OSError, ValueError):
+        return None
+
+
+def resolve_named(fs: Any, path: PathLike, follow: bool) -> Attr:
+    """fs.resolve(path, follow), its errors naming the path as given (as os.stat's)."""
+    try:
+        return fs.resolve(path, follow)  # type: ignore[no-any-return]
+    except OSError as e:
+        raise _named(e, path)
 
 
 class _Entry:
@@ -183,12 +204,7 @@ class OsPathAPI:
         self._fs = fs
 
     def _try(self, path: PathLike, follow: bool) -> Optional[Attr]:
-        try:
-            return self._fs.resolve(path, follow)
-        except FsMetaError:
-            raise
-        except (OSError, ValueError):
-            return None
+        return try_resolve(self._fs, path, follow)
 
     def exists(self, path: PathLike) -> bool:
         """Like os.path.exists: whether path names something, following symlinks (False for a dangling one)."""
@@ -250,7 +266,7 @@ class OsAPI:
     nothing needs a current directory: relative paths are from the root.
     """
 
-    __slots__ = ("_fs", "path")
+    __slots__ = ("_fs",)
 
     sep = "/"
     curdir = "."
@@ -264,7 +280,11 @@ class OsAPI:
 
     def __init__(self, fs: "FsMeta") -> None:
         self._fs = fs
-        self.path = OsPathAPI(fs)
+
+    @property
+    def path(self) -> OsPathAPI:
+        """os.path's functions on the same engine (see OsPathAPI)."""
+        return OsPathAPI(self._fs)
 
     def __repr__(self) -> str:
         return "<fsmeta os of %r>" % (self._fs,)
@@ -305,10 +325,7 @@ class OsAPI:
             return None
 
     def _resolve(self, path: PathLike, follow: bool) -> Attr:
-        try:
-            return self._fs.resolve(path, follow)
-        except OSError as e:
-            raise _named(e, path)
+        return resolve_named(self._fs, path, follow)
 
     # -- attributes
 
@@ -347,6 +364,7 @@ class OsAPI:
     def chmod(self, path: PathLike, mode: int, *, follow_symlinks: bool = True) -> None:
         """Like os.chmod: set the permission bits (07777) of path, following a final symlink unless
         follow_symlinks=False (which changes a symlink's own mode: see the class docstring)."""
+        mode = _u32(mode, "chmod", "mode")
         a = self._resolve(path, follow_symlinks)
         try:
             self._fs.chmod(a.ino, mode)
@@ -440,6 +458,7 @@ class OsAPI:
         FileExistsError if path exists (whatever it is, a dangling symlink too), FileNotFoundError if the
         parent does not.
         """
+        mode = _u32(mode, "mkdir", "mode")
         ent = self._entry(path, "mkdir")
         if ent.root or ent.dot:
             raise _error(_errno.EEXIST, _as_given(path))
@@ -631,6 +650,7 @@ class OsAPI:
     def getxattr(self, path: PathLike, attribute: Any, *, follow_symlinks: bool = True) -> bytes:
         """Like os.getxattr: the value of extended attribute attribute (str or bytes) of path.
         OSError ENODATA if path has none of that name."""
+        attribute = _name(attribute, "getxattr", "attribute")
         a = self._resolve(path, follow_symlinks)
         try:
             return self._fs.getxattr(a.ino, attribute)
@@ -641,6 +661,9 @@ class OsAPI:
                  follow_symlinks: bool = True) -> None:
         """Like os.setxattr: set extended attribute attribute of path to value (bytes-like); flags 0,
         XATTR_CREATE (FileExistsError if it exists) or XATTR_REPLACE (OSError ENODATA if it does not)."""
+        attribute = _name(attribute, "setxattr", "attribute")
+        value = _data(value, "setxattr", "value")
+        flags = _u32(flags, "setxattr", "flags")
         a = self._resolve(path, follow_symlinks)
         try:
             self._fs.setxattr(a.ino, attribute, value, flags)
@@ -658,6 +681,7 @@ class OsAPI:
 
     def removexattr(self, path: PathLike, attribute: Any, *, follow_symlinks: bool = True) -> None:
         """Like os.removexattr: remove extended attribute attribute of path (OSError ENODATA if it has none)."""
+        attribute = _name(attribute, "removexattr", "attribute")
         a = self._resolve(path, follow_symlinks)
         try:
             self._fs.removexattr(a.ino, attribute)

@@ -14,7 +14,7 @@ from typing import Any, Callable, Iterator, List, Optional, Tuple
 from . import _ffi, _walk
 from ._args import name as _name
 from ._inode import _InodeAPI
-from ._oslike import OsAPI, ScandirIterator
+from ._oslike import OsAPI, ScandirIterator, resolve_named, try_resolve
 from ._pathlib import Path
 from ._values import Attr, PathLike
 
@@ -39,40 +39,43 @@ class _PathAPI(_InodeAPI):
 
     def stat(self, path: PathLike, *, follow_symlinks: bool = True) -> Attr:
         """Like os.stat: the attributes of path, following a final symlink unless follow_symlinks=False."""
-        return self.os.stat(path, follow_symlinks=follow_symlinks)
+        return resolve_named(self, path, follow_symlinks)
 
     def lstat(self, path: PathLike) -> Attr:
         """Like os.lstat (a final symlink is not followed)."""
-        return self.os.lstat(path)
+        return resolve_named(self, path, False)
 
     def exists(self, path: PathLike) -> bool:
         """Like os.path.exists (follows symlinks; False for a dangling one, a loop, a NUL: any failure)."""
-        return self.os.path.exists(path)
+        return try_resolve(self, path, True) is not None
 
     def lexists(self, path: PathLike) -> bool:
         """Like os.path.lexists (True for a dangling symlink)."""
-        return self.os.path.lexists(path)
+        return try_resolve(self, path, False) is not None
 
     def isdir(self, path: PathLike) -> bool:
         """Like os.path.isdir (follows symlinks; False for any failure)."""
-        return self.os.path.isdir(path)
+        a = try_resolve(self, path, True)
+        return a is not None and a.type == _stat.S_IFDIR
 
     def isfile(self, path: PathLike) -> bool:
         """Like os.path.isfile (follows symlinks; False for any failure)."""
-        return self.os.path.isfile(path)
+        a = try_resolve(self, path, True)
+        return a is not None and a.type == _stat.S_IFREG
 
     def islink(self, path: PathLike) -> bool:
         """Like os.path.islink (False for any failure)."""
-        return self.os.path.islink(path)
+        a = try_resolve(self, path, False)
+        return a is not None and a.type == _stat.S_IFLNK
 
     def getsize(self, path: PathLike) -> int:
         """Like os.path.getsize: st_size, following symlinks; raises as os.stat."""
-        return self.os.path.getsize(path)
+        return resolve_named(self, path, True).st_size
 
     def listdir(self, path: PathLike = "/") -> List[Any]:
         """Like os.listdir: the names in directory path, str (or bytes when path is bytes). Order: the engine's."""
         want_bytes = isinstance(path, bytes)
-        ino = self.os.stat(path).ino
+        ino = resolve_named(self, path, True).ino
         try:
             return [e.name for e in self._listing(ino, False, None, want_bytes)]
         except OSError as e:
