@@ -267,17 +267,20 @@ class Path:
 
     def touch(self, mode: int = 0o666, exist_ok: bool = True) -> None:
         """Like Path.touch: create an empty regular file, or, if it exists and exist_ok, set its times to now
-        (FileExistsError if not exist_ok)."""
+        (FileExistsError if not exist_ok). As open(O_CREAT) does, a dangling symlink gets its target created."""
+        self._touch(mode, exist_ok, 0)
+
+    def _touch(self, mode: int, exist_ok: bool, depth: int) -> None:
+        s = str(self)
+        first: Optional[OSError] = None
         if exist_ok:
             try:
-                self._fs.os.utime(str(self))
+                self._fs.os.utime(s)
+                return
             except FsMetaError:
                 raise
-            except OSError:
-                pass
-            else:
-                return
-        s = str(self)
+            except OSError as e:
+                first = e
         if self._pure.name in ("", ".", ".."):
             raise OSError(_errno.EISDIR, os.strerror(_errno.EISDIR), s)
         try:
@@ -290,10 +293,17 @@ class Path:
         try:
             self._fs.create(parent.ino, self._pure.name, mode)
         except FileExistsError as e:
-            if exist_ok and self._fs.os.path.lexists(s):
-                return
-            e.filename = s
-            raise
+            if not exist_ok:
+                e.filename = s
+                raise
+            if first is not None and first.errno != _errno.ENOENT:
+                raise first from None  # as open(O_WRONLY) would fail: EACCES, ...
+            if not self._fs.os.path.islink(s):
+                return  # made meanwhile
+            if depth >= 40:
+                raise OSError(_errno.ELOOP, os.strerror(_errno.ELOOP), s) from None
+            target = self.parent / self._fs.os.readlink(s)  # a dangling symlink: create its target
+            target._touch(mode, exist_ok, depth + 1)
         except OSError as e:
             e.filename = s
             raise
