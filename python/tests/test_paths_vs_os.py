@@ -3,6 +3,7 @@
 import errno
 import os
 import pathlib
+import random
 import stat
 
 import pytest
@@ -772,3 +773,52 @@ def test_user_xattrs_are_compared(tmp_path):
     """test_xattrs_like_os compares with os only where user xattrs work: say so when they do not."""
     if not user_xattrs_work(str(tmp_path)):
         pytest.skip("no user xattrs on %s: test_xattrs_like_os checked fs's errors only" % tmp_path)
+
+
+FUZZ_PATHS = ["f", "a", "a/b", "a/g", "a/lnk-dir", "lnk-file", "dangling", "loop", "d/up", "d/e", "missing", "n",
+              "a/b/n2", "f/", "a/", "a/lnk-dir/", "lnk-file/", "a/.", "a/..", "d/up/b", "x", "x/", "d/up/", "a/b/c"]
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_random_operations_like_os(tmp_path, seed):
+    """Random sequences of the path functions on names of every kind (files, directories, symlinks to both,
+    dangling, a loop, trailing slashes, dot names, missing parents): after each, the same outcome and tree as
+    os on a temporary directory."""
+    rnd = random.Random(seed)
+    old = os.umask(0)
+    fs = fsmeta.open(umask=0)
+    try:
+        tmp = str(tmp_path / "root")
+        os.mkdir(tmp, 0o755)
+        build_both(tmp, fs)
+        t = lambda p: os.path.join(tmp, p)  # noqa: E731
+        f = fs.os
+        ops = {
+            "mkdir": lambda p, q: (lambda: os.mkdir(t(p)), lambda: f.mkdir("/" + p)),
+            "symlink": lambda p, q: (lambda: os.symlink(q, t(p)), lambda: f.symlink(q, "/" + p)),
+            "link": lambda p, q: (lambda: os.link(t(p), t(q), follow_symlinks=False),
+                                  lambda: f.link("/" + p, "/" + q, follow_symlinks=False)),
+            "rename": lambda p, q: (lambda: os.rename(t(p), t(q)), lambda: f.rename("/" + p, "/" + q)),
+            "remove": lambda p, q: (lambda: os.remove(t(p)), lambda: f.remove("/" + p)),
+            "rmdir": lambda p, q: (lambda: os.rmdir(t(p)), lambda: f.rmdir("/" + p)),
+            "removedirs": lambda p, q: (lambda: os.removedirs(t(p)), lambda: f.removedirs("/" + p)),
+            "chmod": lambda p, q: (lambda: os.chmod(t(p), 0o751), lambda: f.chmod("/" + p, 0o751)),
+            "truncate": lambda p, q: (lambda: os.truncate(t(p), 9), lambda: f.truncate("/" + p, 9)),
+            "readlink": lambda p, q: (lambda: os.readlink(t(p)), lambda: f.readlink("/" + p)),
+            "scandir": lambda p, q: (lambda: sorted(e.name for e in os.scandir(t(p))),
+                                     lambda: sorted(e.name for e in f.scandir("/" + p))),
+        }
+        for i in range(40):
+            op, p, q = rnd.choice(sorted(ops)), rnd.choice(FUZZ_PATHS), rnd.choice(FUZZ_PATHS)
+            src = t(p).rstrip("/")
+            if op in ("link", "rename") and os.path.islink(src) and os.readlink(src).startswith(".."):
+                continue  # moved elsewhere it would point out of tmp, and fs's root has no outside
+            if op == "removedirs" and p.rstrip("/") in ("a/..", "d/up", "a/lnk-dir"):
+                continue  # it would climb out of tmp
+            want, got = same_outcome(tmp, *ops[op](p, q))
+            assert want == got, (i, op, p, q)
+            assert tree_fs(fs) == tree_os(tmp), (i, op, p, q)
+        fs.fsck()
+    finally:
+        fs.close()
+        os.umask(old)
