@@ -12,6 +12,7 @@ from __future__ import annotations
 import ctypes
 import errno as _errno
 import math
+import operator
 import os
 import posixpath
 import stat as _stat
@@ -72,8 +73,6 @@ def _to_ns(t: Any) -> int:
         return int(whole) * 1000000000 + ns
     if isinstance(t, int):
         return t * 1000000000
-    import operator
-
     return operator.index(t) * 1000000000  # TypeError: 'str' object cannot be interpreted as an integer
 
 
@@ -344,8 +343,6 @@ class OsAPI:
         False for any failure (a missing path, a bad mode); the permission rules are POSIX's, for fs's caller
         (root passes R and W always and X when any execute bit is set).
         """
-        import operator
-
         try:
             mode = operator.index(mode)
         except TypeError:
@@ -387,8 +384,6 @@ class OsAPI:
 
     @staticmethod
     def _id(v: Any, fn: str, param: str) -> Optional[int]:
-        import operator
-
         try:
             i = operator.index(v)
         except TypeError:
@@ -416,8 +411,6 @@ class OsAPI:
         elif ns is not None:
             if not isinstance(ns, tuple) or len(ns) != 2:
                 raise TypeError("utime: 'ns' must be a tuple of two ints")
-            import operator
-
             kw = {"atime_ns": operator.index(ns[0]), "mtime_ns": operator.index(ns[1])}
         else:
             kw = {"atime_now": True, "mtime_now": True}
@@ -433,8 +426,6 @@ class OsAPI:
         A negative length is OSError EINVAL, one over 2**63-1 OverflowError (os's off_t); a directory
         IsADirectoryError.
         """
-        import operator
-
         try:
             n = operator.index(length)
         except TypeError:
