@@ -80,6 +80,9 @@ func fsmetago_open(dbOut *C.uint64_t, opts *C.fsmeta_options) (rc C.int) {
 		MaxInodes:     uint64(opts.max_inodes),
 		ArenaMaxBytes: uint64(opts.arena_max_bytes),
 	}
+	if opts.version >= 2 { // the fields of version 2: a version 1 caller's struct ends before them
+		o.SnapshotThreshold = uint64(opts.snapshot_threshold)
+	}
 	if opts.dir != nil {
 		o.Dir = C.GoString(opts.dir)
 	}
@@ -290,6 +293,45 @@ func fsmetago_dir_close(h C.uint64_t) (rc C.int) {
 	return done(fn, d.it.Close())
 }
 
+//export fsmetago_dir_tell
+func fsmetago_dir_tell(cursorOut *C.uint64_t, h C.uint64_t) (rc C.int) {
+	const fn = "fsmeta_dir_tell"
+	defer catch(fn, &rc)
+	e := handles.get(uint64(h), kindDir)
+	if e == nil {
+		return badHandle(fn, uint64(h))
+	}
+	if cursorOut == nil {
+		return nullArg(fn, "cursor_out")
+	}
+	d := e.dir
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.closed {
+		return badHandle(fn, uint64(h))
+	}
+	*cursorOut = C.uint64_t(d.it.Tell())
+	return 0
+}
+
+//export fsmetago_dir_seek
+func fsmetago_dir_seek(h C.uint64_t, cursor C.uint64_t) (rc C.int) {
+	const fn = "fsmeta_dir_seek"
+	defer catch(fn, &rc)
+	e := handles.get(uint64(h), kindDir)
+	if e == nil {
+		return badHandle(fn, uint64(h))
+	}
+	d := e.dir
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.closed {
+		return badHandle(fn, uint64(h))
+	}
+	d.it.Seek(uint64(cursor))
+	return 0
+}
+
 // ---- file system ---------------------------------------------------------------
 
 //export fsmetago_statfs
@@ -479,7 +521,294 @@ func fsmetago_resolve(out *C.fsmeta_attr, h C.uint64_t, ctx *C.fsmeta_ctx, path 
 	return created(fn, out, a, err)
 }
 
+// The operations by path (sdk/paths.go): the arguments are checked here in
+// the order of the parameters (handle, ctx, out-pointers and buffers,
+// strings, flags), then the path by the sdk (ENAMETOOLONG, a NUL: EINVAL,
+// the empty path: ENOENT) before anything is looked up.
+
+// pathArgs converts a path and checks resolve flags (FSMETA_RESOLVE_FOLLOW).
+func pathArgs(path *C.char, pathLen C.size_t, what string, flags C.uint32_t) (string, error) {
+	p, err := goString(path, pathLen, what)
+	if err != nil {
+		return "", err
+	}
+	if flags&^C.FSMETA_RESOLVE_FOLLOW != 0 {
+		return "", errf(C.FSMETA_EINVAL, "unknown resolve_flags %#x", uint32(flags))
+	}
+	return p, nil
+}
+
+//export fsmetago_path_unlink
+func fsmetago_path_unlink(h C.uint64_t, ctx *C.fsmeta_ctx, path *C.char, pathLen C.size_t) (rc C.int) {
+	const fn = "fsmeta_path_unlink"
+	defer catch(fn, &rc)
+	var cb fsmeta.Caller
+	db, c, st := begin(fn, h, ctx, &cb)
+	if st != 0 {
+		return st
+	}
+	p, err := pathArgs(path, pathLen, "path", 0)
+	if err != nil {
+		return fail(fn, err)
+	}
+	return done(fn, db.UnlinkPath(c, p))
+}
+
+//export fsmetago_path_rmdir
+func fsmetago_path_rmdir(h C.uint64_t, ctx *C.fsmeta_ctx, path *C.char, pathLen C.size_t) (rc C.int) {
+	const fn = "fsmeta_path_rmdir"
+	defer catch(fn, &rc)
+	var cb fsmeta.Caller
+	db, c, st := begin(fn, h, ctx, &cb)
+	if st != 0 {
+		return st
+	}
+	p, err := pathArgs(path, pathLen, "path", 0)
+	if err != nil {
+		return fail(fn, err)
+	}
+	return done(fn, db.RmdirPath(c, p))
+}
+
+//export fsmetago_path_rename
+func fsmetago_path_rename(h C.uint64_t, ctx *C.fsmeta_ctx, path *C.char, pathLen C.size_t, newPath *C.char, newPathLen C.size_t, flags C.uint32_t) (rc C.int) {
+	const fn = "fsmeta_path_rename"
+	defer catch(fn, &rc)
+	var cb fsmeta.Caller
+	db, c, st := begin(fn, h, ctx, &cb)
+	if st != 0 {
+		return st
+	}
+	p, err := pathArgs(path, pathLen, "path", 0)
+	if err != nil {
+		return fail(fn, err)
+	}
+	q, err := pathArgs(newPath, newPathLen, "new_path", 0)
+	if err != nil {
+		return fail(fn, err)
+	}
+	return done(fn, db.RenamePath(c, p, q, uint32(flags)))
+}
+
+//export fsmetago_path_symlink
+func fsmetago_path_symlink(out *C.fsmeta_attr, h C.uint64_t, ctx *C.fsmeta_ctx, path *C.char, pathLen C.size_t, target *C.char, targetLen C.size_t) (rc C.int) {
+	const fn = "fsmeta_path_symlink"
+	defer catch(fn, &rc)
+	var cb fsmeta.Caller
+	db, c, st := begin(fn, h, ctx, &cb)
+	if st != 0 {
+		return st
+	}
+	p, err := pathArgs(path, pathLen, "path", 0)
+	if err != nil {
+		return fail(fn, err)
+	}
+	t, err := goString(target, targetLen, "target")
+	if err != nil {
+		return fail(fn, err)
+	}
+	a, err := db.SymlinkPath(c, p, t)
+	return created(fn, out, a, err)
+}
+
+//export fsmetago_path_link
+func fsmetago_path_link(out *C.fsmeta_attr, h C.uint64_t, ctx *C.fsmeta_ctx, path *C.char, pathLen C.size_t, newPath *C.char, newPathLen C.size_t) (rc C.int) {
+	const fn = "fsmeta_path_link"
+	defer catch(fn, &rc)
+	var cb fsmeta.Caller
+	db, c, st := begin(fn, h, ctx, &cb)
+	if st != 0 {
+		return st
+	}
+	p, err := pathArgs(path, pathLen, "path", 0)
+	if err != nil {
+		return fail(fn, err)
+	}
+	q, err := pathArgs(newPath, newPathLen, "new_path", 0)
+	if err != nil {
+		return fail(fn, err)
+	}
+	a, err := db.LinkPath(c, p, q)
+	return created(fn, out, a, err)
+}
+
+//export fsmetago_path_readlink
+func fsmetago_path_readlink(buf *C.char, bufSize C.size_t, lenOut *C.size_t, h C.uint64_t, ctx *C.fsmeta_ctx, path *C.char, pathLen C.size_t) (rc C.int) {
+	const fn = "fsmeta_path_readlink"
+	defer catch(fn, &rc)
+	var cb fsmeta.Caller
+	db, c, st := begin(fn, h, ctx, &cb)
+	if st != 0 {
+		return st
+	}
+	if lenOut == nil {
+		return nullArg(fn, "len_out")
+	}
+	if err := checkBuf(buf, bufSize); err != nil {
+		return fail(fn, err)
+	}
+	p, err := pathArgs(path, pathLen, "path", 0)
+	if err != nil {
+		return fail(fn, err)
+	}
+	t, err := db.ReadlinkPath(c, p)
+	if err != nil {
+		return fail(fn, err)
+	}
+	return done(fn, putBytes(buf, bufSize, lenOut, t))
+}
+
+//export fsmetago_path_setattr
+func fsmetago_path_setattr(out *C.fsmeta_attr, h C.uint64_t, ctx *C.fsmeta_ctx, path *C.char, pathLen C.size_t, resolveFlags C.uint32_t, mask C.uint32_t, in *C.fsmeta_setattr_in) (rc C.int) {
+	const fn = "fsmeta_path_setattr"
+	defer catch(fn, &rc)
+	var cb fsmeta.Caller
+	db, c, st := begin(fn, h, ctx, &cb)
+	if st != 0 {
+		return st
+	}
+	p, err := pathArgs(path, pathLen, "path", resolveFlags)
+	if err != nil {
+		return fail(fn, err)
+	}
+	var v fsmeta.SetAttrIn
+	if in != nil {
+		v = fsmeta.SetAttrIn{Mode: uint32(in.mode), Uid: uint32(in.uid), Gid: uint32(in.gid), Flags: uint32(in.flags),
+			Size: uint64(in.size), Atime: int64(in.atime_ns), Mtime: int64(in.mtime_ns), Ctime: int64(in.ctime_ns)}
+	} else if mask != 0 {
+		return nullArg(fn, "in")
+	}
+	a, err := db.SetAttrPath(c, p, resolveFlags&C.FSMETA_RESOLVE_FOLLOW != 0, uint32(mask), v)
+	return created(fn, out, a, err)
+}
+
+//export fsmetago_path_truncate
+func fsmetago_path_truncate(out *C.fsmeta_attr, h C.uint64_t, ctx *C.fsmeta_ctx, path *C.char, pathLen C.size_t, size C.uint64_t) (rc C.int) {
+	const fn = "fsmeta_path_truncate"
+	defer catch(fn, &rc)
+	var cb fsmeta.Caller
+	db, c, st := begin(fn, h, ctx, &cb)
+	if st != 0 {
+		return st
+	}
+	p, err := pathArgs(path, pathLen, "path", 0)
+	if err != nil {
+		return fail(fn, err)
+	}
+	a, err := db.TruncatePath(c, p, uint64(size))
+	return created(fn, out, a, err)
+}
+
+//export fsmetago_path_getxattr
+func fsmetago_path_getxattr(buf *C.char, bufSize C.size_t, lenOut *C.size_t, h C.uint64_t, ctx *C.fsmeta_ctx, path *C.char, pathLen C.size_t, resolveFlags C.uint32_t, name *C.char, nameLen C.size_t) (rc C.int) {
+	const fn = "fsmeta_path_getxattr"
+	defer catch(fn, &rc)
+	var cb fsmeta.Caller
+	db, c, st := begin(fn, h, ctx, &cb)
+	if st != 0 {
+		return st
+	}
+	if lenOut == nil {
+		return nullArg(fn, "len_out")
+	}
+	if err := checkBuf(buf, bufSize); err != nil {
+		return fail(fn, err)
+	}
+	p, err := pathArgs(path, pathLen, "path", resolveFlags)
+	if err != nil {
+		return fail(fn, err)
+	}
+	n, err := goString(name, nameLen, "name")
+	if err != nil {
+		return fail(fn, err)
+	}
+	v, err := db.GetXattrPath(c, p, resolveFlags&C.FSMETA_RESOLVE_FOLLOW != 0, n)
+	if err != nil {
+		return fail(fn, err)
+	}
+	return done(fn, putBytes(buf, bufSize, lenOut, unsafe.String(unsafe.SliceData(v), len(v))))
+}
+
+//export fsmetago_path_setxattr
+func fsmetago_path_setxattr(h C.uint64_t, ctx *C.fsmeta_ctx, path *C.char, pathLen C.size_t, resolveFlags C.uint32_t, name *C.char, nameLen C.size_t, value *C.char, valueLen C.size_t, flags C.uint32_t) (rc C.int) {
+	const fn = "fsmeta_path_setxattr"
+	defer catch(fn, &rc)
+	var cb fsmeta.Caller
+	db, c, st := begin(fn, h, ctx, &cb)
+	if st != 0 {
+		return st
+	}
+	p, err := pathArgs(path, pathLen, "path", resolveFlags)
+	if err != nil {
+		return fail(fn, err)
+	}
+	n, err := goString(name, nameLen, "name")
+	if err != nil {
+		return fail(fn, err)
+	}
+	v, err := goBytes(value, valueLen, "value")
+	if err != nil {
+		return fail(fn, err)
+	}
+	return done(fn, db.SetXattrPath(c, p, resolveFlags&C.FSMETA_RESOLVE_FOLLOW != 0, n, v, uint32(flags)))
+}
+
+//export fsmetago_path_listxattr
+func fsmetago_path_listxattr(out *C.fsmeta_buf, h C.uint64_t, ctx *C.fsmeta_ctx, path *C.char, pathLen C.size_t, resolveFlags C.uint32_t) (rc C.int) {
+	const fn = "fsmeta_path_listxattr"
+	defer catch(fn, &rc)
+	var cb fsmeta.Caller
+	db, c, st := begin(fn, h, ctx, &cb)
+	if st != 0 {
+		return st
+	}
+	if out == nil {
+		return nullArg(fn, "buf_out")
+	}
+	*out = C.fsmeta_buf{}
+	p, err := pathArgs(path, pathLen, "path", resolveFlags)
+	if err != nil {
+		return fail(fn, err)
+	}
+	names, err := db.ListXattrPath(c, p, resolveFlags&C.FSMETA_RESOLVE_FOLLOW != 0)
+	if err != nil {
+		return fail(fn, err)
+	}
+	return done(fn, putNames(out, names))
+}
+
+//export fsmetago_path_removexattr
+func fsmetago_path_removexattr(h C.uint64_t, ctx *C.fsmeta_ctx, path *C.char, pathLen C.size_t, resolveFlags C.uint32_t, name *C.char, nameLen C.size_t) (rc C.int) {
+	const fn = "fsmeta_path_removexattr"
+	defer catch(fn, &rc)
+	var cb fsmeta.Caller
+	db, c, st := begin(fn, h, ctx, &cb)
+	if st != 0 {
+		return st
+	}
+	p, err := pathArgs(path, pathLen, "path", resolveFlags)
+	if err != nil {
+		return fail(fn, err)
+	}
+	n, err := goString(name, nameLen, "name")
+	if err != nil {
+		return fail(fn, err)
+	}
+	return done(fn, db.RemoveXattrPath(c, p, resolveFlags&C.FSMETA_RESOLVE_FOLLOW != 0, n))
+}
+
 // ---- checking and statistics ----------------------------------------------------------
+
+//export fsmetago_snapshot
+func fsmetago_snapshot(h C.uint64_t) (rc C.int) {
+	const fn = "fsmeta_snapshot"
+	defer catch(fn, &rc)
+	e := handles.get(uint64(h), kindDB)
+	if e == nil {
+		return badHandle(fn, uint64(h))
+	}
+	return done(fn, e.db.Snapshot())
+}
 
 //export fsmetago_fsck
 func fsmetago_fsck(out *C.fsmeta_buf, h C.uint64_t) (rc C.int) {

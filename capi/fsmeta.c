@@ -6,6 +6,7 @@
  * that only pass their arguments on are generated from the header (fsmeta_fwd.c, by cmd/fsmeta-gen).
  */
 #include <pthread.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -156,7 +157,8 @@ int fsmeta_options_init(fsmeta_options *opts, unsigned version)
         fsmetac_set_error(msg, sizeof msg - 1);
         return FSMETA_EVERSION;
     }
-    memset(opts, 0, sizeof *opts);
+    /* only the fields of that version: a program built with an older header passes a smaller struct */
+    memset(opts, 0, version == 1 ? offsetof(fsmeta_options, snapshot_threshold) : sizeof *opts);
     opts->version = version;
     return 0;
 }

@@ -89,6 +89,16 @@ int fsmeta_dir_next(fsmeta_dirent *ent_out, fsmeta_dir *dir)
     return fsmetago_dir_next(ent_out, H(dir));
 }
 
+int fsmeta_dir_tell(uint64_t *cursor_out, fsmeta_dir *dir)
+{
+    return fsmetago_dir_tell(cursor_out, H(dir));
+}
+
+int fsmeta_dir_seek(fsmeta_dir *dir, uint64_t cursor)
+{
+    return fsmetago_dir_seek(H(dir), cursor);
+}
+
 int fsmeta_statfs(fsmeta_statfs_info *out, fsmeta_db *db, const fsmeta_ctx *ctx)
 {
     return fsmetago_statfs(out, H(db), (fsmeta_ctx *)ctx);
@@ -159,9 +169,74 @@ int fsmeta_mkdir_all(fsmeta_attr *attr_out, fsmeta_db *db, const fsmeta_ctx *ctx
     return fsmetago_mkdir_all(attr_out, H(db), (fsmeta_ctx *)ctx, (char *)path, path_len, mode);
 }
 
+int fsmeta_path_unlink(fsmeta_db *db, const fsmeta_ctx *ctx, const char *path, size_t path_len)
+{
+    return fsmetago_path_unlink(H(db), (fsmeta_ctx *)ctx, (char *)path, path_len);
+}
+
+int fsmeta_path_rmdir(fsmeta_db *db, const fsmeta_ctx *ctx, const char *path, size_t path_len)
+{
+    return fsmetago_path_rmdir(H(db), (fsmeta_ctx *)ctx, (char *)path, path_len);
+}
+
+int fsmeta_path_rename(fsmeta_db *db, const fsmeta_ctx *ctx, const char *path, size_t path_len, const char *new_path, size_t new_path_len, uint32_t flags)
+{
+    return fsmetago_path_rename(H(db), (fsmeta_ctx *)ctx, (char *)path, path_len, (char *)new_path, new_path_len, flags);
+}
+
+int fsmeta_path_symlink(fsmeta_attr *attr_out, fsmeta_db *db, const fsmeta_ctx *ctx, const char *path, size_t path_len, const char *target, size_t target_len)
+{
+    return fsmetago_path_symlink(attr_out, H(db), (fsmeta_ctx *)ctx, (char *)path, path_len, (char *)target, target_len);
+}
+
+int fsmeta_path_link(fsmeta_attr *attr_out, fsmeta_db *db, const fsmeta_ctx *ctx, const char *path, size_t path_len, const char *new_path, size_t new_path_len)
+{
+    return fsmetago_path_link(attr_out, H(db), (fsmeta_ctx *)ctx, (char *)path, path_len, (char *)new_path, new_path_len);
+}
+
+int fsmeta_path_readlink(char *buf, size_t buf_size, size_t *len_out, fsmeta_db *db, const fsmeta_ctx *ctx, const char *path, size_t path_len)
+{
+    return fsmetago_path_readlink(buf, buf_size, len_out, H(db), (fsmeta_ctx *)ctx, (char *)path, path_len);
+}
+
+int fsmeta_path_setattr(fsmeta_attr *attr_out, fsmeta_db *db, const fsmeta_ctx *ctx, const char *path, size_t path_len, uint32_t resolve_flags, uint32_t mask, const fsmeta_setattr_in *in)
+{
+    return fsmetago_path_setattr(attr_out, H(db), (fsmeta_ctx *)ctx, (char *)path, path_len, resolve_flags, mask, (fsmeta_setattr_in *)in);
+}
+
+int fsmeta_path_truncate(fsmeta_attr *attr_out, fsmeta_db *db, const fsmeta_ctx *ctx, const char *path, size_t path_len, uint64_t size)
+{
+    return fsmetago_path_truncate(attr_out, H(db), (fsmeta_ctx *)ctx, (char *)path, path_len, size);
+}
+
+int fsmeta_path_getxattr(char *buf, size_t buf_size, size_t *len_out, fsmeta_db *db, const fsmeta_ctx *ctx, const char *path, size_t path_len, uint32_t resolve_flags, const char *name, size_t name_len)
+{
+    return fsmetago_path_getxattr(buf, buf_size, len_out, H(db), (fsmeta_ctx *)ctx, (char *)path, path_len, resolve_flags, (char *)name, name_len);
+}
+
+int fsmeta_path_setxattr(fsmeta_db *db, const fsmeta_ctx *ctx, const char *path, size_t path_len, uint32_t resolve_flags, const char *name, size_t name_len, const char *value, size_t value_len, uint32_t flags)
+{
+    return fsmetago_path_setxattr(H(db), (fsmeta_ctx *)ctx, (char *)path, path_len, resolve_flags, (char *)name, name_len, (char *)value, value_len, flags);
+}
+
+int fsmeta_path_listxattr(fsmeta_buf *buf_out, fsmeta_db *db, const fsmeta_ctx *ctx, const char *path, size_t path_len, uint32_t resolve_flags)
+{
+    return fsmetago_path_listxattr(buf_out, H(db), (fsmeta_ctx *)ctx, (char *)path, path_len, resolve_flags);
+}
+
+int fsmeta_path_removexattr(fsmeta_db *db, const fsmeta_ctx *ctx, const char *path, size_t path_len, uint32_t resolve_flags, const char *name, size_t name_len)
+{
+    return fsmetago_path_removexattr(H(db), (fsmeta_ctx *)ctx, (char *)path, path_len, resolve_flags, (char *)name, name_len);
+}
+
 int fsmeta_fsck(fsmeta_buf *report_out, fsmeta_db *db)
 {
     return fsmetago_fsck(report_out, H(db));
+}
+
+int fsmeta_snapshot(fsmeta_db *db)
+{
+    return fsmetago_snapshot(H(db));
 }
 
 int fsmeta_stats(fsmeta_stats_info *out, fsmeta_db *db)

@@ -26,7 +26,7 @@
  *    need no NUL terminator. An entry name is 1 to FSMETA_NAME_MAX bytes, without '/' or NUL, and is not "." or
  *    ".." (fsmeta_lookup accepts those two). A name with an embedded NUL is rejected with -EINVAL instead of being
  *    cut short; a name longer than FSMETA_NAME_MAX gives -ENAMETOOLONG. A pointer may be NULL only when its length
- *    is 0. Paths (fsmeta_resolve, fsmeta_mkdir_all), symlink targets and xattr values are passed the same way.
+ *    is 0. Paths (fsmeta_resolve, fsmeta_mkdir_all, fsmeta_path_*), symlink targets and xattr values are passed the same way.
  *    Host file-system paths (fsmeta_options.dir) are NUL-terminated C strings.
  *  - Inode numbers are uint64_t; the root directory is FSMETA_ROOT_INO. Times are nanoseconds since the Unix epoch.
  *  - Mode bits, access masks, open, rename, xattr and fallocate flags have Linux's values (FSMETA_S_IFDIR ==
@@ -273,10 +273,12 @@ typedef struct fsmeta_options {
     uint64_t capacity;          /* bytes fsmeta_statfs reports as the total (0: 1 PiB) */
     uint64_t max_inodes;        /* inode limit; creates beyond it fail with -ENOSPC (0: 2^40) */
     uint64_t arena_max_bytes;   /* most memory the namespace may use; beyond it changes fail with -ENOSPC (0: 32 GiB) */
+    uint64_t snapshot_threshold; /* version 2: log entries after which the durable engine snapshots (0: 200,000) */
 } fsmeta_options;
 
-#define FSMETA_OPTIONS_VERSION 1
-#define FSMETA_OPTIONS_INIT {FSMETA_OPTIONS_VERSION, 0, NULL, 0, 0, 0}
+/* Version 1 ends before snapshot_threshold (a program built with it keeps working: the field is not read). */
+#define FSMETA_OPTIONS_VERSION 2
+#define FSMETA_OPTIONS_INIT {FSMETA_OPTIONS_VERSION, 0, NULL, 0, 0, 0, 0}
 
 /*
  * fsmeta_ctx - the identity an operation runs as. NULL in place of a ctx means root.
@@ -418,8 +420,8 @@ void fsmeta_buf_dispose(fsmeta_buf *buf);
 /*
  * fsmeta_options_init - set opts to the defaults of a version.
  *
- * opts: the struct to initialize (zeroed, then version set).
- * version: FSMETA_OPTIONS_VERSION.
+ * opts: the struct to initialize (the fields of that version zeroed, then version set).
+ * version: FSMETA_OPTIONS_VERSION, or an older version (1) for a struct of that version's size.
  * Returns 0; -EINVAL (opts NULL); FSMETA_EVERSION (unknown version). Thread-safe.
  */
 int fsmeta_options_init(fsmeta_options *opts, unsigned version);
@@ -637,6 +639,28 @@ int fsmeta_dir_next(fsmeta_dirent *ent_out, fsmeta_dir *dir);
  */
 int fsmeta_dir_close(fsmeta_dir *dir);
 
+/*
+ * fsmeta_dir_tell - the cursor of the entry the next fsmeta_dir_next returns, to resume the listing there later
+ * (FUSE's and NFS's readdir offsets and cookies).
+ *
+ * cursor_out: receives the cursor (required; unchanged on failure). A cursor is a 64-bit hash of the next name,
+ *             so it stays valid whatever changes in the directory: fsmeta_dir_seek to it, on this iterator or on
+ *             another listing of the same directory, returns every entry that exists throughout exactly once from
+ *             there. 0 is the start; UINT64_MAX the end (after the last entry). Two names of one hash (xxhash64:
+ *             practically never) are resumed together, so the first of them may come again.
+ * Returns 0; -EINVAL (cursor_out NULL); FSMETA_EBADHANDLE (unknown or closed iterator). Thread-safe.
+ */
+int fsmeta_dir_tell(uint64_t *cursor_out, fsmeta_dir *dir);
+
+/*
+ * fsmeta_dir_seek - make the next fsmeta_dir_next continue from cursor: 0 (the start), a value of fsmeta_dir_tell,
+ * or UINT64_MAX (the end). The entries the iterator had fetched are dropped, the next fsmeta_dir_next reads from
+ * the engine (read permission is checked again), and a failure that had stopped the listing is cleared (but
+ * FSMETA_ECLOSED: a listing of a closed database stays closed).
+ * Returns 0; FSMETA_EBADHANDLE (unknown or closed iterator). Thread-safe.
+ */
+int fsmeta_dir_seek(fsmeta_dir *dir, uint64_t cursor);
+
 /* ---- File system --------------------------------------------------------------------------------------------- */
 
 /*
@@ -799,6 +823,124 @@ int fsmeta_resolve(fsmeta_attr *attr_out, fsmeta_db *db, const fsmeta_ctx *ctx, 
  */
 int fsmeta_mkdir_all(fsmeta_attr *attr_out, fsmeta_db *db, const fsmeta_ctx *ctx, const char *path, size_t path_len, uint32_t mode);
 
+/*
+ * Operations by path. Each takes a path as fsmeta_resolve does (from the root; at most FSMETA_PATH_MAX bytes; a NUL
+ * in it is -EINVAL, the empty path -ENOENT, as on Linux), checked with the other arguments before anything is
+ * looked up, and does what the inode function of the same name does with what the path names; its returns are
+ * that function's and fsmeta_resolve's. The walk and the change are two steps, as on Linux: a directory of the
+ * path renamed meanwhile is where the change happens.
+ *
+ * The functions that remove or make a name (unlink, rmdir, rename, symlink, link's new_path) walk the path's
+ * directory, following symlinks, and act on its last component, which is not followed; a last component that
+ * is the root, "." or ".." gets Linux's answer: -EISDIR (unlink), -EBUSY, -EINVAL, -ENOTEMPTY (rmdir of the
+ * root, ".", ".."), -EBUSY (rename), -EEXIST (symlink, link). The others act on the inode the path names; the
+ * last component is followed when resolve_flags is FSMETA_RESOLVE_FOLLOW (chmod, truncate, getxattr), not with
+ * 0 (lchown, lgetxattr); other resolve_flags bits are -EINVAL.
+ */
+
+/*
+ * fsmeta_path_unlink - remove the name path, which is not a directory (unlink(2)).
+ *
+ * With a trailing "/": -EISDIR for a directory, -ENOTDIR for anything else (nothing is removed).
+ * Returns 0; those of fsmeta_unlink and fsmeta_resolve; -EISDIR (the root, ".", ".."). Thread-safe.
+ */
+int fsmeta_path_unlink(fsmeta_db *db, const fsmeta_ctx *ctx, const char *path, size_t path_len);
+
+/*
+ * fsmeta_path_rmdir - remove the empty directory path (rmdir(2)).
+ *
+ * Returns 0; those of fsmeta_rmdir and fsmeta_resolve; -EBUSY (the root); -EINVAL ("." last); -ENOTEMPTY (".."
+ * last). Thread-safe.
+ */
+int fsmeta_path_rmdir(fsmeta_db *db, const fsmeta_ctx *ctx, const char *path, size_t path_len);
+
+/*
+ * fsmeta_path_rename - move path to new_path (rename(2); flags as fsmeta_rename's).
+ *
+ * A trailing "/" on either path needs the entry moved (with FSMETA_RENAME_EXCHANGE both) to be a directory.
+ * Returns 0; those of fsmeta_rename and fsmeta_resolve; -EBUSY (the root, "." or ".." as either last component);
+ * -ENOTDIR (a trailing "/" on a non-directory). Thread-safe.
+ */
+int fsmeta_path_rename(fsmeta_db *db, const fsmeta_ctx *ctx, const char *path, size_t path_len, const char *new_path, size_t new_path_len, uint32_t flags);
+
+/*
+ * fsmeta_path_symlink - create the symbolic link path to target (symlink(2), arguments in fsmeta_symlink's order).
+ *
+ * attr_out: receives the new link's attributes (may be NULL).
+ * Returns 0; those of fsmeta_symlink and fsmeta_resolve; -EEXIST (the root, ".", "..", or an existing name with
+ * a trailing "/"); -ENOENT (a missing name with a trailing "/"). Thread-safe.
+ */
+int fsmeta_path_symlink(fsmeta_attr *attr_out, fsmeta_db *db, const fsmeta_ctx *ctx, const char *path, size_t path_len, const char *target, size_t target_len);
+
+/*
+ * fsmeta_path_link - add new_path as a name of what path names (link(2): a final symlink of path is not followed).
+ *
+ * attr_out: receives the inode's attributes (nlink + 1; may be NULL).
+ * Returns 0; those of fsmeta_link and fsmeta_resolve; -EEXIST (new_path the root, ".", "..", or an existing name
+ * with a trailing "/"); -ENOENT (a missing name with a trailing "/"). Thread-safe.
+ */
+int fsmeta_path_link(fsmeta_attr *attr_out, fsmeta_db *db, const fsmeta_ctx *ctx, const char *path, size_t path_len, const char *new_path, size_t new_path_len);
+
+/*
+ * fsmeta_path_readlink - the target of the symbolic link path (readlink(2): the last component is not followed),
+ * into the caller's buffer as fsmeta_readlink.
+ *
+ * Returns 0; FSMETA_ETOOSMALL (*len_out set; buf untouched); those of fsmeta_readlink and fsmeta_resolve.
+ * Thread-safe.
+ */
+int fsmeta_path_readlink(char *buf, size_t buf_size, size_t *len_out, fsmeta_db *db, const fsmeta_ctx *ctx, const char *path, size_t path_len);
+
+/*
+ * fsmeta_path_setattr - fsmeta_setattr on what path names: chmod(2), chown(2) and utimensat(2) with
+ * FSMETA_RESOLVE_FOLLOW; lchown(2) and utimensat(AT_SYMLINK_NOFOLLOW) with 0.
+ *
+ * attr_out: receives the new attributes (may be NULL). mask, in: as fsmeta_setattr (in may be NULL when mask is 0).
+ * Returns 0; those of fsmeta_setattr and fsmeta_resolve. Thread-safe.
+ */
+int fsmeta_path_setattr(fsmeta_attr *attr_out, fsmeta_db *db, const fsmeta_ctx *ctx, const char *path, size_t path_len, uint32_t resolve_flags, uint32_t mask, const fsmeta_setattr_in *in);
+
+/*
+ * fsmeta_path_truncate - set the size of the regular file path names (truncate(2): symlinks are followed).
+ *
+ * attr_out: receives the new attributes (may be NULL).
+ * Returns 0; those of fsmeta_setattr with FSMETA_SET_SIZE and of fsmeta_resolve. Thread-safe.
+ */
+int fsmeta_path_truncate(fsmeta_attr *attr_out, fsmeta_db *db, const fsmeta_ctx *ctx, const char *path, size_t path_len, uint64_t size);
+
+/*
+ * fsmeta_path_getxattr - fsmeta_getxattr on what path names (getxattr(2) with FSMETA_RESOLVE_FOLLOW, lgetxattr(2)
+ * with 0), into the caller's buffer.
+ *
+ * Returns 0; FSMETA_ETOOSMALL (*len_out set; buf untouched); those of fsmeta_getxattr and fsmeta_resolve.
+ * Thread-safe.
+ */
+int fsmeta_path_getxattr(char *buf, size_t buf_size, size_t *len_out, fsmeta_db *db, const fsmeta_ctx *ctx, const char *path, size_t path_len, uint32_t resolve_flags, const char *name, size_t name_len);
+
+/*
+ * fsmeta_path_setxattr - fsmeta_setxattr on what path names (setxattr(2) with FSMETA_RESOLVE_FOLLOW, lsetxattr(2)
+ * with 0). flags: as fsmeta_setxattr's (FSMETA_XATTR_CREATE, FSMETA_XATTR_REPLACE).
+ *
+ * Returns 0; those of fsmeta_setxattr and fsmeta_resolve. Thread-safe.
+ */
+int fsmeta_path_setxattr(fsmeta_db *db, const fsmeta_ctx *ctx, const char *path, size_t path_len, uint32_t resolve_flags, const char *name, size_t name_len, const char *value, size_t value_len, uint32_t flags);
+
+/*
+ * fsmeta_path_listxattr - fsmeta_listxattr on what path names (listxattr(2) with FSMETA_RESOLVE_FOLLOW,
+ * llistxattr(2) with 0).
+ *
+ * buf_out: receives the names as fsmeta_listxattr's (required; zeroed on failure; release with fsmeta_buf_dispose).
+ * Returns 0; those of fsmeta_listxattr and fsmeta_resolve. Thread-safe.
+ */
+int fsmeta_path_listxattr(fsmeta_buf *buf_out, fsmeta_db *db, const fsmeta_ctx *ctx, const char *path, size_t path_len, uint32_t resolve_flags);
+
+/*
+ * fsmeta_path_removexattr - fsmeta_removexattr on what path names (removexattr(2) with FSMETA_RESOLVE_FOLLOW,
+ * lremovexattr(2) with 0).
+ *
+ * Returns 0; those of fsmeta_removexattr and fsmeta_resolve. Thread-safe.
+ */
+int fsmeta_path_removexattr(fsmeta_db *db, const fsmeta_ctx *ctx, const char *path, size_t path_len, uint32_t resolve_flags, const char *name, size_t name_len);
+
 /* ---- Checking and statistics --------------------------------------------------------------------------------- */
 
 /*
@@ -811,6 +953,15 @@ int fsmeta_mkdir_all(fsmeta_attr *attr_out, fsmeta_db *db, const fsmeta_ctx *ctx
  * FSMETA_EBADHANDLE; FSMETA_ECLOSED. Thread-safe; it holds off changes while it runs.
  */
 int fsmeta_fsck(fsmeta_buf *report_out, fsmeta_db *db);
+
+/*
+ * fsmeta_snapshot - take a snapshot of a durable engine now and truncate its log (the engine also takes one by
+ * itself every fsmeta_options.snapshot_threshold log entries). Changes go on while it is written.
+ *
+ * Returns 0; -EINVAL (an in-memory engine: it has no log); -EROFS (opened read-only); -EIO and FSMETA_EINTERNAL
+ * (the snapshot could not be written: see fsmeta_last_error); FSMETA_EBADHANDLE; FSMETA_ECLOSED. Thread-safe.
+ */
+int fsmeta_snapshot(fsmeta_db *db);
 
 /*
  * fsmeta_stats - counts and memory figures.

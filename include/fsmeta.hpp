@@ -143,6 +143,7 @@ struct options {
     std::uint64_t capacity = 0;        // 0: library default
     std::uint64_t max_inodes = 0;
     std::uint64_t arena_max_bytes = 0;
+    std::uint64_t snapshot_threshold = 0; // log entries between the durable engine's snapshots (0: library default)
 };
 
 // dirent is one entry of a listing; name points into the stream and is valid until the stream moves on.
@@ -189,6 +190,15 @@ public:
     bool next(dirent &out) { return next_(out, nullptr); }
     // next without exceptions: false at the end or on failure (ec set).
     bool next(dirent &out, std::error_code &ec) { return next_(out, &ec); }
+
+    // tell is the cursor of the entry next returns next (fsmeta_dir_tell): seek to it, on this stream or another
+    // listing of the same directory, resumes there. 0 is the start, UINT64_MAX the end. A stream without a listing
+    // (see above) answers 0 (tell) and ignores seek.
+    std::uint64_t tell() const { return tell_(nullptr); }
+    std::uint64_t tell(std::error_code &ec) const noexcept { return tell_(&ec); }
+    // seek makes next continue from a cursor of tell (fsmeta_dir_seek).
+    void seek(std::uint64_t cursor) { seek_(cursor, nullptr); }
+    void seek(std::uint64_t cursor, std::error_code &ec) noexcept { seek_(cursor, &ec); }
 
     class iterator {
     public:
@@ -241,6 +251,16 @@ private:
         out.name = std::string_view(ent_.name, ent_.name_len);
         out.attr = ent_.attr;
         return true;
+    }
+    std::uint64_t tell_(std::error_code *ec) const
+    {
+        std::uint64_t c = 0;
+        detail::check(d_ == nullptr ? 0 : fsmeta_dir_tell(&c, d_), ec);
+        return c;
+    }
+    void seek_(std::uint64_t cursor, std::error_code *ec)
+    {
+        detail::check(d_ == nullptr ? 0 : fsmeta_dir_seek(d_, cursor), ec);
     }
     void fix() noexcept { cur_.name = std::string_view(ent_.name, ent_.name_len); }
 
@@ -377,6 +397,71 @@ public:
 
     attr mkdir_all(std::string_view path, std::uint32_t mode) const { return mkdir_all_(path, mode, nullptr); }
     attr mkdir_all(std::string_view path, std::uint32_t mode, std::error_code &ec) const noexcept { return mkdir_all_(path, mode, &ec); }
+
+    // The operations by path (fsmeta_path_*): the path as resolve takes it; the ones on an existing inode follow a
+    // final symlink when follow is true (chmod, truncate, getxattr) and not when false (lchown, lgetxattr).
+    void unlink_path(std::string_view path) const { detail::check(fsmeta_path_unlink(db_, ctx(), path.data(), path.size()), nullptr); }
+    void unlink_path(std::string_view path, std::error_code &ec) const noexcept { ctx_call(ec, fsmeta_path_unlink(db_, ctx(), path.data(), path.size())); }
+    void rmdir_path(std::string_view path) const { detail::check(fsmeta_path_rmdir(db_, ctx(), path.data(), path.size()), nullptr); }
+    void rmdir_path(std::string_view path, std::error_code &ec) const noexcept { ctx_call(ec, fsmeta_path_rmdir(db_, ctx(), path.data(), path.size())); }
+    void rename_path(std::string_view path, std::string_view new_path, std::uint32_t flags = 0) const
+    {
+        detail::check(fsmeta_path_rename(db_, ctx(), path.data(), path.size(), new_path.data(), new_path.size(), flags), nullptr);
+    }
+    void rename_path(std::string_view path, std::string_view new_path, std::uint32_t flags, std::error_code &ec) const noexcept
+    {
+        ctx_call(ec, fsmeta_path_rename(db_, ctx(), path.data(), path.size(), new_path.data(), new_path.size(), flags));
+    }
+    attr symlink_path(std::string_view path, std::string_view target) const { return symlink_path_(path, target, nullptr); }
+    attr symlink_path(std::string_view path, std::string_view target, std::error_code &ec) const noexcept { return symlink_path_(path, target, &ec); }
+    attr link_path(std::string_view path, std::string_view new_path) const { return link_path_(path, new_path, nullptr); }
+    attr link_path(std::string_view path, std::string_view new_path, std::error_code &ec) const noexcept { return link_path_(path, new_path, &ec); }
+    std::string readlink_path(std::string_view path) const { return readlink_path_(path, nullptr); }
+    std::string readlink_path(std::string_view path, std::error_code &ec) const { return readlink_path_(path, &ec); }
+    attr setattr_path(std::string_view path, bool follow, std::uint32_t mask, const fsmeta_setattr_in &in) const { return setattr_path_(path, follow, mask, in, nullptr); }
+    attr setattr_path(std::string_view path, bool follow, std::uint32_t mask, const fsmeta_setattr_in &in, std::error_code &ec) const noexcept
+    {
+        return setattr_path_(path, follow, mask, in, &ec);
+    }
+    attr chmod_path(std::string_view path, std::uint32_t mode, bool follow = true) const { return setattr_path(path, follow, FSMETA_SET_MODE, with_mode(mode)); }
+    attr chmod_path(std::string_view path, std::uint32_t mode, bool follow, std::error_code &ec) const noexcept
+    {
+        return setattr_path(path, follow, FSMETA_SET_MODE, with_mode(mode), ec);
+    }
+    attr chown_path(std::string_view path, std::uint32_t uid, std::uint32_t gid, bool follow = true) const
+    {
+        return setattr_path(path, follow, FSMETA_SET_UID | FSMETA_SET_GID, with_owner(uid, gid));
+    }
+    attr chown_path(std::string_view path, std::uint32_t uid, std::uint32_t gid, bool follow, std::error_code &ec) const noexcept
+    {
+        return setattr_path(path, follow, FSMETA_SET_UID | FSMETA_SET_GID, with_owner(uid, gid), ec);
+    }
+    attr truncate_path(std::string_view path, std::uint64_t size) const { return truncate_path_(path, size, nullptr); }
+    attr truncate_path(std::string_view path, std::uint64_t size, std::error_code &ec) const noexcept { return truncate_path_(path, size, &ec); }
+    std::string getxattr_path(std::string_view path, bool follow, std::string_view name) const { return getxattr_path_(path, follow, name, nullptr); }
+    std::string getxattr_path(std::string_view path, bool follow, std::string_view name, std::error_code &ec) const { return getxattr_path_(path, follow, name, &ec); }
+    void setxattr_path(std::string_view path, bool follow, std::string_view name, std::string_view value, std::uint32_t flags = 0) const
+    {
+        detail::check(setxattr_path_(path, follow, name, value, flags), nullptr);
+    }
+    void setxattr_path(std::string_view path, bool follow, std::string_view name, std::string_view value, std::uint32_t flags, std::error_code &ec) const noexcept
+    {
+        ctx_call(ec, setxattr_path_(path, follow, name, value, flags));
+    }
+    std::vector<std::string> listxattr_path(std::string_view path, bool follow) const { return listxattr_path_(path, follow, nullptr); }
+    std::vector<std::string> listxattr_path(std::string_view path, bool follow, std::error_code &ec) const { return listxattr_path_(path, follow, &ec); }
+    void removexattr_path(std::string_view path, bool follow, std::string_view name) const
+    {
+        detail::check(fsmeta_path_removexattr(db_, ctx(), path.data(), path.size(), follow ? FSMETA_RESOLVE_FOLLOW : 0, name.data(), name.size()), nullptr);
+    }
+    void removexattr_path(std::string_view path, bool follow, std::string_view name, std::error_code &ec) const noexcept
+    {
+        ctx_call(ec, fsmeta_path_removexattr(db_, ctx(), path.data(), path.size(), follow ? FSMETA_RESOLVE_FOLLOW : 0, name.data(), name.size()));
+    }
+
+    // snapshot takes a snapshot of a durable engine now and truncates its log (fsmeta_snapshot; EINVAL in memory).
+    void snapshot() const { detail::check(fsmeta_snapshot(db_), nullptr); }
+    void snapshot(std::error_code &ec) const noexcept { ctx_call(ec, fsmeta_snapshot(db_)); }
 
     // fsck returns "" when the state is sound, else the report (other failures throw).
     std::string fsck() const
@@ -589,6 +674,73 @@ private:
         detail::check(fsmeta_mkdir_all(&a, db_, ctx(), path.data(), path.size(), mode), ec);
         return a;
     }
+    attr symlink_path_(std::string_view path, std::string_view target, std::error_code *ec) const
+    {
+        attr a;
+        detail::check(fsmeta_path_symlink(&a, db_, ctx(), path.data(), path.size(), target.data(), target.size()), ec);
+        return a;
+    }
+    attr link_path_(std::string_view path, std::string_view new_path, std::error_code *ec) const
+    {
+        attr a;
+        detail::check(fsmeta_path_link(&a, db_, ctx(), path.data(), path.size(), new_path.data(), new_path.size()), ec);
+        return a;
+    }
+    std::string readlink_path_(std::string_view path, std::error_code *ec) const
+    {
+        std::string s(FSMETA_SYMLINK_MAX + 1, '\0');
+        std::size_t n = 0;
+        int rc = fsmeta_path_readlink(s.data(), s.size(), &n, db_, ctx(), path.data(), path.size());
+        detail::check(rc, ec);
+        s.resize(rc < 0 ? 0 : n);
+        return s;
+    }
+    attr setattr_path_(std::string_view path, bool follow, std::uint32_t mask, const fsmeta_setattr_in &in, std::error_code *ec) const
+    {
+        attr a;
+        detail::check(fsmeta_path_setattr(&a, db_, ctx(), path.data(), path.size(), follow ? FSMETA_RESOLVE_FOLLOW : 0, mask, &in), ec);
+        return a;
+    }
+    attr truncate_path_(std::string_view path, std::uint64_t size, std::error_code *ec) const
+    {
+        attr a;
+        detail::check(fsmeta_path_truncate(&a, db_, ctx(), path.data(), path.size(), size), ec);
+        return a;
+    }
+    std::string getxattr_path_(std::string_view path, bool follow, std::string_view name, std::error_code *ec) const
+    {
+        std::string v(256, '\0');
+        for (;;) {
+            std::size_t n = 0;
+            int rc = fsmeta_path_getxattr(v.data(), v.size(), &n, db_, ctx(), path.data(), path.size(), follow ? FSMETA_RESOLVE_FOLLOW : 0,
+                                          name.data(), name.size());
+            if (rc == FSMETA_ETOOSMALL) {
+                v.resize(n);
+                continue; // the value grew meanwhile: try again with the size reported
+            }
+            detail::check(rc, ec);
+            v.resize(rc < 0 ? 0 : n);
+            return v;
+        }
+    }
+    int setxattr_path_(std::string_view path, bool follow, std::string_view name, std::string_view value, std::uint32_t flags) const noexcept
+    {
+        return fsmeta_path_setxattr(db_, ctx(), path.data(), path.size(), follow ? FSMETA_RESOLVE_FOLLOW : 0, name.data(), name.size(),
+                                    value.data(), value.size(), flags);
+    }
+    std::vector<std::string> listxattr_path_(std::string_view path, bool follow, std::error_code *ec) const
+    {
+        detail::buf b;
+        std::vector<std::string> names;
+        int rc = fsmeta_path_listxattr(&b.b, db_, ctx(), path.data(), path.size(), follow ? FSMETA_RESOLVE_FOLLOW : 0);
+        detail::check(rc, ec);
+        for (std::size_t i = 0; rc == 0 && i < b.b.len;) {
+            std::string_view s(b.b.data + i);
+            names.emplace_back(s);
+            i += s.size() + 1;
+        }
+        return names;
+    }
 
     caller caller_;
     bool root_ = true;
@@ -621,6 +773,7 @@ public:
         co.capacity = o.capacity;
         co.max_inodes = o.max_inodes;
         co.arena_max_bytes = o.arena_max_bytes;
+        co.snapshot_threshold = o.snapshot_threshold;
         fsmeta_db *d = nullptr;
         detail::check(fsmeta_open(&d, &co), nullptr);
         return db(d);

@@ -64,6 +64,37 @@ func (it *DirIter) Next() (DirEntry, bool) {
 	return it.buf[it.pos-1], true
 }
 
+// DirEnd is the cursor of a listing that has returned every entry (Tell at
+// the end; Seek to it ends the listing).
+const DirEnd = ^uint64(0)
+
+// Tell returns the cursor of the entry Next would return next: Seek to it, on
+// this iterator or another one of the same directory, resumes the listing
+// there, with the guarantees of ReadDir (every entry that exists throughout
+// is returned exactly once). At the end it is DirEnd. A cursor is the
+// 64-bit hash of the next name, so it stays valid whatever changes in the
+// directory, and 0 is the start. (Two names of one hash, which xxhash64
+// practically never gives, are resumed together: the first one may come
+// again.)
+func (it *DirIter) Tell() uint64 {
+	switch {
+	case it.pos < len(it.buf):
+		return tree.NameCursor(it.buf[it.pos].Name)
+	case it.done:
+		return DirEnd
+	}
+	return it.cursor
+}
+
+// Seek makes Next continue from cursor (0: the start; a value from Tell; DirEnd:
+// the end). The entries already fetched are dropped; the next call of Next
+// reads from the engine (read permission is checked again there). An error
+// that stopped the listing is cleared; a closed iterator stays closed.
+func (it *DirIter) Seek(cursor uint64) {
+	it.buf, it.pos, it.err = it.buf[:0], 0, nil
+	it.cursor, it.done = cursor, cursor == DirEnd
+}
+
 // Err returns the error that stopped Next, if any (ErrClosed once the DB or
 // the iterator is closed).
 func (it *DirIter) Err() error { return it.err }

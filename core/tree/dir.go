@@ -50,6 +50,10 @@ func (m *migration) inNew(h uint64, newLogb uint8) bool {
 
 func hashName(name string) uint64 { return xxhash.Sum64String(name) }
 
+// NameCursor is the ReadDir cursor at which a listing resumes with the entry
+// name (and any entry whose name hashes the same: ReadDir never splits them).
+func NameCursor(name string) uint64 { return hashName(name) }
+
 func hashBytes(name []byte) uint64 { return xxhash.Sum64(name) }
 
 func (t *Tree) slotIn(arr arena.Ref, i uint64) *arena.Ref {

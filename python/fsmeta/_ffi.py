@@ -112,7 +112,7 @@ FSMETA_FALLOC_PUNCH_HOLE = 0x2
 FSMETA_FALLOC_ZERO_RANGE = 0x10
 FSMETA_DIR_PLUS = 0x1
 FSMETA_RESOLVE_FOLLOW = 0x1
-FSMETA_OPTIONS_VERSION = 1
+FSMETA_OPTIONS_VERSION = 2
 FSMETA_CTX_VERSION = 1
 FSMETA_STATS_VERSION = 1
 
@@ -135,10 +135,11 @@ class fsmeta_options(ctypes.Structure):
         ("capacity", ctypes.c_uint64),  # bytes fsmeta_statfs reports as the total (0: 1 PiB)
         ("max_inodes", ctypes.c_uint64),  # inode limit; creates beyond it fail with -ENOSPC (0: 2^40)
         ("arena_max_bytes", ctypes.c_uint64),  # most memory the namespace may use; beyond it changes fail with -ENOSPC (0: 32 GiB)
+        ("snapshot_threshold", ctypes.c_uint64),  # version 2: log entries after which the durable engine snapshots (0: 200,000)
     ]
 
 
-FSMETA_OPTIONS_INIT = (FSMETA_OPTIONS_VERSION, 0, None, 0, 0, 0)
+FSMETA_OPTIONS_INIT = (FSMETA_OPTIONS_VERSION, 0, None, 0, 0, 0, 0)
 
 
 class fsmeta_ctx(ctypes.Structure):
@@ -279,6 +280,8 @@ FUNCTIONS = (
     "fsmeta_dir_open",
     "fsmeta_dir_next",
     "fsmeta_dir_close",
+    "fsmeta_dir_tell",
+    "fsmeta_dir_seek",
     "fsmeta_statfs",
     "fsmeta_getxattr",
     "fsmeta_setxattr",
@@ -293,7 +296,20 @@ FUNCTIONS = (
     "fsmeta_chunk_compact",
     "fsmeta_resolve",
     "fsmeta_mkdir_all",
+    "fsmeta_path_unlink",
+    "fsmeta_path_rmdir",
+    "fsmeta_path_rename",
+    "fsmeta_path_symlink",
+    "fsmeta_path_link",
+    "fsmeta_path_readlink",
+    "fsmeta_path_setattr",
+    "fsmeta_path_truncate",
+    "fsmeta_path_getxattr",
+    "fsmeta_path_setxattr",
+    "fsmeta_path_listxattr",
+    "fsmeta_path_removexattr",
     "fsmeta_fsck",
+    "fsmeta_snapshot",
     "fsmeta_stats",
 )
 STATUS_FUNCTIONS = (
@@ -317,6 +333,8 @@ STATUS_FUNCTIONS = (
     "fsmeta_dir_open",
     "fsmeta_dir_next",
     "fsmeta_dir_close",
+    "fsmeta_dir_tell",
+    "fsmeta_dir_seek",
     "fsmeta_statfs",
     "fsmeta_getxattr",
     "fsmeta_setxattr",
@@ -331,7 +349,20 @@ STATUS_FUNCTIONS = (
     "fsmeta_chunk_compact",
     "fsmeta_resolve",
     "fsmeta_mkdir_all",
+    "fsmeta_path_unlink",
+    "fsmeta_path_rmdir",
+    "fsmeta_path_rename",
+    "fsmeta_path_symlink",
+    "fsmeta_path_link",
+    "fsmeta_path_readlink",
+    "fsmeta_path_setattr",
+    "fsmeta_path_truncate",
+    "fsmeta_path_getxattr",
+    "fsmeta_path_setxattr",
+    "fsmeta_path_listxattr",
+    "fsmeta_path_removexattr",
     "fsmeta_fsck",
+    "fsmeta_snapshot",
     "fsmeta_stats",
 )
 
@@ -352,6 +383,18 @@ NAME_ARGS = {
     "fsmeta_removexattr": (3,),
     "fsmeta_resolve": (3,),
     "fsmeta_mkdir_all": (3,),
+    "fsmeta_path_unlink": (2,),
+    "fsmeta_path_rmdir": (2,),
+    "fsmeta_path_rename": (2,),
+    "fsmeta_path_symlink": (3,),
+    "fsmeta_path_link": (3,),
+    "fsmeta_path_readlink": (5,),
+    "fsmeta_path_setattr": (3,),
+    "fsmeta_path_truncate": (3,),
+    "fsmeta_path_getxattr": (5, 8,),
+    "fsmeta_path_setxattr": (2, 5,),
+    "fsmeta_path_listxattr": (3,),
+    "fsmeta_path_removexattr": (2, 5,),
 }
 
 
@@ -453,6 +496,12 @@ def _declare(lib):
     # int fsmeta_dir_close(fsmeta_dir *dir);
     lib.fsmeta_dir_close.argtypes = [ctypes.POINTER(fsmeta_dir)]
     lib.fsmeta_dir_close.restype = ctypes.c_int
+    # int fsmeta_dir_tell(uint64_t *cursor_out, fsmeta_dir *dir);
+    lib.fsmeta_dir_tell.argtypes = [ctypes.POINTER(ctypes.c_uint64), ctypes.POINTER(fsmeta_dir)]
+    lib.fsmeta_dir_tell.restype = ctypes.c_int
+    # int fsmeta_dir_seek(fsmeta_dir *dir, uint64_t cursor);
+    lib.fsmeta_dir_seek.argtypes = [ctypes.POINTER(fsmeta_dir), ctypes.c_uint64]
+    lib.fsmeta_dir_seek.restype = ctypes.c_int
     # int fsmeta_statfs(fsmeta_statfs_info *out, fsmeta_db *db, const fsmeta_ctx *ctx);
     lib.fsmeta_statfs.argtypes = [ctypes.POINTER(fsmeta_statfs_info), ctypes.POINTER(fsmeta_db), ctypes.POINTER(fsmeta_ctx)]
     lib.fsmeta_statfs.restype = ctypes.c_int
@@ -495,9 +544,48 @@ def _declare(lib):
     # int fsmeta_mkdir_all(fsmeta_attr *attr_out, fsmeta_db *db, const fsmeta_ctx *ctx, const char *path, size_t path_len, uint32_t mode);
     lib.fsmeta_mkdir_all.argtypes = [ctypes.POINTER(fsmeta_attr), ctypes.POINTER(fsmeta_db), ctypes.POINTER(fsmeta_ctx), ctypes.c_char_p, ctypes.c_size_t, ctypes.c_uint32]
     lib.fsmeta_mkdir_all.restype = ctypes.c_int
+    # int fsmeta_path_unlink(fsmeta_db *db, const fsmeta_ctx *ctx, const char *path, size_t path_len);
+    lib.fsmeta_path_unlink.argtypes = [ctypes.POINTER(fsmeta_db), ctypes.POINTER(fsmeta_ctx), ctypes.c_char_p, ctypes.c_size_t]
+    lib.fsmeta_path_unlink.restype = ctypes.c_int
+    # int fsmeta_path_rmdir(fsmeta_db *db, const fsmeta_ctx *ctx, const char *path, size_t path_len);
+    lib.fsmeta_path_rmdir.argtypes = [ctypes.POINTER(fsmeta_db), ctypes.POINTER(fsmeta_ctx), ctypes.c_char_p, ctypes.c_size_t]
+    lib.fsmeta_path_rmdir.restype = ctypes.c_int
+    # int fsmeta_path_rename(fsmeta_db *db, const fsmeta_ctx *ctx, const char *path, size_t path_len, const char *new_path, size_t new_path_len, uint32_t flags);
+    lib.fsmeta_path_rename.argtypes = [ctypes.POINTER(fsmeta_db), ctypes.POINTER(fsmeta_ctx), ctypes.c_char_p, ctypes.c_size_t, ctypes.c_char_p, ctypes.c_size_t, ctypes.c_uint32]
+    lib.fsmeta_path_rename.restype = ctypes.c_int
+    # int fsmeta_path_symlink(fsmeta_attr *attr_out, fsmeta_db *db, const fsmeta_ctx *ctx, const char *path, size_t path_len, const char *target, size_t target_len);
+    lib.fsmeta_path_symlink.argtypes = [ctypes.POINTER(fsmeta_attr), ctypes.POINTER(fsmeta_db), ctypes.POINTER(fsmeta_ctx), ctypes.c_char_p, ctypes.c_size_t, ctypes.c_char_p, ctypes.c_size_t]
+    lib.fsmeta_path_symlink.restype = ctypes.c_int
+    # int fsmeta_path_link(fsmeta_attr *attr_out, fsmeta_db *db, const fsmeta_ctx *ctx, const char *path, size_t path_len, const char *new_path, size_t new_path_len);
+    lib.fsmeta_path_link.argtypes = [ctypes.POINTER(fsmeta_attr), ctypes.POINTER(fsmeta_db), ctypes.POINTER(fsmeta_ctx), ctypes.c_char_p, ctypes.c_size_t, ctypes.c_char_p, ctypes.c_size_t]
+    lib.fsmeta_path_link.restype = ctypes.c_int
+    # int fsmeta_path_readlink(char *buf, size_t buf_size, size_t *len_out, fsmeta_db *db, const fsmeta_ctx *ctx, const char *path, size_t path_len);
+    lib.fsmeta_path_readlink.argtypes = [ctypes.POINTER(ctypes.c_char), ctypes.c_size_t, ctypes.POINTER(ctypes.c_size_t), ctypes.POINTER(fsmeta_db), ctypes.POINTER(fsmeta_ctx), ctypes.c_char_p, ctypes.c_size_t]
+    lib.fsmeta_path_readlink.restype = ctypes.c_int
+    # int fsmeta_path_setattr(fsmeta_attr *attr_out, fsmeta_db *db, const fsmeta_ctx *ctx, const char *path, size_t path_len, uint32_t resolve_flags, uint32_t mask, const fsmeta_setattr_in *in);
+    lib.fsmeta_path_setattr.argtypes = [ctypes.POINTER(fsmeta_attr), ctypes.POINTER(fsmeta_db), ctypes.POINTER(fsmeta_ctx), ctypes.c_char_p, ctypes.c_size_t, ctypes.c_uint32, ctypes.c_uint32, ctypes.POINTER(fsmeta_setattr_in)]
+    lib.fsmeta_path_setattr.restype = ctypes.c_int
+    # int fsmeta_path_truncate(fsmeta_attr *attr_out, fsmeta_db *db, const fsmeta_ctx *ctx, const char *path, size_t path_len, uint64_t size);
+    lib.fsmeta_path_truncate.argtypes = [ctypes.POINTER(fsmeta_attr), ctypes.POINTER(fsmeta_db), ctypes.POINTER(fsmeta_ctx), ctypes.c_char_p, ctypes.c_size_t, ctypes.c_uint64]
+    lib.fsmeta_path_truncate.restype = ctypes.c_int
+    # int fsmeta_path_getxattr(char *buf, size_t buf_size, size_t *len_out, fsmeta_db *db, const fsmeta_ctx *ctx, const char *path, size_t path_len, uint32_t resolve_flags, const char *name, size_t name_len);
+    lib.fsmeta_path_getxattr.argtypes = [ctypes.POINTER(ctypes.c_char), ctypes.c_size_t, ctypes.POINTER(ctypes.c_size_t), ctypes.POINTER(fsmeta_db), ctypes.POINTER(fsmeta_ctx), ctypes.c_char_p, ctypes.c_size_t, ctypes.c_uint32, ctypes.c_char_p, ctypes.c_size_t]
+    lib.fsmeta_path_getxattr.restype = ctypes.c_int
+    # int fsmeta_path_setxattr(fsmeta_db *db, const fsmeta_ctx *ctx, const char *path, size_t path_len, uint32_t resolve_flags, const char *name, size_t name_len, const char *value, size_t value_len, uint32_t flags);
+    lib.fsmeta_path_setxattr.argtypes = [ctypes.POINTER(fsmeta_db), ctypes.POINTER(fsmeta_ctx), ctypes.c_char_p, ctypes.c_size_t, ctypes.c_uint32, ctypes.c_char_p, ctypes.c_size_t, ctypes.c_char_p, ctypes.c_size_t, ctypes.c_uint32]
+    lib.fsmeta_path_setxattr.restype = ctypes.c_int
+    # int fsmeta_path_listxattr(fsmeta_buf *buf_out, fsmeta_db *db, const fsmeta_ctx *ctx, const char *path, size_t path_len, uint32_t resolve_flags);
+    lib.fsmeta_path_listxattr.argtypes = [ctypes.POINTER(fsmeta_buf), ctypes.POINTER(fsmeta_db), ctypes.POINTER(fsmeta_ctx), ctypes.c_char_p, ctypes.c_size_t, ctypes.c_uint32]
+    lib.fsmeta_path_listxattr.restype = ctypes.c_int
+    # int fsmeta_path_removexattr(fsmeta_db *db, const fsmeta_ctx *ctx, const char *path, size_t path_len, uint32_t resolve_flags, const char *name, size_t name_len);
+    lib.fsmeta_path_removexattr.argtypes = [ctypes.POINTER(fsmeta_db), ctypes.POINTER(fsmeta_ctx), ctypes.c_char_p, ctypes.c_size_t, ctypes.c_uint32, ctypes.c_char_p, ctypes.c_size_t]
+    lib.fsmeta_path_removexattr.restype = ctypes.c_int
     # int fsmeta_fsck(fsmeta_buf *report_out, fsmeta_db *db);
     lib.fsmeta_fsck.argtypes = [ctypes.POINTER(fsmeta_buf), ctypes.POINTER(fsmeta_db)]
     lib.fsmeta_fsck.restype = ctypes.c_int
+    # int fsmeta_snapshot(fsmeta_db *db);
+    lib.fsmeta_snapshot.argtypes = [ctypes.POINTER(fsmeta_db)]
+    lib.fsmeta_snapshot.restype = ctypes.c_int
     # int fsmeta_stats(fsmeta_stats_info *out, fsmeta_db *db);
     lib.fsmeta_stats.argtypes = [ctypes.POINTER(fsmeta_stats_info), ctypes.POINTER(fsmeta_db)]
     lib.fsmeta_stats.restype = ctypes.c_int

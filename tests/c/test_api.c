@@ -979,7 +979,7 @@ static void test_emfile(void)
         n++;
     EXPECT_RC(rc, FSMETA_EMFILE);
     fsmeta_db *db2 = NULL;
-    EXPECT_RC(fsmeta_open(&db2, &(fsmeta_options){FSMETA_OPTIONS_VERSION, 1, NULL, 0, 0, 0}), FSMETA_EMFILE);
+    EXPECT_RC(fsmeta_open(&db2, &(fsmeta_options){FSMETA_OPTIONS_VERSION, 1, NULL, 0, 0, 0, 0}), FSMETA_EMFILE);
     EXPECT_OK(fsmeta_dir_close(dirs[--n]));
     EXPECT_OK(fsmeta_dir_open(&dirs[n++], db, NULL, 1, 0)); /* a slot is free again */
     while (n > 0)

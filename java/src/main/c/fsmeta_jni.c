@@ -151,13 +151,14 @@ static inline jbyteArray jni_cstr_bytes(JNIEnv *env, const char *s) {
 
 /* ---- The byte layouts that Native.java publishes (X_SIZEOF, X_OFF_*) ---- */
 
-_Static_assert(sizeof(fsmeta_options) == 40, "fsmeta_options: size");
+_Static_assert(sizeof(fsmeta_options) == 48, "fsmeta_options: size");
 _Static_assert(offsetof(fsmeta_options, version) == 0, "fsmeta_options.version: offset");
 _Static_assert(offsetof(fsmeta_options, in_memory) == 4, "fsmeta_options.in_memory: offset");
 _Static_assert(offsetof(fsmeta_options, dir) == 8, "fsmeta_options.dir: offset");
 _Static_assert(offsetof(fsmeta_options, capacity) == 16, "fsmeta_options.capacity: offset");
 _Static_assert(offsetof(fsmeta_options, max_inodes) == 24, "fsmeta_options.max_inodes: offset");
 _Static_assert(offsetof(fsmeta_options, arena_max_bytes) == 32, "fsmeta_options.arena_max_bytes: offset");
+_Static_assert(offsetof(fsmeta_options, snapshot_threshold) == 40, "fsmeta_options.snapshot_threshold: offset");
 _Static_assert(sizeof(fsmeta_attr) == 72, "fsmeta_attr: size");
 _Static_assert(offsetof(fsmeta_attr, ino) == 0, "fsmeta_attr.ino: offset");
 _Static_assert(offsetof(fsmeta_attr, mode) == 8, "fsmeta_attr.mode: offset");
@@ -225,6 +226,7 @@ static inline void jni_put_fsmeta_options(const fsmeta_options *s, jlong *v) {
     v[2] = (jlong)s->capacity;
     v[3] = (jlong)s->max_inodes;
     v[4] = (jlong)s->arena_max_bytes;
+    v[5] = (jlong)s->snapshot_threshold;
 }
 
 /* Fills s from v; pointer fields are left NULL. */
@@ -236,6 +238,7 @@ static inline void jni_get_fsmeta_options(fsmeta_options *s, const jlong *v) {
     s->capacity = (uint64_t)v[2];
     s->max_inodes = (uint64_t)v[3];
     s->arena_max_bytes = (uint64_t)v[4];
+    s->snapshot_threshold = (uint64_t)v[5];
 }
 
 static inline void jni_put_fsmeta_attr(const fsmeta_attr *s, jlong *v) {
@@ -358,13 +361,13 @@ static jint jni_fsmeta_options_init(JNIEnv *env, jclass cls, jlongArray j_opts, 
     (void)cls;
     jint rc = 0;
     fsmeta_options c_opts = FSMETA_OPTIONS_INIT;
-    if (rc == 0 && j_opts != NULL && (!jni_len_ok(env, j_opts, 5))) rc = FSMETA_EINVAL;
+    if (rc == 0 && j_opts != NULL && (!jni_len_ok(env, j_opts, 6))) rc = FSMETA_EINVAL;
     if (rc == 0) {
         rc = fsmeta_options_init(j_opts != NULL ? &c_opts : NULL, (unsigned)j_version);
         if (rc == 0 && j_opts != NULL) {
-            jlong v[5];
+            jlong v[6];
             jni_put_fsmeta_options(&c_opts, v);
-            (*env)->SetLongArrayRegion(env, j_opts, 0, 5, v);
+            (*env)->SetLongArrayRegion(env, j_opts, 0, 6, v);
         }
     }
     return rc;
@@ -380,11 +383,11 @@ static jint jni_fsmeta_open(JNIEnv *env, jclass cls, jlongArray j_dbOut, jlongAr
     char *c_optsDir = NULL;
     if (rc == 0 && j_dbOut != NULL && !jni_len_ok(env, j_dbOut, 1)) rc = FSMETA_EINVAL;
     if (rc == 0 && j_opts != NULL) {
-        if (!jni_len_ok(env, j_opts, 5)) {
+        if (!jni_len_ok(env, j_opts, 6)) {
             rc = FSMETA_EINVAL;
         } else {
-            jlong v[5];
-            (*env)->GetLongArrayRegion(env, j_opts, 0, 5, v);
+            jlong v[6];
+            (*env)->GetLongArrayRegion(env, j_opts, 0, 6, v);
             jni_get_fsmeta_options(&c_opts, v);
         }
     }
@@ -788,6 +791,31 @@ static jint jni_fsmeta_dir_close(JNIEnv *env, jclass cls, jlong j_dir) {
     return rc;
 }
 
+/* int fsmeta_dir_tell(uint64_t *cursor_out, fsmeta_dir *dir); */
+static jint jni_fsmeta_dir_tell(JNIEnv *env, jclass cls, jlongArray j_cursorOut, jlong j_dir) {
+    (void)env;
+    (void)cls;
+    jint rc = 0;
+    uint64_t c_cursor_out = 0;
+    if (rc == 0 && j_cursorOut != NULL && !jni_len_ok(env, j_cursorOut, 1)) rc = FSMETA_EINVAL;
+    if (rc == 0) {
+        rc = fsmeta_dir_tell(j_cursorOut != NULL ? &c_cursor_out : NULL, (fsmeta_dir*)(uintptr_t)j_dir);
+        if ((rc == 0 || rc == FSMETA_ETOOSMALL) && j_cursorOut != NULL) jni_put_long(env, j_cursorOut, (jlong)c_cursor_out);
+    }
+    return rc;
+}
+
+/* int fsmeta_dir_seek(fsmeta_dir *dir, uint64_t cursor); */
+static jint jni_fsmeta_dir_seek(JNIEnv *env, jclass cls, jlong j_dir, jlong j_cursor) {
+    (void)env;
+    (void)cls;
+    jint rc = 0;
+    if (rc == 0) {
+        rc = fsmeta_dir_seek((fsmeta_dir*)(uintptr_t)j_dir, (uint64_t)j_cursor);
+    }
+    return rc;
+}
+
 /* int fsmeta_statfs(fsmeta_statfs_info *out, fsmeta_db *db, const fsmeta_ctx *ctx); */
 static jint jni_fsmeta_statfs(JNIEnv *env, jclass cls, jlongArray j_out, jlong j_db, jintArray j_ctx) {
     (void)env;
@@ -1135,6 +1163,323 @@ static jint jni_fsmeta_mkdir_all(JNIEnv *env, jclass cls, jlongArray j_attrOut, 
     return rc;
 }
 
+/* int fsmeta_path_unlink(fsmeta_db *db, const fsmeta_ctx *ctx, const char *path, size_t path_len); */
+static jint jni_fsmeta_path_unlink(JNIEnv *env, jclass cls, jlong j_db, jintArray j_ctx, jbyteArray j_path) {
+    (void)env;
+    (void)cls;
+    jint rc = 0;
+    jni_ctx c_ctx;
+    jni_ctx_init(&c_ctx);
+    jni_bytes c_path;
+    jni_bytes_init(&c_path);
+    if (rc == 0) rc = jni_ctx_get(env, j_ctx, &c_ctx);
+    if (rc == 0) rc = jni_bytes_alloc(env, j_path, &c_path, 1);
+    if (rc == 0) {
+        rc = fsmeta_path_unlink((fsmeta_db*)(uintptr_t)j_db, c_ctx.p, c_path.p, c_path.n);
+    }
+    jni_bytes_free(&c_path);
+    jni_ctx_free(&c_ctx);
+    return rc;
+}
+
+/* int fsmeta_path_rmdir(fsmeta_db *db, const fsmeta_ctx *ctx, const char *path, size_t path_len); */
+static jint jni_fsmeta_path_rmdir(JNIEnv *env, jclass cls, jlong j_db, jintArray j_ctx, jbyteArray j_path) {
+    (void)env;
+    (void)cls;
+    jint rc = 0;
+    jni_ctx c_ctx;
+    jni_ctx_init(&c_ctx);
+    jni_bytes c_path;
+    jni_bytes_init(&c_path);
+    if (rc == 0) rc = jni_ctx_get(env, j_ctx, &c_ctx);
+    if (rc == 0) rc = jni_bytes_alloc(env, j_path, &c_path, 1);
+    if (rc == 0) {
+        rc = fsmeta_path_rmdir((fsmeta_db*)(uintptr_t)j_db, c_ctx.p, c_path.p, c_path.n);
+    }
+    jni_bytes_free(&c_path);
+    jni_ctx_free(&c_ctx);
+    return rc;
+}
+
+/* int fsmeta_path_rename(fsmeta_db *db, const fsmeta_ctx *ctx, const char *path, size_t path_len, const char *new_path, size_t new_path_len, uint32_t flags); */
+static jint jni_fsmeta_path_rename(JNIEnv *env, jclass cls, jlong j_db, jintArray j_ctx, jbyteArray j_path, jbyteArray j_newPath, jint j_flags) {
+    (void)env;
+    (void)cls;
+    jint rc = 0;
+    jni_ctx c_ctx;
+    jni_ctx_init(&c_ctx);
+    jni_bytes c_path;
+    jni_bytes_init(&c_path);
+    jni_bytes c_new_path;
+    jni_bytes_init(&c_new_path);
+    if (rc == 0) rc = jni_ctx_get(env, j_ctx, &c_ctx);
+    if (rc == 0) rc = jni_bytes_alloc(env, j_path, &c_path, 1);
+    if (rc == 0) rc = jni_bytes_alloc(env, j_newPath, &c_new_path, 1);
+    if (rc == 0) {
+        rc = fsmeta_path_rename((fsmeta_db*)(uintptr_t)j_db, c_ctx.p, c_path.p, c_path.n, c_new_path.p, c_new_path.n, (uint32_t)j_flags);
+    }
+    jni_bytes_free(&c_new_path);
+    jni_bytes_free(&c_path);
+    jni_ctx_free(&c_ctx);
+    return rc;
+}
+
+/* int fsmeta_path_symlink(fsmeta_attr *attr_out, fsmeta_db *db, const fsmeta_ctx *ctx, const char *path, size_t path_len, const char *target, size_t target_len); */
+static jint jni_fsmeta_path_symlink(JNIEnv *env, jclass cls, jlongArray j_attrOut, jlong j_db, jintArray j_ctx, jbyteArray j_path, jbyteArray j_target) {
+    (void)env;
+    (void)cls;
+    jint rc = 0;
+    fsmeta_attr c_attr_out;
+    jni_ctx c_ctx;
+    jni_ctx_init(&c_ctx);
+    jni_bytes c_path;
+    jni_bytes_init(&c_path);
+    jni_bytes c_target;
+    jni_bytes_init(&c_target);
+    if (rc == 0 && j_attrOut != NULL && (!jni_len_ok(env, j_attrOut, 12))) rc = FSMETA_EINVAL;
+    if (rc == 0) rc = jni_ctx_get(env, j_ctx, &c_ctx);
+    if (rc == 0) rc = jni_bytes_alloc(env, j_path, &c_path, 1);
+    if (rc == 0) rc = jni_bytes_alloc(env, j_target, &c_target, 1);
+    if (rc == 0) {
+        rc = fsmeta_path_symlink(j_attrOut != NULL ? &c_attr_out : NULL, (fsmeta_db*)(uintptr_t)j_db, c_ctx.p, c_path.p, c_path.n, c_target.p, c_target.n);
+        if (rc == 0 && j_attrOut != NULL) {
+            jlong v[12];
+            jni_put_fsmeta_attr(&c_attr_out, v);
+            (*env)->SetLongArrayRegion(env, j_attrOut, 0, 12, v);
+        }
+    }
+    jni_bytes_free(&c_target);
+    jni_bytes_free(&c_path);
+    jni_ctx_free(&c_ctx);
+    return rc;
+}
+
+/* int fsmeta_path_link(fsmeta_attr *attr_out, fsmeta_db *db, const fsmeta_ctx *ctx, const char *path, size_t path_len, const char *new_path, size_t new_path_len); */
+static jint jni_fsmeta_path_link(JNIEnv *env, jclass cls, jlongArray j_attrOut, jlong j_db, jintArray j_ctx, jbyteArray j_path, jbyteArray j_newPath) {
+    (void)env;
+    (void)cls;
+    jint rc = 0;
+    fsmeta_attr c_attr_out;
+    jni_ctx c_ctx;
+    jni_ctx_init(&c_ctx);
+    jni_bytes c_path;
+    jni_bytes_init(&c_path);
+    jni_bytes c_new_path;
+    jni_bytes_init(&c_new_path);
+    if (rc == 0 && j_attrOut != NULL && (!jni_len_ok(env, j_attrOut, 12))) rc = FSMETA_EINVAL;
+    if (rc == 0) rc = jni_ctx_get(env, j_ctx, &c_ctx);
+    if (rc == 0) rc = jni_bytes_alloc(env, j_path, &c_path, 1);
+    if (rc == 0) rc = jni_bytes_alloc(env, j_newPath, &c_new_path, 1);
+    if (rc == 0) {
+        rc = fsmeta_path_link(j_attrOut != NULL ? &c_attr_out : NULL, (fsmeta_db*)(uintptr_t)j_db, c_ctx.p, c_path.p, c_path.n, c_new_path.p, c_new_path.n);
+        if (rc == 0 && j_attrOut != NULL) {
+            jlong v[12];
+            jni_put_fsmeta_attr(&c_attr_out, v);
+            (*env)->SetLongArrayRegion(env, j_attrOut, 0, 12, v);
+        }
+    }
+    jni_bytes_free(&c_new_path);
+    jni_bytes_free(&c_path);
+    jni_ctx_free(&c_ctx);
+    return rc;
+}
+
+/* int fsmeta_path_readlink(char *buf, size_t buf_size, size_t *len_out, fsmeta_db *db, const fsmeta_ctx *ctx, const char *path, size_t path_len); */
+static jint jni_fsmeta_path_readlink(JNIEnv *env, jclass cls, jbyteArray j_buf, jlongArray j_lenOut, jlong j_db, jintArray j_ctx, jbyteArray j_path) {
+    (void)env;
+    (void)cls;
+    jint rc = 0;
+    jni_bytes c_buf;
+    jni_bytes_init(&c_buf);
+    size_t c_len_out = 0;
+    jni_ctx c_ctx;
+    jni_ctx_init(&c_ctx);
+    jni_bytes c_path;
+    jni_bytes_init(&c_path);
+    if (rc == 0) rc = jni_bytes_alloc(env, j_buf, &c_buf, 0);
+    if (rc == 0 && j_lenOut != NULL && !jni_len_ok(env, j_lenOut, 1)) rc = FSMETA_EINVAL;
+    if (rc == 0) rc = jni_ctx_get(env, j_ctx, &c_ctx);
+    if (rc == 0) rc = jni_bytes_alloc(env, j_path, &c_path, 1);
+    if (rc == 0) {
+        rc = fsmeta_path_readlink(c_buf.p, c_buf.n, j_lenOut != NULL ? &c_len_out : NULL, (fsmeta_db*)(uintptr_t)j_db, c_ctx.p, c_path.p, c_path.n);
+        if (rc == 0 && j_buf != NULL && c_len_out > 0) (*env)->SetByteArrayRegion(env, j_buf, 0, (jsize)(c_len_out < c_buf.n ? c_len_out : c_buf.n), (const jbyte *)c_buf.p);
+        if ((rc == 0 || rc == FSMETA_ETOOSMALL) && j_lenOut != NULL) jni_put_long(env, j_lenOut, (jlong)c_len_out);
+    }
+    jni_bytes_free(&c_path);
+    jni_ctx_free(&c_ctx);
+    jni_bytes_free(&c_buf);
+    return rc;
+}
+
+/* int fsmeta_path_setattr(fsmeta_attr *attr_out, fsmeta_db *db, const fsmeta_ctx *ctx, const char *path, size_t path_len, uint32_t resolve_flags, uint32_t mask, const fsmeta_setattr_in *in); */
+static jint jni_fsmeta_path_setattr(JNIEnv *env, jclass cls, jlongArray j_attrOut, jlong j_db, jintArray j_ctx, jbyteArray j_path, jint j_resolveFlags, jint j_mask, jlongArray j_in) {
+    (void)env;
+    (void)cls;
+    jint rc = 0;
+    fsmeta_attr c_attr_out;
+    jni_ctx c_ctx;
+    jni_ctx_init(&c_ctx);
+    jni_bytes c_path;
+    jni_bytes_init(&c_path);
+    fsmeta_setattr_in c_in;
+    if (rc == 0 && j_attrOut != NULL && (!jni_len_ok(env, j_attrOut, 12))) rc = FSMETA_EINVAL;
+    if (rc == 0) rc = jni_ctx_get(env, j_ctx, &c_ctx);
+    if (rc == 0) rc = jni_bytes_alloc(env, j_path, &c_path, 1);
+    if (rc == 0 && j_in != NULL) {
+        if (!jni_len_ok(env, j_in, 8)) {
+            rc = FSMETA_EINVAL;
+        } else {
+            jlong v[8];
+            (*env)->GetLongArrayRegion(env, j_in, 0, 8, v);
+            jni_get_fsmeta_setattr_in(&c_in, v);
+        }
+    }
+    if (rc == 0) {
+        rc = fsmeta_path_setattr(j_attrOut != NULL ? &c_attr_out : NULL, (fsmeta_db*)(uintptr_t)j_db, c_ctx.p, c_path.p, c_path.n, (uint32_t)j_resolveFlags, (uint32_t)j_mask, j_in != NULL ? &c_in : NULL);
+        if (rc == 0 && j_attrOut != NULL) {
+            jlong v[12];
+            jni_put_fsmeta_attr(&c_attr_out, v);
+            (*env)->SetLongArrayRegion(env, j_attrOut, 0, 12, v);
+        }
+    }
+    jni_bytes_free(&c_path);
+    jni_ctx_free(&c_ctx);
+    return rc;
+}
+
+/* int fsmeta_path_truncate(fsmeta_attr *attr_out, fsmeta_db *db, const fsmeta_ctx *ctx, const char *path, size_t path_len, uint64_t size); */
+static jint jni_fsmeta_path_truncate(JNIEnv *env, jclass cls, jlongArray j_attrOut, jlong j_db, jintArray j_ctx, jbyteArray j_path, jlong j_size) {
+    (void)env;
+    (void)cls;
+    jint rc = 0;
+    fsmeta_attr c_attr_out;
+    jni_ctx c_ctx;
+    jni_ctx_init(&c_ctx);
+    jni_bytes c_path;
+    jni_bytes_init(&c_path);
+    if (rc == 0 && j_attrOut != NULL && (!jni_len_ok(env, j_attrOut, 12))) rc = FSMETA_EINVAL;
+    if (rc == 0) rc = jni_ctx_get(env, j_ctx, &c_ctx);
+    if (rc == 0) rc = jni_bytes_alloc(env, j_path, &c_path, 1);
+    if (rc == 0) {
+        rc = fsmeta_path_truncate(j_attrOut != NULL ? &c_attr_out : NULL, (fsmeta_db*)(uintptr_t)j_db, c_ctx.p, c_path.p, c_path.n, (uint64_t)j_size);
+        if (rc == 0 && j_attrOut != NULL) {
+            jlong v[12];
+            jni_put_fsmeta_attr(&c_attr_out, v);
+            (*env)->SetLongArrayRegion(env, j_attrOut, 0, 12, v);
+        }
+    }
+    jni_bytes_free(&c_path);
+    jni_ctx_free(&c_ctx);
+    return rc;
+}
+
+/* int fsmeta_path_getxattr(char *buf, size_t buf_size, size_t *len_out, fsmeta_db *db, const fsmeta_ctx *ctx, const char *path, size_t path_len, uint32_t resolve_flags, const char *name, size_t name_len); */
+static jint jni_fsmeta_path_getxattr(JNIEnv *env, jclass cls, jbyteArray j_buf, jlongArray j_lenOut, jlong j_db, jintArray j_ctx, jbyteArray j_path, jint j_resolveFlags, jbyteArray j_name) {
+    (void)env;
+    (void)cls;
+    jint rc = 0;
+    jni_bytes c_buf;
+    jni_bytes_init(&c_buf);
+    size_t c_len_out = 0;
+    jni_ctx c_ctx;
+    jni_ctx_init(&c_ctx);
+    jni_bytes c_path;
+    jni_bytes_init(&c_path);
+    jni_bytes c_name;
+    jni_bytes_init(&c_name);
+    if (rc == 0) rc = jni_bytes_alloc(env, j_buf, &c_buf, 0);
+    if (rc == 0 && j_lenOut != NULL && !jni_len_ok(env, j_lenOut, 1)) rc = FSMETA_EINVAL;
+    if (rc == 0) rc = jni_ctx_get(env, j_ctx, &c_ctx);
+    if (rc == 0) rc = jni_bytes_alloc(env, j_path, &c_path, 1);
+    if (rc == 0) rc = jni_bytes_alloc(env, j_name, &c_name, 1);
+    if (rc == 0) {
+        rc = fsmeta_path_getxattr(c_buf.p, c_buf.n, j_lenOut != NULL ? &c_len_out : NULL, (fsmeta_db*)(uintptr_t)j_db, c_ctx.p, c_path.p, c_path.n, (uint32_t)j_resolveFlags, c_name.p, c_name.n);
+        if (rc == 0 && j_buf != NULL && c_len_out > 0) (*env)->SetByteArrayRegion(env, j_buf, 0, (jsize)(c_len_out < c_buf.n ? c_len_out : c_buf.n), (const jbyte *)c_buf.p);
+        if ((rc == 0 || rc == FSMETA_ETOOSMALL) && j_lenOut != NULL) jni_put_long(env, j_lenOut, (jlong)c_len_out);
+    }
+    jni_bytes_free(&c_name);
+    jni_bytes_free(&c_path);
+    jni_ctx_free(&c_ctx);
+    jni_bytes_free(&c_buf);
+    return rc;
+}
+
+/* int fsmeta_path_setxattr(fsmeta_db *db, const fsmeta_ctx *ctx, const char *path, size_t path_len, uint32_t resolve_flags, const char *name, size_t name_len, const char *value, size_t value_len, uint32_t flags); */
+static jint jni_fsmeta_path_setxattr(JNIEnv *env, jclass cls, jlong j_db, jintArray j_ctx, jbyteArray j_path, jint j_resolveFlags, jbyteArray j_name, jbyteArray j_value, jint j_flags) {
+    (void)env;
+    (void)cls;
+    jint rc = 0;
+    jni_ctx c_ctx;
+    jni_ctx_init(&c_ctx);
+    jni_bytes c_path;
+    jni_bytes_init(&c_path);
+    jni_bytes c_name;
+    jni_bytes_init(&c_name);
+    jni_bytes c_value;
+    jni_bytes_init(&c_value);
+    if (rc == 0) rc = jni_ctx_get(env, j_ctx, &c_ctx);
+    if (rc == 0) rc = jni_bytes_alloc(env, j_path, &c_path, 1);
+    if (rc == 0) rc = jni_bytes_alloc(env, j_name, &c_name, 1);
+    if (rc == 0) rc = jni_bytes_alloc(env, j_value, &c_value, 1);
+    if (rc == 0) {
+        rc = fsmeta_path_setxattr((fsmeta_db*)(uintptr_t)j_db, c_ctx.p, c_path.p, c_path.n, (uint32_t)j_resolveFlags, c_name.p, c_name.n, c_value.p, c_value.n, (uint32_t)j_flags);
+    }
+    jni_bytes_free(&c_value);
+    jni_bytes_free(&c_name);
+    jni_bytes_free(&c_path);
+    jni_ctx_free(&c_ctx);
+    return rc;
+}
+
+/* int fsmeta_path_listxattr(fsmeta_buf *buf_out, fsmeta_db *db, const fsmeta_ctx *ctx, const char *path, size_t path_len, uint32_t resolve_flags); */
+static jint jni_fsmeta_path_listxattr(JNIEnv *env, jclass cls, jobjectArray j_bufOut, jlong j_db, jintArray j_ctx, jbyteArray j_path, jint j_resolveFlags) {
+    (void)env;
+    (void)cls;
+    jint rc = 0;
+    fsmeta_buf c_buf_out = FSMETA_BUF_INIT;
+    jni_ctx c_ctx;
+    jni_ctx_init(&c_ctx);
+    jni_bytes c_path;
+    jni_bytes_init(&c_path);
+    if (rc == 0 && j_bufOut != NULL && !jni_len_ok(env, j_bufOut, 1)) rc = FSMETA_EINVAL;
+    if (rc == 0) rc = jni_ctx_get(env, j_ctx, &c_ctx);
+    if (rc == 0) rc = jni_bytes_alloc(env, j_path, &c_path, 1);
+    if (rc == 0) {
+        rc = fsmeta_path_listxattr(j_bufOut != NULL ? &c_buf_out : NULL, (fsmeta_db*)(uintptr_t)j_db, c_ctx.p, c_path.p, c_path.n, (uint32_t)j_resolveFlags);
+        if (j_bufOut != NULL && (rc == 0 || c_buf_out.data != NULL)) {
+            jint r = jni_buf_put(env, j_bufOut, &c_buf_out);
+            if (rc == 0) rc = r;
+        }
+    }
+    jni_bytes_free(&c_path);
+    jni_ctx_free(&c_ctx);
+    fsmeta_buf_dispose(&c_buf_out);
+    return rc;
+}
+
+/* int fsmeta_path_removexattr(fsmeta_db *db, const fsmeta_ctx *ctx, const char *path, size_t path_len, uint32_t resolve_flags, const char *name, size_t name_len); */
+static jint jni_fsmeta_path_removexattr(JNIEnv *env, jclass cls, jlong j_db, jintArray j_ctx, jbyteArray j_path, jint j_resolveFlags, jbyteArray j_name) {
+    (void)env;
+    (void)cls;
+    jint rc = 0;
+    jni_ctx c_ctx;
+    jni_ctx_init(&c_ctx);
+    jni_bytes c_path;
+    jni_bytes_init(&c_path);
+    jni_bytes c_name;
+    jni_bytes_init(&c_name);
+    if (rc == 0) rc = jni_ctx_get(env, j_ctx, &c_ctx);
+    if (rc == 0) rc = jni_bytes_alloc(env, j_path, &c_path, 1);
+    if (rc == 0) rc = jni_bytes_alloc(env, j_name, &c_name, 1);
+    if (rc == 0) {
+        rc = fsmeta_path_removexattr((fsmeta_db*)(uintptr_t)j_db, c_ctx.p, c_path.p, c_path.n, (uint32_t)j_resolveFlags, c_name.p, c_name.n);
+    }
+    jni_bytes_free(&c_name);
+    jni_bytes_free(&c_path);
+    jni_ctx_free(&c_ctx);
+    return rc;
+}
+
 /* int fsmeta_fsck(fsmeta_buf *report_out, fsmeta_db *db); */
 static jint jni_fsmeta_fsck(JNIEnv *env, jclass cls, jobjectArray j_reportOut, jlong j_db) {
     (void)env;
@@ -1150,6 +1495,17 @@ static jint jni_fsmeta_fsck(JNIEnv *env, jclass cls, jobjectArray j_reportOut, j
         }
     }
     fsmeta_buf_dispose(&c_report_out);
+    return rc;
+}
+
+/* int fsmeta_snapshot(fsmeta_db *db); */
+static jint jni_fsmeta_snapshot(JNIEnv *env, jclass cls, jlong j_db) {
+    (void)env;
+    (void)cls;
+    jint rc = 0;
+    if (rc == 0) {
+        rc = fsmeta_snapshot((fsmeta_db*)(uintptr_t)j_db);
+    }
     return rc;
 }
 
@@ -1197,6 +1553,8 @@ static const JNINativeMethod jni_methods[] = {
     {"fsmeta_dir_open", "([JJ[IJI)I", (void *)jni_fsmeta_dir_open},
     {"fsmeta_dir_next", "([J[BJ)I", (void *)jni_fsmeta_dir_next},
     {"fsmeta_dir_close", "(J)I", (void *)jni_fsmeta_dir_close},
+    {"fsmeta_dir_tell", "([JJ)I", (void *)jni_fsmeta_dir_tell},
+    {"fsmeta_dir_seek", "(JJ)I", (void *)jni_fsmeta_dir_seek},
     {"fsmeta_statfs", "([JJ[I)I", (void *)jni_fsmeta_statfs},
     {"fsmeta_getxattr", "([B[JJ[IJ[B)I", (void *)jni_fsmeta_getxattr},
     {"fsmeta_setxattr", "(J[IJ[B[BI)I", (void *)jni_fsmeta_setxattr},
@@ -1211,7 +1569,20 @@ static const JNINativeMethod jni_methods[] = {
     {"fsmeta_chunk_compact", "([[BJ[IJI[J[J)I", (void *)jni_fsmeta_chunk_compact},
     {"fsmeta_resolve", "([JJ[I[BI)I", (void *)jni_fsmeta_resolve},
     {"fsmeta_mkdir_all", "([JJ[I[BI)I", (void *)jni_fsmeta_mkdir_all},
+    {"fsmeta_path_unlink", "(J[I[B)I", (void *)jni_fsmeta_path_unlink},
+    {"fsmeta_path_rmdir", "(J[I[B)I", (void *)jni_fsmeta_path_rmdir},
+    {"fsmeta_path_rename", "(J[I[B[BI)I", (void *)jni_fsmeta_path_rename},
+    {"fsmeta_path_symlink", "([JJ[I[B[B)I", (void *)jni_fsmeta_path_symlink},
+    {"fsmeta_path_link", "([JJ[I[B[B)I", (void *)jni_fsmeta_path_link},
+    {"fsmeta_path_readlink", "([B[JJ[I[B)I", (void *)jni_fsmeta_path_readlink},
+    {"fsmeta_path_setattr", "([JJ[I[BII[J)I", (void *)jni_fsmeta_path_setattr},
+    {"fsmeta_path_truncate", "([JJ[I[BJ)I", (void *)jni_fsmeta_path_truncate},
+    {"fsmeta_path_getxattr", "([B[JJ[I[BI[B)I", (void *)jni_fsmeta_path_getxattr},
+    {"fsmeta_path_setxattr", "(J[I[BI[B[BI)I", (void *)jni_fsmeta_path_setxattr},
+    {"fsmeta_path_listxattr", "([[BJ[I[BI)I", (void *)jni_fsmeta_path_listxattr},
+    {"fsmeta_path_removexattr", "(J[I[BI[B)I", (void *)jni_fsmeta_path_removexattr},
     {"fsmeta_fsck", "([[BJ)I", (void *)jni_fsmeta_fsck},
+    {"fsmeta_snapshot", "(J)I", (void *)jni_fsmeta_snapshot},
     {"fsmeta_stats", "([JJ)I", (void *)jni_fsmeta_stats},
 };
 

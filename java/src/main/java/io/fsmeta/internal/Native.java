@@ -120,7 +120,7 @@ public final class Native {
     public static final int FSMETA_FALLOC_ZERO_RANGE = 0x10;
     public static final int FSMETA_DIR_PLUS = 0x1;
     public static final int FSMETA_RESOLVE_FOLLOW = 0x1;
-    public static final int FSMETA_OPTIONS_VERSION = 1;
+    public static final int FSMETA_OPTIONS_VERSION = 2;
     public static final int FSMETA_CTX_VERSION = 1;
     public static final int FSMETA_STATS_VERSION = 1;
 
@@ -141,14 +141,16 @@ public final class Native {
     public static final int OPTIONS_CAPACITY = 2;
     public static final int OPTIONS_MAX_INODES = 3;
     public static final int OPTIONS_ARENA_MAX_BYTES = 4;
-    public static final int OPTIONS_LONGS = 5;
-    public static final int OPTIONS_SIZEOF = 40;
+    public static final int OPTIONS_SNAPSHOT_THRESHOLD = 5;
+    public static final int OPTIONS_LONGS = 6;
+    public static final int OPTIONS_SIZEOF = 48;
     public static final int OPTIONS_OFF_VERSION = 0;
     public static final int OPTIONS_OFF_IN_MEMORY = 4;
     public static final int OPTIONS_OFF_DIR = 8;
     public static final int OPTIONS_OFF_CAPACITY = 16;
     public static final int OPTIONS_OFF_MAX_INODES = 24;
     public static final int OPTIONS_OFF_ARENA_MAX_BYTES = 32;
+    public static final int OPTIONS_OFF_SNAPSHOT_THRESHOLD = 40;
 
     // fsmeta_attr
     public static final int ATTR_INO = 0;
@@ -470,6 +472,20 @@ public final class Native {
     public static native int fsmeta_dir_close(long dir);
 
     /**
+     * the cursor of the entry the next fsmeta_dir_next returns, to resume the listing there later
+     *
+     * <pre>{@code int fsmeta_dir_tell(uint64_t *cursor_out, fsmeta_dir *dir);}</pre>
+     */
+    public static native int fsmeta_dir_tell(long[] cursorOut, long dir);
+
+    /**
+     * make the next fsmeta_dir_next continue from cursor: 0 (the start), a value of fsmeta_dir_tell,
+     *
+     * <pre>{@code int fsmeta_dir_seek(fsmeta_dir *dir, uint64_t cursor);}</pre>
+     */
+    public static native int fsmeta_dir_seek(long dir, long cursor);
+
+    /**
      * capacity and usage.
      *
      * <pre>{@code int fsmeta_statfs(fsmeta_statfs_info *out, fsmeta_db *db, const fsmeta_ctx *ctx);}</pre>
@@ -568,11 +584,102 @@ public final class Native {
     public static native int fsmeta_mkdir_all(long[] attrOut, long db, int[] ctx, byte[] path, int mode);
 
     /**
+     * remove the name path, which is not a directory (unlink(2)).
+     *
+     * <pre>{@code int fsmeta_path_unlink(fsmeta_db *db, const fsmeta_ctx *ctx, const char *path, size_t path_len);}</pre>
+     */
+    public static native int fsmeta_path_unlink(long db, int[] ctx, byte[] path);
+
+    /**
+     * remove the empty directory path (rmdir(2)).
+     *
+     * <pre>{@code int fsmeta_path_rmdir(fsmeta_db *db, const fsmeta_ctx *ctx, const char *path, size_t path_len);}</pre>
+     */
+    public static native int fsmeta_path_rmdir(long db, int[] ctx, byte[] path);
+
+    /**
+     * move path to new_path (rename(2); flags as fsmeta_rename's).
+     *
+     * <pre>{@code int fsmeta_path_rename(fsmeta_db *db, const fsmeta_ctx *ctx, const char *path, size_t path_len, const char *new_path, size_t new_path_len, uint32_t flags);}</pre>
+     */
+    public static native int fsmeta_path_rename(long db, int[] ctx, byte[] path, byte[] newPath, int flags);
+
+    /**
+     * create the symbolic link path to target (symlink(2), arguments in fsmeta_symlink's order).
+     *
+     * <pre>{@code int fsmeta_path_symlink(fsmeta_attr *attr_out, fsmeta_db *db, const fsmeta_ctx *ctx, const char *path, size_t path_len, const char *target, size_t target_len);}</pre>
+     */
+    public static native int fsmeta_path_symlink(long[] attrOut, long db, int[] ctx, byte[] path, byte[] target);
+
+    /**
+     * add new_path as a name of what path names (link(2): a final symlink of path is not followed).
+     *
+     * <pre>{@code int fsmeta_path_link(fsmeta_attr *attr_out, fsmeta_db *db, const fsmeta_ctx *ctx, const char *path, size_t path_len, const char *new_path, size_t new_path_len);}</pre>
+     */
+    public static native int fsmeta_path_link(long[] attrOut, long db, int[] ctx, byte[] path, byte[] newPath);
+
+    /**
+     * the target of the symbolic link path (readlink(2): the last component is not followed),
+     *
+     * <pre>{@code int fsmeta_path_readlink(char *buf, size_t buf_size, size_t *len_out, fsmeta_db *db, const fsmeta_ctx *ctx, const char *path, size_t path_len);}</pre>
+     */
+    public static native int fsmeta_path_readlink(byte[] buf, long[] lenOut, long db, int[] ctx, byte[] path);
+
+    /**
+     * fsmeta_setattr on what path names: chmod(2), chown(2) and utimensat(2) with
+     *
+     * <pre>{@code int fsmeta_path_setattr(fsmeta_attr *attr_out, fsmeta_db *db, const fsmeta_ctx *ctx, const char *path, size_t path_len, uint32_t resolve_flags, uint32_t mask, const fsmeta_setattr_in *in);}</pre>
+     */
+    public static native int fsmeta_path_setattr(long[] attrOut, long db, int[] ctx, byte[] path, int resolveFlags, int mask, long[] in);
+
+    /**
+     * set the size of the regular file path names (truncate(2): symlinks are followed).
+     *
+     * <pre>{@code int fsmeta_path_truncate(fsmeta_attr *attr_out, fsmeta_db *db, const fsmeta_ctx *ctx, const char *path, size_t path_len, uint64_t size);}</pre>
+     */
+    public static native int fsmeta_path_truncate(long[] attrOut, long db, int[] ctx, byte[] path, long size);
+
+    /**
+     * fsmeta_getxattr on what path names (getxattr(2) with FSMETA_RESOLVE_FOLLOW, lgetxattr(2)
+     *
+     * <pre>{@code int fsmeta_path_getxattr(char *buf, size_t buf_size, size_t *len_out, fsmeta_db *db, const fsmeta_ctx *ctx, const char *path, size_t path_len, uint32_t resolve_flags, const char *name, size_t name_len);}</pre>
+     */
+    public static native int fsmeta_path_getxattr(byte[] buf, long[] lenOut, long db, int[] ctx, byte[] path, int resolveFlags, byte[] name);
+
+    /**
+     * fsmeta_setxattr on what path names (setxattr(2) with FSMETA_RESOLVE_FOLLOW, lsetxattr(2)
+     *
+     * <pre>{@code int fsmeta_path_setxattr(fsmeta_db *db, const fsmeta_ctx *ctx, const char *path, size_t path_len, uint32_t resolve_flags, const char *name, size_t name_len, const char *value, size_t value_len, uint32_t flags);}</pre>
+     */
+    public static native int fsmeta_path_setxattr(long db, int[] ctx, byte[] path, int resolveFlags, byte[] name, byte[] value, int flags);
+
+    /**
+     * fsmeta_listxattr on what path names (listxattr(2) with FSMETA_RESOLVE_FOLLOW,
+     *
+     * <pre>{@code int fsmeta_path_listxattr(fsmeta_buf *buf_out, fsmeta_db *db, const fsmeta_ctx *ctx, const char *path, size_t path_len, uint32_t resolve_flags);}</pre>
+     */
+    public static native int fsmeta_path_listxattr(byte[][] bufOut, long db, int[] ctx, byte[] path, int resolveFlags);
+
+    /**
+     * fsmeta_removexattr on what path names (removexattr(2) with FSMETA_RESOLVE_FOLLOW,
+     *
+     * <pre>{@code int fsmeta_path_removexattr(fsmeta_db *db, const fsmeta_ctx *ctx, const char *path, size_t path_len, uint32_t resolve_flags, const char *name, size_t name_len);}</pre>
+     */
+    public static native int fsmeta_path_removexattr(long db, int[] ctx, byte[] path, int resolveFlags, byte[] name);
+
+    /**
      * check every invariant of the engine's state.
      *
      * <pre>{@code int fsmeta_fsck(fsmeta_buf *report_out, fsmeta_db *db);}</pre>
      */
     public static native int fsmeta_fsck(byte[][] reportOut, long db);
+
+    /**
+     * take a snapshot of a durable engine now and truncate its log (the engine also takes one by
+     *
+     * <pre>{@code int fsmeta_snapshot(fsmeta_db *db);}</pre>
+     */
+    public static native int fsmeta_snapshot(long db);
 
     /**
      * counts and memory figures.
