@@ -9,6 +9,7 @@ import java.nio.CharBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -18,7 +19,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /**
  * An open fsmeta database: every operation of the C API by inode, and a path API shaped for Hadoop's
  * {@code FileSystem} ({@link #getFileStatus}, {@link #listStatus}, {@link #mkdirs}, {@link #rename(CallerContext,
- * String, String)}, {@link #delete}, {@link #setPermission}, {@link #setOwner}, {@link #setTimes}, xattrs).
+ * String, String)}, {@link #delete}, {@link #setPermission}, {@link #setOwner}, {@link #setTimes}, xattrs,
+ * {@link #listStatusIterator}, {@link #listFiles}, {@link #createSymlink}, {@link #getLinkTarget(CallerContext,
+ * String)}, {@link #truncate(CallerContext, String, long)}, {@link #access(CallerContext, String, int)}), each taking
+ * its path as a String or a {@link Path}.
  *
  * <p><b>Threads.</b> An {@code FsMeta} is safe for concurrent use by any number of threads. {@link #close()} is
  * idempotent and thread-safe; afterwards every call throws {@link IllegalStateException} (a call racing with close
@@ -430,10 +434,15 @@ public final class FsMeta implements AutoCloseable {
 
     /** Starts a listing of directory ino (plus: with every entry's attributes). Close the stream. */
     public DirStream openDir(CallerContext ctx, long ino, boolean plus) throws IOException {
+        return openDir(ctx, ino, plus, "opendir", where(ino));
+    }
+
+    /** openDir, a failure reported as op on shown (the path API's listings). */
+    DirStream openDir(CallerContext ctx, long ino, boolean plus, String op, String shown) throws IOException {
         long[] out = new long[1];
         int st = Native.fsmeta_dir_open(out, h(), c(ctx), ino, plus ? Native.FSMETA_DIR_PLUS : 0);
         Reference.reachabilityFence(this);
-        if (st != 0) throw fail(st, "opendir", where(ino));
+        if (st != 0) throw fail(st, op, shown);
         return new DirStream(this, out[0], plus);
     }
 
@@ -648,6 +657,11 @@ public final class FsMeta implements AutoCloseable {
         return resolve(ctx, utf8(path), follow, path);
     }
 
+    /** {@link #resolve(CallerContext, String, boolean)} of a {@link Path} (see {@link #getFileStatus(CallerContext, Path)}). */
+    public Attr resolve(CallerContext ctx, Path path, boolean follow) throws IOException {
+        return resolve(ctx, PathApi.str(path), follow);
+    }
+
     public Attr resolve(CallerContext ctx, byte[] path, boolean follow) throws IOException {
         return resolve(ctx, req(path, "path"), follow, null);
     }
@@ -665,6 +679,11 @@ public final class FsMeta implements AutoCloseable {
         return mkdirAll(ctx, utf8(path), mode, path);
     }
 
+    /** {@link #mkdirAll(CallerContext, String, int)} of a {@link Path}. */
+    public Attr mkdirAll(CallerContext ctx, Path path, int mode) throws IOException {
+        return mkdirAll(ctx, PathApi.str(path), mode);
+    }
+
     public Attr mkdirAll(CallerContext ctx, byte[] path, int mode) throws IOException {
         return mkdirAll(ctx, req(path, "path"), mode, null);
     }
@@ -678,10 +697,29 @@ public final class FsMeta implements AutoCloseable {
     }
 
     // ---- the path API (shaped for Hadoop's FileSystem; implemented in PathApi.java) ----
+    //
+    // Every method takes its path as a String or as a java.nio.file.Path (PathApi.str: the Path's name elements
+    // joined with '/'). Errors are those of FsMetaException's table: FileNotFoundException (Hadoop's too),
+    // FileAlreadyExistsException (java.nio.file's, where Hadoop has its own of the same name), NotDirectoryException
+    // (a parent that is not a directory: Hadoop's ParentNotDirectoryException), AccessDeniedException (Hadoop's
+    // AccessControlException), DirectoryNotEmptyException, else FsMetaException with the status.
 
-    /** The status of a path, symlinks followed (FileNotFoundException when missing). */
+    /**
+     * The status of a path, symlinks followed (FileNotFoundException when missing).
+     *
+     * <p><b>Paths.</b> Every method of the path API has a String form and a {@link Path} form: a Path names the
+     * engine's file whose path is its name elements joined with '/' (after a '/' if it has a root), whatever file
+     * system the Path comes from: {@code Path.of("/a/b")} is "/a/b". Paths are from the engine's root; a relative one
+     * too ({@code Path.of("a/b")} is "/a/b"). The empty path names nothing (FileNotFoundException). A null path is a
+     * NullPointerException.
+     */
     public FileStatus getFileStatus(CallerContext ctx, String path) throws IOException {
         return PathApi.getFileStatus(this, ctx, path);
+    }
+
+    /** {@link #getFileStatus(CallerContext, String)} of a {@link Path}. */
+    public FileStatus getFileStatus(CallerContext ctx, Path path) throws IOException {
+        return getFileStatus(ctx, PathApi.str(path));
     }
 
     /** The status of a path, a symlink at its end not followed. */
@@ -689,17 +727,93 @@ public final class FsMeta implements AutoCloseable {
         return PathApi.getFileLinkStatus(this, ctx, path);
     }
 
+    /** {@link #getFileLinkStatus(CallerContext, String)} of a {@link Path}. */
+    public FileStatus getFileLinkStatus(CallerContext ctx, Path path) throws IOException {
+        return getFileLinkStatus(ctx, PathApi.str(path));
+    }
+
     /** Whether a path exists (false on ENOENT and ENOTDIR, so for the empty path; other failures throw). */
     public boolean exists(CallerContext ctx, String path) throws IOException {
         return PathApi.exists(this, ctx, path);
     }
 
+    /** {@link #exists(CallerContext, String)} of a {@link Path}. */
+    public boolean exists(CallerContext ctx, Path path) throws IOException {
+        return exists(ctx, PathApi.str(path));
+    }
+
     /**
      * The statuses of a directory's entries (any order), or the path's own status when it is not a directory (as
-     * Hadoop's listStatus). FileNotFoundException when missing.
+     * Hadoop's listStatus). FileNotFoundException when missing. The whole listing is read at once: see
+     * {@link #listStatusIterator} for one read as it goes.
      */
     public List<FileStatus> listStatus(CallerContext ctx, String path) throws IOException {
         return PathApi.listStatus(this, ctx, path);
+    }
+
+    /** {@link #listStatus(CallerContext, String)} of a {@link Path}. */
+    public List<FileStatus> listStatus(CallerContext ctx, Path path) throws IOException {
+        return listStatus(ctx, PathApi.str(path));
+    }
+
+    /**
+     * The statuses of a directory's entries, read from the engine's listing as the iterator goes (Hadoop's
+     * listStatusIterator): memory for one entry at a time, whatever the directory's size. As
+     * {@link #listStatus(CallerContext, String)}: any order, "." and ".." not listed, every entry that exists
+     * during the whole iteration returned exactly once, a symlink's own status (not its target's), the path's own
+     * status alone when it is not a directory. Each status's path is the path given, '/', the entry's name.
+     *
+     * <pre>{@code
+     * try (RemoteIterator<FileStatus> it = fs.listStatusIterator(ctx, "/big")) {
+     *     while (it.hasNext()) System.out.println(it.next().name());
+     * }
+     * }</pre>
+     *
+     * @throws java.io.FileNotFoundException the path does not exist (at the call, not at the first hasNext)
+     * @throws java.nio.file.AccessDeniedException the caller may not search the path or read the directory
+     * @throws java.nio.file.NotDirectoryException a component before the last is not a directory
+     */
+    public RemoteIterator<FileStatus> listStatusIterator(CallerContext ctx, String path) throws IOException {
+        return PathApi.listStatusIterator(this, ctx, path);
+    }
+
+    /** {@link #listStatusIterator(CallerContext, String)} of a {@link Path}. */
+    public RemoteIterator<FileStatus> listStatusIterator(CallerContext ctx, Path path) throws IOException {
+        return listStatusIterator(ctx, PathApi.str(path));
+    }
+
+    /**
+     * The statuses of the files under a path (Hadoop's listFiles): of a directory, its entries that are neither
+     * directories nor symlinks (regular files, and fifos, sockets and devices: Hadoop's {@code isFile}), and with
+     * recursive also those of every subdirectory, at any depth; of a path that is not a directory, its own status.
+     * Directories are not returned; symlinks are neither returned nor followed (no loops), except that the path
+     * given is followed.
+     *
+     * <p>Read as it goes, as {@link #listStatusIterator}: one directory listing open at a time; subdirectories are
+     * listed after their parent (remembered by name, so memory grows with the number of subdirectories waiting,
+     * not with entries). Each subdirectory is looked up again before it is listed, with the caller's permissions: a
+     * subdirectory the caller may not read or search fails the iteration (AccessDeniedException from hasNext); one
+     * removed meanwhile is skipped. The walk is not a snapshot: entries changed while it runs may or may not be
+     * seen, and a directory moved during it may be listed twice or not at all.
+     *
+     * <pre>{@code
+     * try (RemoteIterator<FileStatus> it = fs.listFiles(ctx, "/warehouse", true)) {
+     *     long bytes = 0;
+     *     while (it.hasNext()) bytes += it.next().length();
+     * }
+     * }</pre>
+     *
+     * @throws java.io.FileNotFoundException the path does not exist
+     * @throws java.nio.file.AccessDeniedException the caller may not search the path or read the directory
+     */
+    public RemoteIterator<FileStatus> listFiles(CallerContext ctx, String path, boolean recursive)
+            throws IOException {
+        return PathApi.listFiles(this, ctx, path, recursive);
+    }
+
+    /** {@link #listFiles(CallerContext, String, boolean)} of a {@link Path}. */
+    public RemoteIterator<FileStatus> listFiles(CallerContext ctx, Path path, boolean recursive) throws IOException {
+        return listFiles(ctx, PathApi.str(path), recursive);
     }
 
     /**
@@ -710,18 +824,63 @@ public final class FsMeta implements AutoCloseable {
         return PathApi.mkdirs(this, ctx, path, permission);
     }
 
+    /** {@link #mkdirs(CallerContext, String, int)} of a {@link Path}. */
+    public boolean mkdirs(CallerContext ctx, Path path, int permission) throws IOException {
+        return mkdirs(ctx, PathApi.str(path), permission);
+    }
+
     /** Creates an empty regular file at path (FileAlreadyExistsException if it exists). */
     public FileStatus createFile(CallerContext ctx, String path, int permission) throws IOException {
         return PathApi.createFile(this, ctx, path, permission);
     }
 
+    /** {@link #createFile(CallerContext, String, int)} of a {@link Path}. */
+    public FileStatus createFile(CallerContext ctx, Path path, int permission) throws IOException {
+        return createFile(ctx, PathApi.str(path), permission);
+    }
+
     /**
      * Renames src to dst (Hadoop's rename): if dst is an existing directory, src moves into it under its own name;
      * an existing target is never replaced (FileAlreadyExistsException). FileNotFoundException when src or dst's
-     * parent is missing.
+     * parent is missing. To replace a target, see {@link #rename(CallerContext, String, String, RenameOption...)}.
      */
     public boolean rename(CallerContext ctx, String src, String dst) throws IOException {
         return PathApi.rename(this, ctx, src, dst);
+    }
+
+    /** {@link #rename(CallerContext, String, String)} of {@link Path}s. */
+    public boolean rename(CallerContext ctx, Path src, Path dst) throws IOException {
+        return rename(ctx, PathApi.str(src), PathApi.str(dst));
+    }
+
+    /**
+     * Renames src to exactly dst, replacing an existing dst when options hold {@link RenameOption#OVERWRITE}
+     * (Hadoop's {@code rename(src, dst, Options.Rename...)}, as {@code FileContext.rename}). Unlike
+     * {@link #rename(CallerContext, String, String)}, an existing directory dst is not moved into: it is the
+     * target. The replacement is atomic (one {@code rename(2)} in the engine: there is no moment without dst).
+     *
+     * <pre>{@code
+     * fs.createFile(ctx, "/tables/t/_tmp", 0644);
+     * fs.rename(ctx, "/tables/t/_tmp", "/tables/t/_SUCCESS", RenameOption.OVERWRITE); // replaces an old _SUCCESS
+     * }</pre>
+     *
+     * @throws java.io.FileNotFoundException src, or dst's parent, does not exist
+     * @throws java.nio.file.FileAlreadyExistsException dst exists and OVERWRITE is not given; src and dst are the
+     *     same path; dst is the root (without OVERWRITE; with it, FsMetaException EBUSY)
+     * @throws java.nio.file.DirectoryNotEmptyException with OVERWRITE, dst is a directory that is not empty
+     * @throws java.nio.file.NotDirectoryException with OVERWRITE, src is a directory and dst is not; or a parent
+     *     in either path is not a directory (Hadoop's ParentNotDirectoryException)
+     * @throws FsMetaException EISDIR: with OVERWRITE, dst is a directory and src is not; EINVAL: dst is inside src;
+     *     EBUSY: src is the root
+     * @throws java.nio.file.AccessDeniedException the caller may not write both parents (or search the paths)
+     */
+    public void rename(CallerContext ctx, String src, String dst, RenameOption... options) throws IOException {
+        PathApi.rename(this, ctx, src, dst, options);
+    }
+
+    /** {@link #rename(CallerContext, String, String, RenameOption...)} of {@link Path}s. */
+    public void rename(CallerContext ctx, Path src, Path dst, RenameOption... options) throws IOException {
+        rename(ctx, PathApi.str(src), PathApi.str(dst), options);
     }
 
     /**
@@ -733,9 +892,112 @@ public final class FsMeta implements AutoCloseable {
         return PathApi.delete(this, ctx, path, recursive);
     }
 
+    /** {@link #delete(CallerContext, String, boolean)} of a {@link Path}. */
+    public boolean delete(CallerContext ctx, Path path, boolean recursive) throws IOException {
+        return delete(ctx, PathApi.str(path), recursive);
+    }
+
+    /**
+     * Creates a symbolic link at link whose target is target (Hadoop's createSymlink). The target is stored as
+     * given: it need not exist, and a relative target is relative to the link's directory when followed. With
+     * createParent, the missing directories of link's parent are made first (mode 0777 less the caller's umask, as
+     * {@link #mkdirs}).
+     *
+     * <pre>{@code
+     * fs.createSymlink(ctx, "/warehouse/events/2026", "/latest", false);
+     * fs.getLinkTarget(ctx, "/latest"); // "/warehouse/events/2026"
+     * }</pre>
+     *
+     * @throws java.nio.file.FileAlreadyExistsException link exists (whatever it is; also the root)
+     * @throws java.io.FileNotFoundException link's parent does not exist and createParent is false
+     * @throws java.nio.file.NotDirectoryException link's parent, or a directory on its way, is not a directory
+     *     (Hadoop's ParentNotDirectoryException)
+     * @throws java.nio.file.AccessDeniedException the caller may not write link's parent (or search its path)
+     * @throws FsMetaException ENAMETOOLONG: the target is longer than {@link #SYMLINK_MAX} bytes or a name than
+     *     {@link #NAME_MAX}; EINVAL: the target is empty or holds a NUL
+     */
+    public void createSymlink(CallerContext ctx, String target, String link, boolean createParent)
+            throws IOException {
+        PathApi.createSymlink(this, ctx, target, link, createParent);
+    }
+
+    /**
+     * {@link #createSymlink(CallerContext, String, String, boolean)} of {@link Path}s: the target is stored as the
+     * Path's string as every Path is read (its name elements joined with '/', a leading '/' if it has a root), so
+     * {@code Path.of("../x")} is the relative target "../x".
+     */
+    public void createSymlink(CallerContext ctx, Path target, Path link, boolean createParent) throws IOException {
+        createSymlink(ctx, PathApi.str(target), PathApi.str(link), createParent);
+    }
+
+    /**
+     * The target of the symbolic link at path (Hadoop's getLinkTarget; readlink), as stored (decoded as UTF-8; the
+     * inode API's {@link #readlinkBytes} gives the bytes). A symlink at the end of path is not followed (it is the
+     * one read); symlinks before it are.
+     *
+     * @throws java.io.FileNotFoundException path does not exist
+     * @throws FsMetaException EINVAL: path is not a symbolic link (Hadoop: an IOException)
+     * @throws java.nio.file.AccessDeniedException the caller may not search path's directories
+     */
+    public String getLinkTarget(CallerContext ctx, String path) throws IOException {
+        return PathApi.getLinkTarget(this, ctx, path);
+    }
+
+    /**
+     * {@link #getLinkTarget(CallerContext, String)} of a {@link Path}, the target as a Path of the default file
+     * system ({@code Path.of(target)}: a relative target is a relative Path).
+     */
+    public Path getLinkTarget(CallerContext ctx, Path path) throws IOException {
+        return Path.of(getLinkTarget(ctx, PathApi.str(path)));
+    }
+
+    /**
+     * Shortens the file at path to newLength bytes (Hadoop's truncate; symlinks followed): the engine drops the
+     * slices beyond it at once, so the answer is always true (Hadoop's "done, no block recovery pending"). As in
+     * Hadoop, a file is never made longer: the inode API's {@link #truncate(CallerContext, long, long)} extends
+     * too, as truncate(2).
+     *
+     * @throws IllegalArgumentException newLength is negative or larger than the file's length
+     * @throws java.io.FileNotFoundException path does not exist
+     * @throws FsMetaException EISDIR: path is a directory
+     * @throws java.nio.file.AccessDeniedException the caller may not write the file (or search its path)
+     */
+    public boolean truncate(CallerContext ctx, String path, long newLength) throws IOException {
+        return PathApi.truncate(this, ctx, path, newLength);
+    }
+
+    /** {@link #truncate(CallerContext, String, long)} of a {@link Path}. */
+    public boolean truncate(CallerContext ctx, Path path, long newLength) throws IOException {
+        return truncate(ctx, PathApi.str(path), newLength);
+    }
+
+    /**
+     * Checks that the caller may access path with mode, {@link #R_OK} | {@link #W_OK} | {@link #X_OK} or
+     * {@link #F_OK} (Hadoop's access, its FsAction as these bits; access(2)), symlinks followed. Returns normally
+     * when allowed.
+     *
+     * @throws java.nio.file.AccessDeniedException denied (Hadoop's AccessControlException), or the caller may not
+     *     search path's directories
+     * @throws java.io.FileNotFoundException path does not exist
+     * @throws FsMetaException EINVAL: mode has bits beyond 7
+     */
+    public void access(CallerContext ctx, String path, int mode) throws IOException {
+        PathApi.access(this, ctx, path, mode);
+    }
+
+    /** {@link #access(CallerContext, String, int)} of a {@link Path}. */
+    public void access(CallerContext ctx, Path path, int mode) throws IOException {
+        access(ctx, PathApi.str(path), mode);
+    }
+
     /** chmod of a path (symlinks followed). */
     public void setPermission(CallerContext ctx, String path, int permission) throws IOException {
         PathApi.setPermission(this, ctx, path, permission);
+    }
+
+    /** {@link #setPermission(CallerContext, String, int)} of a {@link Path}. */
+    public void setPermission(CallerContext ctx, Path path, int permission) throws IOException {
+        setPermission(ctx, PathApi.str(path), permission);
     }
 
     /** chown of a path; a null uid or gid is left unchanged (Hadoop's null user/group). */
@@ -743,9 +1005,19 @@ public final class FsMeta implements AutoCloseable {
         PathApi.setOwner(this, ctx, path, uid, gid);
     }
 
+    /** {@link #setOwner(CallerContext, String, Integer, Integer)} of a {@link Path}. */
+    public void setOwner(CallerContext ctx, Path path, Integer uid, Integer gid) throws IOException {
+        setOwner(ctx, PathApi.str(path), uid, gid);
+    }
+
     /** Sets the modification and access times in milliseconds; -1 leaves one unchanged (Hadoop's setTimes). */
     public void setTimes(CallerContext ctx, String path, long mtimeMillis, long atimeMillis) throws IOException {
         PathApi.setTimes(this, ctx, path, mtimeMillis, atimeMillis);
+    }
+
+    /** {@link #setTimes(CallerContext, String, long, long)} of a {@link Path}. */
+    public void setTimes(CallerContext ctx, Path path, long mtimeMillis, long atimeMillis) throws IOException {
+        setTimes(ctx, PathApi.str(path), mtimeMillis, atimeMillis);
     }
 
     /** The value of an xattr of a path (FsMetaException ENODATA when absent). */
@@ -753,21 +1025,49 @@ public final class FsMeta implements AutoCloseable {
         return PathApi.getXAttr(this, ctx, path, name);
     }
 
+    /** {@link #getXAttr(CallerContext, String, String)} of a {@link Path}. */
+    public byte[] getXAttr(CallerContext ctx, Path path, String name) throws IOException {
+        return getXAttr(ctx, PathApi.str(path), name);
+    }
+
     /** Every xattr of a path the caller may see, by name (sorted). */
     public Map<String, byte[]> getXAttrs(CallerContext ctx, String path) throws IOException {
         return PathApi.getXAttrs(this, ctx, path);
     }
 
+    /** {@link #getXAttrs(CallerContext, String)} of a {@link Path}. */
+    public Map<String, byte[]> getXAttrs(CallerContext ctx, Path path) throws IOException {
+        return getXAttrs(ctx, PathApi.str(path));
+    }
+
+    /** The names of a path's xattrs the caller may see, sorted. */
     public List<String> listXAttrs(CallerContext ctx, String path) throws IOException {
         return PathApi.listXAttrs(this, ctx, path);
     }
 
+    /** {@link #listXAttrs(CallerContext, String)} of a {@link Path}. */
+    public List<String> listXAttrs(CallerContext ctx, Path path) throws IOException {
+        return listXAttrs(ctx, PathApi.str(path));
+    }
+
+    /** Sets an xattr of a path (flags: 0, XATTR_CREATE or XATTR_REPLACE). */
     public void setXAttr(CallerContext ctx, String path, String name, byte[] value, int flags) throws IOException {
         PathApi.setXAttr(this, ctx, path, name, value, flags);
     }
 
+    /** {@link #setXAttr(CallerContext, String, String, byte[], int)} of a {@link Path}. */
+    public void setXAttr(CallerContext ctx, Path path, String name, byte[] value, int flags) throws IOException {
+        setXAttr(ctx, PathApi.str(path), name, value, flags);
+    }
+
+    /** Removes an xattr of a path (FsMetaException ENODATA when absent). */
     public void removeXAttr(CallerContext ctx, String path, String name) throws IOException {
         PathApi.removeXAttr(this, ctx, path, name);
+    }
+
+    /** {@link #removeXAttr(CallerContext, String, String)} of a {@link Path}. */
+    public void removeXAttr(CallerContext ctx, Path path, String name) throws IOException {
+        removeXAttr(ctx, PathApi.str(path), name);
     }
 
     @Override

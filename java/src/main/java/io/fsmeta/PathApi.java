@@ -8,11 +8,15 @@ import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.lang.ref.Reference;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.Objects;
 
 /**
  * The path API of {@link FsMeta}, shaped for Hadoop's {@code FileSystem}: the public methods are FsMeta's (and
@@ -47,6 +51,22 @@ final class PathApi {
      */
     private static void notEmpty(String path, String op) throws IOException {
         if (path.isEmpty()) throw new FsMetaException(Native.FSMETA_ENOENT, op, path, "the empty path").toIOException();
+    }
+
+    /**
+     * A {@link java.nio.file.Path} as the engine's path string: its name elements joined with '/', after a '/' when
+     * it has a root (so whatever the Path's file system writes as separator). A relative Path is, as a relative
+     * String, from the engine's root; the empty Path is the empty path (FileNotFoundException).
+     */
+    static String str(java.nio.file.Path p) {
+        Objects.requireNonNull(p, "path");
+        StringBuilder b = new StringBuilder();
+        if (p.getRoot() != null) b.append('/');
+        for (int i = 0; i < p.getNameCount(); i++) {
+            if (i > 0) b.append('/');
+            b.append(p.getName(i));
+        }
+        return b.toString();
     }
 
     private static String join(String dir, String name) {
@@ -112,6 +132,174 @@ final class PathApi {
         return out;
     }
 
+    /** The status of a directory to list, a missing one reported as op (Hadoop's message). */
+    private static FileStatus listed(FsMeta fs, CallerContext ctx, String path, String op) throws IOException {
+        try {
+            return getFileStatus(fs, ctx, path);
+        } catch (FileNotFoundException e) {
+            FileNotFoundException f = new FileNotFoundException(op + " " + path + ": no such file or directory");
+            f.initCause(e.getCause());
+            throw f;
+        }
+    }
+
+    /** An iterator of one element (the status of a path that is not a directory). */
+    private static final class One<E> implements RemoteIterator<E> {
+        private E e;
+
+        One(E e) {
+            this.e = e;
+        }
+
+        @Override
+        public boolean hasNext() {
+            return e != null;
+        }
+
+        @Override
+        public E next() {
+            if (e == null) throw new NoSuchElementException();
+            E r = e;
+            e = null;
+            return r;
+        }
+
+        @Override
+        public void close() {
+            e = null;
+        }
+    }
+
+    static RemoteIterator<FileStatus> listStatusIterator(FsMeta fs, CallerContext ctx, String path)
+            throws IOException {
+        FileStatus self = listed(fs, ctx, path, "listStatusIterator");
+        if (!self.isDirectory()) return new One<>(self);
+        return new Walk(fs, ctx, self, path, false, false);
+    }
+
+    static RemoteIterator<FileStatus> listFiles(FsMeta fs, CallerContext ctx, String path, boolean recursive)
+            throws IOException {
+        FileStatus self = listed(fs, ctx, path, "listFiles");
+        if (!self.isDirectory()) return new One<>(self);
+        return new Walk(fs, ctx, self, path, true, recursive);
+    }
+
+    /**
+     * A listing read as it goes: one {@link DirStream} open at a time. listStatusIterator: every entry of one
+     * directory. listFiles: the entries that are neither directories nor symlinks (Hadoop's isFile), and with
+     * recursive those of every subdirectory, which are remembered (parent inode, name, path) while their directory
+     * is read and listed after it, each found again by lookup (so with the caller's search permission checked, and a
+     * subdirectory removed or replaced meanwhile skipped).
+     */
+    private static final class Walk implements RemoteIterator<FileStatus> {
+        private static final class Dir {
+            final long parent;
+            final byte[] name;
+            final String path;
+
+            Dir(long parent, byte[] name, String path) {
+                this.parent = parent;
+                this.name = name;
+                this.path = path;
+            }
+        }
+
+        private final FsMeta fs;
+        private final CallerContext ctx;
+        private final boolean filesOnly;
+        private final boolean recursive;
+        private final String op;
+        private final Deque<Dir> pending = new ArrayDeque<>();
+        private DirStream cur;
+        private String curPath;
+        private long curIno;
+        private FileStatus next;
+        private boolean done;
+
+        Walk(FsMeta fs, CallerContext ctx, FileStatus dir, String path, boolean filesOnly, boolean recursive)
+                throws IOException {
+            this.fs = fs;
+            this.ctx = ctx;
+            this.filesOnly = filesOnly;
+            this.recursive = recursive;
+            this.op = filesOnly ? "listFiles" : "listStatusIterator";
+            this.cur = fs.openDir(ctx, dir.attr().ino(), true, op, path);
+            this.curPath = path;
+            this.curIno = dir.attr().ino();
+        }
+
+        @Override
+        public boolean hasNext() throws IOException {
+            if (next != null) return true;
+            if (done) return false;
+            try {
+                next = advance();
+            } catch (IOException | RuntimeException e) {
+                close();
+                throw e;
+            }
+            if (next == null) close();
+            return next != null;
+        }
+
+        private FileStatus advance() throws IOException {
+            for (;;) {
+                if (cur == null) {
+                    Dir d = pending.poll();
+                    if (d == null) return null;
+                    long[] a = new long[Native.ATTR_LONGS];
+                    int st = Native.fsmeta_lookup(a, fs.h(), c(ctx), d.parent, d.name);
+                    Reference.reachabilityFence(fs);
+                    if (st == Native.FSMETA_ENOENT) continue; // removed since it was listed
+                    if (st != 0) throw fs.fail(st, op, d.path);
+                    Attr attr = Attr.fromLongs(a, 0);
+                    if (!attr.isDirectory()) continue; // replaced by a non-directory since
+                    try {
+                        cur = fs.openDir(ctx, attr.ino(), true, op, d.path);
+                    } catch (FileNotFoundException e) {
+                        continue;
+                    }
+                    curPath = d.path;
+                    curIno = attr.ino();
+                }
+                DirEntry e = cur.read();
+                if (e == null) {
+                    cur.close();
+                    cur = null;
+                    continue;
+                }
+                String p = join(curPath, e.name());
+                Attr attr = e.attr();
+                if (filesOnly) {
+                    if (attr.isDirectory()) {
+                        if (recursive) pending.push(new Dir(curIno, e.nameBytes(), p));
+                        continue;
+                    }
+                    if (attr.isSymbolicLink()) continue;
+                }
+                return new FileStatus(p, attr);
+            }
+        }
+
+        @Override
+        public FileStatus next() throws IOException {
+            if (!hasNext()) throw new NoSuchElementException();
+            FileStatus r = next;
+            next = null;
+            return r;
+        }
+
+        @Override
+        public void close() {
+            done = true;
+            pending.clear();
+            if (cur != null) {
+                cur.close();
+                cur = null;
+            }
+        }
+    }
+
     static boolean mkdirs(FsMeta fs, CallerContext ctx, String path, int permission) throws IOException {
         fs.mkdirAll(ctx, utf8(path), permission, path);
         return true;
@@ -155,6 +343,102 @@ final class PathApi {
         Reference.reachabilityFence(fs);
         if (st != 0) throw fs.fail(st, "rename", src + " -> " + dst);
         return true;
+    }
+
+    /**
+     * Renames src to exactly dst (never into it), replacing an existing dst only with OVERWRITE: one
+     * {@code fsmeta_rename}, flags 0 (rename(2): atomic replacement, the engine's type and emptiness checks) or
+     * RENAME_NOREPLACE. The same path as source and destination is FileAlreadyExistsException (Hadoop's answer).
+     */
+    static void rename(FsMeta fs, CallerContext ctx, String src, String dst, RenameOption... options)
+            throws IOException {
+        boolean overwrite = false;
+        for (RenameOption o : Objects.requireNonNull(options, "options")) {
+            if (Objects.requireNonNull(o, "option") == RenameOption.OVERWRITE) overwrite = true;
+        }
+        Objects.requireNonNull(src, "src");
+        Objects.requireNonNull(dst, "dst");
+        notEmpty(src, "rename");
+        notEmpty(dst, "rename");
+        Split s = new Split(src);
+        if (s.isRoot()) throw new FsMetaException(Native.FSMETA_EBUSY, "rename", src, "the root").toIOException();
+        Split d = new Split(dst);
+        if (d.isRoot()) {
+            throw new FsMetaException(overwrite ? Native.FSMETA_EBUSY : Native.FSMETA_EEXIST, "rename", dst,
+                    "the root").toIOException();
+        }
+        long srcParent = parentIno(fs, ctx, s, "rename", src);
+        long dstParent = parentIno(fs, ctx, d, "rename", dst);
+        byte[] srcName = utf8(s.name);
+        byte[] dstName = utf8(d.name);
+        if (srcParent == dstParent && s.name.equals(d.name)) {
+            int st = Native.fsmeta_lookup(null, fs.h(), c(ctx), srcParent, srcName);
+            Reference.reachabilityFence(fs);
+            if (st != 0) throw fs.fail(st, "rename", src);
+            throw new FsMetaException(Native.FSMETA_EEXIST, "rename", dst, "the source and destination are the same")
+                    .toIOException();
+        }
+        int st = Native.fsmeta_rename(fs.h(), c(ctx), srcParent, srcName, dstParent, dstName,
+                overwrite ? 0 : Native.FSMETA_RENAME_NOREPLACE);
+        Reference.reachabilityFence(fs);
+        if (st != 0) throw fs.fail(st, "rename", src + " -> " + dst);
+    }
+
+    static void createSymlink(FsMeta fs, CallerContext ctx, String target, String link, boolean createParent)
+            throws IOException {
+        byte[] t = utf8(Objects.requireNonNull(target, "target"));
+        Objects.requireNonNull(link, "link");
+        notEmpty(link, "createSymlink");
+        Split s = new Split(link);
+        if (s.isRoot()) throw new FsMetaException(Native.FSMETA_EEXIST, "createSymlink", link, "the root").toIOException();
+        if (createParent) {
+            int st = Native.fsmeta_mkdir_all(null, fs.h(), c(ctx), utf8(s.parent), 0777);
+            Reference.reachabilityFence(fs);
+            if (st != 0) throw fs.fail(st, "createSymlink", link);
+        }
+        long parent = parentIno(fs, ctx, s, "createSymlink", link);
+        int st = Native.fsmeta_symlink(null, fs.h(), c(ctx), parent, utf8(s.name), t);
+        Reference.reachabilityFence(fs);
+        if (st != 0) throw fs.fail(st, "createSymlink", link);
+    }
+
+    static String getLinkTarget(FsMeta fs, CallerContext ctx, String path) throws IOException {
+        long ino = pathIno(fs, ctx, path, false, "getLinkTarget");
+        byte[] buf = new byte[Native.FSMETA_SYMLINK_MAX + 1];
+        long[] len = new long[1];
+        int st = Native.fsmeta_readlink(buf, len, fs.h(), c(ctx), ino);
+        Reference.reachabilityFence(fs);
+        if (st == Native.FSMETA_EINVAL) {
+            throw new FsMetaException(st, "getLinkTarget", path, "not a symbolic link").toIOException();
+        }
+        if (st != 0) throw fs.fail(st, "getLinkTarget", path);
+        return new String(buf, 0, (int) len[0], StandardCharsets.UTF_8);
+    }
+
+    static boolean truncate(FsMeta fs, CallerContext ctx, String path, long newLength) throws IOException {
+        Objects.requireNonNull(path, "path");
+        if (newLength < 0) throw new IllegalArgumentException("truncate " + path + ": negative length " + newLength);
+        long[] a = new long[Native.ATTR_LONGS];
+        int st = Native.fsmeta_resolve(a, fs.h(), c(ctx), utf8(path), Native.FSMETA_RESOLVE_FOLLOW);
+        Reference.reachabilityFence(fs);
+        if (st != 0) throw fs.fail(st, "truncate", path);
+        Attr attr = Attr.fromLongs(a, 0);
+        if (attr.isDirectory()) {
+            throw new FsMetaException(Native.FSMETA_EISDIR, "truncate", path, "a directory").toIOException();
+        }
+        if (newLength > attr.size()) {
+            throw new IllegalArgumentException("truncate " + path + ": cannot truncate to a larger size ("
+                    + newLength + " > " + attr.size() + ")");
+        }
+        setattrPath(fs, ctx, attr.ino(), SetAttr.builder().size(newLength).build(), "truncate", path);
+        return true;
+    }
+
+    static void access(FsMeta fs, CallerContext ctx, String path, int mode) throws IOException {
+        long ino = pathIno(fs, ctx, path, true, "access");
+        int st = Native.fsmeta_access(fs.h(), c(ctx), ino, mode);
+        Reference.reachabilityFence(fs);
+        if (st != 0) throw fs.fail(st, "access", path);
     }
 
     static boolean delete(FsMeta fs, CallerContext ctx, String path, boolean recursive) throws IOException {
