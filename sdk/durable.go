@@ -488,9 +488,10 @@ func (d *durable) logError(err error) error {
 	return fmt.Errorf("fsmeta: cannot write the log in %s: %v: %w", walDir, err, meta.EIO)
 }
 
-// snapshot takes a snapshot now and truncates the log.
+// snapshot takes a snapshot now and truncates the log. With nothing logged
+// since the newest snapshot there is nothing to do: that is no failure.
 func (d *durable) snapshot() error {
-	if err := d.raft.Snapshot().Error(); err != nil {
+	if err := d.raft.Snapshot().Error(); err != nil && !errors.Is(err, raft.ErrNothingNewToSnapshot) {
 		return fmt.Errorf("fsmeta: snapshot of %s: %w", d.dir, err)
 	}
 	return nil
