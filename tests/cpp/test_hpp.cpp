@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <set>
 #include <string>
 #include <thread>
@@ -357,6 +358,185 @@ TEST(HppDb, IteratorOutlivesDb)
     while (s.next(e, ec)) {
     }
     EXPECT_EQ(ec, fsmeta::errc::closed);
+}
+
+// Issue #19, what users reached for: the operations by path.
+TEST_F(Hpp, PathOperations)
+{
+    fsmeta::attr d = db.mkdir_all("/d/sub", 0755);
+    fsmeta::attr f = db.create(db.resolve("/d").ino, "f", 0644);
+    fsmeta::attr l = db.symlink_path("/d/l", "f");
+    EXPECT_TRUE(l.is_symlink());
+    EXPECT_EQ(db.readlink_path("/d/l"), "f");
+    EXPECT_EQ(db.chmod_path("/d/l", 0600).ino, f.ino); // follows
+    EXPECT_EQ(db.resolve("/d/f").perm(), 0600u);
+    fsmeta::attr own = db.chown_path("/d/l", 7, 8, false); // the link itself
+    EXPECT_EQ(own.ino, l.ino);
+    EXPECT_EQ(own.uid, 7u);
+    EXPECT_EQ(db.resolve("/d/f").uid, 0u);
+    fsmeta_setattr_in in{};
+    in.mtime_ns = 5;
+    EXPECT_EQ(db.setattr_path("/d/f", true, FSMETA_SET_MTIME, in).mtime_ns, 5);
+    EXPECT_EQ(db.truncate_path("/d/l", 100).size, 100u);
+    db.setxattr_path("/d/l", true, "user.big", std::string(1000, 'v'));
+    db.setxattr_path("/d/f", false, "user.a", "1", FSMETA_XATTR_CREATE);
+    EXPECT_EQ(db.getxattr_path("/d/l", true, "user.big"), std::string(1000, 'v')); // past the first buffer
+    EXPECT_EQ(db.listxattr_path("/d/f", false), (std::vector<std::string>{"user.a", "user.big"}));
+    EXPECT_TRUE(db.listxattr_path("/d/l", false).empty());
+    db.removexattr_path("/d/l", true, "user.big");
+    EXPECT_EQ(db.listxattr_path("/d/f", true), (std::vector<std::string>{"user.a"}));
+    EXPECT_EQ(db.link_path("/d/f", "/d/sub/g").nlink, 2u);
+    db.rename_path("/d/sub/g", "/d/h");
+    db.rename_path("/d/h", "/d/f", FSMETA_RENAME_EXCHANGE); // the same inode: nothing changes
+    db.unlink_path("/d/h");
+    db.unlink_path("/d/l");
+    db.rmdir_path("/d/sub/");
+    EXPECT_EQ(db.resolve("/d/f").nlink, 1u);
+    (void)d;
+    EXPECT_EQ(db.fsck(), "");
+}
+
+TEST_F(Hpp, PathOperationErrors)
+{
+    db.mkdir_all("/d/sub", 0755);
+    db.create(db.resolve("/d").ino, "f", 0644);
+    using namespace std::string_view_literals;
+    std::error_code ec;
+    // the path: NUL, empty, too long, missing, through a file
+    db.unlink_path("/d/f\0x"sv, ec);
+    EXPECT_EQ(ec, std::errc::invalid_argument);
+    db.rmdir_path("", ec);
+    EXPECT_EQ(ec, std::errc::no_such_file_or_directory);
+    db.rename_path("/d/f", std::string(FSMETA_PATH_MAX + 1, 'a'), 0, ec);
+    EXPECT_EQ(ec, std::errc::filename_too_long);
+    db.symlink_path("/nope/l", "t", ec);
+    EXPECT_EQ(ec, std::errc::no_such_file_or_directory);
+    db.link_path("/d/f", "/d/f/x", ec);
+    EXPECT_EQ(ec, std::errc::not_a_directory);
+    EXPECT_EQ(db.readlink_path("/d/f", ec), "");
+    EXPECT_EQ(ec, std::errc::invalid_argument); // not a symlink
+    // Linux's answers for the root, "." and ".."
+    db.unlink_path("/", ec);
+    EXPECT_EQ(ec, std::errc::is_a_directory);
+    db.rmdir_path("/", ec);
+    EXPECT_EQ(ec, std::errc::device_or_resource_busy);
+    db.rmdir_path("/d/sub/..", ec);
+    EXPECT_EQ(ec, std::errc::directory_not_empty);
+    db.rename_path("/d/.", "/e", 0, ec);
+    EXPECT_EQ(ec, std::errc::device_or_resource_busy);
+    db.symlink_path("/d/..", "t", ec);
+    EXPECT_EQ(ec, std::errc::file_exists);
+    db.unlink_path("/d/f/", ec);
+    EXPECT_EQ(ec, std::errc::not_a_directory);
+    // arguments before the path
+    fsmeta_setattr_in in{};
+    fsmeta::attr a = db.setattr_path("", true, 0x8000, in, ec);
+    EXPECT_EQ(ec, std::errc::invalid_argument);
+    EXPECT_EQ(a.ino, 0u); // nothing written
+    db.setxattr_path("", true, "", "v", 0, ec);
+    EXPECT_EQ(ec, std::errc::invalid_argument);
+    db.rename_path("", "", FSMETA_RENAME_EXCHANGE | FSMETA_RENAME_NOREPLACE, ec);
+    EXPECT_EQ(ec, std::errc::invalid_argument);
+    EXPECT_EQ(db.getxattr_path("", false, "", ec), "");
+    EXPECT_EQ(ec, std::errc::invalid_argument);
+    EXPECT_TRUE(db.listxattr_path("/missing", true, ec).empty());
+    EXPECT_EQ(ec, std::errc::no_such_file_or_directory);
+    db.removexattr_path("/d/f", true, "user.none", ec);
+    EXPECT_EQ(ec, std::errc::no_message_available); // ENODATA
+    db.truncate_path("/d/sub", 1, ec);
+    EXPECT_EQ(ec, std::errc::is_a_directory);
+    // another caller
+    db.chmod_path("/d", 0700);
+    auto alice = db.as(fsmeta::caller{1000, 1000, 022, {}});
+    alice.unlink_path("/d/f", ec);
+    EXPECT_EQ(ec, std::errc::permission_denied);
+    alice.chown_path("/d", 1000, 1000, true, ec);
+    EXPECT_EQ(ec, std::errc::operation_not_permitted);
+    // the throwing forms throw fsmeta::error with the status
+    try {
+        db.unlink_path("/d/sub");
+        FAIL();
+    } catch (const fsmeta::error &e) {
+        EXPECT_EQ(e.code(), std::errc::is_a_directory);
+    }
+    EXPECT_THROW(db.rmdir_path("/d"), fsmeta::error);
+    EXPECT_THROW(db.rename_path("/x", "/y"), fsmeta::error);
+    EXPECT_THROW(db.symlink_path("/d/f", "t"), fsmeta::error);
+    EXPECT_THROW(db.link_path("/d/sub", "/d/s2"), fsmeta::error);
+    EXPECT_THROW(db.readlink_path(""), fsmeta::error);
+    EXPECT_THROW(db.truncate_path("/d", 0), fsmeta::error);
+    EXPECT_THROW(db.getxattr_path("/d/f", true, "user.none"), fsmeta::error);
+    EXPECT_THROW(db.setxattr_path("/d/f", true, "nonamespace", "v"), fsmeta::error);
+    EXPECT_THROW(db.listxattr_path("", true), fsmeta::error);
+    EXPECT_THROW(db.removexattr_path("/d/f", true, "user.none"), fsmeta::error);
+    EXPECT_THROW(db.snapshot(), fsmeta::error); // in memory: no log
+    db.snapshot(ec);
+    EXPECT_EQ(ec, std::errc::invalid_argument);
+    EXPECT_EQ(db.fsck(), "");
+}
+
+// Issue #19, what users reached for: a listing resumed from a cursor (tell, seek), on another stream too.
+TEST_F(Hpp, DirCursor)
+{
+    fsmeta::attr d = db.mkdir(fsmeta::root_ino, "big", 0755);
+    for (int i = 0; i < 1200; i++)
+        db.create(d.ino, "f" + std::to_string(i), 0644);
+    std::multiset<std::string> seen;
+    fsmeta::dir_stream s = db.readdir(d.ino);
+    std::uint64_t start = s.tell();
+    fsmeta::dirent e;
+    for (int i = 0; i < 600 && s.next(e); i++)
+        seen.insert(std::string(e.name));
+    std::uint64_t cur = s.tell();
+    s.close();
+    fsmeta::dir_stream t = db.readdir(d.ino, true);
+    t.seek(cur);
+    for (const fsmeta::dirent &x : t) {
+        EXPECT_EQ(x.attr.ino, x.ino);
+        seen.insert(std::string(x.name));
+    }
+    EXPECT_EQ(seen.size(), 1200u);
+    EXPECT_EQ(std::set<std::string>(seen.begin(), seen.end()).size(), 1200u); // each once
+    EXPECT_EQ(t.tell(), UINT64_MAX);
+    t.seek(start);
+    ASSERT_TRUE(t.next(e));
+    fsmeta::dir_stream u = db.readdir(d.ino);
+    fsmeta::dirent first;
+    ASSERT_TRUE(u.next(first));
+    EXPECT_EQ(e.name, first.name);
+    // a stream without a listing: tell answers 0, seek does nothing, no error
+    fsmeta::dir_stream none;
+    std::error_code ec = std::make_error_code(std::errc::io_error);
+    EXPECT_EQ(none.tell(ec), 0u);
+    EXPECT_FALSE(ec);
+    none.seek(5, ec);
+    EXPECT_FALSE(ec);
+    EXPECT_FALSE(none.next(e));
+}
+
+TEST(HppDb, SnapshotDurable)
+{
+    char dir[] = "/tmp/fsmeta-hpp-XXXXXX";
+    ASSERT_NE(mkdtemp(dir), nullptr);
+    fsmeta::options o;
+    o.dir = dir;
+    o.snapshot_threshold = 32;
+    {
+        fsmeta::db db = fsmeta::db::open(o);
+        db.mkdir_all("/a/b", 0755);
+        db.snapshot();
+        db.snapshot(); // nothing new: no failure
+        db.symlink_path("/a/l", "b");
+    }
+    {
+        fsmeta::db db = fsmeta::db::open(o);
+        EXPECT_TRUE(db.resolve("/a/l", true).is_dir());
+        EXPECT_EQ(db.fsck(), "");
+        db.close();
+        EXPECT_THROW(db.snapshot(), fsmeta::error);
+    }
+    std::string cmd = std::string("rm -rf '") + dir + "'";
+    EXPECT_EQ(std::system(cmd.c_str()), 0);
 }
 
 } // namespace
