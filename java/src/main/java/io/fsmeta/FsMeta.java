@@ -858,6 +858,7 @@ public final class FsMeta implements AutoCloseable {
      * (Hadoop's {@code rename(src, dst, Options.Rename...)}, as {@code FileContext.rename}). Unlike
      * {@link #rename(CallerContext, String, String)}, an existing directory dst is not moved into: it is the
      * target. The replacement is atomic (one {@code rename(2)} in the engine: there is no moment without dst).
+     * When src and dst are two hard links of one file, nothing is done and both stay, as rename(2) does.
      *
      * <pre>{@code
      * fs.createFile(ctx, "/tables/t/_tmp", 0644);
@@ -959,7 +960,7 @@ public final class FsMeta implements AutoCloseable {
      *
      * @throws IllegalArgumentException newLength is negative or larger than the file's length
      * @throws java.io.FileNotFoundException path does not exist
-     * @throws FsMetaException EISDIR: path is a directory
+     * @throws FsMetaException EISDIR: path is a directory; EINVAL: not a regular file (a fifo, socket, device)
      * @throws java.nio.file.AccessDeniedException the caller may not write the file (or search its path)
      */
     public boolean truncate(CallerContext ctx, String path, long newLength) throws IOException {

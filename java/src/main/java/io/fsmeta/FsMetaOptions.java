@@ -1,5 +1,9 @@
 package io.fsmeta;
 
+import java.nio.file.FileSystems;
+import java.nio.file.Path;
+import java.util.Objects;
+
 /**
  * How {@link FsMeta#open(FsMetaOptions)} opens a database. Immutable; build with {@link #builder()}.
  *
@@ -85,6 +89,21 @@ public final class FsMetaOptions {
             this.dir = dir;
             this.inMemory = false;
             return this;
+        }
+
+        /**
+         * Use the durable engine with this data directory, a host path ({@link #dir(String)} of its string): a
+         * relative one is relative to the process's working directory, as the String form's.
+         *
+         * @throws IllegalArgumentException the Path is empty, or not of the default file system (the engine opens
+         *     the directory with the operating system)
+         */
+        public Builder dir(Path dir) {
+            Objects.requireNonNull(dir, "dir");
+            if (dir.getFileSystem() != FileSystems.getDefault()) {
+                throw new IllegalArgumentException("not a path of the default file system: " + dir.toUri());
+            }
+            return dir(dir.toString());
         }
 
         public Builder capacity(long bytes) {

@@ -7,15 +7,19 @@ import java.io.IOException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystem;
+import java.nio.file.FileSystems;
 import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The path API's forms added for issue 19: java.nio.file.Path overloads, rename with OVERWRITE, listStatusIterator
@@ -93,6 +97,35 @@ class PathFormsTest {
         }
     }
 
+    @Test
+    void pathOfAnotherFileSystem(@TempDir Path tmp) throws IOException {
+        // a Path names the engine's file by its name elements, whatever file system it comes from
+        try (FileSystem zip = FileSystems.newFileSystem(tmp.resolve("x.zip"), Map.of("create", "true"));
+                FsMeta fs = FsMeta.openInMemory()) {
+            fs.mkdirs(ROOT, zip.getPath("/z", "y"), 0755);
+            assertTrue(fs.getFileStatus(ROOT, "/z/y").isDirectory());
+            assertTrue(fs.exists(ROOT, zip.getPath("z/y")));
+            // but a durable engine's data directory is the host's
+            assertThrows(IllegalArgumentException.class, () -> FsMetaOptions.builder().dir(zip.getPath("/db")));
+        }
+    }
+
+    @Test
+    void durableDirAsPath(@TempDir Path tmp) throws IOException {
+        Path db = tmp.resolve("db");
+        try (FsMeta fs = FsMeta.open(FsMetaOptions.builder().dir(db).build())) {
+            fs.createFile(ROOT, Path.of("/kept"), 0644);
+        }
+        FsMetaOptions opts = FsMetaOptions.builder().dir(db).build();
+        assertEquals(db.toString(), opts.dir());
+        assertFalse(opts.inMemory());
+        try (FsMeta fs = FsMeta.open(opts)) {
+            assertTrue(fs.exists(ROOT, Path.of("/kept")));
+        }
+        assertThrows(IllegalArgumentException.class, () -> FsMetaOptions.builder().dir(Path.of("")));
+        assertThrows(NullPointerException.class, () -> FsMetaOptions.builder().dir((Path) null));
+    }
+
     // ---- rename that replaces ----
 
     @Test
@@ -168,6 +201,12 @@ class PathFormsTest {
             assertThrows(NullPointerException.class, () -> fs.rename(ROOT, (String) null, "/d/g", o));
             // nothing moved by any of these
             assertTrue(fs.exists(ROOT, "/d/f") && fs.exists(ROOT, "/d/g") && fs.exists(ROOT, "/d/full/x"));
+            // two hard links of one file: nothing is done, both stay (rename(2))
+            fs.link(ROOT, fs.resolve(ROOT, "/d/f", false).ino(), fs.resolve(ROOT, "/d", true).ino(), "f2");
+            fs.rename(ROOT, "/d/f", "/d/f2", o);
+            assertTrue(fs.exists(ROOT, "/d/f") && fs.exists(ROOT, "/d/f2"));
+            assertThrows(FileAlreadyExistsException.class, () -> fs.rename(ROOT, "/d/f", "/d/f2", RenameOption.NONE));
+            assertTrue(fs.delete(ROOT, "/d/f2", false));
             // Path form
             fs.rename(ROOT, Path.of("/d/f"), Path.of("/d/g"), o);
             assertFalse(fs.exists(ROOT, "/d/f"));
@@ -473,6 +512,8 @@ class PathFormsTest {
             assertThrows(NotDirectoryException.class, () -> fs.truncate(ROOT, "/d/f/x", 0));
             assertThrows(AccessDeniedException.class, () -> fs.truncate(BOB, "/d/f", 0)); // 0644, root's
             assertThrows(NullPointerException.class, () -> fs.truncate(ROOT, (String) null, 0));
+            fs.mknod(ROOT, fs.resolve(ROOT, "/d", true).ino(), "fifo", Attr.S_IFIFO | 0666, 0);
+            assertEquals(Status.EINVAL, status(() -> fs.truncate(ROOT, "/d/fifo", 0)));
             assertEquals(5000, fs.getFileStatus(ROOT, "/d/f").length());
             fs.fsck();
         }
