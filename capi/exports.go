@@ -332,6 +332,26 @@ func fsmetago_dir_seek(h C.uint64_t, cursor C.uint64_t) (rc C.int) {
 	return 0
 }
 
+//export fsmetago_dir_path
+func fsmetago_dir_path(out *C.fsmeta_buf, h C.uint64_t, ctx *C.fsmeta_ctx, ino C.uint64_t) (rc C.int) {
+	const fn = "fsmeta_dir_path"
+	defer catch(fn, &rc)
+	var cb fsmeta.Caller
+	db, c, st := begin(fn, h, ctx, &cb)
+	if st != 0 {
+		return st
+	}
+	if out == nil {
+		return nullArg(fn, "buf_out")
+	}
+	*out = C.fsmeta_buf{}
+	p, err := db.DirPath(c, fsmeta.Ino(ino))
+	if err != nil {
+		return fail(fn, err)
+	}
+	return done(fn, putText(out, p))
+}
+
 // ---- file system ---------------------------------------------------------------
 
 //export fsmetago_statfs

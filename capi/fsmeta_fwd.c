@@ -99,6 +99,11 @@ int fsmeta_dir_seek(fsmeta_dir *dir, uint64_t cursor)
     return fsmetago_dir_seek(H(dir), cursor);
 }
 
+int fsmeta_dir_path(fsmeta_buf *buf_out, fsmeta_db *db, const fsmeta_ctx *ctx, uint64_t ino)
+{
+    return fsmetago_dir_path(buf_out, H(db), (fsmeta_ctx *)ctx, ino);
+}
+
 int fsmeta_statfs(fsmeta_statfs_info *out, fsmeta_db *db, const fsmeta_ctx *ctx)
 {
     return fsmetago_statfs(out, H(db), (fsmeta_ctx *)ctx);

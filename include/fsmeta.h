@@ -661,6 +661,20 @@ int fsmeta_dir_tell(uint64_t *cursor_out, fsmeta_dir *dir);
  */
 int fsmeta_dir_seek(fsmeta_dir *dir, uint64_t cursor);
 
+/*
+ * fsmeta_dir_path - the path from the root of directory ino ("/" for the root), as fsmeta_resolve takes it back.
+ *
+ * buf_out: receives the path in data (NUL-terminated; len bytes without the NUL; count 0) (required; zeroed on
+ *          failure; release with fsmeta_buf_dispose). The path may be longer than FSMETA_PATH_MAX.
+ * A directory has one name and keeps its parent, so this costs one step per level. Other inodes are -ENOTDIR: the
+ * engine keeps no link from a file to the directories that name it (a hard link names only the inode), so its
+ * names could only be found by a scan of the whole namespace; find a file through its directory instead. No
+ * permission is needed (as fsmeta_getattr).
+ * Returns 0; -ENOENT; -ENOTDIR; -ENOMEM; -EINVAL (buf_out NULL, bad ctx); FSMETA_EVERSION; FSMETA_EBADHANDLE;
+ * FSMETA_ECLOSED. Thread-safe.
+ */
+int fsmeta_dir_path(fsmeta_buf *buf_out, fsmeta_db *db, const fsmeta_ctx *ctx, uint64_t ino);
+
 /* ---- File system --------------------------------------------------------------------------------------------- */
 
 /*

@@ -459,6 +459,10 @@ public:
         ctx_call(ec, fsmeta_path_removexattr(db_, ctx(), path.data(), path.size(), follow ? FSMETA_RESOLVE_FOLLOW : 0, name.data(), name.size()));
     }
 
+    // dir_path is the path from the root of directory ino (fsmeta_dir_path; ENOTDIR for other inodes).
+    std::string dir_path(ino_t ino) const { return dir_path_(ino, nullptr); }
+    std::string dir_path(ino_t ino, std::error_code &ec) const { return dir_path_(ino, &ec); }
+
     // snapshot takes a snapshot of a durable engine now and truncates its log (fsmeta_snapshot; EINVAL in memory).
     void snapshot() const { detail::check(fsmeta_snapshot(db_), nullptr); }
     void snapshot(std::error_code &ec) const noexcept { ctx_call(ec, fsmeta_snapshot(db_)); }
@@ -673,6 +677,13 @@ private:
         attr a;
         detail::check(fsmeta_mkdir_all(&a, db_, ctx(), path.data(), path.size(), mode), ec);
         return a;
+    }
+    std::string dir_path_(ino_t ino, std::error_code *ec) const
+    {
+        detail::buf b;
+        int rc = fsmeta_dir_path(&b.b, db_, ctx(), ino);
+        detail::check(rc, ec);
+        return rc < 0 ? std::string() : std::string(b.b.data, b.b.len);
     }
     attr symlink_path_(std::string_view path, std::string_view target, std::error_code *ec) const
     {

@@ -351,3 +351,17 @@ func (db *DB) RemoveXattrPath(c *Caller, path string, follow bool, name string) 
 	}
 	return db.RemoveXattr(c, ino, name)
 }
+
+// DirPath returns the path from the root of directory ino ("/" for the root):
+// one step per level, through the parent each directory keeps. A
+// non-directory is ENOTDIR: the engine keeps no link from a file to the
+// directories that name it, so finding its names would take a scan of the
+// whole namespace. No permission is needed. Errors: ENOENT, ENOTDIR.
+func (db *DB) DirPath(c *Caller, ino Ino) (string, error) {
+	c, err := callerOf("dirpath", ino, "", c)
+	if err != nil {
+		return "", err
+	}
+	p, e := db.tree().DirPath(c, ino)
+	return p, db.wrap("dirpath", ino, "", e)
+}

@@ -169,3 +169,101 @@ func TestDirIterTellSeek(t *testing.T) {
 		t.Errorf("Next after Seek(0): %v", it2.Err())
 	}
 }
+
+// TestDirPath: the path of every directory of a tree, hot, cold (whole
+// directories, stubs and runs of large ones) and thawed again, is the path
+// it was made by; a non-directory is ENOTDIR, a missing inode ENOENT.
+func TestDirPath(t *testing.T) {
+	for _, opts := range []fsmeta.CompactOptions{
+		{},
+		{All: true, DictSample: 1},
+		{All: true, MaxDir: 2, RunEntries: 1, DictSample: 1},
+		{All: true, MaxDir: 3, RunEntries: 2, Budget: 3, DictSample: 1},
+	} {
+		db, err := fsmeta.Open(fsmeta.Options{InMemory: true, CompactAfter: -1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := map[fsmeta.Ino]string{meta.RootIno: "/"}
+		var files []fsmeta.Ino
+		for i := 0; i < 6; i++ {
+			for j := 0; j < 5; j++ {
+				p := fmt.Sprintf("/top%d/mid%d/leaf", i, j)
+				a, err := db.MkdirAll(nil, p, 0o755)
+				if err != nil {
+					t.Fatal(err)
+				}
+				want[a.Ino] = p
+				for k := 0; k < 3; k++ {
+					f, err := db.Create(nil, a.Ino, fmt.Sprint("f", k), 0o644)
+					if err != nil {
+						t.Fatal(err)
+					}
+					files = append(files, f.Ino)
+				}
+				m, err := db.Resolve(nil, fmt.Sprintf("/top%d/mid%d", i, j), false)
+				if err != nil {
+					t.Fatal(err)
+				}
+				want[m.Ino] = fmt.Sprintf("/top%d/mid%d", i, j)
+			}
+			top, err := db.Resolve(nil, fmt.Sprintf("/top%d", i), false)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want[top.Ino] = fmt.Sprintf("/top%d", i)
+		}
+		if err := db.RenamePath(nil, "/top0/mid0", "/top1/moved", 0); err != nil {
+			t.Fatal(err)
+		}
+		for ino, p := range want {
+			if len(p) >= 10 && p[:10] == "/top0/mid0" {
+				want[ino] = "/top1/moved" + p[10:]
+			}
+		}
+		check := func(when string) {
+			t.Helper()
+			for ino, p := range want {
+				if got, err := db.DirPath(nil, ino); err != nil || got != p {
+					t.Errorf("%+v %s: DirPath(%d) = %q, %v; want %q", opts, when, ino, got, err, p)
+				}
+			}
+			for _, f := range files[:5] {
+				if _, err := db.DirPath(nil, f); fsmeta.ErrnoOf(err) != meta.ENOTDIR {
+					t.Errorf("%+v %s: DirPath(file) = %v, want ENOTDIR", opts, when, err)
+				}
+			}
+			if _, err := db.DirPath(nil, 1<<40); fsmeta.ErrnoOf(err) != meta.ENOENT {
+				t.Errorf("%+v %s: DirPath(missing) = %v, want ENOENT", opts, when, err)
+			}
+		}
+		check("hot")
+		if opts.All {
+			cs, err := db.Compact(opts, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if cs.Dirs < 10 {
+				t.Fatalf("%+v: only %d directories made cold", opts, cs.Dirs)
+			}
+			check("cold")
+			if _, err := db.Mkdir(nil, want2(t, db, "/top2/mid2"), "new", 0o755); err != nil { // thaws one
+				t.Fatal(err)
+			}
+			check("after a change")
+		}
+		if err := db.Fsck(); err != nil {
+			t.Fatal(err)
+		}
+		db.Close()
+	}
+}
+
+func want2(t *testing.T, db *fsmeta.DB, p string) fsmeta.Ino {
+	t.Helper()
+	a, err := db.Resolve(nil, p, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a.Ino
+}

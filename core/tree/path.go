@@ -198,3 +198,43 @@ func (t *Tree) mkdirAll(c *meta.Caller, now int64, path string, mode uint32) (h 
 	}
 	return cur, 0
 }
+
+// DirPath returns the path from the root of directory ino ("/" for the root),
+// walking up its parents: a directory has one name, and its record (hot, or
+// the entry a cold one's stub points to) keeps its parent, so this costs one
+// step per level. A non-directory has no such link (its record sits in its
+// directory's chain, which it does not name; a hard link record names only
+// the inode), so its names cannot be found without a scan: ENOTDIR. No
+// permission is needed (as getattr). Errors: ENOENT, ENOTDIR.
+func (t *Tree) DirPath(c *meta.Caller, ino meta.Ino) (string, meta.Errno) {
+	s, ok := t.rlock()
+	if !ok {
+		return "", meta.EClosed
+	}
+	defer t.mu.runlock(s)
+	var names []string // from ino up
+	for cur, steps := ino, 0; cur != meta.RootIno; steps++ {
+		h := t.getNode(cur)
+		if h == nil {
+			return "", meta.ENOENT
+		}
+		if !isDir(t.mode(h)) {
+			return "", meta.ENOTDIR
+		}
+		next := h.parent()
+		if next == cur || next == 0 || steps > 1<<24 {
+			return "", meta.EIO // a parent chain that does not reach the root: fsck's business
+		}
+		names = append(names, string(h.name())) // copied now: a cold node is a scratch copy
+		cur = next
+	}
+	if len(names) == 0 {
+		return "/", 0
+	}
+	var b strings.Builder
+	for i := len(names) - 1; i >= 0; i-- {
+		b.WriteByte('/')
+		b.WriteString(names[i])
+	}
+	return b.String(), 0
+}

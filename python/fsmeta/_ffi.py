@@ -282,6 +282,7 @@ FUNCTIONS = (
     "fsmeta_dir_close",
     "fsmeta_dir_tell",
     "fsmeta_dir_seek",
+    "fsmeta_dir_path",
     "fsmeta_statfs",
     "fsmeta_getxattr",
     "fsmeta_setxattr",
@@ -335,6 +336,7 @@ STATUS_FUNCTIONS = (
     "fsmeta_dir_close",
     "fsmeta_dir_tell",
     "fsmeta_dir_seek",
+    "fsmeta_dir_path",
     "fsmeta_statfs",
     "fsmeta_getxattr",
     "fsmeta_setxattr",
@@ -502,6 +504,9 @@ def _declare(lib):
     # int fsmeta_dir_seek(fsmeta_dir *dir, uint64_t cursor);
     lib.fsmeta_dir_seek.argtypes = [ctypes.POINTER(fsmeta_dir), ctypes.c_uint64]
     lib.fsmeta_dir_seek.restype = ctypes.c_int
+    # int fsmeta_dir_path(fsmeta_buf *buf_out, fsmeta_db *db, const fsmeta_ctx *ctx, uint64_t ino);
+    lib.fsmeta_dir_path.argtypes = [ctypes.POINTER(fsmeta_buf), ctypes.POINTER(fsmeta_db), ctypes.POINTER(fsmeta_ctx), ctypes.c_uint64]
+    lib.fsmeta_dir_path.restype = ctypes.c_int
     # int fsmeta_statfs(fsmeta_statfs_info *out, fsmeta_db *db, const fsmeta_ctx *ctx);
     lib.fsmeta_statfs.argtypes = [ctypes.POINTER(fsmeta_statfs_info), ctypes.POINTER(fsmeta_db), ctypes.POINTER(fsmeta_ctx)]
     lib.fsmeta_statfs.restype = ctypes.c_int

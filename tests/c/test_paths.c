@@ -1,6 +1,6 @@
 /*
- * test_paths.c - what users reached for from C (issue #19): the operations by path (fsmeta_path_*), the resumable
- * listing cursor (fsmeta_dir_tell, fsmeta_dir_seek), fsmeta_snapshot and fsmeta_options.snapshot_threshold. Each
+ * test_paths.c - what users reached for from C (issue #19): the operations by path (fsmeta_path_*), the path of a
+ * directory (fsmeta_dir_path), the resumable listing cursor (fsmeta_dir_tell, fsmeta_dir_seek), fsmeta_snapshot and fsmeta_options.snapshot_threshold. Each
  * function's work, then its failures: arguments checked before anything is looked up, and nothing written on
  * failure.
  */
@@ -332,6 +332,52 @@ static void test_path_args(void)
 #undef PATH_CASES
 }
 
+/* fsmeta_dir_path: a directory's path from its parent links; -ENOTDIR for other inodes (no link from a file to
+ * its directories); nothing but a zeroed buffer on failure. */
+static void test_dir_path(void)
+{
+    fsmeta_db *db = open_mem();
+    make_tree(db);
+    fsmeta_attr sub, f, d;
+    EXPECT_OK(fsmeta_resolve(&sub, db, NULL, NAME("/d/sub"), 0));
+    EXPECT_OK(fsmeta_resolve(&f, db, NULL, NAME("/d/f"), 0));
+    fsmeta_buf b = FSMETA_BUF_INIT;
+    EXPECT_OK(fsmeta_dir_path(&b, db, NULL, sub.ino));
+    CHECK(b.len == 6 && strcmp(b.data, "/d/sub") == 0 && b.count == 0);
+    fsmeta_buf_dispose(&b);
+    EXPECT_OK(fsmeta_dir_path(&b, db, NULL, FSMETA_ROOT_INO));
+    CHECK(b.len == 1 && strcmp(b.data, "/") == 0);
+    fsmeta_buf_dispose(&b);
+    /* after a rename the path follows; a caller without any permission gets it too (as getattr) */
+    EXPECT_OK(fsmeta_path_setattr(NULL, db, NULL, NAME("/d"), 0, FSMETA_SET_MODE, &(fsmeta_setattr_in){.mode = 0}));
+    EXPECT_OK(fsmeta_mkdir_all(&d, db, NULL, NAME("/e"), 0755));
+    EXPECT_OK(fsmeta_path_rename(db, NULL, NAME("/d/sub"), NAME("/e/moved"), 0));
+    EXPECT_OK(fsmeta_dir_path(&b, db, &alice, sub.ino));
+    CHECK(b.data != NULL && strcmp(b.data, "/e/moved") == 0);
+    fsmeta_buf_dispose(&b);
+    /* it resolves back to the same directory */
+    fsmeta_attr back;
+    EXPECT_OK(fsmeta_dir_path(&b, db, NULL, sub.ino));
+    EXPECT_OK(fsmeta_resolve(&back, db, NULL, b.data, b.len, 0));
+    CHECK(back.ino == sub.ino);
+    fsmeta_buf_dispose(&b);
+
+    fsmeta_buf keep = {(char *)1, 1, 1};
+    EXPECT_RC(fsmeta_dir_path(&keep, db, NULL, f.ino), FSMETA_ENOTDIR);
+    CHECK(keep.data == NULL && keep.len == 0 && keep.count == 0);
+    EXPECT_RC(fsmeta_dir_path(&b, db, NULL, 123456), FSMETA_ENOENT);
+    EXPECT_RC(fsmeta_dir_path(&b, db, NULL, 0), FSMETA_ENOENT);
+    EXPECT_RC(fsmeta_dir_path(NULL, db, NULL, sub.ino), FSMETA_EINVAL);
+    const fsmeta_ctx badctx = {0, 0, 0, 0, NULL, 0};
+    EXPECT_RC(fsmeta_dir_path(&b, db, &badctx, sub.ino), FSMETA_EVERSION);
+    EXPECT_RC(fsmeta_dir_path(&b, NULL, NULL, sub.ino), FSMETA_EBADHANDLE);
+    CHECK(b.data == NULL && b.len == 0);
+    EXPECT_OK(fsmeta_path_rmdir(db, NULL, NAME("/e/moved")));
+    EXPECT_RC(fsmeta_dir_path(&b, db, NULL, sub.ino), FSMETA_ENOENT);
+    EXPECT_OK(fsmeta_close(db));
+    EXPECT_RC(fsmeta_dir_path(&b, db, NULL, FSMETA_ROOT_INO), FSMETA_EBADHANDLE);
+}
+
 /* fsmeta_dir_tell / fsmeta_dir_seek: a listing resumed from a cursor, on the same iterator or another one, returns
  * every entry that exists throughout exactly once, across batches and changes. */
 #define NFILES 1500
@@ -487,6 +533,7 @@ int main(void)
     test_path_work();
     test_path_ends();
     test_path_args();
+    test_dir_path();
     test_dir_cursor();
     test_snapshot();
     CHECK(fsmeta_handle_count() == handles0);

@@ -475,6 +475,20 @@ TEST_F(Hpp, PathOperationErrors)
     EXPECT_EQ(db.fsck(), "");
 }
 
+TEST_F(Hpp, DirPath)
+{
+    fsmeta::attr leaf = db.mkdir_all("/a/b/c", 0755);
+    EXPECT_EQ(db.dir_path(leaf.ino), "/a/b/c");
+    EXPECT_EQ(db.dir_path(fsmeta::root_ino), "/");
+    db.rename_path("/a/b", "/b");
+    EXPECT_EQ(db.dir_path(leaf.ino), "/b/c");
+    fsmeta::attr f = db.create(leaf.ino, "f", 0644);
+    std::error_code ec;
+    EXPECT_EQ(db.dir_path(f.ino, ec), "");
+    EXPECT_EQ(ec, std::errc::not_a_directory);
+    EXPECT_THROW(db.dir_path(999999), fsmeta::error);
+}
+
 // Issue #19, what users reached for: a listing resumed from a cursor (tell, seek), on another stream too.
 TEST_F(Hpp, DirCursor)
 {

@@ -816,6 +816,28 @@ static jint jni_fsmeta_dir_seek(JNIEnv *env, jclass cls, jlong j_dir, jlong j_cu
     return rc;
 }
 
+/* int fsmeta_dir_path(fsmeta_buf *buf_out, fsmeta_db *db, const fsmeta_ctx *ctx, uint64_t ino); */
+static jint jni_fsmeta_dir_path(JNIEnv *env, jclass cls, jobjectArray j_bufOut, jlong j_db, jintArray j_ctx, jlong j_ino) {
+    (void)env;
+    (void)cls;
+    jint rc = 0;
+    fsmeta_buf c_buf_out = FSMETA_BUF_INIT;
+    jni_ctx c_ctx;
+    jni_ctx_init(&c_ctx);
+    if (rc == 0 && j_bufOut != NULL && !jni_len_ok(env, j_bufOut, 1)) rc = FSMETA_EINVAL;
+    if (rc == 0) rc = jni_ctx_get(env, j_ctx, &c_ctx);
+    if (rc == 0) {
+        rc = fsmeta_dir_path(j_bufOut != NULL ? &c_buf_out : NULL, (fsmeta_db*)(uintptr_t)j_db, c_ctx.p, (uint64_t)j_ino);
+        if (j_bufOut != NULL && (rc == 0 || c_buf_out.data != NULL)) {
+            jint r = jni_buf_put(env, j_bufOut, &c_buf_out);
+            if (rc == 0) rc = r;
+        }
+    }
+    jni_ctx_free(&c_ctx);
+    fsmeta_buf_dispose(&c_buf_out);
+    return rc;
+}
+
 /* int fsmeta_statfs(fsmeta_statfs_info *out, fsmeta_db *db, const fsmeta_ctx *ctx); */
 static jint jni_fsmeta_statfs(JNIEnv *env, jclass cls, jlongArray j_out, jlong j_db, jintArray j_ctx) {
     (void)env;
@@ -1555,6 +1577,7 @@ static const JNINativeMethod jni_methods[] = {
     {"fsmeta_dir_close", "(J)I", (void *)jni_fsmeta_dir_close},
     {"fsmeta_dir_tell", "([JJ)I", (void *)jni_fsmeta_dir_tell},
     {"fsmeta_dir_seek", "(JJ)I", (void *)jni_fsmeta_dir_seek},
+    {"fsmeta_dir_path", "([[BJ[IJ)I", (void *)jni_fsmeta_dir_path},
     {"fsmeta_statfs", "([JJ[I)I", (void *)jni_fsmeta_statfs},
     {"fsmeta_getxattr", "([B[JJ[IJ[B)I", (void *)jni_fsmeta_getxattr},
     {"fsmeta_setxattr", "(J[IJ[B[BI)I", (void *)jni_fsmeta_setxattr},

@@ -486,6 +486,13 @@ public final class Native {
     public static native int fsmeta_dir_seek(long dir, long cursor);
 
     /**
+     * the path from the root of directory ino ("/" for the root), as fsmeta_resolve takes it back.
+     *
+     * <pre>{@code int fsmeta_dir_path(fsmeta_buf *buf_out, fsmeta_db *db, const fsmeta_ctx *ctx, uint64_t ino);}</pre>
+     */
+    public static native int fsmeta_dir_path(byte[][] bufOut, long db, int[] ctx, long ino);
+
+    /**
      * capacity and usage.
      *
      * <pre>{@code int fsmeta_statfs(fsmeta_statfs_info *out, fsmeta_db *db, const fsmeta_ctx *ctx);}</pre>
