@@ -26,7 +26,7 @@ import subprocess
 import sys
 import time
 
-DEFAULT_FILES = ["README.md", "python/README.md", "capi/README.md", "testdata/README.md"]
+DEFAULT_FILES = ["README.md", "python/README.md", "java/README.md", "capi/README.md", "testdata/README.md"]
 FENCE = re.compile(r"^```(\S*)\s*$")
 SKIP = re.compile(r"<!--\s*readme-blocks:\s*skip\s*\((.+)\)\s*-->")
 
