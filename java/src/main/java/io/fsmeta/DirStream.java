@@ -20,6 +20,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * meant for one thread. After {@link #close()}, {@code read()} throws {@link IllegalStateException}. If the
  * database is closed under an open stream, the next {@code read()} fails with status ECLOSED, whatever entries
  * were fetched before and also after the end of the listing.
+ *
+ * <p>A listing can be resumed: {@link #tell()} is the cursor of the entry the next {@code read()} returns, and
+ * {@link #seek(long)} continues from a cursor, on this stream or on another listing of the same directory (FUSE's
+ * and NFS's readdir offsets and cookies). A cursor is a hash of the next name, so it stays valid whatever changes
+ * in the directory; {@link #START} and {@link #END} are the two ends.
  */
 public final class DirStream implements Iterable<DirEntry>, AutoCloseable {
     private final FsMeta db;
@@ -30,6 +35,13 @@ public final class DirStream implements Iterable<DirEntry>, AutoCloseable {
     private final long[] ent = new long[Native.DIRENT_LONGS];
     private final byte[] name = new byte[Native.DIRENT_NAME_SIZE];
     private boolean iterated;
+    private DirEntry pending; // read ahead by the iterator's hasNext(); dropped by seek
+
+    /** The cursor of the start of a listing (0). */
+    public static final long START = 0L;
+
+    /** The cursor of the end of a listing, after the last entry (UINT64_MAX, -1 as a Java long). */
+    public static final long END = -1L;
 
     private static final class Release implements Runnable {
         private final long handle;
@@ -79,32 +91,81 @@ public final class DirStream implements Iterable<DirEntry>, AutoCloseable {
         return new DirEntry(Arrays.copyOf(name, len), ent[Native.DIRENT_INO], (int) ent[Native.DIRENT_TYPE], attr);
     }
 
+    /**
+     * The cursor of the entry the next {@link #read()} returns ({@code fsmeta_dir_tell}), to resume the listing
+     * there later with {@link #seek(long)} ({@link #END} after the last entry; before the first read, the cursor
+     * of the first entry, which resumes as {@link #START} does).
+     * A cursor is an unsigned 64-bit value carried in a long (compare them with {@link Long#compareUnsigned}); half
+     * of them are negative longs. With an {@link #iterator()}, whose {@code hasNext()} reads one entry ahead, tell
+     * after {@code next()} (before {@code hasNext()}).
+     *
+     * @throws IllegalStateException after {@link #close()}
+     * @throws IOException the library refused the call (a status of {@link FsMetaException})
+     */
+    public synchronized long tell() throws IOException {
+        if (!open.get()) throw new IllegalStateException("DirStream is closed");
+        long[] out = new long[1];
+        int st = Native.fsmeta_dir_tell(out, handle);
+        Reference.reachabilityFence(this);
+        if (st != 0) {
+            String detail = FsMeta.lastError();
+            if (!open.get()) throw new IllegalStateException("DirStream is closed");
+            throw new FsMetaException(st, "telldir", null, detail).toIOException();
+        }
+        return out[0];
+    }
+
+    /**
+     * Makes the next {@link #read()} continue from cursor ({@code fsmeta_dir_seek}): {@link #START}, a value of
+     * {@link #tell()} (of this stream or of another listing of the same directory), or {@link #END}. Every entry
+     * that exists throughout is returned exactly once from there. Any long is a cursor (an unsigned 64-bit value):
+     * none is refused. The entries the stream had fetched are dropped, and the next {@code read()} asks the engine
+     * again (read permission is checked again); a failure that had stopped the listing is cleared, except ECLOSED
+     * (a listing of a closed database stays closed). An {@link #iterator()} in progress continues from there too.
+     *
+     * @throws IllegalStateException after {@link #close()}
+     * @throws IOException the library refused the call (a status of {@link FsMetaException})
+     */
+    public synchronized void seek(long cursor) throws IOException {
+        if (!open.get()) throw new IllegalStateException("DirStream is closed");
+        int st = Native.fsmeta_dir_seek(handle, cursor);
+        Reference.reachabilityFence(this);
+        pending = null;
+        if (st != 0) {
+            String detail = FsMeta.lastError();
+            if (!open.get()) throw new IllegalStateException("DirStream is closed");
+            throw new FsMetaException(st, "seekdir", null, detail).toIOException();
+        }
+    }
+
     /** The remaining entries, once. */
     @Override
     public synchronized Iterator<DirEntry> iterator() {
         if (iterated) throw new IllegalStateException("DirStream can be iterated only once");
         iterated = true;
         return new Iterator<DirEntry>() {
-            private DirEntry next;
-
             @Override
             public boolean hasNext() {
-                if (next == null) {
-                    try {
-                        next = read();
-                    } catch (IOException e) {
-                        throw new UncheckedIOException(e);
+                synchronized (DirStream.this) {
+                    if (pending == null) {
+                        try {
+                            pending = read();
+                        } catch (IOException e) {
+                            throw new UncheckedIOException(e);
+                        }
                     }
+                    return pending != null;
                 }
-                return next != null;
             }
 
             @Override
             public DirEntry next() {
-                if (!hasNext()) throw new NoSuchElementException();
-                DirEntry e = next;
-                next = null;
-                return e;
+                synchronized (DirStream.this) {
+                    if (!hasNext()) throw new NoSuchElementException();
+                    DirEntry e = pending;
+                    pending = null;
+                    return e;
+                }
             }
         };
     }

@@ -104,6 +104,7 @@ public final class FsMeta implements AutoCloseable {
         opts[Native.OPTIONS_CAPACITY] = options.capacity();
         opts[Native.OPTIONS_MAX_INODES] = options.maxInodes();
         opts[Native.OPTIONS_ARENA_MAX_BYTES] = options.arenaMaxBytes();
+        opts[Native.OPTIONS_SNAPSHOT_THRESHOLD] = options.snapshotThreshold();
         byte[] dir = options.dir() != null ? options.dir().getBytes(StandardCharsets.UTF_8) : null;
         long[] out = new long[1];
         st = Native.fsmeta_open(out, opts, dir);
@@ -477,6 +478,21 @@ public final class FsMeta implements AutoCloseable {
             }
             throw fail(st, "fsck", null);
         }
+    }
+
+    /**
+     * Takes a snapshot of a durable engine now and truncates its log ({@code fsmeta_snapshot}); the engine also
+     * takes one by itself every {@link FsMetaOptions.Builder#snapshotThreshold(long)} log entries. Changes go on
+     * while it is written.
+     *
+     * @throws FsMetaException EINVAL for an in-memory engine (it has no log); EROFS (opened read-only); EIO or
+     *     EINTERNAL (the snapshot could not be written: the message says why)
+     * @throws IllegalStateException the database is closed
+     */
+    public void snapshot() throws IOException {
+        int st = Native.fsmeta_snapshot(h());
+        Reference.reachabilityFence(this);
+        if (st != 0) throw fail(st, "snapshot", null);
     }
 
     public Stats stats() throws IOException {

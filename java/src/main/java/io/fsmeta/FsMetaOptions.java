@@ -17,6 +17,7 @@ public final class FsMetaOptions {
     private final long capacity;
     private final long maxInodes;
     private final long arenaMaxBytes;
+    private final long snapshotThreshold;
 
     private FsMetaOptions(Builder b) {
         this.inMemory = b.inMemory;
@@ -24,6 +25,7 @@ public final class FsMetaOptions {
         this.capacity = b.capacity;
         this.maxInodes = b.maxInodes;
         this.arenaMaxBytes = b.arenaMaxBytes;
+        this.snapshotThreshold = b.snapshotThreshold;
     }
 
     public static Builder builder() {
@@ -59,10 +61,18 @@ public final class FsMetaOptions {
         return arenaMaxBytes;
     }
 
+    /**
+     * The log entries after which the durable engine takes a snapshot by itself (0: the library's default,
+     * 200,000). An in-memory engine has no log and ignores it.
+     */
+    public long snapshotThreshold() {
+        return snapshotThreshold;
+    }
+
     @Override
     public String toString() {
         return "FsMetaOptions[inMemory=" + inMemory + ", dir=" + dir + ", capacity=" + capacity + ", maxInodes="
-                + maxInodes + ", arenaMaxBytes=" + arenaMaxBytes + "]";
+                + maxInodes + ", arenaMaxBytes=" + arenaMaxBytes + ", snapshotThreshold=" + snapshotThreshold + "]";
     }
 
     /** Builder of {@link FsMetaOptions}. In-memory by default. */
@@ -72,6 +82,7 @@ public final class FsMetaOptions {
         private long capacity;
         private long maxInodes;
         private long arenaMaxBytes;
+        private long snapshotThreshold;
 
         private Builder() {}
 
@@ -118,6 +129,17 @@ public final class FsMetaOptions {
 
         public Builder arenaMaxBytes(long bytes) {
             this.arenaMaxBytes = nonNegative(bytes, "arenaMaxBytes");
+            return this;
+        }
+
+        /**
+         * Log entries after which the durable engine takes a snapshot by itself and truncates its log (0: the
+         * library's default, 200,000); {@link FsMeta#snapshot()} takes one now. Ignored by an in-memory engine.
+         *
+         * @throws IllegalArgumentException n &lt; 0
+         */
+        public Builder snapshotThreshold(long n) {
+            this.snapshotThreshold = nonNegative(n, "snapshotThreshold");
             return this;
         }
 
