@@ -22,6 +22,7 @@ var allowed = map[string][]string{
 	"core/compact":       {},
 	"core/tree":          {"core/arena", "core/compact", "core/meta"},
 	"core/fsm":           {"core/meta", "core/tree"},
+	"core/cluster":       {"core/fsm", "core/meta"},
 	"sdk":                {"core/"},
 	"capi":               {"sdk"},
 	"cmd/fsmeta":         {"sdk", "internal/dump", "internal/workload"},
