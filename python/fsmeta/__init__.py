@@ -9,7 +9,7 @@ Two layers:
   manner of ``os`` (stat, listdir, walk, makedirs, rename, remove, rmtree; every os function by path as
   ``fs.os``, os.path's as ``fs.os.path``) and a pathlib-like :class:`Path` (``fs.path("/a") / "b"``).
   Attributes come as :class:`Attr`, with os.stat_result's field names; listings as :class:`DirEntry`, like
-  os.DirEntry.
+  os.DirEntry (``readdir`` returns a :class:`DirStream`, whose ``tell()`` and ``seek()`` resume a listing).
 
 Names and paths are ``str`` (encoded like os.fsencode: the file-system encoding with surrogateescape) or
 ``bytes``. POSIX failures raise ``OSError(errno, message, name)``, so Python gives FileNotFoundError,
@@ -55,6 +55,7 @@ from ._ffi import (  # noqa: F401 - the constants callers pass
     FSMETA_XATTR_CREATE,
     FSMETA_XATTR_REPLACE,
 )
+from ._inode import DirStream
 from ._lib import handle_count, last_error, library, strerror, version
 from ._oslike import OsAPI, OsPathAPI, ScandirEntry, ScandirIterator
 from ._pathlib import Path
@@ -74,6 +75,7 @@ __all__ = [
     "Attr",
     "Caller",
     "DirEntry",
+    "DirStream",
     "FsMeta",
     "FsMetaError",
     "OsAPI",

@@ -25,13 +25,17 @@ def open(  # noqa: A001 - the module's entry point, like io.open
     capacity: int = 0,
     max_inodes: int = 0,
     arena_max_bytes: int = 0,
+    snapshot_threshold: int = 0,
     library_path: Optional[str] = None,
     umask: Optional[int] = None,
 ) -> "FsMeta":
     """Open a database: in memory when dir is None (nothing survives close), else the durable engine in dir.
 
     capacity: bytes statfs reports as the total (0: 1 PiB); max_inodes: the inode limit (0: 2^40);
-    arena_max_bytes: the most memory the namespace may use (0: 32 GiB). library_path: see library().
+    arena_max_bytes: the most memory the namespace may use (0: 32 GiB); snapshot_threshold: the log entries after
+    which the durable engine takes a snapshot by itself and truncates its log (0: 200,000; fs.snapshot() takes one
+    now; an in-memory engine has no log and ignores it). Each is an int in 0 .. 2**64-1 (OverflowError outside,
+    TypeError for a non-int). library_path: see library().
     The returned object's operations run as root with umask (default: this process's umask, read now, so that
     makedirs and touch make the modes os.makedirs and open would; 0 applies no mask).
     Returns an FsMeta (a context manager: close() on exit).
@@ -43,6 +47,7 @@ def open(  # noqa: A001 - the module's entry point, like io.open
     capacity = _u64(capacity, "open", "capacity")
     max_inodes = _u64(max_inodes, "open", "max_inodes")
     arena_max_bytes = _u64(arena_max_bytes, "open", "arena_max_bytes")
+    snapshot_threshold = _u64(snapshot_threshold, "open", "snapshot_threshold")
     dir_b = None if dir is None else _name(dir, "open", "dir")
     if dir_b is not None and b"\0" in dir_b:
         raise ValueError("open() argument 'dir' holds a NUL byte")
@@ -55,6 +60,7 @@ def open(  # noqa: A001 - the module's entry point, like io.open
     opts.capacity = capacity
     opts.max_inodes = max_inodes
     opts.arena_max_bytes = arena_max_bytes
+    opts.snapshot_threshold = snapshot_threshold
     db = ctypes.POINTER(_ffi.fsmeta_db)()
     lib.fsmeta_open(_byref(db), _byref(opts))
     h = _Handle(db)
@@ -71,7 +77,8 @@ class FsMeta(_PathAPI):
     - inode operations, one per C function, taking inode numbers and names: lookup, getattr, setattr, access,
       mknod, create, mkdir, symlink, readlink, link, unlink, rmdir, renameat, readdir, statfs, getxattr,
       setxattr, listxattr, removexattr, fallocate, open_file, close_file, new_slice_id, write_slice,
-      read_chunk, compact_chunk, resolve, mkdir_all, fsck, stats;
+      read_chunk, compact_chunk, resolve, mkdir_all, fsck, stats, snapshot (readdir returns a DirStream, whose
+      tell() and seek() resume a listing);
     - a path API in the manner of os: stat, lstat, exists, lexists, isdir, isfile, islink, getsize, listdir,
       scandir, walk, makedirs, touch, utime, rename, replace, remove, removedir, removedirs, rmtree; every os
       function by path as ``fs.os`` (mkdir, symlink, readlink, link, chmod, chown, truncate, access, the xattr

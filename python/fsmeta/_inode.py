@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ctypes
 import os
+import threading
 import warnings
 from typing import TYPE_CHECKING, Any, Iterator, List, Optional, Sequence, cast
 
@@ -228,14 +229,17 @@ class _InodeAPI(_Bound):
 
     # -- directories
 
-    def readdir(self, ino: int = _ROOT, plus: bool = False) -> Iterator[DirEntry[str]]:
-        """The entries of directory ino ("." and ".." not listed), as a generator of DirEntry.
+    def readdir(self, ino: int = _ROOT, plus: bool = False, cursor: int = 0) -> "DirStream":
+        """The entries of directory ino ("." and ".." not listed), as a DirStream: an iterator of DirEntry.
 
-        plus=True also fetches every entry's attributes (DirEntry.stat() then needs no call). The iterator
-        handle is opened at the first next() (where errors such as NotADirectoryError are raised) and closed when
-        the generator ends, is closed, or is collected.
+        plus=True also fetches every entry's attributes (DirEntry.stat() then needs no call). cursor (0 .. 2**64-1)
+        starts the listing there: 0 (DirStream.START) from the beginning, a value of DirStream.tell() (of this
+        or another listing of the same directory) to resume it. The iterator handle is opened at the first
+        next() (where errors such as NotADirectoryError are raised) and closed at the end of the listing, by
+        close() (or a ``with`` block), or when the DirStream is collected.
         """
-        return self._listing(_u64(ino, "readdir", "ino"), plus, None, False)
+        fn = "readdir"
+        return DirStream(cast("FsMeta", self), _u64(ino, fn, "ino"), bool(plus), _u64(cursor, fn, "cursor"))
 
     def _listing(self, ino: int, plus: bool, prefix: Any, want_bytes: bool) -> Iterator[Any]:
         lib = self._lib
@@ -279,6 +283,13 @@ class _InodeAPI(_Bound):
         buf = _ffi.fsmeta_buf()
         self._lib.fsmeta_fsck(_byref(buf), self._db())
         self._lib.fsmeta_buf_dispose(_byref(buf))
+
+    def snapshot(self) -> None:
+        """Take a snapshot of a durable engine now and truncate its log (the engine also takes one by itself every
+        snapshot_threshold log entries: see fsmeta.open). Changes go on while it is written. An in-memory engine
+        has no log: OSError EINVAL; a snapshot that could not be written is OSError EIO or FsMetaError
+        (FSMETA_EINTERNAL), with the reason."""
+        self._lib.fsmeta_snapshot(self._db())
 
     def set_test_time(self, now_ns: int) -> None:
         """Fix the time stamped on later changes (tests); 0 returns to the clock."""
@@ -432,3 +443,148 @@ class _InodeAPI(_Bound):
         a = _c_attr()
         self._lib.fsmeta_mkdir_all(a, db, self._ctx, p, len(p), mode)
         return _attr(a)
+
+
+class DirStream:
+    """A directory listing in progress (FsMeta.readdir): iterate it for DirEntry objects, in the engine's order;
+    every entry that exists during the whole listing comes exactly once.
+
+    A listing can be resumed (FUSE's readdir offsets, NFS cookies): tell() is the cursor of the entry the next
+    next() returns, seek(cursor) continues from a cursor, and fs.readdir(ino, cursor=c) starts a new listing
+    there. A cursor is an int in 0 .. 2**64-1, a hash of the next name, so it stays valid whatever changes in the
+    directory: from it, every entry that exists throughout comes exactly once. START (0) is the beginning, END
+    (2**64-1) is after the last entry.
+
+    The native iterator is opened at the first next() and closed at the end of the listing, by close() (or leaving
+    a ``with`` block) and when the DirStream is collected. After close(), next() raises StopIteration (as a closed
+    generator) and tell() and seek() raise ValueError (as a closed file's methods). Calls are serialized; a
+    DirStream is meant for one thread.
+    """
+
+    __slots__ = ("_fs", "_ino", "_plus", "_d", "_cursor", "_state", "_lock", "_ent", "__weakref__")
+
+    START = 0
+    END = _U64_MAX
+
+    _NEW, _OPEN, _ENDED, _CLOSED = range(4)
+
+    def __init__(self, fs: "FsMeta", ino: int, plus: bool, cursor: int) -> None:
+        self._fs = fs
+        self._ino = ino
+        self._plus = plus
+        self._d: Any = None
+        self._cursor = cursor  # where the native iterator starts when it is (re)opened
+        self._state = DirStream._NEW
+        self._lock = threading.Lock()
+        self._ent = _ffi.fsmeta_dirent()
+
+    @property
+    def ino(self) -> int:
+        """The directory listed."""
+        return self._ino
+
+    @property
+    def plus(self) -> bool:
+        """Whether entries carry their attributes."""
+        return self._plus
+
+    @property
+    def closed(self) -> bool:
+        """Whether close() was called."""
+        return self._state == DirStream._CLOSED
+
+    def _open(self) -> Any:
+        fs = self._fs
+        lib = fs._lib
+        d = ctypes.POINTER(_ffi.fsmeta_dir)()
+        lib.fsmeta_dir_open(_byref(d), fs._db(), fs._ctx, self._ino, _ffi.FSMETA_DIR_PLUS if self._plus else 0)
+        try:
+            if self._cursor:
+                lib.fsmeta_dir_seek(d, self._cursor)
+        except BaseException:
+            lib.fsmeta_dir_close(d)
+            raise
+        self._d = d
+        self._state = DirStream._OPEN
+        return d
+
+    def _release(self) -> None:
+        d, self._d = self._d, None
+        if d is not None and not self._fs._h.forked:  # nothing of the library may run in a forked child
+            self._fs._lib.fsmeta_dir_close(d)
+
+    def __iter__(self) -> "DirStream":
+        return self
+
+    def __next__(self) -> "DirEntry[str]":
+        with self._lock:
+            state = self._state
+            if state == DirStream._OPEN:
+                d = self._d
+            elif state == DirStream._NEW:
+                d = self._open()
+            else:
+                raise StopIteration
+            ent = self._ent
+            if self._fs._lib.fsmeta_dir_next(_byref(ent), d) != 0:  # FSMETA_ITEROVER (failures raise)
+                self._release()
+                self._state = DirStream._ENDED
+                self._cursor = _U64_MAX
+                raise StopIteration
+            raw = ent.name
+            name = _fsdecode(raw)
+            return DirEntry(self._fs, raw, name, name, ent.ino, ent.type, _attr(ent.attr) if self._plus else None)
+
+    def tell(self) -> int:
+        """The cursor of the entry the next next() returns (an int in 0 .. 2**64-1; END after the last entry),
+        to resume the listing there with seek() or readdir(ino, cursor=...). Before the first next() it is the
+        cursor the listing starts from. ValueError after close()."""
+        with self._lock:
+            state = self._state
+            if state == DirStream._CLOSED:
+                raise ValueError("tell() on a closed DirStream")
+            if state != DirStream._OPEN:
+                return self._cursor
+            out = ctypes.c_uint64()
+            self._fs._lib.fsmeta_dir_tell(_byref(out), self._d)
+            return out.value
+
+    def seek(self, cursor: int) -> None:
+        """Make the next next() continue from cursor: START (0), a value of tell() (of this listing or another one
+        of the same directory), or END. Entries fetched before are dropped and the next next() asks the engine
+        again (read permission is checked again); a listing that had ended or failed goes on from there (but one
+        of a closed database keeps failing with FSMETA_ECLOSED). cursor outside 0 .. 2**64-1 is OverflowError, a
+        non-int TypeError; ValueError after close()."""
+        cursor = _u64(cursor, "seek", "cursor")
+        with self._lock:
+            state = self._state
+            if state == DirStream._CLOSED:
+                raise ValueError("seek() on a closed DirStream")
+            if state == DirStream._OPEN:
+                self._fs._lib.fsmeta_dir_seek(self._d, cursor)
+            else:  # not open yet, or ended (its iterator released): reopened there at the next next()
+                self._cursor = cursor
+                self._state = DirStream._NEW
+
+    def close(self) -> None:
+        """End the listing and release the iterator (idempotent)."""
+        with self._lock:
+            self._state = DirStream._CLOSED
+            self._release()
+
+    def __enter__(self) -> "DirStream":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+    def __del__(self) -> None:
+        try:
+            if self._d is not None:
+                self._release()
+        except Exception:  # noqa: S110 - a finalizer must not raise
+            pass
+
+    def __repr__(self) -> str:
+        state = ("new", "open", "ended", "closed")[self._state]
+        return "<fsmeta.DirStream of inode %d (%s)>" % (self._ino, state)
