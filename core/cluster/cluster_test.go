@@ -23,7 +23,7 @@ func TestFrameRoundTrip(t *testing.T) {
 		t.Fatal(err)
 	}
 	var buf []byte
-	want := []Frame{{FrameRequest, 7, req}, {FramePing, 8, []byte{}}, {FrameReply, 1<<64 - 1, []byte("x")}}
+	want := []Frame{{FrameRequest, 7, req}, {FramePing, 8, []byte{}}, {FramePong, 8, []byte{}}, {FrameReply, 1<<64 - 1, []byte("x")}}
 	for _, f := range want {
 		buf = AppendFrame(buf, f.Type, f.ID, f.Body)
 	}
@@ -54,6 +54,7 @@ func TestFrameRefusals(t *testing.T) {
 		"short length": {0, 0, 0, 3, 6, 0, 0},
 		"unknown type": AppendFrame(nil, 0, 1, nil),
 		"type 200":     AppendFrame(nil, 200, 1, nil),
+		"type 11":      AppendFrame(nil, 11, 1, nil),
 	} {
 		var fe *FrameError
 		if _, err := ReadFrame(bufio.NewReader(bytes.NewReader(b)), 1000); !errors.As(err, &fe) {

@@ -39,7 +39,7 @@ const (
 	FrameRedirect  FrameType = 8  // server: not the leader; the body names the leader (a string, maybe empty)
 	FramePing      FrameType = 9  // either end: keepalive; the other answers Pong with the same id
 	FramePong      FrameType = 10 // either end: the answer to a Ping
-	numFrameTypes
+	numFrameTypes  FrameType = 11
 )
 
 var frameNames = [...]string{"", "hello", "challenge", "auth", "welcome", "refused", "request", "reply", "redirect",

@@ -1,6 +1,7 @@
 package fsm
 
 import (
+	"errors"
 	"fmt"
 	"math"
 
@@ -20,6 +21,10 @@ import (
 // operation's result kind (docs/log-format.md); a failed operation's reply
 // is [errno] alone. AppendReply and ReadReply write and read one. A reader
 // skips values after the ones it knows, so a later version may add some.
+
+// ErrUnknownOp is the error of a request whose operation code this build
+// does not know (ReadRequest wraps it): a server answers ENOSYS.
+var ErrUnknownOp = errors.New("unknown operation")
 
 // Reply is what an operation answers on the wire: its errno and the value of
 // its result kind (the other fields stay zero).

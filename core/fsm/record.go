@@ -107,7 +107,7 @@ func (r *reader) readRecordOf(o *Op, opsLeft int, reads bool) {
 	}
 	d := descOf(o.Code)
 	if d == nil || !d.Changes && !reads {
-		r.fail(fmt.Errorf("unknown code %d", o.Code))
+		r.fail(fmt.Errorf("%w: code %d", ErrUnknownOp, o.Code))
 		return
 	}
 	if ng := r.arrayLen(maxGroups, 1); ng > 0 {
