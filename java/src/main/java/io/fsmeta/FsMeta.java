@@ -948,6 +948,35 @@ public final class FsMeta implements AutoCloseable {
     }
 
     /**
+     * Adds newPath as a hard link to what path names ({@code link(2)}; {@code fsmeta_path_link}): a symbolic link
+     * at the end of path is linked itself, not followed; symlinks before the last name of either path are
+     * followed. Hadoop's FileSystem has no hard links: this is the path form of the inode {@code link}. Both
+     * paths are from the root; the empty path names nothing.
+     *
+     * @return the status of newPath (the linked inode, its link count raised)
+     * @throws java.io.FileNotFoundException path, or newPath's parent, does not exist
+     * @throws java.nio.file.FileAlreadyExistsException newPath exists
+     * @throws java.nio.file.NotDirectoryException a directory on the way of either path is not a directory
+     * @throws java.nio.file.AccessDeniedException the caller may not write newPath's parent (or search the
+     *     paths); EPERM: path is a directory
+     * @throws FsMetaException ENAMETOOLONG, EMLINK, EINVAL (a NUL in a path), ...
+     */
+    public FileStatus link(CallerContext ctx, String path, String newPath) throws IOException {
+        Objects.requireNonNull(path, "path");
+        Objects.requireNonNull(newPath, "newPath");
+        long[] a = new long[Native.ATTR_LONGS];
+        int st = Native.fsmeta_path_link(a, h(), c(ctx), utf8(path), utf8(newPath));
+        Reference.reachabilityFence(this);
+        if (st != 0) throw fail(st, "link", path + " -> " + newPath);
+        return new FileStatus(newPath, Attr.fromLongs(a, 0));
+    }
+
+    /** {@link #link(CallerContext, String, String)} of {@link Path}s. */
+    public FileStatus link(CallerContext ctx, Path path, Path newPath) throws IOException {
+        return link(ctx, PathApi.str(path), PathApi.str(newPath));
+    }
+
+    /**
      * The target of the symbolic link at path (Hadoop's getLinkTarget; readlink), as stored (decoded as UTF-8; the
      * inode API's {@link #readlinkBytes} gives the bytes). A symlink at the end of path is not followed (it is the
      * one read); symlinks before it are.
