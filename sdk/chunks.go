@@ -12,6 +12,6 @@ func (db *DB) ChunkIndexes(c *Caller, ino Ino) ([]uint32, error) {
 	if err != nil {
 		return nil, err
 	}
-	idx, e := db.tree().ChunkIndexes(c, ino)
+	idx, e := db.reads().ChunkIndexes(c, ino)
 	return idx, db.wrap("chunks", ino, "", e)
 }

@@ -38,6 +38,13 @@ type Options struct {
 	// memory; reads answer from it, a change thaws it). Default 30 s;
 	// negative: never (DB.Compact still works).
 	CompactAfter time.Duration
+	// Servers, when set, makes the DB a client of an fsmeta server (remote
+	// mode: sdk/remote.go, docs/protocol.md): addresses host:port, tried in
+	// order. Token is the cluster's shared secret (cluster.LoadToken reads
+	// a token file); ClientName names this client in the server's logs.
+	Servers    []string
+	Token      []byte
+	ClientName string
 	// ReadOnly opens the data directory Dir without writing anything in it
 	// (readonly.go): the state Open would give, for inspection; refused
 	// (ErrLocked) while a process has it open; changes fail with EROFS.
@@ -48,6 +55,7 @@ type Options struct {
 type DB struct {
 	t         *atomic.Pointer[tree.Tree] // the one reference to the tree: the FSM's in durable mode (tree())
 	d         *durable                   // nil in memory mode
+	remote    *remote                    // remote mode only (then t is nil)
 	clock     func() int64
 	testTime  atomic.Int64 // when non-zero, the time of every change (SetTestTime)
 	closed    atomic.Bool
@@ -59,6 +67,9 @@ type DB struct {
 // directory Options.Dir, restoring what it holds (the newest snapshot, then
 // the log after it). A directory held by another process gives ErrLocked.
 func Open(opts Options) (*DB, error) {
+	if len(opts.Servers) > 0 {
+		return (&DB{clock: func() int64 { return 0 }}).openRemote(opts)
+	}
 	if opts.InMemory && opts.Dir != "" {
 		return nil, fmt.Errorf("fsmeta: Options: InMemory and Dir both set: %w", meta.EINVAL)
 	}
@@ -108,6 +119,9 @@ func (db *DB) Close() error {
 	if !db.closed.CompareAndSwap(false, true) {
 		return nil
 	}
+	if db.remote != nil {
+		return db.remote.close()
+	}
 	db.compactor.stop()
 	defer db.ro.close()
 	if db.d != nil {
@@ -123,6 +137,9 @@ func (db *DB) Snapshot() error {
 	}
 	if db.ro != nil {
 		return errReadOnly("snapshot")
+	}
+	if db.remote != nil {
+		return errRemote("snapshot")
 	}
 	if db.d == nil {
 		return fmt.Errorf("fsmeta: snapshot: an in-memory engine has no log: %w", meta.EINVAL)
@@ -147,6 +164,9 @@ func (db *DB) apply(o *fsm.Op) (fsm.Result, error) {
 	}
 	if db.ro != nil {
 		return fsm.Result{Errno: meta.EROFS}, nil
+	}
+	if db.remote != nil {
+		return db.remote.change(o)
 	}
 	if db.d == nil {
 		return fsm.Apply(db.tree(), o), nil
@@ -190,6 +210,9 @@ func callerOf(op string, ino Ino, name string, c *Caller) (*Caller, error) {
 func (db *DB) Checksum() (uint64, error) {
 	if db.closed.Load() {
 		return 0, ErrClosed
+	}
+	if db.remote != nil {
+		return 0, errRemote("checksum")
 	}
 	return db.tree().Checksum()
 }

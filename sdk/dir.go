@@ -35,7 +35,7 @@ func (db *DB) OpenDir(c *Caller, ino Ino, plus bool) (*DirIter, error) {
 }
 
 func (it *DirIter) fill() error {
-	ents, next, e := it.db.tree().ReadDir(it.c, it.ino, it.cursor, 512, it.plus, it.buf[:0])
+	ents, next, e := it.db.reads().ReadDir(it.c, it.ino, it.cursor, 512, it.plus, it.buf[:0])
 	if err := it.db.wrap("readdir", it.ino, "", e); err != nil {
 		return err
 	}
@@ -114,13 +114,21 @@ type FsckError = tree.FsckError
 type Stats = tree.Stats
 
 // Stats returns the engine's counts and memory accounting.
-func (db *DB) Stats() Stats { return db.tree().Stats() }
+func (db *DB) Stats() Stats {
+	if db.remote != nil {
+		return Stats{}
+	}
+	return db.tree().Stats()
+}
 
 // Fsck checks every invariant of the engine's state (docs/architecture.md invariant 7)
 // and returns nil, or an error listing what is wrong.
 func (db *DB) Fsck() error {
 	if db.closed.Load() {
 		return ErrClosed
+	}
+	if db.remote != nil {
+		return errRemote("fsck")
 	}
 	return db.tree().Fsck()
 }
@@ -141,6 +149,9 @@ func (db *DB) Compact(o CompactOptions, progress func(CompactStats)) (CompactSta
 	if db.closed.Load() {
 		return CompactStats{}, ErrClosed
 	}
+	if db.remote != nil {
+		return CompactStats{}, errRemote("compact")
+	}
 	return db.tree().Compact(o, progress), nil
 }
 
@@ -154,7 +165,12 @@ const ArenaSlabBytes = arena.SlabSize
 
 // ArenaClasses reports the arena's size classes in use: slabs and live
 // objects per class, the picture of its fragmentation.
-func (db *DB) ArenaClasses() []ArenaClass { return db.tree().ArenaClasses() }
+func (db *DB) ArenaClasses() []ArenaClass {
+	if db.remote != nil {
+		return nil
+	}
+	return db.tree().ArenaClasses()
+}
 
 // ArenaPurposeName names index i of Stats().Arena.ByPurpose (node records,
 // data maps, directory buckets, ...).

@@ -23,6 +23,9 @@ func (db *DB) Export(dir string) error {
 	if db.closed.Load() {
 		return ErrClosed
 	}
+	if db.remote != nil {
+		return errRemote("export")
+	}
 	if ents, err := os.ReadDir(dir); err == nil && len(ents) > 0 {
 		return fmt.Errorf("fsmeta: export: %s is not empty: %w", dir, meta.EEXIST)
 	} else if err != nil && !errors.Is(err, os.ErrNotExist) {

@@ -40,7 +40,7 @@ func (db *DB) Lookup(c *Caller, parent Ino, name string) (Attr, error) {
 	if err != nil {
 		return Attr{}, err
 	}
-	a, e := db.tree().Lookup(c, parent, name)
+	a, e := db.reads().Lookup(c, parent, name)
 	return a, db.wrap("lookup", parent, name, e)
 }
 
@@ -51,7 +51,7 @@ func (db *DB) GetAttr(c *Caller, ino Ino) (Attr, error) {
 	if err != nil {
 		return Attr{}, err
 	}
-	a, e := db.tree().GetAttr(c, ino)
+	a, e := db.reads().GetAttr(c, ino)
 	return a, db.wrap("getattr", ino, "", e)
 }
 
@@ -99,7 +99,7 @@ func (db *DB) Access(c *Caller, ino Ino, mask uint32) error {
 	if err != nil {
 		return err
 	}
-	return db.wrap("access", ino, "", db.tree().Access(c, ino, mask))
+	return db.wrap("access", ino, "", db.reads().Access(c, ino, mask))
 }
 
 // Mknod creates a node of any type but directory and symlink in parent: the
@@ -140,7 +140,7 @@ func (db *DB) Readlink(c *Caller, ino Ino) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	s, e := db.tree().Readlink(c, ino)
+	s, e := db.reads().Readlink(c, ino)
 	return s, db.wrap("readlink", ino, "", e)
 }
 
@@ -198,7 +198,7 @@ func (db *DB) ReadDir(c *Caller, ino Ino, cursor uint64, max int, plus bool) ([]
 	if err != nil {
 		return nil, 0, err
 	}
-	ents, next, e := db.tree().ReadDir(c, ino, cursor, max, plus, nil)
+	ents, next, e := db.reads().ReadDir(c, ino, cursor, max, plus, nil)
 	return ents, next, db.wrap("readdir", ino, "", e)
 }
 
@@ -208,7 +208,7 @@ func (db *DB) StatFS(c *Caller) (StatFS, error) {
 	if err != nil {
 		return StatFS{}, err
 	}
-	s, e := db.tree().StatFS(c)
+	s, e := db.reads().StatFS(c)
 	return s, db.wrap("statfs", meta.RootIno, "", e)
 }
 
@@ -221,7 +221,7 @@ func (db *DB) GetXattr(c *Caller, ino Ino, name string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	v, e := db.tree().GetXattr(c, ino, name)
+	v, e := db.reads().GetXattr(c, ino, name)
 	return v, db.wrap("getxattr", ino, name, e)
 }
 
@@ -244,7 +244,7 @@ func (db *DB) ListXattr(c *Caller, ino Ino) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	v, e := db.tree().ListXattr(c, ino)
+	v, e := db.reads().ListXattr(c, ino)
 	return v, db.wrap("listxattr", ino, "", e)
 }
 
@@ -307,7 +307,7 @@ func (db *DB) ReadChunk(c *Caller, ino Ino, chunk uint32) ([]Slice, error) {
 	if err != nil {
 		return nil, err
 	}
-	s, e := db.tree().ReadChunk(c, ino, chunk)
+	s, e := db.reads().ReadChunk(c, ino, chunk)
 	return s, db.wrap("read", ino, "", e)
 }
 
@@ -337,7 +337,7 @@ func (db *DB) Resolve(c *Caller, path string, followLast bool) (Attr, error) {
 	if e := pathArg(path); e != 0 {
 		return Attr{}, db.wrap("resolve", meta.RootIno, path, e)
 	}
-	a, e := db.tree().Resolve(c, path, followLast)
+	a, e := db.reads().Resolve(c, path, followLast)
 	return a, db.wrap("resolve", meta.RootIno, path, e)
 }
 

@@ -39,7 +39,7 @@ func (db *DB) split(c *Caller, op, path string) (pathEnd, error) {
 	i := strings.LastIndexByte(p, '/')
 	end := pathEnd{parent: meta.RootIno, name: p[i+1:], slash: len(p) < len(path)}
 	if dir := p[:i+1]; strings.Trim(dir, "/") != "" {
-		a, e := db.tree().Resolve(c, dir, true) // dir ends in "/": ENOTDIR unless a directory
+		a, e := db.reads().Resolve(c, dir, true) // dir ends in "/": ENOTDIR unless a directory
 		if e != 0 {
 			return pathEnd{}, db.wrap(op, meta.RootIno, path, e)
 		}
@@ -78,7 +78,7 @@ func (db *DB) object(c *Caller, op, path string, follow bool) (Ino, error) {
 	if e := pathArg(path); e != 0 {
 		return 0, db.wrap(op, meta.RootIno, path, e)
 	}
-	a, e := db.tree().Resolve(c, path, follow)
+	a, e := db.reads().Resolve(c, path, follow)
 	if e != 0 {
 		return 0, db.wrap(op, meta.RootIno, path, e)
 	}
@@ -102,7 +102,7 @@ func (db *DB) UnlinkPath(c *Caller, path string) error {
 		return db.wrap("unlink", p.parent, path, meta.EISDIR)
 	}
 	if p.slash {
-		a, e := db.tree().Lookup(c, p.parent, p.name)
+		a, e := db.reads().Lookup(c, p.parent, p.name)
 		switch {
 		case e != 0:
 		case a.Mode&meta.S_IFMT == meta.S_IFDIR:
@@ -165,7 +165,7 @@ func (db *DB) RenamePath(c *Caller, path, newPath string, flags uint32) error {
 		return db.wrap("rename", p.parent, path, meta.EBUSY)
 	}
 	if p.slash || q.slash {
-		a, e := db.tree().Lookup(c, p.parent, p.name)
+		a, e := db.reads().Lookup(c, p.parent, p.name)
 		if e != 0 {
 			return db.wrap("rename", p.parent, p.name, e)
 		}
@@ -173,7 +173,7 @@ func (db *DB) RenamePath(c *Caller, path, newPath string, flags uint32) error {
 			return db.wrap("rename", p.parent, p.name, meta.ENOTDIR)
 		}
 		if flags&meta.RenameExchange != 0 {
-			b, e := db.tree().Lookup(c, q.parent, q.name)
+			b, e := db.reads().Lookup(c, q.parent, q.name)
 			if e != 0 {
 				return db.wrap("rename", q.parent, q.name, e)
 			}
@@ -194,7 +194,7 @@ func (db *DB) made(c *Caller, op, path string, p pathEnd) error {
 		return db.wrap(op, p.parent, path, meta.EEXIST)
 	}
 	if p.slash {
-		_, e := db.tree().Lookup(c, p.parent, p.name)
+		_, e := db.reads().Lookup(c, p.parent, p.name)
 		if e == 0 {
 			e = meta.EEXIST
 		}
@@ -362,6 +362,6 @@ func (db *DB) DirPath(c *Caller, ino Ino) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	p, e := db.tree().DirPath(c, ino)
+	p, e := db.reads().DirPath(c, ino)
 	return p, db.wrap("dirpath", ino, "", e)
 }

@@ -207,7 +207,7 @@ func (r *runner) exec(ln *Line, c *meta.Caller, idx int) (result, error) {
 			res.attr, err = db.MkdirAll(c, path, uint32(mode))
 		}
 	case "fsck":
-		err = db.Fsck()
+		err = r.fsck()
 	default:
 		a.fail("operation %q not implemented by the runner", ln.Op)
 	}

@@ -23,6 +23,7 @@ const MaxFailures = 50
 type runner struct {
 	f     *File
 	db    *fsmeta.DB
+	fsck  func() error // the fsck line: db.Fsck, or the server's for a remote DB
 	now   int64
 	users map[string]*meta.Caller
 	cur   *meta.Caller
@@ -43,17 +44,34 @@ func bad(format string, a ...any) error { return &badScenario{fmt.Sprintf(format
 // so the caller can run Fsck and Close it) and the failures, each prefixed
 // with file:line. It stops after MaxFailures failures.
 func Run(f *File) (*fsmeta.DB, []error) {
+	return RunWith(f, func(opts fsmeta.Options) (*fsmeta.DB, func() error, error) {
+		db, err := fsmeta.Open(opts)
+		if err != nil {
+			return nil, nil, err
+		}
+		return db, db.Fsck, nil
+	})
+}
+
+// Opener opens the DB a scenario runs against, from the options Run would
+// use (in memory, the runner's clock, the file's options): the engine
+// itself, or a client of a server that has them. fsck checks the engine's
+// state (for a client, the server's).
+type Opener func(opts fsmeta.Options) (db *fsmeta.DB, fsck func() error, err error)
+
+// RunWith is Run on the DB open gives.
+func RunWith(f *File, open Opener) (*fsmeta.DB, []error) {
 	r := &runner{f: f, now: T0, vars: map[string]uint64{},
 		users: map[string]*meta.Caller{"root": {}}}
 	r.cur = r.users["root"]
 	opts := fsmeta.Options{InMemory: true, Clock: func() int64 { return r.now }}
 	opts.MaxInodes = f.Options["maxinodes"]
 	opts.Capacity = f.Options["capacity"]
-	db, err := fsmeta.Open(opts)
+	db, fsck, err := open(opts)
 	if err != nil {
 		return nil, []error{fmt.Errorf("%s: open: %v", f.Name, err)}
 	}
-	r.db = db
+	r.db, r.fsck = db, fsck
 	tick := int64(0)
 	for _, ln := range f.Lines {
 		if len(r.errs) >= MaxFailures {
