@@ -273,3 +273,20 @@ func (b backend) Read(o *fsm.Op) (fsm.Reply, error) {
 	}
 	return fsm.Read(b.db.tree(), o), nil
 }
+
+// Serving a DB to remote clients (fsmeta serve): the server of core/cluster.
+type (
+	ServerConfig = cluster.ServerConfig
+	Server       = cluster.Server
+)
+
+// ErrServerClosed is Server.Serve's error after Close.
+var ErrServerClosed = cluster.ErrServerClosed
+
+// NewServer makes a server of db (cfg.Token is required).
+func NewServer(db *DB, cfg ServerConfig) (*Server, error) {
+	return cluster.NewServer(cfg, db.ServeBackend())
+}
+
+// LoadToken reads a token file (mode 0600 or stricter, at least 16 bytes).
+func LoadToken(path string) ([]byte, error) { return cluster.LoadToken(path) }

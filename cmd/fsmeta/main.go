@@ -49,6 +49,8 @@ func init() {
 			run: runCheck, usage: "-dir DIR [-repair]"},
 		"fsck": {name: "fsck", summary: "check every invariant of a namespace",
 			run: runFsck, usage: "-paths FILE | -files N | -dir DIR"},
+		"serve": {name: "serve", summary: "serve a durable data directory to remote clients over TCP (one node)",
+			run: runServe, usage: "-dir DIR [-init] -token-file FILE [-listen HOST:PORT]"},
 		"demo": {name: "demo", summary: "a short tour: build a small tree, list it, print stat lines",
 			run: runDemo, usage: ""},
 		"version": {name: "version", summary: "print the version", run: runVersion, usage: ""},
