@@ -27,6 +27,11 @@ func (db *DB) wrap(op string, ino Ino, name string, e Errno) error {
 	if e == meta.EClosed {
 		return ErrClosed
 	}
+	if e == meta.EIO && db.remote != nil {
+		if cause := db.remote.takeErr(); cause != nil {
+			return &Error{Op: op, Ino: ino, Name: name, Errno: e, Detail: cause.Error()}
+		}
+	}
 	return wrap(op, ino, name, e)
 }
 

@@ -124,8 +124,8 @@ func (r *remote) do(o *fsm.Op) (fsm.Reply, error) {
 	return rep, nil
 }
 
-// read runs a read; a failure to reach the server is EIO (the cause is in
-// lastErr, which wrap does not see: the errno is what callers test).
+// read runs a read; a failure to reach the server is EIO, and the cause is
+// kept for the error's detail (DB.wrap takes it).
 func (r *remote) read(name string, c *meta.Caller, o fsm.Op) fsm.Reply {
 	o.Code = readCode(name)
 	o.SetCaller(c)
@@ -137,6 +137,16 @@ func (r *remote) read(name string, c *meta.Caller, o fsm.Op) fsm.Reply {
 		return fsm.Reply{Errno: meta.EIO}
 	}
 	return rep
+}
+
+// takeErr returns and forgets the cause of the last read that could not
+// reach the server.
+func (r *remote) takeErr() error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	err := r.lastErr
+	r.lastErr = nil
+	return err
 }
 
 func (r *remote) close() error {

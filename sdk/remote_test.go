@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/fsmeta/fsmeta/core/cluster"
@@ -113,8 +114,8 @@ func TestRemoteMode(t *testing.T) {
 	// the server goes away: EIO; a new server on the same address: the
 	// next call reconnects
 	s.Close()
-	if _, err := c.GetAttr(nil, d.Ino); !errors.Is(err, meta.EIO) {
-		t.Fatalf("getattr with the server gone: %v", err)
+	if _, err := c.GetAttr(nil, d.Ino); !errors.Is(err, meta.EIO) || !strings.Contains(err.Error(), "server") {
+		t.Fatalf("getattr with the server gone: %v (the error says why)", err)
 	}
 	if _, err := c.Mkdir(nil, d.Ino, "x", 0o755); !errors.Is(err, meta.EIO) {
 		t.Fatalf("mkdir with the server gone: %v", err)
