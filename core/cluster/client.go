@@ -26,8 +26,7 @@ type ClientConfig struct {
 type Conn struct {
 	c      net.Conn
 	terms  Welcome
-	wmu    sync.Mutex // one writer of frames
-	w      *bufio.Writer
+	out    chan []byte // frames for the writer goroutine
 	mu     sync.Mutex
 	next   uint64
 	calls  map[uint64]*call
@@ -77,8 +76,9 @@ func Dial(addr string, cfg ClientConfig) (*Conn, error) {
 		return nil, fmt.Errorf("fsmeta cluster: %s: %w", addr, err)
 	}
 	c.SetDeadline(time.Time{})
-	cn := &Conn{c: c, terms: terms, w: bufio.NewWriterSize(c, 64<<10), calls: map[uint64]*call{}, closed: make(chan struct{})}
+	cn := &Conn{c: c, terms: terms, out: make(chan []byte, 1024), calls: map[uint64]*call{}, closed: make(chan struct{})}
 	go cn.reader(r)
+	go cn.writer()
 	return cn, nil
 }
 
@@ -114,14 +114,9 @@ func (cn *Conn) Do(o *fsm.Op) (fsm.Reply, error) {
 		cn.forget(id)
 		return fsm.Reply{}, err
 	}
-	cn.wmu.Lock()
-	cn.w.Write(AppendFrame(nil, FrameRequest, id, body))
-	// the last writer of a burst flushes: callers that came meanwhile
-	// share the write
-	err = cn.w.Flush()
-	cn.wmu.Unlock()
-	if err != nil {
-		cn.fail(err)
+	select {
+	case cn.out <- AppendFrame(nil, FrameRequest, id, body):
+	case <-cn.closed: // fail answered the call
 	}
 	<-cl.done
 	return cl.reply, cl.err
@@ -191,12 +186,9 @@ func (cn *Conn) reader(r *bufio.Reader) {
 			cl.reply, cl.err = rep, err
 			close(cl.done)
 		case FramePing:
-			cn.wmu.Lock()
-			cn.w.Write(AppendFrame(nil, FramePong, f.ID, nil))
-			err := cn.w.Flush()
-			cn.wmu.Unlock()
-			if err != nil {
-				cn.fail(err)
+			select {
+			case cn.out <- AppendFrame(nil, FramePong, f.ID, nil):
+			case <-cn.closed:
 				return
 			}
 		case FramePong:
@@ -213,6 +205,33 @@ func (cn *Conn) reader(r *bufio.Reader) {
 			return
 		default:
 			cn.fail(&FrameError{fmt.Sprintf("a %s frame from the server after the handshake", f.Type)})
+			return
+		}
+	}
+}
+
+// writer writes the queued frames, as many at once as are waiting, so that
+// the requests of many callers share a write.
+func (cn *Conn) writer() {
+	w := bufio.NewWriterSize(cn.c, 64<<10)
+	for {
+		select {
+		case f := <-cn.out:
+			w.Write(f)
+		case <-cn.closed:
+			return
+		}
+	more:
+		for {
+			select {
+			case f := <-cn.out:
+				w.Write(f)
+			default:
+				break more
+			}
+		}
+		if err := w.Flush(); err != nil {
+			cn.fail(err)
 			return
 		}
 	}
