@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"hash/crc32"
 	"hash/crc64"
 	"io/fs"
 	"os"
@@ -332,32 +331,8 @@ func (lg *roLog) replay(dir string, t *tree.Tree, from uint64, topts tree.Option
 // belong to a batch whose commit frame's CRC verifies, in order, up to the
 // first frame that is not valid (the segment format is in walscan.go).
 func committedRecords(data []byte) [][]byte {
-	var out, batch [][]byte
-	off, crcStart := int64(segHeaderLen), int64(0)
-	n := int64(len(data))
-	for off+frameHdrLen <= n {
-		h := data[off : off+frameHdrLen]
-		v := int64(binary.LittleEndian.Uint32(h[4:]))
-		switch h[0] {
-		case frameEntry, frameIndex:
-			if v > maxFrameBytes || off+frameHdrLen+pad8(v) > n {
-				return out
-			}
-			if h[0] == frameEntry {
-				batch = append(batch, data[off+frameHdrLen:off+frameHdrLen+v])
-			}
-			off += frameHdrLen + pad8(v)
-		case frameCommit:
-			if crc32.Checksum(data[crcStart:off], castagnoli) != uint32(v) {
-				return out
-			}
-			off += frameHdrLen
-			crcStart = off
-			out, batch = append(out, batch...), batch[:0]
-		default:
-			return out
-		}
-	}
+	var out [][]byte
+	walkBatches(data, func(records [][]byte, _ int64) { out = append(out, records...) })
 	return out
 }
 

@@ -59,37 +59,50 @@ func scanTail(path string) (*tailScan, error) {
 		return nil, err
 	}
 	ts := &tailScan{file: path, complete: -1}
-	off, crcStart, entries := int64(segHeaderLen), int64(0), 0
-	n := int64(len(data))
-walk:
-	for off+frameHdrLen <= n {
-		h := data[off : off+frameHdrLen]
-		v := int64(binary.LittleEndian.Uint32(h[4:]))
-		switch h[0] {
-		case frameEntry, frameIndex:
-			if v > maxFrameBytes || off+frameHdrLen+pad8(v) > n {
-				break walk
-			}
-			if h[0] == frameEntry {
-				entries++
-			}
-			off += frameHdrLen + pad8(v)
-		case frameCommit:
-			if crc32.Checksum(data[crcStart:off], castagnoli) != uint32(v) {
-				break walk
-			}
-			off += frameHdrLen
-			crcStart, ts.end, ts.entries = off, off, entries
-		default:
-			break walk
-		}
-	}
+	walkBatches(data, func(records [][]byte, end int64) {
+		ts.end, ts.entries = end, ts.entries+len(records)
+	})
 	ts.junkEnd = ts.end
 	if i := lastNonZero(data[ts.end:]); i >= 0 {
 		ts.junkEnd = ts.end + int64(i) + 1
 		ts.complete = completeBatch(data, ts.end, ts.junkEnd)
 	}
 	return ts, nil
+}
+
+// walkBatches walks a segment's frames from its header and calls each for
+// every batch whose commit frame's CRC verifies, in order, with the records
+// of its entry frames (slices of data, the slice reused between calls) and
+// the offset after its commit frame; it stops at the first frame that is
+// not valid (a torn or damaged batch, or the zeros after the last one).
+func walkBatches(data []byte, each func(records [][]byte, end int64)) {
+	var batch [][]byte
+	off, crcStart := int64(segHeaderLen), int64(0)
+	n := int64(len(data))
+	for off+frameHdrLen <= n {
+		h := data[off : off+frameHdrLen]
+		v := int64(binary.LittleEndian.Uint32(h[4:]))
+		switch h[0] {
+		case frameEntry, frameIndex:
+			if v > maxFrameBytes || off+frameHdrLen+pad8(v) > n {
+				return
+			}
+			if h[0] == frameEntry {
+				batch = append(batch, data[off+frameHdrLen:off+frameHdrLen+v])
+			}
+			off += frameHdrLen + pad8(v)
+		case frameCommit:
+			if crc32.Checksum(data[crcStart:off], castagnoli) != uint32(v) {
+				return
+			}
+			off += frameHdrLen
+			crcStart = off
+			each(batch, off)
+			batch = batch[:0]
+		default:
+			return
+		}
+	}
 }
 
 func lastNonZero(b []byte) int {
